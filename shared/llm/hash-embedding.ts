@@ -1,0 +1,128 @@
+// Offline embeddings by feature hashing (words + character n-grams -> signed buckets).
+// Must be byte-for-byte deterministic across isolates and releases: changing any constant here
+// changes every stored vector, so bump the index version with it.
+
+/**
+ * A small English stop-word list (function words and question words). Shared with the
+ * extractive answerer so both sides agree on what carries no meaning.
+ */
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    "a an and are as at be been being but by can could did do does doing for from had has have " +
+    "how i if in into is it its me my of on or our should so than that the their them then there " +
+    "these they this those to was we were what when where which while who whom why will with " +
+    "would you your about also just not no any all"
+  ).split(" "),
+);
+
+/** Default vector length; matches `local-hash-embed` in the catalog. */
+export const HASH_EMBED_DIMS = 384;
+
+const WORD_WEIGHT = 2;
+const NGRAM_WEIGHT = 1;
+const CJK_WEIGHT = 1.5;
+const NGRAM = 3;
+
+const WORD_RE = /[\p{L}\p{M}\p{N}]+/gu;
+// Scripts written without spaces between words: bigrams of characters stand in for words.
+const CJK_RUN_RE =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
+const CJK_TEST_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+const INDEX_SEED = 0x811c9dc5; // FNV-1a offset basis
+const SIGN_SEED = 0x5bd1e995;
+
+/**
+ * Embeds `text` into a fixed-length, L2-normalized vector by feature hashing.
+ *
+ * Features: words (lowercased, NFKC, stop words dropped unless the text has nothing else),
+ * character 3-grams of each word padded with `^`/`$`, and character bigrams of CJK runs. Each
+ * feature adds a sublinear tf weight (1 + ln tf) to one bucket with a hash-chosen sign.
+ *
+ * Text with no letters or digits (including "") yields the zero vector, whose cosine with
+ * anything is 0, so it never matches.
+ *
+ * @example
+ * const v = hashEmbed("How do rate limits work?"); // Float32Array(384), |v| = 1
+ */
+export function hashEmbed(text: string, dims: number = HASH_EMBED_DIMS): Float32Array {
+  if (!Number.isInteger(dims) || dims < 1) {
+    throw new RangeError(`hashEmbed: dims must be a positive integer, got ${dims}`);
+  }
+  const vector = new Float32Array(dims);
+  const features = extractFeatures(text);
+  for (const [feature, entry] of features) {
+    const weight = entry.weight * (1 + Math.log(entry.tf));
+    const index = hash32(feature, INDEX_SEED) % dims;
+    const sign = hash32(feature, SIGN_SEED) & 1 ? 1 : -1;
+    vector[index] = (vector[index] ?? 0) + sign * weight;
+  }
+  let norm = 0;
+  for (let i = 0; i < dims; i++) {
+    const x = vector[i] ?? 0;
+    norm += x * x;
+  }
+  if (norm === 0) return vector;
+  const inv = 1 / Math.sqrt(norm);
+  for (let i = 0; i < dims; i++) vector[i] = (vector[i] ?? 0) * inv;
+  return vector;
+}
+
+interface FeatureEntry {
+  tf: number;
+  weight: number;
+}
+
+function extractFeatures(text: string): Map<string, FeatureEntry> {
+  const features = new Map<string, FeatureEntry>();
+  const add = (key: string, weight: number): void => {
+    const entry = features.get(key);
+    if (entry) entry.tf += 1;
+    else features.set(key, { tf: 1, weight });
+  };
+
+  const words = text.normalize("NFKC").toLowerCase().match(WORD_RE) ?? [];
+  const content = words.filter((w) => !ENGLISH_STOP_WORDS.has(w));
+  // A query made only of stop words ("what is it") still deserves a non-zero vector.
+  for (const word of content.length > 0 ? content : words) {
+    for (const run of word.match(CJK_RUN_RE) ?? []) {
+      if (CJK_TEST_RE.test(run)) addCjk(run, add);
+      else addWord(run, add);
+    }
+  }
+  return features;
+}
+
+function addWord(word: string, add: (key: string, weight: number) => void): void {
+  add(`w:${word}`, WORD_WEIGHT);
+  const chars = Array.from(`^${word}$`);
+  for (let i = 0; i + NGRAM <= chars.length; i++) {
+    add(`g:${chars.slice(i, i + NGRAM).join("")}`, NGRAM_WEIGHT);
+  }
+}
+
+function addCjk(run: string, add: (key: string, weight: number) => void): void {
+  const chars = Array.from(run);
+  if (chars.length === 1) {
+    add(`c:${run}`, CJK_WEIGHT);
+    return;
+  }
+  for (let i = 0; i + 2 <= chars.length; i++) {
+    add(`c:${chars[i] ?? ""}${chars[i + 1] ?? ""}`, CJK_WEIGHT);
+  }
+}
+
+/** FNV-1a over UTF-16 code units with a murmur3 finalizer, as an unsigned 32-bit integer. */
+function hash32(s: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -1,0 +1,238 @@
+// The OpenAI-compatible provider over the `openai` SDK, mapping every failure to an Outcome.
+// The client is built with maxRetries 0: retries have one owner (shared/llm/retry), not the SDK.
+import OpenAI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "openai";
+import { z } from "zod";
+import type { Clock, FetchLike } from "../ports.js";
+import { l2normalize } from "../rag/vector.js";
+import { parseRetryAfter } from "./retry-after.js";
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  EmbedRequest,
+  EmbedResult,
+  Outcome,
+  Provider,
+  UpstreamFailure,
+  Usage,
+} from "./types.js";
+
+/** Options for {@link createOpenAIProvider}. */
+export interface OpenAIProviderOptions {
+  apiKey: string;
+  /** e.g. `https://api.openai.com/v1` or a mock upstream. */
+  baseURL: string;
+  /** Per-call timeout, enforced by the SDK; expiry maps to a retryable `timeout`. */
+  timeoutMs: number;
+  /** Injected fetch (tests, mock upstream); defaults to the global one. */
+  fetch?: FetchLike;
+  /** Clock for HTTP-date `Retry-After` values. Default `Date.now`. */
+  now?: Clock;
+}
+
+// A 200 body can still be wrong (a proxy's HTML page, an `error` object, no choices): validate.
+const UsageSchema = z.object({
+  prompt_tokens: z.number().nonnegative(),
+  completion_tokens: z.number().nonnegative().optional(),
+  total_tokens: z.number().nonnegative().optional(),
+});
+const ChatBodySchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: UsageSchema.nullish(),
+});
+const EmbedBodySchema = z.object({
+  data: z.array(
+    z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) }),
+  ),
+  usage: z.object({ prompt_tokens: z.number().nonnegative() }).nullish(),
+});
+
+/**
+ * Creates the `openai` provider for any OpenAI-compatible API. Never throws for upstream
+ * trouble: 429 -> `rate_limited` (with `retryAfterMs`), 408 -> `timeout`, 409/5xx ->
+ * `server_error`, 400/404/422 -> `bad_request`, 401/403 -> `auth`, connection failures ->
+ * `network`/`timeout`, malformed 200 bodies -> `bad_response`. Results echo the requested model id.
+ *
+ * @example
+ * const openai = createOpenAIProvider({ apiKey, baseURL: "https://api.openai.com/v1", timeoutMs: 20_000 });
+ * const out = await openai.chat({ model: "gpt-4o-mini", messages });
+ * if (!out.ok && out.failure.retryable) { ... }
+ */
+export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
+  const client = new OpenAI({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    maxRetries: 0,
+    timeout: opts.timeoutMs,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  const now = opts.now ?? Date.now;
+
+  return {
+    name: "openai",
+
+    async embed(request: EmbedRequest): Promise<Outcome<EmbedResult>> {
+      if (request.texts.length === 0)
+        return { ok: true, value: { model: request.model, vectors: [] } };
+      let body: unknown;
+      try {
+        body = await client.embeddings.create({
+          model: request.model,
+          input: request.texts,
+          encoding_format: "float",
+        });
+      } catch (error) {
+        return { ok: false, failure: mapOpenAIError(error, now()) };
+      }
+      return parseEmbedBody(body, request);
+    },
+
+    async chat(request: ChatRequest): Promise<Outcome<ChatResult>> {
+      let body: unknown;
+      try {
+        body = await client.chat.completions.create(
+          {
+            model: request.model,
+            messages: request.messages.map(toOpenAIMessage),
+            ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          },
+          request.signal ? { signal: request.signal } : undefined,
+        );
+      } catch (error) {
+        return { ok: false, failure: mapOpenAIError(error, now()) };
+      }
+      return parseChatBody(body, request.model);
+    },
+  };
+}
+
+/**
+ * Maps anything the SDK throws to an {@link UpstreamFailure}. Exported for callers that use the
+ * SDK directly (streaming), so both paths classify errors the same way.
+ */
+export function mapOpenAIError(error: unknown, now: number): UpstreamFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  // Order matters: the timeout and abort classes are subclasses of APIError.
+  if (error instanceof APIConnectionTimeoutError) {
+    return { reason: "timeout", message: "upstream timed out", retryable: true };
+  }
+  if (error instanceof APIUserAbortError || isAbortError(error)) {
+    return { reason: "timeout", message: "upstream call aborted", retryable: true };
+  }
+  if (error instanceof APIConnectionError) {
+    return { reason: "network", message, retryable: true };
+  }
+  if (error instanceof APIError) {
+    // `instanceof` narrows to APIError<any, any>; read the fields as unknown and check them.
+    const rawStatus: unknown = error.status;
+    const rawHeaders: unknown = error.headers;
+    const status = typeof rawStatus === "number" ? rawStatus : undefined;
+    const retryAfterMs =
+      rawHeaders instanceof Headers ? parseRetryAfter(rawHeaders, now) : undefined;
+    const base = { status, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    if (status === 429) return { reason: "rate_limited", retryable: true, ...base };
+    if (status === 408) return { reason: "timeout", retryable: true, ...base };
+    if (status === 409 || (status !== undefined && status >= 500)) {
+      return { reason: "server_error", retryable: true, ...base };
+    }
+    if (status === 401 || status === 403) return { reason: "auth", retryable: false, ...base };
+    if (status !== undefined && status >= 400) {
+      return { reason: "bad_request", retryable: false, ...base };
+    }
+  }
+  // JSON that failed to parse, or anything else the SDK let through: the body was unusable.
+  return { reason: "bad_response", message, retryable: true };
+}
+
+function parseChatBody(body: unknown, model: string): Outcome<ChatResult> {
+  const upstreamError = errorInBody(body);
+  if (upstreamError) return badResponse(upstreamError);
+  const parsed = ChatBodySchema.safeParse(body);
+  if (!parsed.success) return badResponse("chat completion body has no usable choices");
+  const { choices, usage } = parsed.data;
+  const choice = choices[0];
+  const value: ChatResult = {
+    model,
+    text: choice?.message.content ?? choice?.message.refusal ?? "",
+    finishReason: choice?.finish_reason ?? "stop",
+  };
+  if (usage) value.usage = toUsage(usage);
+  return { ok: true, value };
+}
+
+function parseEmbedBody(body: unknown, request: EmbedRequest): Outcome<EmbedResult> {
+  const upstreamError = errorInBody(body);
+  if (upstreamError) return badResponse(upstreamError);
+  const parsed = EmbedBodySchema.safeParse(body);
+  if (!parsed.success) return badResponse("embeddings body has no usable data");
+  const { data, usage } = parsed.data;
+  const vectors: Float32Array[] = new Array<Float32Array>(request.texts.length);
+  for (const item of data) {
+    if (item.index >= vectors.length || vectors[item.index] !== undefined) {
+      return badResponse(`embeddings body has an unexpected index ${item.index}`);
+    }
+    vectors[item.index] = l2normalize(Float32Array.from(item.embedding));
+  }
+  if (data.length !== request.texts.length) {
+    return badResponse(`expected ${request.texts.length} embeddings, got ${data.length}`);
+  }
+  const value: EmbedResult = { model: request.model, vectors };
+  if (usage) value.promptTokens = usage.prompt_tokens;
+  return { ok: true, value };
+}
+
+function toUsage(u: z.infer<typeof UsageSchema>): Usage {
+  const completion = u.completion_tokens ?? 0;
+  return {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: completion,
+    total_tokens: u.total_tokens ?? u.prompt_tokens + completion,
+  };
+}
+
+/** Some gateways answer 200 with `{ "error": {...} }`; returns its message, if any. */
+function errorInBody(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
+  const error: unknown = body.error;
+  if (error === null || error === undefined) return undefined;
+  if (typeof error === "string") return `upstream error in 200 body: ${error}`;
+  const inner = typeof error === "object" && "message" in error ? error.message : undefined;
+  return `upstream error in 200 body: ${typeof inner === "string" ? inner : "unknown"}`;
+}
+
+function badResponse(message: string): Outcome<never> {
+  return { ok: false, failure: { reason: "bad_response", status: 200, message, retryable: true } };
+}
+
+// Our `tool` messages carry no tool_call_id, which the API would reject; send them as user text.
+function toOpenAIMessage(m: ChatMessage): OpenAI.Chat.ChatCompletionMessageParam {
+  switch (m.role) {
+    case "tool":
+      return { role: "user", content: m.content };
+    case "system":
+    case "user":
+    case "assistant":
+    case "developer":
+      return { role: m.role, content: m.content };
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}

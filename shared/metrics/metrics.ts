@@ -1,0 +1,17 @@
+// The metrics port: counters and histogram observations by name and labels. Implementations
+// batch in memory and flush elsewhere; callers never await a metric.
+
+export type Labels = Record<string, string>;
+
+export interface Metrics {
+  /** Adds `value` (default 1) to the counter `name` with these labels. */
+  inc(name: string, labels?: Labels, value?: number): void;
+  /** Records one observation (e.g. a latency in seconds) into the histogram `name`. */
+  observe(name: string, labels: Labels, value: number): void;
+}
+
+/** A Metrics that drops everything: for code paths and tests that don't measure. */
+export const noopMetrics: Metrics = {
+  inc() {},
+  observe() {},
+};

@@ -1,0 +1,134 @@
+// Ingestion: derive ids and content hashes, skip unchanged documents, chunk by tokens, embed the
+// chunks in batches, hand the result to the index. Embedding failures come back as values.
+import type { TokenCounter } from "../tokens/count.js";
+import { chunkText } from "./chunk.js";
+import { float32ToBytes } from "./vector.js";
+import { sha256Hex, stableStringify } from "../util/hash.js";
+import type { Outcome, UpstreamFailure } from "../llm/types.js";
+import type { DocumentInput, Metadata, StoredDocument } from "./types.js";
+
+/** Inputs per upstream embedding call. */
+export const EMBED_BATCH = 96;
+
+export interface IngestDeps {
+  counter: TokenCounter;
+  embeddingModel: string;
+  /** Embeds texts with the configured embedding model; vectors in input order. */
+  embed(texts: string[]): Promise<Outcome<{ vectors: Float32Array[]; promptTokens?: number }>>;
+  /** Content hashes already stored for these ids. */
+  existing(ids: string[]): Promise<Record<string, { contentHash: string; embeddingModel: string }>>;
+  /** Stores documents atomically; returns the new index version. */
+  store(
+    docs: StoredDocument[],
+  ): Promise<{ version: number; results: Array<{ id: string; status: "created" | "updated" }> }>;
+}
+
+export interface IngestResult {
+  documents: Array<{ id: string; status: "created" | "updated" | "unchanged"; chunks: number }>;
+  embeddingTokens: number;
+  version: number | null;
+}
+
+/** A document id derived from its text, so re-ingesting the same text is idempotent. */
+export async function documentIdFor(text: string): Promise<string> {
+  return `doc_${(await sha256Hex(text)).slice(0, 24)}`;
+}
+
+/** Ingests documents; unchanged ones (same content and embedding model) are not re-embedded. */
+export async function ingestDocuments(
+  inputs: DocumentInput[],
+  deps: IngestDeps,
+): Promise<Outcome<IngestResult>> {
+  const prepared = await Promise.all(inputs.map((doc) => prepare(doc)));
+  // Later duplicates of an id win, as a sequence of single upserts would.
+  const byId = new Map(prepared.map((p) => [p.id, p]));
+  const unique = [...byId.values()];
+  const stored = await deps.existing(unique.map((d) => d.id));
+  const changed = unique.filter((d) => {
+    const prior = stored[d.id];
+    return (
+      !prior || prior.contentHash !== d.contentHash || prior.embeddingModel !== deps.embeddingModel
+    );
+  });
+
+  const chunked = changed.map((d) => ({
+    doc: d,
+    chunks: chunkText(d.text, { counter: deps.counter }),
+  }));
+  const texts = chunked.flatMap((c) => c.chunks.map((ch) => ch.text));
+  const embedded = await embedAll(texts, deps);
+  if (!embedded.ok) return embedded;
+
+  let cursor = 0;
+  const docs: StoredDocument[] = chunked.map(({ doc, chunks }) => ({
+    ...doc,
+    embeddingModel: deps.embeddingModel,
+    chunks: chunks.map((ch) => {
+      const vector = embedded.value.vectors[cursor++];
+      return { ...ch, vector: float32ToBytes(vector ?? new Float32Array(0)) };
+    }),
+  }));
+
+  const status = new Map<string, { status: "created" | "updated" | "unchanged"; chunks: number }>();
+  let version: number | null = null;
+  if (docs.length > 0) {
+    const result = await deps.store(docs);
+    version = result.version;
+    for (const r of result.results) {
+      const doc = docs.find((d) => d.id === r.id);
+      status.set(r.id, { status: r.status, chunks: doc?.chunks.length ?? 0 });
+    }
+  }
+  const documents = prepared.map((p) => ({
+    id: p.id,
+    ...(status.get(p.id) ?? { status: "unchanged" as const, chunks: 0 }),
+  }));
+  return {
+    ok: true,
+    value: { documents, embeddingTokens: embedded.value.tokens, version },
+  };
+}
+
+async function prepare(
+  input: DocumentInput,
+): Promise<Omit<StoredDocument, "chunks" | "embeddingModel">> {
+  const text = input.text.replace(/\r\n?/g, "\n");
+  const id = input.id ?? (await documentIdFor(text));
+  const title = input.title ?? deriveTitle(text);
+  const source = input.source ?? "";
+  const metadata: Metadata = input.metadata ?? {};
+  const contentHash = await sha256Hex(stableStringify({ text, title, source, metadata }));
+  return { id, title, source, metadata, text, contentHash };
+}
+
+/** The first Markdown heading, else the first line, shortened. */
+function deriveTitle(text: string): string {
+  const heading = /^#{1,6}\s+(.+)$/m.exec(text);
+  const line = heading?.[1] ?? text.split("\n").find((l) => l.trim() !== "") ?? "Untitled";
+  const clean = line.trim();
+  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+}
+
+async function embedAll(
+  texts: string[],
+  deps: IngestDeps,
+): Promise<Outcome<{ vectors: Float32Array[]; tokens: number }>> {
+  const vectors: Float32Array[] = [];
+  let tokens = 0;
+  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+    const batch = texts.slice(i, i + EMBED_BATCH);
+    const result = await deps.embed(batch);
+    if (!result.ok) return result;
+    if (result.value.vectors.length !== batch.length) {
+      const failure: UpstreamFailure = {
+        reason: "bad_response",
+        message: `embedding returned ${result.value.vectors.length} vectors for ${batch.length} inputs`,
+        retryable: false,
+      };
+      return { ok: false, failure };
+    }
+    vectors.push(...result.value.vectors);
+    tokens += result.value.promptTokens ?? batch.reduce((n, t) => n + deps.counter.count(t), 0);
+  }
+  return { ok: true, value: { vectors, tokens } };
+}

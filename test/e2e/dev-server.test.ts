@@ -1,0 +1,78 @@
+// End to end: `wrangler dev` as a real process (local workerd, simulated KV and Durable Objects,
+// offline provider, the seeded sample corpus), queried over HTTP by a real client.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
+
+let dev: WranglerDev;
+
+beforeAll(async () => {
+  dev = await startWranglerDev();
+});
+
+afterAll(async () => {
+  await dev?.stop();
+});
+
+interface QueryBody {
+  answer: string;
+  sources: Array<{ id: string; title: string }>;
+  model: string;
+}
+
+describe("wrangler dev, as a newcomer runs it", () => {
+  it("reports health with the sample corpus loaded", async () => {
+    const res = await fetch(`${dev.url}/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json<{ provider: string; index: { documents: number } }>();
+    expect(body.provider).toBe("local");
+    expect(body.index.documents).toBeGreaterThanOrEqual(10);
+  });
+
+  it("answers the README's question from the sample corpus with cited sources", async () => {
+    const res = await fetch(`${dev.url}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "How does ragway keep per-user rate limits exact?" }),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json<QueryBody>();
+    expect(body.sources.length).toBeGreaterThan(0);
+    expect(body.sources[0]?.id).toBe("rate-limits");
+    expect(body.answer).toMatch(/\[\d\]/);
+  });
+
+  it("ingests a document over HTTP and finds it, then forgets it after delete", async () => {
+    const ingest = await fetch(`${dev.url}/v1/documents`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        documents: [{ id: "e2e-fact", text: "The e2e marker word is periwinkle-kestrel." }],
+      }),
+    });
+    expect(ingest.status).toBe(200);
+    const ask = async (): Promise<QueryBody> => {
+      const res = await fetch(`${dev.url}/v1/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "What is the e2e marker word?" }),
+      });
+      return res.json<QueryBody>();
+    };
+    expect((await ask()).sources[0]?.id).toBe("e2e-fact");
+    expect((await fetch(`${dev.url}/v1/documents/e2e-fact`, { method: "DELETE" })).status).toBe(
+      200,
+    );
+    expect((await ask()).sources.map((s) => s.id)).not.toContain("e2e-fact");
+  });
+
+  it("answers bad input with a 4xx in the error shape", async () => {
+    const res = await fetch(`${dev.url}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
+    expect(res.status).toBe(400);
+    const body = await res.json<{ error: { code: string }; request_id: string }>();
+    expect(body.error.code).toBe("invalid_json");
+  });
+});

@@ -1,0 +1,146 @@
+// Bad input: every case gets the documented error shape with a fitting 4xx, never a 5xx.
+import { describe, expect, it } from "vitest";
+import { call } from "./helpers.js";
+
+interface ErrorBody {
+  error: { message: string; type: string; code: string; param: string | null };
+  request_id: string;
+}
+
+async function expectError(
+  res: Response,
+  status: number,
+  code: string,
+  param?: string | null,
+): Promise<ErrorBody> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toContain("application/json");
+  const body = await res.json<ErrorBody>();
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe("string");
+  expect(typeof body.error.type).toBe("string");
+  expect(body.request_id).toBe(res.headers.get("x-request-id"));
+  if (param !== undefined) expect(body.error.param).toBe(param);
+  return body;
+}
+
+describe("bad input on /v1/query", () => {
+  it("rejects malformed JSON with 400 invalid_json", async () => {
+    await expectError(
+      await call("POST", "/v1/query", {
+        rawBody: "{not json",
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+      "invalid_json",
+    );
+  });
+
+  it("rejects a non-JSON content type with 415", async () => {
+    await expectError(
+      await call("POST", "/v1/query", {
+        rawBody: "query=hi",
+        headers: { "content-type": "text/plain" },
+      }),
+      415,
+      "unsupported_media_type",
+    );
+  });
+
+  it("rejects a body over the limit with 413", async () => {
+    const huge = JSON.stringify({ query: "x".repeat(1_100_000) });
+    await expectError(
+      await call("POST", "/v1/query", {
+        rawBody: huge,
+        headers: { "content-type": "application/json" },
+      }),
+      413,
+      "payload_too_large",
+    );
+  });
+
+  it.each([
+    [{ query: "hi", k: 0 }, "k"],
+    [{ query: "hi", k: 21 }, "k"],
+    [{ query: "hi", k: 2.5 }, "k"],
+    [{ query: "" }, "query"],
+    [{ query: "   " }, "query"],
+    [{ query: "x".repeat(4001) }, "query"],
+    [{}, "query"],
+    [{ query: 42 }, "query"],
+    [{ query: "hi", priority: "cheap" }, "priority"],
+    [{ query: "hi", model: "no-such-model" }, "model"],
+    [{ query: "hi", filter: "lang=en" }, "filter"],
+    [{ query: "hi", max_context_tokens: -5 }, "max_context_tokens"],
+    [{ query: "hi", use_cache: "no" }, "use_cache"],
+    [{ query: "hi", top_k: 3 }, null],
+  ])("rejects %j with 400 naming %s", async (body, param) => {
+    await expectError(await call("POST", "/v1/query", { body }), 400, "invalid_request", param);
+  });
+
+  it("rejects a JSON array body with 400", async () => {
+    await expectError(await call("POST", "/v1/query", { body: [1, 2] }), 400, "invalid_request");
+  });
+});
+
+describe("bad input on /v1/documents", () => {
+  it("rejects more than 100 documents naming the field", async () => {
+    const documents = Array.from({ length: 101 }, (_, i) => ({ text: `doc ${i}` }));
+    await expectError(
+      await call("POST", "/v1/documents", { body: { documents } }),
+      400,
+      "invalid_request",
+      "documents",
+    );
+  });
+
+  it.each([
+    [{ documents: [] }, "documents"],
+    [{ documents: [{ text: "" }] }, "documents.0.text"],
+    [{ documents: [{ text: "ok", id: "bad id with spaces" }] }, "documents.0.id"],
+    [
+      { documents: [{ text: "ok", metadata: { nested: { a: 1 } } }] },
+      "documents.0.metadata.nested",
+    ],
+    [{ docs: [] }, "documents"],
+  ])("rejects %j with 400 naming %s", async (body, param) => {
+    await expectError(await call("POST", "/v1/documents", { body }), 400, "invalid_request", param);
+  });
+
+  it("answers 404 for an unknown document id", async () => {
+    await expectError(await call("GET", "/v1/documents/nope"), 404, "not_found", "id");
+  });
+
+  it("answers 400 for an id that is not valid URL encoding", async () => {
+    await expectError(await call("GET", "/v1/documents/%E0%A4%A"), 400, "invalid_request", "id");
+  });
+});
+
+describe("routing errors", () => {
+  it("answers 404 in the error shape for an unknown route", async () => {
+    await expectError(await call("GET", "/v1/nope"), 404, "not_found");
+  });
+
+  it("answers 405 with Allow for a wrong method", async () => {
+    const res = await call("GET", "/v1/query");
+    expect(res.headers.get("allow")).toBe("POST");
+    await expectError(res, 405, "method_not_allowed");
+    const put = await call("PUT", "/v1/documents/x");
+    expect(put.headers.get("allow")).toBe("GET, DELETE");
+    await expectError(put, 405, "method_not_allowed");
+  });
+
+  it("requires the admin token for /v1/stats", async () => {
+    await expectError(await call("GET", "/v1/stats"), 401, "unauthorized");
+    await expectError(
+      await call("GET", "/v1/stats", { headers: { authorization: "Bearer wrong-token-here" } }),
+      401,
+      "unauthorized",
+    );
+    await expectError(
+      await call("GET", "/v1/stats", { headers: { authorization: "Basic abc" } }),
+      401,
+      "unauthorized",
+    );
+  });
+});

@@ -1,0 +1,40 @@
+// Helpers for integration tests: call the Worker in-process through its default export.
+import { exports } from "cloudflare:workers";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/** Sends a request to the Worker and returns the response. */
+export async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  return exports.default.fetch(
+    new Request(`http://ragway.test${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    }),
+  );
+}
+
+/** Sends a request and parses the JSON body. */
+export async function callJson<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: Parameters<typeof call>[2] = {},
+): Promise<{ status: number; headers: Headers; body: T }> {
+  const res = await call(method, path, options);
+  const body = (await res.json()) as T;
+  return { status: res.status, headers: res.headers, body };
+}
+
+/** The admin Authorization header. */
+export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };

@@ -1,0 +1,46 @@
+// Integration tests: the Worker in workerd via the Workers pool, real KV/DO simulation, and a real
+// mock upstream HTTP server from globalSetup. Two projects: the offline default (local provider)
+// and the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock).
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+function project(name: string, include: string[], upstreamMode: boolean) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        main: "./workers/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        remoteBindings: false,
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            ADMIN_TOKEN,
+            SEED_SAMPLE_CORPUS: "false",
+            OPENAI_BASE_URL: inject("upstreamUrl"),
+            UPSTREAM_CONTROL_URL: inject("upstreamControl"),
+            OPENAI_TIMEOUT_MS: "5000",
+            ...(upstreamMode ? { OPENAI_API_KEY: "sk-test-upstream" } : {}),
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include,
+      globalSetup: ["./test/support/global-setup.ts"],
+      testTimeout: 30_000,
+      silent: "passed-only" as const,
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      project("local", ["test/integration/*.test.ts"], false),
+      project("upstream", ["test/integration/upstream/**/*.test.ts"], true),
+    ],
+  },
+});

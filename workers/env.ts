@@ -1,0 +1,110 @@
+// Configuration: one zod schema over vars and secrets, parsed once per isolate. A bad value is a
+// clear error naming the variable, never a silent default.
+import { z } from "zod";
+import { DEFAULT_CATALOG, parseCatalogOverride, type ModelInfo } from "../shared/llm/catalog.js";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().optional().default(fallback);
+
+const schema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
+    OPENAI_TIMEOUT_MS: positiveInt(30_000),
+    ADMIN_TOKEN: z.string().min(8, "ADMIN_TOKEN must be at least 8 characters").optional(),
+    ALLOW_ANONYMOUS: bool.default(false),
+    SEED_SAMPLE_CORPUS: bool.default(false),
+    DEFAULT_MODEL: z.string().min(1).default("auto"),
+    EMBEDDING_MODEL: z.string().min(1).optional(),
+    MODEL_CATALOG: z.string().optional(),
+    LOG_QUERIES: bool.default(false),
+    MAX_BODY_BYTES: positiveInt(1_000_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ADMIN_TOKEN"],
+        message: "ADMIN_TOKEN is required in production (wrangler secret put ADMIN_TOKEN)",
+      });
+    }
+    if (env.ENVIRONMENT === "production" && env.ALLOW_ANONYMOUS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ALLOW_ANONYMOUS"],
+        message: "ALLOW_ANONYMOUS must be false in production",
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof schema>;
+
+/** The validated configuration plus what is derived from it once. */
+export interface Config extends RawConfig {
+  providerMode: "local" | "openai";
+  catalog: readonly ModelInfo[];
+  embeddingModel: string;
+}
+
+/** Raised when the deployment's configuration is invalid; the message names each bad variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Validates vars and secrets. Throws ConfigError with every problem listed. */
+export function parseConfig(env: Record<string, unknown>): Config {
+  const parsed = schema.safeParse(pickStrings(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const cfg = parsed.data;
+  let catalog: readonly ModelInfo[] = DEFAULT_CATALOG;
+  if (cfg.MODEL_CATALOG) {
+    try {
+      catalog = parseCatalogOverride(cfg.MODEL_CATALOG);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: MODEL_CATALOG: ${(err as Error).message}`);
+    }
+  }
+  const providerMode = cfg.OPENAI_API_KEY ? "openai" : "local";
+  const embeddingModel =
+    cfg.EMBEDDING_MODEL ??
+    (providerMode === "openai" ? "text-embedding-3-small" : "local-hash-embed");
+  const embeddingInfo = catalog.find((m) => m.id === embeddingModel);
+  if (!embeddingInfo || embeddingInfo.kind !== "embedding") {
+    throw new ConfigError(
+      `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" is not an embedding model in the catalog`,
+    );
+  }
+  if (embeddingInfo.provider === "openai" && providerMode !== "openai") {
+    throw new ConfigError(
+      `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" needs OPENAI_API_KEY`,
+    );
+  }
+  return { ...cfg, providerMode, catalog, embeddingModel };
+}
+
+/** Keeps only non-empty string entries: bindings (KV, DOs) are not configuration, and an empty
+ * value means "unset" (so `OPENAI_API_KEY=` in .dev.vars selects the local provider). */
+function pickStrings(env: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value === "string" && value !== "") out[key] = value;
+  }
+  return out;
+}
+
+const memo = new WeakMap<object, Config>();
+
+/** Parses `env` once per isolate (the env object is stable for an isolate's life). */
+export function getConfig(env: object): Config {
+  const cached = memo.get(env);
+  if (cached) return cached;
+  const config = parseConfig(env as Record<string, unknown>);
+  memo.set(env, config);
+  return config;
+}

@@ -1,0 +1,97 @@
+// The one error type and the one renderer: every error leaves in OpenAI's shape plus request_id.
+// Unknown errors become a 500 with a generic message; their details go to the log, never the body.
+
+/** OpenAI-style error codes this gateway emits; the status is derived from the code. */
+export type ErrorCode =
+  | "invalid_json"
+  | "invalid_request"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "not_found"
+  | "method_not_allowed"
+  | "unauthorized"
+  | "forbidden"
+  | "rate_limit_exceeded"
+  | "insufficient_quota"
+  | "upstream_unavailable"
+  | "config_error"
+  | "internal_error";
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  invalid_request: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  not_found: 404,
+  method_not_allowed: 405,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limit_exceeded: 429,
+  insufficient_quota: 429,
+  upstream_unavailable: 503,
+  config_error: 500,
+  internal_error: 500,
+};
+
+const TYPE: Record<ErrorCode, string> = {
+  invalid_json: "invalid_request_error",
+  invalid_request: "invalid_request_error",
+  unsupported_media_type: "invalid_request_error",
+  payload_too_large: "invalid_request_error",
+  not_found: "invalid_request_error",
+  method_not_allowed: "invalid_request_error",
+  unauthorized: "authentication_error",
+  forbidden: "permission_error",
+  rate_limit_exceeded: "rate_limit_error",
+  insufficient_quota: "insufficient_quota",
+  upstream_unavailable: "api_error",
+  config_error: "server_error",
+  internal_error: "server_error",
+};
+
+/** An error meant for the client. Throw it anywhere in workers/; the router renders it once. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: {
+      param?: string | null;
+      headers?: Record<string, string>;
+      details?: Record<string, unknown>;
+    } = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+    this.code = code;
+    this.status = STATUS[code];
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+    this.details = options.details;
+  }
+}
+
+/** Renders any thrown value as the documented error JSON. */
+export function renderError(err: unknown, requestId: string): Response {
+  const httpError =
+    err instanceof HttpError ? err : new HttpError("internal_error", "internal error");
+  const body = {
+    error: {
+      message: httpError.message,
+      type: TYPE[httpError.code],
+      code: httpError.code,
+      param: httpError.param,
+      ...(httpError.details ?? {}),
+    },
+    request_id: requestId,
+  };
+  return new Response(JSON.stringify(body), {
+    status: httpError.status,
+    headers: { "content-type": "application/json; charset=utf-8", ...httpError.headers },
+  });
+}

@@ -1,0 +1,27 @@
+// Entry: validate configuration, build the request context, hand over to the router.
+// Exports the Durable Object classes bound in wrangler.toml.
+import { createAppContext } from "./context.js";
+import { ConfigError, getConfig } from "./env.js";
+import { renderError, HttpError } from "./errors.js";
+import { createLogger } from "./log.js";
+import { handle } from "./router.js";
+
+export { IndexObject } from "./do/index-object.js";
+export { LimiterObject } from "./do/limiter-object.js";
+export { MetricsObject } from "./do/metrics-object.js";
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    let config;
+    try {
+      config = getConfig(env);
+    } catch (err) {
+      // An operator error, not a client's: say exactly what is wrong, in the error shape.
+      const requestId = `req_${crypto.randomUUID()}`;
+      const message = err instanceof ConfigError ? err.message : "invalid configuration";
+      createLogger({ request_id: requestId }).error("config_error", { message });
+      return renderError(new HttpError("config_error", message), requestId);
+    }
+    return handle(request, createAppContext(request, config, env, ctx));
+  },
+} satisfies ExportedHandler<Env>;

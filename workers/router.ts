@@ -1,0 +1,98 @@
+// The request pipeline: before (route label), the route handlers, catch (the one error renderer),
+// finally (request id header, metrics, the request's log line, metrics flush in waitUntil).
+import { Router, type IRequest } from "itty-router";
+import type { AppContext } from "./context.js";
+import { HttpError, renderError } from "./errors.js";
+import { flushMetrics } from "./metrics.js";
+import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
+import { getHealth } from "./routes/health.js";
+import { postQuery } from "./routes/query.js";
+import { getStats } from "./routes/stats.js";
+
+type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
+type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
+
+/** Every public route: the router and the API description are both built from this table. */
+export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
+  ["GET", "/health", getHealth],
+  ["POST", "/v1/documents", postDocuments],
+  ["GET", "/v1/documents/:id", getDocument],
+  ["DELETE", "/v1/documents/:id", deleteDocument],
+  ["POST", "/v1/query", postQuery],
+  ["GET", "/v1/stats", getStats],
+];
+
+const router = Router<IRequest, [AppContext]>({
+  catch: (err: unknown, _request: IRequest, app: AppContext) => {
+    if (!(err instanceof HttpError)) {
+      app.logger.error("unhandled_error", {
+        route: app.route,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
+    }
+    return renderError(err, app.requestId);
+  },
+  finally: [(response: Response, _request: IRequest, app: AppContext) => finish(response, app)],
+});
+
+for (const [method, path, handler] of ROUTES) {
+  const labelled = (request: IRequest, app: AppContext): Promise<Response> => {
+    app.route = path;
+    return handler(request, app);
+  };
+  switch (method) {
+    case "GET":
+      router.get(path, labelled);
+      break;
+    case "POST":
+      router.post(path, labelled);
+      break;
+    case "DELETE":
+      router.delete(path, labelled);
+      break;
+    case "PUT":
+      router.put(path, labelled);
+      break;
+    case "PATCH":
+      router.patch(path, labelled);
+      break;
+  }
+}
+
+router.all("*", (request: IRequest) => {
+  const path = new URL(request.url).pathname;
+  const allowed = router.routes
+    .filter(([method, regex]) => method !== "ALL" && regex.test(path))
+    .map(([method]) => method);
+  if (allowed.length > 0) {
+    throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${path}`, {
+      headers: { allow: [...new Set(allowed)].join(", ") },
+    });
+  }
+  throw new HttpError("not_found", `no route for ${request.method} ${path}`);
+});
+
+function finish(response: Response, app: AppContext): Response {
+  // Responses from fetch() or assets can have immutable headers: copy before touching them.
+  const out = new Response(response.body, response);
+  out.headers.set("x-request-id", app.requestId);
+  const seconds = (Date.now() - app.started) / 1000;
+  const labels = { route: app.route, status: String(out.status) };
+  app.metrics.inc("ragway_requests_total", labels);
+  app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
+  app.logger.info("request", {
+    route: app.route,
+    status: out.status,
+    principal: app.principal?.id ?? null,
+    latency_ms: Math.round(seconds * 1000),
+    ...app.logFields,
+  });
+  flushMetrics(app);
+  return out;
+}
+
+/** Routes a request through the pipeline. */
+export function handle(request: Request, app: AppContext): Promise<Response> {
+  return router.fetch(request, app) as Promise<Response>;
+}

@@ -1,0 +1,65 @@
+// /v1/documents: ingest (chunk, embed, upsert), read and delete documents in the INDEX object.
+import type { IRequest } from "itty-router";
+import { IngestRequestSchema } from "../../shared/api/schemas.js";
+import { ingestDocuments } from "../../shared/rag/ingest.js";
+import type { AppContext } from "../context.js";
+import { embedderFor } from "../embedder.js";
+import { HttpError } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { getServices, indexStub } from "../services.js";
+
+/** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
+const MAX_INGEST_BYTES = 10 * 1024 * 1024;
+
+export async function postDocuments(request: IRequest, app: AppContext): Promise<Response> {
+  const body = await readJson(request, IngestRequestSchema, MAX_INGEST_BYTES);
+  const index = indexStub(app.env);
+  const result = await ingestDocuments(body.documents, {
+    counter: getServices(app.config).counter,
+    embeddingModel: app.config.embeddingModel,
+    embed: embedderFor(app),
+    existing: (ids) => index.hashes(ids),
+    store: (docs) => index.upsert(docs),
+  });
+  if (!result.ok) {
+    throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
+  }
+  const { documents, embeddingTokens, version } = result.value;
+  for (const d of documents)
+    app.metrics.inc("ragway_documents_ingested_total", { status: d.status });
+  app.logFields.documents = documents.length;
+  app.logFields.tokens = embeddingTokens;
+  return json({
+    object: "list",
+    documents,
+    index_version: version ?? (await index.stats()).version,
+    usage: { embedding_tokens: embeddingTokens },
+  });
+}
+
+export async function getDocument(request: IRequest, app: AppContext): Promise<Response> {
+  const id = documentId(request);
+  const doc = await indexStub(app.env).getDocument(id);
+  if (!doc) throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
+  return json({ object: "document", ...doc });
+}
+
+export async function deleteDocument(request: IRequest, app: AppContext): Promise<Response> {
+  const id = documentId(request);
+  const result = await indexStub(app.env).deleteDocument(id);
+  if (!result.deleted)
+    throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
+  return json({ object: "document.deleted", id, deleted: true, index_version: result.version });
+}
+
+function documentId(request: IRequest): string {
+  const raw = request.params.id ?? "";
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError("invalid_request", "document id is not valid URL encoding", {
+      param: "id",
+    });
+  }
+}

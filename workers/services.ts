@@ -1,0 +1,48 @@
+// Long-lived services built once per isolate from the validated config: the token counter,
+// providers and the index stub. Building the OpenAI client or encoder per request would be waste.
+import type { Config } from "./env.js";
+import type { ModelInfo } from "../shared/llm/catalog.js";
+import { createLocalProvider } from "../shared/llm/local-provider.js";
+import { createOpenAIProvider } from "../shared/llm/openai-provider.js";
+import type { Provider } from "../shared/llm/types.js";
+import { createTokenCounter, type TokenCounter } from "../shared/tokens/count.js";
+import type { IndexObject } from "./do/index-object.js";
+
+export interface Services {
+  counter: TokenCounter;
+  local: Provider;
+  openai: Provider | null;
+  /** Providers that can serve requests in this deployment. */
+  available: ReadonlySet<ModelInfo["provider"]>;
+  providerFor(model: ModelInfo): Provider;
+}
+
+const memo = new WeakMap<Config, Services>();
+
+/** The services for this config, created on first use. */
+export function getServices(config: Config): Services {
+  const cached = memo.get(config);
+  if (cached) return cached;
+  const local = createLocalProvider();
+  const openai = config.OPENAI_API_KEY
+    ? createOpenAIProvider({
+        apiKey: config.OPENAI_API_KEY,
+        baseURL: config.OPENAI_BASE_URL,
+        timeoutMs: config.OPENAI_TIMEOUT_MS,
+      })
+    : null;
+  const services: Services = {
+    counter: createTokenCounter(),
+    local,
+    openai,
+    available: new Set<ModelInfo["provider"]>(openai ? ["local", "openai"] : ["local"]),
+    providerFor: (model) => (model.provider === "openai" && openai ? openai : local),
+  };
+  memo.set(config, services);
+  return services;
+}
+
+/** The one global index Durable Object. */
+export function indexStub(env: Env): DurableObjectStub<IndexObject> {
+  return env.INDEX.get(env.INDEX.idFromName("main"));
+}
