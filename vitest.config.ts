@@ -21,6 +21,12 @@ function project(name: string, include: string[], upstreamMode: boolean) {
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),
             OPENAI_TIMEOUT_MS: "5000",
+            // Keyless test traffic is one anonymous principal per file: keep it out of the way.
+            // Tests of limits create keys with their own limits.
+            ANONYMOUS_RPM: "100000",
+            ANONYMOUS_TPM: "100000000",
+            ANONYMOUS_DAILY_BUDGET_USD: "1000000",
+            ANONYMOUS_MONTHLY_BUDGET_USD: "1000000",
             ...(upstreamMode ? { OPENAI_API_KEY: "sk-test-upstream" } : {}),
           },
         },

@@ -3,7 +3,27 @@
 import type { Config } from "./env.js";
 import { MetricsBatch } from "../shared/metrics/batch.js";
 import type { Logger } from "../shared/ports.js";
+import type { Standing } from "../shared/ratelimit/decision.js";
 import { createLogger } from "./log.js";
+
+/** The limiter's view of this request, set by the before stage on limited routes. */
+export interface RequestLimits {
+  /** The principal's LIMITER object name. */
+  principalId: string;
+  /** The isolate memo's key: the key's hash, or the anonymous principal id. */
+  memoKey: string;
+  /** Where this request sits in the request log (released if its reservation is refused). */
+  requestAt: number | null;
+  /** The latest standing the limiter reported: rendered into the rate-limit headers. */
+  standing: Standing;
+  /** Reservations made so far by this request. */
+  reservations: number;
+  /** Time spent waiting on the LIMITER object, and how many calls (Server-Timing). */
+  rpcMs: number;
+  rpcCalls: number;
+  /** The refusal came from the isolate memo, not the object. */
+  fromMemo: boolean;
+}
 
 /** Who is calling, after authentication. */
 export interface Principal {
@@ -20,6 +40,8 @@ export interface AppContext {
   readonly metrics: MetricsBatch;
   readonly logger: Logger;
   principal: Principal | null;
+  /** Set on limited routes once the principal is admitted (or refused). */
+  limits: RequestLimits | null;
   /** The route pattern that matched (bounded, safe as a metric label). */
   route: string;
   /** Fields routes add to the request log line: model, cache, tokens, cost_usd... */
@@ -45,6 +67,7 @@ export function createAppContext(
     metrics: new MetricsBatch(),
     logger: createLogger({ request_id: requestId }),
     principal: null,
+    limits: null,
     route: "unmatched",
     logFields: {},
   };

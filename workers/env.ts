@@ -2,11 +2,18 @@
 // clear error naming the variable, never a silent default.
 import { z } from "zod";
 import { DEFAULT_CATALOG, parseCatalogOverride, type ModelInfo } from "../shared/llm/catalog.js";
+import { LIMIT_BOUNDS, type Limits } from "../shared/ratelimit/limits.js";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().optional().default(fallback);
+
+/** A limit from a string var, within the same bounds keys are created with. */
+const limit = (bounds: { min: number; max: number }, fallback: number, kind: "int" | "usd") => {
+  const n = z.coerce.number().finite().min(bounds.min).max(bounds.max);
+  return (kind === "int" ? n.int() : n).optional().default(fallback);
+};
 
 const schema = z
   .object({
@@ -22,6 +29,17 @@ const schema = z
     MODEL_CATALOG: z.string().optional(),
     LOG_QUERIES: bool.default(false),
     MAX_BODY_BYTES: positiveInt(1_000_000),
+    // Limits of keys created without their own, and of each anonymous client IP.
+    DEFAULT_RPM: limit(LIMIT_BOUNDS.rpm, 60, "int"),
+    DEFAULT_TPM: limit(LIMIT_BOUNDS.tpm, 200_000, "int"),
+    DEFAULT_DAILY_BUDGET_USD: limit(LIMIT_BOUNDS.dailyBudgetUsd, 5, "usd"),
+    DEFAULT_MONTHLY_BUDGET_USD: limit(LIMIT_BOUNDS.monthlyBudgetUsd, 100, "usd"),
+    ANONYMOUS_RPM: limit(LIMIT_BOUNDS.rpm, 30, "int"),
+    ANONYMOUS_TPM: limit(LIMIT_BOUNDS.tpm, 50_000, "int"),
+    ANONYMOUS_DAILY_BUDGET_USD: limit(LIMIT_BOUNDS.dailyBudgetUsd, 0.5, "usd"),
+    ANONYMOUS_MONTHLY_BUDGET_USD: limit(LIMIT_BOUNDS.monthlyBudgetUsd, 5, "usd"),
+    /** Off (development only) lets anonymous callers skip the limiter, for benchmarks. */
+    RATE_LIMITS_ENABLED: bool.default(true),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {
@@ -38,6 +56,13 @@ const schema = z
         message: "ALLOW_ANONYMOUS must be false in production",
       });
     }
+    if (env.ENVIRONMENT === "production" && !env.RATE_LIMITS_ENABLED) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RATE_LIMITS_ENABLED"],
+        message: "RATE_LIMITS_ENABLED must be true in production",
+      });
+    }
   });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -47,6 +72,10 @@ export interface Config extends RawConfig {
   providerMode: "local" | "openai";
   catalog: readonly ModelInfo[];
   embeddingModel: string;
+  /** Limits of a key created without its own. */
+  keyDefaults: Limits;
+  /** Limits of each anonymous client (ALLOW_ANONYMOUS). */
+  anonymousLimits: Limits;
 }
 
 /** Raised when the deployment's configuration is invalid; the message names each bad variable. */
@@ -85,7 +114,19 @@ export function parseConfig(env: Record<string, unknown>): Config {
       `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" needs OPENAI_API_KEY`,
     );
   }
-  return { ...cfg, providerMode, catalog, embeddingModel };
+  const keyDefaults: Limits = {
+    rpm: cfg.DEFAULT_RPM,
+    tpm: cfg.DEFAULT_TPM,
+    dailyBudgetUsd: cfg.DEFAULT_DAILY_BUDGET_USD,
+    monthlyBudgetUsd: cfg.DEFAULT_MONTHLY_BUDGET_USD,
+  };
+  const anonymousLimits: Limits = {
+    rpm: cfg.ANONYMOUS_RPM,
+    tpm: cfg.ANONYMOUS_TPM,
+    dailyBudgetUsd: cfg.ANONYMOUS_DAILY_BUDGET_USD,
+    monthlyBudgetUsd: cfg.ANONYMOUS_MONTHLY_BUDGET_USD,
+  };
+  return { ...cfg, providerMode, catalog, embeddingModel, keyDefaults, anonymousLimits };
 }
 
 /** Keeps only non-empty string entries: bindings (KV, DOs) are not configuration, and an empty

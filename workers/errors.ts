@@ -7,6 +7,7 @@ export type ErrorCode =
   | "invalid_request"
   | "unsupported_media_type"
   | "payload_too_large"
+  | "request_too_large"
   | "not_found"
   | "method_not_allowed"
   | "unauthorized"
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  request_too_large: 413,
   not_found: 404,
   method_not_allowed: 405,
   unauthorized: 401,
@@ -38,6 +40,7 @@ const TYPE: Record<ErrorCode, string> = {
   invalid_request: "invalid_request_error",
   unsupported_media_type: "invalid_request_error",
   payload_too_large: "invalid_request_error",
+  request_too_large: "invalid_request_error",
   not_found: "invalid_request_error",
   method_not_allowed: "invalid_request_error",
   unauthorized: "authentication_error",

@@ -1,13 +1,19 @@
-// The request pipeline: before (route label), the route handlers, catch (the one error renderer),
-// finally (request id header, metrics, the request's log line, metrics flush in waitUntil).
+// The request pipeline: before (route label, authentication and the request limit), the route
+// handlers, catch (the one error renderer), finally (request id and rate-limit headers, metrics,
+// the request's log line, metrics flush in waitUntil).
 import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
+import { authenticate } from "./limits/authenticate.js";
+import { limitHeaders } from "./limits/limiter-client.js";
+import { routePolicy } from "./limits/route-policy.js";
 import { flushMetrics } from "./metrics.js";
 import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
 import { getHealth } from "./routes/health.js";
+import { createKey, listKeys, revokeKey } from "./routes/keys.js";
 import { postQuery } from "./routes/query.js";
 import { getStats } from "./routes/stats.js";
+import { getUsage } from "./routes/usage.js";
 
 type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
 type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
@@ -19,10 +25,15 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/v1/documents/:id", getDocument],
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
+  ["GET", "/v1/usage", getUsage],
   ["GET", "/v1/stats", getStats],
+  ["POST", "/admin/keys", createKey],
+  ["GET", "/admin/keys", listKeys],
+  ["DELETE", "/admin/keys/:id", revokeKey],
 ];
 
 const router = Router<IRequest, [AppContext]>({
+  before: [(request: IRequest, app: AppContext) => before(request, app)],
   catch: (err: unknown, _request: IRequest, app: AppContext) => {
     if (!(err instanceof HttpError)) {
       app.logger.error("unhandled_error", {
@@ -73,10 +84,27 @@ router.all("*", (request: IRequest) => {
   throw new HttpError("not_found", `no route for ${request.method} ${path}`);
 });
 
+/** Labels the request with its route pattern, then authenticates and admits it per policy. */
+async function before(request: IRequest, app: AppContext): Promise<undefined> {
+  const path = new URL(request.url).pathname;
+  const match = router.routes.find(
+    ([method, regex]) => method === request.method && method !== "ALL" && regex.test(path),
+  );
+  if (!match) return undefined;
+  app.route = match[3] ?? path;
+  await authenticate(request, app, routePolicy(request.method, app.route));
+  return undefined;
+}
+
 function finish(response: Response, app: AppContext): Response {
   // Responses from fetch() or assets can have immutable headers: copy before touching them.
   const out = new Response(response.body, response);
   out.headers.set("x-request-id", app.requestId);
+  if (app.limits) {
+    for (const [name, value] of Object.entries(limitHeaders(app.limits))) {
+      out.headers.set(name, value);
+    }
+  }
   const seconds = (Date.now() - app.started) / 1000;
   const labels = { route: app.route, status: String(out.status) };
   app.metrics.inc("ragway_requests_total", labels);

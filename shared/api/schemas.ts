@@ -1,6 +1,12 @@
 // Request schemas of the public API. The routes validate with these and the API description is
 // generated from them, so the contract and the checks cannot drift apart.
 import { z } from "zod";
+import {
+  dailyBudgetSchema,
+  monthlyBudgetSchema,
+  rpmSchema,
+  tpmSchema,
+} from "../ratelimit/limits.js";
 
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
@@ -59,3 +65,19 @@ export const QueryRequestSchema = z
 
 export type IngestRequest = z.infer<typeof IngestRequestSchema>;
 export type QueryRequest = z.infer<typeof QueryRequestSchema>;
+
+/** `POST /admin/keys`: a name and optional limits (the configured defaults fill the rest). */
+export const CreateKeyRequestSchema = z
+  .object({
+    name: z
+      .string()
+      .max(100)
+      .refine((s) => s.trim().length > 0, { message: "must not be empty" }),
+    rpm: rpmSchema.optional(),
+    tpm: tpmSchema.optional(),
+    daily_budget_usd: dailyBudgetSchema.optional(),
+    monthly_budget_usd: monthlyBudgetSchema.optional(),
+  })
+  .strict();
+
+export type CreateKeyRequest = z.infer<typeof CreateKeyRequestSchema>;

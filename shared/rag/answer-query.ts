@@ -5,6 +5,7 @@ import type { ModelInfo } from "../llm/catalog.js";
 import { costUsd, findModel } from "../llm/catalog.js";
 import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
 import type { Clock } from "../ports.js";
+import { countChatPromptTokens } from "../tokens/chat-prompt.js";
 import type { TokenCounter } from "../tokens/count.js";
 import { formatContext, packContext } from "../tokens/pack-context.js";
 import { extractiveAnswer } from "./extractive.js";
@@ -37,6 +38,18 @@ export interface QueryDeps {
     mode: RetrievalMode;
   }): Promise<{ version: number; chunks: RetrievedChunk[] }>;
   providerFor(model: ModelInfo): Provider;
+  /**
+   * Called once the prompt is built and before the model runs, with what the call may use: the
+   * place to reserve tokens and spend. Throwing refuses the query before anything is generated.
+   */
+  beforeGenerate?(estimate: GenerationEstimate): Promise<void>;
+}
+
+/** What a generation may use: the counted prompt plus the completion cap, on `model`. */
+export interface GenerationEstimate {
+  model: ModelInfo;
+  promptTokens: number;
+  maxTokens: number;
 }
 
 export interface Attempt {
@@ -86,6 +99,14 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
   const packed = packContext(found.chunks, { maxTokens: budget, counter: deps.counter });
   const context = formatContext(packed.packed);
   const attempts: Attempt[] = [];
+  await deps.beforeGenerate?.({
+    model: plan.model,
+    promptTokens:
+      plan.model.provider === "local"
+        ? deps.counter.count(context) + deps.counter.count(plan.query)
+        : countChatPromptTokens(buildRagMessages(plan.query, context), deps.counter),
+    maxTokens: plan.maxTokens,
+  });
 
   let result: { text: string; model: string; usage?: Usage } | null = null;
   if (plan.model.provider !== "local") {

@@ -13,6 +13,11 @@ export const EMBED_BATCH = 96;
 export interface IngestDeps {
   counter: TokenCounter;
   embeddingModel: string;
+  /**
+   * Called with the counted tokens of every chunk about to be embedded, before any is: the place
+   * to reserve them. Throwing stops the ingestion before anything is embedded or stored.
+   */
+  beforeEmbed?(tokens: number): Promise<void>;
   /** Embeds texts with the configured embedding model; vectors in input order. */
   embed(texts: string[]): Promise<Outcome<{ vectors: Float32Array[]; promptTokens?: number }>>;
   /** Content hashes already stored for these ids. */
@@ -56,6 +61,11 @@ export async function ingestDocuments(
     chunks: chunkText(d.text, { counter: deps.counter }),
   }));
   const texts = chunked.flatMap((c) => c.chunks.map((ch) => ch.text));
+  if (texts.length > 0 && deps.beforeEmbed) {
+    await deps.beforeEmbed(
+      chunked.reduce((n, c) => n + c.chunks.reduce((m, ch) => m + ch.tokens, 0), 0),
+    );
+  }
   const embedded = await embedAll(texts, deps);
   if (!embedded.ok) return embedded;
 

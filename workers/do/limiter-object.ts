@@ -1,24 +1,75 @@
-// LIMITER Durable Object: one per principal. It will hold that principal's request window, token
-// bucket and budgets in SQLite storage; for now it only records request counts per minute.
+// LIMITER Durable Object: one per principal (an API key's id, or an anonymous client's hashed IP).
+// It is the authority on the key's status and holds the request log, token bucket and budgets in
+// SQLite. Each RPC is one synchronous transaction with no await inside, so the input gate makes
+// every decision atomic however many isolates call at once; a failed write reloads from storage.
 import { DurableObject } from "cloudflare:workers";
+import type {
+  AdmitInput,
+  AdmitResult,
+  PrincipalRecord,
+  ReserveInput,
+  ReserveResult,
+  SettleInput,
+} from "../../shared/ratelimit/limiter-types.js";
+import type { Standing } from "../../shared/ratelimit/decision.js";
+import { PrincipalLimiter } from "../../shared/ratelimit/principal-limiter.js";
+import { SqlLimiterStore } from "./limiter-sql-store.js";
 
 export class LimiterObject extends DurableObject<Env> {
+  private readonly store: SqlLimiterStore;
+  private limiter: PrincipalLimiter;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS requests (minute INTEGER PRIMARY KEY, count INTEGER NOT NULL)",
+    this.store = new SqlLimiterStore(ctx.storage.sql);
+    this.limiter = this.build();
+  }
+
+  /** Creates this object's key principal; false if it already has one. */
+  register(record: PrincipalRecord): boolean {
+    return this.run((l) => l.register(record));
+  }
+
+  /** Revokes the key; the record as revoked, or null if this object holds no key. */
+  revoke(): PrincipalRecord | null {
+    return this.run((l) => l.revoke());
+  }
+
+  /** Authenticates and counts one request (see PrincipalLimiter.admit). */
+  admit(input: AdmitInput): AdmitResult {
+    return this.run((l) => l.admit(input));
+  }
+
+  /** Reserves tokens and USD before a model call. */
+  reserve(input: ReserveInput): ReserveResult {
+    return this.run((l) => l.reserve(input));
+  }
+
+  /** Settles a reservation with the actual usage. */
+  settle(input: SettleInput): { settled: boolean; standing: Standing } {
+    return this.run((l) => l.settle(input));
+  }
+
+  /** The principal's record and standing, without counting anything. */
+  inspect(): { record: PrincipalRecord | null; standing: Standing | null } {
+    return this.run((l) => ({ record: l.record(), standing: l.standing() }));
+  }
+
+  private build(): PrincipalLimiter {
+    return new PrincipalLimiter(
+      this.store,
+      () => Date.now(),
+      () => crypto.randomUUID(),
     );
   }
 
-  /** Counts one request in the current minute and returns the count so far. */
-  record(now: number): number {
-    const minute = Math.floor(now / 60_000);
-    return this.ctx.storage.sql
-      .exec<{ count: number }>(
-        `INSERT INTO requests (minute, count) VALUES (?, 1)
-         ON CONFLICT(minute) DO UPDATE SET count = count + 1 RETURNING count`,
-        minute,
-      )
-      .one().count;
+  private run<T>(operation: (limiter: PrincipalLimiter) => T): T {
+    try {
+      return this.ctx.storage.transactionSync(() => operation(this.limiter));
+    } catch (err) {
+      // The transaction rolled back; rebuild the in-memory state from what storage holds.
+      this.limiter = this.build();
+      throw err;
+    }
   }
 }

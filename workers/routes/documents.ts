@@ -1,12 +1,15 @@
 // /v1/documents: ingest (chunk, embed, upsert), read and delete documents in the INDEX object.
 import type { IRequest } from "itty-router";
 import { IngestRequestSchema } from "../../shared/api/schemas.js";
-import { ingestDocuments } from "../../shared/rag/ingest.js";
+import { costUsd, findModel } from "../../shared/llm/catalog.js";
+import { ingestDocuments, type IngestResult } from "../../shared/rag/ingest.js";
+import type { Outcome } from "../../shared/llm/types.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
+import { reserve, type Reservation } from "../limits/spend.js";
 import { getServices, indexStub } from "../services.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
@@ -15,16 +18,35 @@ const MAX_INGEST_BYTES = 10 * 1024 * 1024;
 export async function postDocuments(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, IngestRequestSchema, MAX_INGEST_BYTES);
   const index = indexStub(app.env);
-  const result = await ingestDocuments(body.documents, {
-    counter: getServices(app.config).counter,
-    embeddingModel: app.config.embeddingModel,
-    embed: embedderFor(app),
-    existing: (ids) => index.hashes(ids),
-    store: (docs) => index.upsert(docs),
-  });
+  const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
+  const usdOf = (tokens: number) =>
+    embedModel ? costUsd(embedModel, { prompt_tokens: tokens, completion_tokens: 0 }) : 0;
+  const held: { reservation: Reservation | null } = { reservation: null };
+  let result: Outcome<IngestResult>;
+  try {
+    result = await ingestDocuments(body.documents, {
+      counter: getServices(app.config).counter,
+      embeddingModel: app.config.embeddingModel,
+      beforeEmbed: async (tokens) => {
+        held.reservation = await reserve(app, { tokens, usd: usdOf(tokens) });
+      },
+      embed: embedderFor(app),
+      existing: (ids) => index.hashes(ids),
+      store: (docs) => index.upsert(docs),
+    });
+  } catch (err) {
+    await held.reservation?.settle({ tokens: 0, usd: 0 });
+    throw err;
+  }
   if (!result.ok) {
+    // The embedding failed: nothing stored, and the failed call is refunded.
+    await held.reservation?.settle({ tokens: 0, usd: 0 });
     throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
   }
+  await held.reservation?.settle({
+    tokens: result.value.embeddingTokens,
+    usd: usdOf(result.value.embeddingTokens),
+  });
   const { documents, embeddingTokens, version } = result.value;
   for (const d of documents)
     app.metrics.inc("ragway_documents_ingested_total", { status: d.status });

@@ -1,6 +1,7 @@
 // POST /v1/query: validate, choose the model, run the RAG path, shape the documented response.
 import type { IRequest } from "itty-router";
 import { QueryRequestSchema, type QueryRequest } from "../../shared/api/schemas.js";
+import { costUsd, findModel } from "../../shared/llm/catalog.js";
 import { selectModel } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/rag/vector.js";
@@ -9,6 +10,7 @@ import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
+import { estimateUsd, reserve, type Reservation } from "../limits/spend.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
 
@@ -42,45 +44,69 @@ export async function runQuery(
   await ensureSeeded(app);
   const index = indexStub(app.env);
   const embed = embedderFor(app);
-  const answer = await answerQuery(
-    {
-      query: body.query,
-      k: body.k,
-      ...(body.filter ? { filter: body.filter } : {}),
-      model: choice.model,
-      ...(body.max_context_tokens !== undefined
-        ? { maxContextTokens: body.max_context_tokens }
-        : {}),
-      retrieval: body.retrieval,
-      maxTokens: ANSWER_MAX_TOKENS,
-    },
-    {
-      counter: services.counter,
-      catalog: app.config.catalog,
-      clock: () => Date.now(),
-      embedQuery: async (text) => {
-        const r = await embed([text]);
-        if (!r.ok) return r;
-        const vector = r.value.vectors[0];
-        return vector
-          ? { ok: true, value: vector }
-          : {
-              ok: false,
-              failure: { reason: "bad_response", message: "no vector", retryable: false },
-            };
+  // The query's own embedding is counted and priced too, and reserved with the generation.
+  const embedTokens = body.retrieval === "lexical" ? 0 : services.counter.count(body.query);
+  const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
+  const embedUsd = embedModel
+    ? costUsd(embedModel, { prompt_tokens: embedTokens, completion_tokens: 0 })
+    : 0;
+  const held: { reservation: Reservation | null } = { reservation: null };
+  let answer: QueryAnswer;
+  try {
+    answer = await answerQuery(
+      {
+        query: body.query,
+        k: body.k,
+        ...(body.filter ? { filter: body.filter } : {}),
+        model: choice.model,
+        ...(body.max_context_tokens !== undefined
+          ? { maxContextTokens: body.max_context_tokens }
+          : {}),
+        retrieval: body.retrieval,
+        maxTokens: ANSWER_MAX_TOKENS,
       },
-      search: (p) =>
-        index.search({
-          text: p.text,
-          vector: p.vector ? float32ToBytes(p.vector) : null,
-          embeddingModel: app.config.embeddingModel,
-          k: p.k,
-          ...(p.filter ? { filter: p.filter } : {}),
-          mode: p.mode,
-        }),
-      providerFor: (model) => services.providerFor(model),
-    },
-  );
+      {
+        counter: services.counter,
+        catalog: app.config.catalog,
+        clock: () => Date.now(),
+        embedQuery: async (text) => {
+          const r = await embed([text]);
+          if (!r.ok) return r;
+          const vector = r.value.vectors[0];
+          return vector
+            ? { ok: true, value: vector }
+            : {
+                ok: false,
+                failure: { reason: "bad_response", message: "no vector", retryable: false },
+              };
+        },
+        search: (p) =>
+          index.search({
+            text: p.text,
+            vector: p.vector ? float32ToBytes(p.vector) : null,
+            embeddingModel: app.config.embeddingModel,
+            k: p.k,
+            ...(p.filter ? { filter: p.filter } : {}),
+            mode: p.mode,
+          }),
+        providerFor: (model) => services.providerFor(model),
+        beforeGenerate: async (estimate) => {
+          held.reservation = await reserve(app, {
+            tokens: estimate.promptTokens + estimate.maxTokens + embedTokens,
+            usd: estimateUsd(estimate.model, estimate.promptTokens, estimate.maxTokens) + embedUsd,
+          });
+        },
+      },
+    );
+  } catch (err) {
+    // The embedding was made; nothing else was billed.
+    await held.reservation?.settle({ tokens: embedTokens, usd: embedUsd });
+    throw err;
+  }
+  await held.reservation?.settle({
+    tokens: answer.usage.total_tokens + embedTokens,
+    usd: answer.usage.cost_usd + embedUsd,
+  });
   app.logFields.model = answer.model;
   app.logFields.tokens = answer.usage.total_tokens;
   app.logFields.cost_usd = answer.usage.cost_usd;

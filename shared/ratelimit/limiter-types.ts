@@ -1,0 +1,100 @@
+// The limiter's plain-data shapes: what it persists, the synchronous store port it persists
+// through, and what its operations take and return (they cross the Durable Object RPC boundary).
+import type { Decision, Standing } from "./decision.js";
+import type { Limits } from "./limits.js";
+import type { LogEntry } from "./sliding-log.js";
+import type { BucketState } from "./token-bucket.js";
+
+/** Who the limiter belongs to. The key's secret is never here, only its SHA-256. */
+export interface PrincipalRecord {
+  id: string;
+  kind: "key" | "anonymous";
+  name: string;
+  keyHash: string | null;
+  status: "active" | "revoked";
+  createdAt: number;
+  revokedAt: number | null;
+  limits: Limits;
+}
+
+/** Spend and tokens in one budget period (a UTC day `d:...` or month `m:...`). */
+export interface PeriodRow {
+  key: string;
+  spentNano: number;
+  reservedNano: number;
+  tokens: number;
+}
+
+/** Tokens and USD held for a request in flight. */
+export interface ReservationRow {
+  id: string;
+  tokens: number;
+  usdNano: number;
+  day: string;
+  month: string;
+  createdAt: number;
+  /** Unsettled past its TTL: its USD already moved from reserved to spent. */
+  expired: boolean;
+}
+
+/** Everything the limiter persists. */
+export interface LimiterState {
+  principal: PrincipalRecord | null;
+  log: LogEntry[];
+  bucket: BucketState | null;
+  periods: PeriodRow[];
+  reservations: ReservationRow[];
+}
+
+/** Synchronous persistence (the Durable Object's SQLite). `putLogEntry` with count 0 deletes. */
+export interface LimiterStore {
+  load(): LimiterState;
+  savePrincipal(principal: PrincipalRecord): void;
+  putLogEntry(entry: LogEntry): void;
+  deleteLogThrough(at: number): void;
+  saveBucket(bucket: BucketState): void;
+  savePeriod(period: PeriodRow): void;
+  deletePeriod(key: string): void;
+  saveReservation(reservation: ReservationRow): void;
+  deleteReservation(id: string): void;
+}
+
+/** How a request proves who it is: a key's hash, or an anonymous id with the default limits. */
+export type Credential =
+  { kind: "key"; hash: string } | { kind: "anonymous"; id: string; limits: Limits };
+
+export interface AdmitInput {
+  credential: Credential;
+  /** Count this request against requests per minute. */
+  countRequest: boolean;
+  /** Refuse when a budget is already spent (routes that spend money). */
+  checkBudget: boolean;
+}
+
+export type AdmitResult =
+  | { ok: false; auth: "unknown" | "revoked" }
+  | {
+      ok: true;
+      principal: { id: string; kind: "key" | "anonymous"; name: string };
+      decision: Decision;
+      standing: Standing;
+      /** The log instant this request was counted at, to release it if a later check refuses. */
+      requestAt: number | null;
+    };
+
+export interface ReserveInput {
+  tokens: number;
+  usd: number;
+  /** A request counted at this instant is taken back from the log if this reservation fails. */
+  releaseRequestAt: number | null;
+}
+
+export type ReserveResult =
+  | { ok: true; id: string; standing: Standing }
+  | { ok: false; decision: Decision; standing: Standing };
+
+export interface SettleInput {
+  id: string;
+  tokens: number;
+  usd: number;
+}

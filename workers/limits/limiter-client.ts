@@ -1,0 +1,121 @@
+// Talking to a principal's LIMITER object from a request: the stub, timing of each call
+// (Server-Timing, a latency histogram), the isolate's memo of blocked callers, and turning a
+// refusal into the 429 (or 413) every limited route answers with.
+import { BlockedMemo } from "../../shared/ratelimit/blocked-memo.js";
+import type { Decision, LimitReason, Standing } from "../../shared/ratelimit/decision.js";
+import { rateLimitHeaders } from "../../shared/ratelimit/headers.js";
+import type { AppContext, RequestLimits } from "../context.js";
+import type { LimiterObject } from "../do/limiter-object.js";
+import { HttpError } from "../errors.js";
+
+/** The LIMITER object of a principal. */
+export function limiterStub(env: Env, principalId: string): DurableObjectStub<LimiterObject> {
+  return env.LIMITER.get(env.LIMITER.idFromName(principalId));
+}
+
+/** Callers refused by a limit, until when, with the standing to answer them with. */
+export const limitMemo = new BlockedMemo<{ decision: Decision; standing: Standing }>(() =>
+  Date.now(),
+);
+
+/** Keys the authority refused (unknown or revoked): both final for a given key. */
+export const deniedMemo = new BlockedMemo<"unknown" | "revoked">(() => Date.now());
+
+/** Runs one call to the LIMITER object, accounting its time to the request. */
+export async function timedCall<T>(
+  app: AppContext,
+  op: "admit" | "reserve" | "settle",
+  call: () => Promise<T>,
+  limits?: Pick<RequestLimits, "rpcMs" | "rpcCalls">,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    return await call();
+  } finally {
+    const ms = performance.now() - started;
+    app.metrics.observe("ragway_limiter_call_seconds", { op }, ms / 1000);
+    const target = limits ?? app.limits;
+    if (target) {
+      target.rpcMs += ms;
+      target.rpcCalls++;
+    }
+  }
+}
+
+/** The error a refusal is answered with. `requested` is the token estimate, for 413s. */
+export function limitError(decision: Decision, requested?: number): HttpError {
+  const reason: LimitReason = decision.reason ?? "requests";
+  const retryS = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  const retryHeaders = {
+    "retry-after": String(retryS),
+    "retry-after-ms": String(Math.max(1, Math.ceil(decision.retryAfterMs))),
+  };
+  switch (reason) {
+    case "requests":
+      return new HttpError(
+        "rate_limit_exceeded",
+        `Rate limit reached: ${decision.limit} requests per minute. Retry in ${retryS} s.`,
+        { headers: retryHeaders, details: { reason } },
+      );
+    case "tokens":
+      return new HttpError(
+        "rate_limit_exceeded",
+        `Rate limit reached: ${decision.limit} tokens per minute, ${decision.remaining} left. ` +
+          `Retry in ${retryS} s.`,
+        { headers: retryHeaders, details: { reason } },
+      );
+    case "request_too_large":
+      return new HttpError(
+        "request_too_large",
+        `This request needs about ${requested ?? "more"} tokens, more than this key's limit of ` +
+          `${decision.limit} tokens per minute: it can never be admitted. Make it smaller ` +
+          `(fewer documents, a lower k or max_context_tokens).`,
+        { details: { reason } },
+      );
+    case "daily_budget":
+    case "monthly_budget": {
+      const which = reason === "daily_budget" ? "daily" : "monthly";
+      const limitUsd = decision.limit / 1e9;
+      const resetAt = new Date(Date.now() + decision.resetMs).toISOString();
+      const inFlight = decision.retryAfterMs < decision.resetMs;
+      return new HttpError(
+        "insufficient_quota",
+        inFlight
+          ? `The ${which} budget of $${limitUsd} is held by requests in flight. Retry in ${retryS} s.`
+          : `The ${which} budget of $${limitUsd} is spent; it resets at ${resetAt}.`,
+        { headers: retryHeaders, details: { reason } },
+      );
+    }
+  }
+}
+
+/** Records a refusal (memo, metrics, headers) and returns the error to throw. */
+export function refuse(
+  app: AppContext,
+  limits: RequestLimits,
+  decision: Decision,
+  standing: Standing,
+  options: { memo: "requests" | "budget" | null; requested?: number },
+): HttpError {
+  limits.standing = standing;
+  if (options.memo && decision.retryAfterMs > 0) {
+    limitMemo.block(limits.memoKey, options.memo, Date.now() + decision.retryAfterMs, {
+      decision,
+      standing,
+    });
+  }
+  app.metrics.inc("ragway_ratelimit_limited_total", {
+    reason: decision.reason ?? "requests",
+    source: limits.fromMemo ? "memo" : "object",
+  });
+  app.logFields.limited = decision.reason;
+  return limitError(decision, options.requested);
+}
+
+/** The rate-limit headers for this request's standing, and its Server-Timing entry. */
+export function limitHeaders(limits: RequestLimits): Record<string, string> {
+  const timing = limits.fromMemo
+    ? 'limiter;desc="memo";dur=0'
+    : `limiter;desc="${limits.rpcCalls} calls";dur=${limits.rpcMs.toFixed(2)}`;
+  return { ...rateLimitHeaders(limits.standing), "server-timing": timing };
+}

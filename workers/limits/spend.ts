@@ -1,0 +1,96 @@
+// The one way a route spends tokens or money: reserve the estimate in the principal's LIMITER
+// object before the model or embedding call, settle with the actual usage after it (in a finally:
+// a failed call settles at what it used, usually nothing). A refusal throws the 429/413 and
+// consumes nothing, not even the request's slot in the per-minute window.
+import type { ModelInfo } from "../../shared/llm/catalog.js";
+import { costUsd } from "../../shared/llm/catalog.js";
+import type { ReserveResult } from "../../shared/ratelimit/limiter-types.js";
+import type { Standing } from "../../shared/ratelimit/decision.js";
+import type { AppContext } from "../context.js";
+import { limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+
+/** Tokens (prompt + completion + embedding) and USD. */
+export interface SpendAmount {
+  tokens: number;
+  usd: number;
+}
+
+/** Held spend; `settle` exactly once with what was actually used (later calls are no-ops). */
+export interface Reservation {
+  readonly held: SpendAmount;
+  settle(actual: SpendAmount): Promise<void>;
+}
+
+const UNLIMITED: Reservation = { held: { tokens: 0, usd: 0 }, settle: async () => {} };
+
+/**
+ * Reserves `amount` for this request, or throws the HttpError that refuses it.
+ *
+ * @example
+ * const reservation = await reserve(app, { tokens: prompt + cap, usd: estimate });
+ * try { result = await callModel(); } finally { await reservation.settle(actualUsage); }
+ */
+export async function reserve(app: AppContext, amount: SpendAmount): Promise<Reservation> {
+  const limits = app.limits;
+  if (!limits) {
+    // Only anonymous callers with RATE_LIMITS_ENABLED=false (development) reach here unlimited.
+    if (app.principal?.kind === "anonymous" && !app.config.RATE_LIMITS_ENABLED) return UNLIMITED;
+    throw new Error(`reserve() called on ${app.route}, which has no admitted principal`);
+  }
+  const tokens = Math.max(0, Math.ceil(amount.tokens));
+  const usd = Math.max(0, amount.usd);
+  if (usd > 0) {
+    const memoed = limitMemo.check(limits.memoKey, "budget");
+    if (memoed) {
+      limits.fromMemo = true;
+      const decision = { ...memoed.value.decision, retryAfterMs: memoed.remainingMs };
+      throw refuse(app, limits, decision, memoed.value.standing, { memo: null });
+    }
+  }
+  // Only the request's first reservation may give its slot back: later ones follow spending.
+  const release = limits.reservations === 0 ? limits.requestAt : null;
+  const stub = limiterStub(app.env, limits.principalId);
+  const result = await timedCall(app, "reserve", async (): Promise<ReserveResult> =>
+    stub.reserve({ tokens, usd, releaseRequestAt: release }),
+  );
+  limits.standing = result.standing;
+  if (!result.ok) {
+    if (release !== null) limits.requestAt = null;
+    throw refuse(app, limits, result.decision, result.standing, { memo: null, requested: tokens });
+  }
+  limits.reservations++;
+  app.metrics.inc("ragway_ratelimit_allowed_total", { check: "spend" });
+  app.metrics.inc("ragway_budget_reserved_usd_total", {}, usd);
+  app.metrics.inc("ragway_budget_reserved_tokens_total", {}, tokens);
+
+  let settled = false;
+  return {
+    held: { tokens, usd },
+    async settle(actual: SpendAmount): Promise<void> {
+      if (settled) return;
+      settled = true;
+      const used = { tokens: Math.max(0, Math.ceil(actual.tokens)), usd: Math.max(0, actual.usd) };
+      app.metrics.inc("ragway_budget_spent_usd_total", {}, used.usd);
+      try {
+        const done = await timedCall(
+          app,
+          "settle",
+          async (): Promise<{ settled: boolean; standing: Standing }> =>
+            stub.settle({ id: result.id, ...used }),
+        );
+        limits.standing = done.standing;
+      } catch (err) {
+        // The reservation stays held and counts as spent after its TTL: safe, never lenient.
+        app.logger.warn("limiter_settle_failed", { error: String(err) });
+      }
+    },
+  };
+}
+
+/**
+ * The USD estimate of a call: `promptTokens` at the model's input price plus the completion cap
+ * at its output price (an upper bound: the model cannot bill more completion than the cap).
+ */
+export function estimateUsd(model: ModelInfo, promptTokens: number, maxTokens: number): number {
+  return costUsd(model, { prompt_tokens: promptTokens, completion_tokens: maxTokens });
+}

@@ -1,0 +1,112 @@
+// /admin/keys: create (the secret is shown once), list, revoke. The key's LIMITER object is the
+// authority (it holds the hash and the status); KV keeps a copy of each key's public record only
+// so keys can be listed, and that listing may lag by KV's propagation delay.
+import type { IRequest } from "itty-router";
+import { CreateKeyRequestSchema } from "../../shared/api/schemas.js";
+import type { Limits } from "../../shared/ratelimit/limits.js";
+import type { PrincipalRecord } from "../../shared/ratelimit/limiter-types.js";
+import { generateApiKey, hashApiKey, isKeyId } from "../../shared/security/api-key.js";
+import { requireAdmin } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { limiterStub } from "../limits/limiter-client.js";
+
+const KV_PREFIX = "apikey:";
+
+/** A key as admins see it: never the secret, never its hash. */
+export interface KeyView {
+  object: "key";
+  id: string;
+  name: string;
+  status: "active" | "revoked";
+  created_at: string;
+  revoked_at: string | null;
+  rpm: number;
+  tpm: number;
+  daily_budget_usd: number;
+  monthly_budget_usd: number;
+}
+
+export async function createKey(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const body = await readJson(request, CreateKeyRequestSchema, app.config.MAX_BODY_BYTES);
+  const defaults = app.config.keyDefaults;
+  const limits: Limits = {
+    rpm: body.rpm ?? defaults.rpm,
+    tpm: body.tpm ?? defaults.tpm,
+    dailyBudgetUsd: body.daily_budget_usd ?? defaults.dailyBudgetUsd,
+    monthlyBudgetUsd: body.monthly_budget_usd ?? defaults.monthlyBudgetUsd,
+  };
+  const { id, key } = generateApiKey();
+  const record: PrincipalRecord = {
+    id,
+    kind: "key",
+    name: body.name.trim(),
+    keyHash: await hashApiKey(key),
+    status: "active",
+    createdAt: Date.now(),
+    revokedAt: null,
+    limits,
+  };
+  // The object first: once it holds the hash, the key works everywhere at once.
+  if (!(await limiterStub(app.env, id).register(record))) {
+    throw new Error(`key id collision on ${id}`);
+  }
+  const view = toView(record);
+  await saveListing(app, view);
+  app.metrics.inc("ragway_keys_created_total");
+  app.logFields.key_id = id;
+  return json({ ...view, key }, { status: 201 });
+}
+
+export async function listKeys(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const data: KeyView[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await app.env.CACHE.list<KeyView>({
+      prefix: KV_PREFIX,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const k of page.keys) if (k.metadata) data.push(k.metadata);
+    if (page.list_complete) break;
+    cursor = page.cursor;
+  }
+  data.sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
+  return json({ object: "list", data });
+}
+
+export async function revokeKey(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const id = request.params.id ?? "";
+  if (!isKeyId(id)) throw new HttpError("not_found", `no key "${id}"`, { param: "id" });
+  const revoked = await limiterStub(app.env, id).revoke();
+  if (!revoked) throw new HttpError("not_found", `no key "${id}"`, { param: "id" });
+  const view = toView(revoked);
+  await saveListing(app, view);
+  app.metrics.inc("ragway_keys_revoked_total");
+  app.logFields.key_id = id;
+  return json(view);
+}
+
+async function saveListing(app: AppContext, view: KeyView): Promise<void> {
+  // The record is the metadata too, so one list() call returns every key's record.
+  await app.env.CACHE.put(`${KV_PREFIX}${view.id}`, JSON.stringify(view), { metadata: view });
+}
+
+function toView(r: PrincipalRecord): KeyView {
+  return {
+    object: "key",
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    created_at: new Date(r.createdAt).toISOString(),
+    revoked_at: r.revokedAt === null ? null : new Date(r.revokedAt).toISOString(),
+    rpm: r.limits.rpm,
+    tpm: r.limits.tpm,
+    daily_budget_usd: r.limits.dailyBudgetUsd,
+    monthly_budget_usd: r.limits.monthlyBudgetUsd,
+  };
+}
