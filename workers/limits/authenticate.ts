@@ -8,7 +8,7 @@ import { sha256Hex } from "../../shared/util/hash.js";
 import { bearerToken } from "../auth.js";
 import type { AppContext, RequestLimits } from "../context.js";
 import { HttpError } from "../errors.js";
-import { deniedMemo, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+import { aged, deniedMemo, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 import type { RoutePolicy } from "./route-policy.js";
 
 /** How long an unknown key is refused from memory (keys are random: it will not appear). */
@@ -87,7 +87,7 @@ async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise
     const { decision, standing } = memoed.value;
     const limits = newLimits(who, standing);
     limits.fromMemo = true;
-    const now = { ...decision, retryAfterMs: memoed.remainingMs };
+    const now = aged(decision, memoed.remainingMs);
     if (decision.reason === "requests") {
       limits.standing = {
         ...standing,

@@ -21,6 +21,16 @@ export const limitMemo = new BlockedMemo<{ decision: Decision; standing: Standin
 /** Keys the authority refused (unknown or revoked): both final for a given key. */
 export const deniedMemo = new BlockedMemo<"unknown" | "revoked">(() => Date.now());
 
+/** A memoized refusal as it stands now: its times shortened by how long ago it was made. */
+export function aged(decision: Decision, remainingMs: number): Decision {
+  const elapsed = Math.max(0, decision.retryAfterMs - remainingMs);
+  return {
+    ...decision,
+    retryAfterMs: remainingMs,
+    resetMs: Math.max(0, decision.resetMs - elapsed),
+  };
+}
+
 /** Runs one call to the LIMITER object, accounting its time to the request. */
 export async function timedCall<T>(
   app: AppContext,

@@ -7,7 +7,7 @@ import { costUsd } from "../../shared/llm/catalog.js";
 import type { ReserveResult } from "../../shared/ratelimit/limiter-types.js";
 import type { Standing } from "../../shared/ratelimit/decision.js";
 import type { AppContext } from "../context.js";
-import { limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+import { aged, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
 /** Tokens (prompt + completion + embedding) and USD. */
 export interface SpendAmount {
@@ -43,7 +43,7 @@ export async function reserve(app: AppContext, amount: SpendAmount): Promise<Res
     const memoed = limitMemo.check(limits.memoKey, "budget");
     if (memoed) {
       limits.fromMemo = true;
-      const decision = { ...memoed.value.decision, retryAfterMs: memoed.remainingMs };
+      const decision = aged(memoed.value.decision, memoed.remainingMs);
       throw refuse(app, limits, decision, memoed.value.standing, { memo: null });
     }
   }

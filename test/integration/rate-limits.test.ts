@@ -1,0 +1,176 @@
+// Requests per minute through one LIMITER object per key: exact under concurrency, headers on
+// every limited response, the isolate memo, refused requests consuming nothing, and state that
+// survives the object being evicted.
+import { abortAllDurableObjects } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, callJson } from "./helpers.js";
+import { bearer, createKey, query, usage } from "./limits-helpers.js";
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+async function hammer(key: string, n: number): Promise<Response[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => query(key, `question number ${i}?`)));
+}
+
+async function expectRefusedForRequests(res: Response, rpm: number): Promise<void> {
+  expect(res.status).toBe(429);
+  const retryAfter = Number(res.headers.get("retry-after"));
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(res.headers.get("x-ratelimit-limit")).toBe(String(rpm));
+  expect(res.headers.get("x-ratelimit-remaining")).toBe("0");
+  expect(res.headers.get("ratelimit")).toMatch(/^"rpm";r=0;t=\d+/);
+  const body = await res.json<ErrorBody>();
+  expect(body.error.code).toBe("rate_limit_exceeded");
+}
+
+describe("requests per minute under concurrency", () => {
+  it.each([
+    [50, 200],
+    [100, 500],
+  ])(
+    "rpm %i hit by %i concurrent requests: exactly that many succeed, the rest get 429",
+    async (rpm, n) => {
+      const { key } = await createKey({ name: `burst-${rpm}`, rpm });
+      const responses = await hammer(key, n);
+      const ok = responses.filter((r) => r.status === 200);
+      const limited = responses.filter((r) => r.status === 429);
+      expect(ok).toHaveLength(rpm);
+      expect(limited).toHaveLength(n - rpm);
+      for (const res of limited) await expectRefusedForRequests(res, rpm);
+      for (const res of ok) {
+        expect(res.headers.get("x-ratelimit-limit")).toBe(String(rpm));
+        await res.body?.cancel();
+      }
+    },
+    // Generous: on a loaded machine the admitted queries take a while; the decisions do not.
+    300_000,
+  );
+});
+
+describe("rate-limit headers", () => {
+  it("carry the standing on every response of a limited route, errors included", async () => {
+    const { key } = await createKey({ name: "headers", rpm: 5, tpm: 50_000 });
+    const first = await query(key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-ratelimit-limit")).toBe("5");
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("4");
+    const reset = Number(first.headers.get("x-ratelimit-reset"));
+    expect(reset).toBeGreaterThanOrEqual(59);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(first.headers.get("ratelimit-policy")).toBe(
+      '"rpm";q=5;w=60, "tpm";q=50000;w=60;qu="tokens"',
+    );
+    expect(first.headers.get("ratelimit")).toMatch(/^"rpm";r=4;t=(59|60), "tpm";r=\d+;t=\d+$/);
+    expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("50000");
+    expect(first.headers.get("server-timing")).toMatch(/^limiter;desc="\d+ calls";dur=/);
+
+    // A 400 from the same route still reports the standing (and the request still counted).
+    const bad = await call("POST", "/v1/query", { body: { query: "" }, headers: bearer(key) });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("x-ratelimit-remaining")).toBe("3");
+    const missing = await call("GET", "/v1/documents/none", { headers: bearer(key) });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-ratelimit-remaining")).toBe("2");
+  });
+
+  it("are absent from routes that are not limited", async () => {
+    const res = await call("GET", "/health");
+    expect(res.headers.get("x-ratelimit-limit")).toBeNull();
+    expect(res.headers.get("ratelimit")).toBeNull();
+  });
+});
+
+describe("the isolate memo of limited callers", () => {
+  it("answers a limited caller again without the object, with a truthful, shrinking Retry-After", async () => {
+    const { key } = await createKey({ name: "memo", rpm: 2 });
+    await hammer(key, 2);
+    const fromObject = await query(key);
+    await expectRefusedForRequests(fromObject, 2);
+    expect(fromObject.headers.get("server-timing")).not.toContain("memo");
+    const fromMemo = await query(key);
+    await expectRefusedForRequests(fromMemo, 2);
+    expect(fromMemo.headers.get("server-timing")).toContain('desc="memo"');
+    expect(Number(fromMemo.headers.get("retry-after"))).toBeLessThanOrEqual(
+      Number(fromObject.headers.get("retry-after")),
+    );
+    expect((await usage(key)).requests.used).toBe(2);
+  });
+
+  it("blocks only the limited caller: another key is admitted", async () => {
+    const limited = await createKey({ name: "memo-a", rpm: 1 });
+    const other = await createKey({ name: "memo-b", rpm: 1 });
+    await query(limited.key);
+    expect((await query(limited.key)).status).toBe(429);
+    expect((await query(other.key)).status).toBe(200);
+  });
+});
+
+describe("GET /v1/usage", () => {
+  it("reports counts, limits, tokens and USD, and is not itself counted", async () => {
+    const { key, id } = await createKey({
+      name: "usage",
+      rpm: 10,
+      tpm: 20_000,
+      daily_budget_usd: 1.5,
+      monthly_budget_usd: 20,
+    });
+    const answered = await callJson<{ usage: { total_tokens: number } }>("POST", "/v1/query", {
+      body: { query: "hi" },
+      headers: bearer(key),
+    });
+    const body = await usage(key);
+    const again = await usage(key);
+    expect(body.principal).toEqual({ id, kind: "key" });
+    expect(body.requests).toMatchObject({ limit: 10, window_seconds: 60, used: 1, remaining: 9 });
+    expect(again.requests.used).toBe(1);
+    expect(body.tokens.limit).toBe(20_000);
+    expect(body.tokens.used_today).toBeGreaterThanOrEqual(answered.body.usage.total_tokens);
+    expect(body.budget.daily).toMatchObject({ limit_usd: 1.5, spent_usd: 0, remaining_usd: 1.5 });
+    expect(body.budget.monthly).toMatchObject({ limit_usd: 20, spent_usd: 0 });
+    const midnight = new Date();
+    midnight.setUTCHours(24, 0, 0, 0);
+    expect(body.budget.daily.resets_at).toBe(midnight.toISOString());
+  });
+
+  it("answers while the caller is limited", async () => {
+    const { key } = await createKey({ name: "usage-limited", rpm: 1 });
+    await query(key);
+    expect((await query(key)).status).toBe(429);
+    const res = await call("GET", "/v1/usage", { headers: bearer(key) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("0");
+  });
+});
+
+describe("a refused request consumes nothing", () => {
+  it("gives back its request slot when its token reservation is refused", async () => {
+    const { key } = await createKey({ name: "refund-slot", rpm: 3, tpm: 100 });
+    const res = await query(key);
+    expect(res.status).toBe(413);
+    expect((await res.json<ErrorBody>()).error.code).toBe("request_too_large");
+    const after = await usage(key);
+    expect(after.requests.used).toBe(0);
+    expect(after.tokens.remaining).toBe(100);
+    expect(after.tokens.used_today).toBe(0);
+  });
+});
+
+describe("state survives the object being evicted", () => {
+  it("keeps the request window, token use and key status across a restart", async () => {
+    const { key } = await createKey({ name: "evicted", rpm: 3 });
+    for (const res of await hammer(key, 3)) expect(res.status).toBe(200);
+    const before = await usage(key);
+    await abortAllDurableObjects();
+    const refused = await query(key);
+    expect(refused.status).toBe(429);
+    // Refused by the restarted object itself, not by this isolate's memory of an earlier refusal.
+    expect(refused.headers.get("server-timing")).not.toContain("memo");
+    const after = await usage(key);
+    expect(after.requests.used).toBe(3);
+    expect(after.tokens.used_today).toBe(before.tokens.used_today);
+  });
+});
