@@ -46,7 +46,7 @@ export async function evaluateRetrieval(baseUrl: string): Promise<RetrievalScore
         postJson({ query: q, k: DEPTH, retrieval: mode, use_cache: false }),
       );
       if (!res.ok) throw new Error(`query failed (${res.status}): ${await res.text()}`);
-      const body = (await res.json()) as QueryResponse;
+      const body = await res.json<QueryResponse>();
       const score = scoreRanking(
         body.sources.map((s) => s.id),
         doc,

@@ -34,7 +34,11 @@ export function ms(value: number): string {
 }
 
 /** Prints rows as an aligned plain-text table. */
-export function printTable(title: string, header: string[], rows: Array<Array<string | number>>): void {
+export function printTable(
+  title: string,
+  header: string[],
+  rows: Array<Array<string | number>>,
+): void {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   console.log(`\n${title}`);
