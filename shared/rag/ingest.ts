@@ -60,11 +60,16 @@ export async function ingestDocuments(
     doc: d,
     chunks: chunkText(d.text, { counter: deps.counter }),
   }));
-  const texts = chunked.flatMap((c) => c.chunks.map((ch) => ch.text));
+  // The title heads each embedded text: a chunk deep in a page still carries what the page is about.
+  const texts = chunked.flatMap((c) => c.chunks.map((ch) => `${c.doc.title}\n\n${ch.text}`));
   if (texts.length > 0 && deps.beforeEmbed) {
-    await deps.beforeEmbed(
-      chunked.reduce((n, c) => n + c.chunks.reduce((m, ch) => m + ch.tokens, 0), 0),
-    );
+    // Chunks were counted when cut; each title is counted once per document (plus its separator).
+    let estimate = 0;
+    for (const { doc, chunks } of chunked) {
+      const title = deps.counter.count(`${doc.title}\n\n`);
+      for (const ch of chunks) estimate += ch.tokens + title;
+    }
+    await deps.beforeEmbed(estimate);
   }
   const embedded = await embedAll(texts, deps);
   if (!embedded.ok) return embedded;

@@ -148,6 +148,11 @@ describe("GET /v1/usage", () => {
 
 describe("a refused request consumes nothing", () => {
   it("gives back its request slot when its token reservation is refused", async () => {
+    // A source to answer from, so the query reserves its 512-token completion cap.
+    const ingest = await call("POST", "/v1/documents", {
+      body: { documents: [{ id: "refund-slot-doc", text: "The answer is forty-two." }] },
+    });
+    expect(ingest.status).toBe(200);
     const { key } = await createKey({ name: "refund-slot", rpm: 3, tpm: 100 });
     const res = await query(key);
     expect(res.status).toBe(413);

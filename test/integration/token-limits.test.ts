@@ -66,14 +66,18 @@ describe("tokens per minute", () => {
   }, 60_000);
 
   it("gives back what a query reserved but did not use", async () => {
+    // A source to answer from, so the 512-token completion cap is reserved.
+    expect((await ingest(null, "refund-source", 0)).status).toBe(200);
     const tpm = 6_000; // 100 tokens a second: little refill during one query
     const { key } = await createKey({ name: "refund", tpm });
     const started = Date.now();
     const res = await callJson<{
       usage: { total_tokens: number; completion_tokens: number };
+      sources: unknown[];
     }>("POST", "/v1/query", { body: { query: "hi" }, headers: bearer(key) });
     expect(res.status).toBe(200);
     const { total_tokens, completion_tokens } = res.body.usage;
+    expect(res.body.sources.length).toBeGreaterThan(0);
     // The reservation held the 512-token completion cap; the extractive answer used far less.
     expect(completion_tokens).toBeLessThan(400);
     const after = await usage(key);
@@ -88,12 +92,18 @@ describe("tokens per minute", () => {
   it("refuses every spending route the same way: a query cannot spend what ingestion took", async () => {
     const probe = await ingest(null, "tpm-probe-2", 0);
     const perCall = (await probe.json<IngestBody>()).usage.embedding_tokens;
-    // A query capped at 100 context tokens reserves about 100 + the 512 completion cap: it fits
-    // the bucket when full, but not what ingestion left of it.
-    const { key } = await createKey({ name: "shared-bucket", tpm: perCall + 500, rpm: 1_000 });
+    // A query with at most 200 context tokens reserves 100..200 of them, its few question tokens
+    // and the 512-token completion cap: it fits the bucket when full, not what ingestion left.
+    const tpm = perCall + 550;
+    const ask = (key: string) =>
+      query(key, "what does the gateway meter?", { max_context_tokens: 200 });
+    const { key } = await createKey({ name: "shared-bucket", tpm, rpm: 1_000 });
     expect((await ingest(key, "shared-1", 1)).status).toBe(200);
-    const res = await query(key, "what does the gateway meter?", { max_context_tokens: 100 });
+    const res = await ask(key);
     expect(res.status).toBe(429);
     expect((await res.json<ErrorBody>()).error.code).toBe("rate_limit_exceeded");
+    // The same query on a full bucket of the same size is admitted.
+    const fresh = await createKey({ name: "shared-bucket-fresh", tpm, rpm: 1_000 });
+    expect((await ask(fresh.key)).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@
 // reserved before each call and settled with the reported usage, so it stops at the budget.
 import { abortAllDurableObjects } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { call } from "../helpers.js";
 import { bearer, createKey, query, usage } from "../limits-helpers.js";
 import { upstream } from "./upstream-control.js";
@@ -23,6 +23,21 @@ function secondsToUtcMidnight(): number {
 }
 
 describe("daily budget against an upstream that reports its usage", () => {
+  beforeAll(async () => {
+    // Something to retrieve: with no source, no model would be called at all.
+    const res = await call("POST", "/v1/documents", {
+      body: {
+        documents: [
+          {
+            id: "limits-doc",
+            text: "Each key has a request rate, a token rate and daily and monthly budgets.",
+          },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+  });
+
   beforeEach(async () => {
     await upstream(env).reset();
   });
