@@ -4,6 +4,7 @@ import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { flushMetrics } from "./metrics.js";
+import { postCachePurge } from "./routes/admin-cache.js";
 import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
 import { getHealth } from "./routes/health.js";
 import { postQuery } from "./routes/query.js";
@@ -20,6 +21,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
   ["GET", "/v1/stats", getStats],
+  ["POST", "/admin/cache/purge", postCachePurge],
 ];
 
 const router = Router<IRequest, [AppContext]>({
