@@ -144,8 +144,14 @@ async function lookupOrCompute<A>(
     const decoded = decodeJsonEntry(bytes, deps.parse);
     return decoded.ok ? { answer: decoded.value, meta: decoded.meta } : null;
   };
+  const semantic = semanticOn ? deps.semantic : null;
   const exact = await deps.tiers.get(key, decode);
   if (exact) {
+    // The semantic index lives in isolate memory and dies with it, while the answer survives in
+    // the edge and KV tiers: re-register questions found there, after the response.
+    if (semantic && exact.tier !== deps.tiers.tierNames[0]) {
+      deps.background.waitUntil(register(semantic, parts, key));
+    }
     return {
       answer: exact.value.answer,
       status: TIER_STATUS[exact.tier] ?? "HIT-MEMORY",
@@ -154,7 +160,6 @@ async function lookupOrCompute<A>(
   }
 
   let queryVector: Float32Array | null = null;
-  const semantic = semanticOn ? deps.semantic : null;
   if (semantic) {
     queryVector = await semantic.embed(parts.query);
     if (queryVector) {
@@ -198,6 +203,20 @@ async function store<A>(
       vector: computed.queryVector,
     });
   }
+}
+
+async function register(
+  semantic: NonNullable<AnswerCacheDeps<unknown>["semantic"]>,
+  parts: AnswerKeyParts,
+  key: string,
+): Promise<void> {
+  const vector = await semantic.embed(parts.query);
+  if (!vector) return;
+  semantic.index.add(await semanticBucket(parts), {
+    key,
+    query: normalizeQuery(parts.query),
+    vector,
+  });
 }
 
 function costOf(meta: EntryMeta): Cost {

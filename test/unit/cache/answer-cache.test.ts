@@ -102,6 +102,7 @@ function world(options: { semantic?: boolean; threshold?: number } = {}) {
     memory,
     edge,
     kv,
+    index,
     background,
     metrics,
     state,
@@ -263,6 +264,20 @@ describe("answerWithCache", () => {
     const w = world({ semantic: true });
     await w.ask({ query: "Why is the sky blue?" });
     expect(w.embedCalls()).toBe(1);
+  });
+
+  it("re-registers a question found in a lower tier after the semantic index was lost", async () => {
+    const w = world({ semantic: true });
+    await w.ask();
+    await w.background.settle();
+    // A new isolate: empty memory and an empty semantic index; the answer is still at the edge.
+    w.memory.data.clear();
+    w.index.clear();
+    expect((await w.ask()).status).toBe("HIT-EDGE");
+    await w.background.settle();
+    const para = await w.ask({ query: "how are the answers cached" });
+    expect(para.status).toBe("HIT-SEMANTIC");
+    expect(w.computeCalls()).toBe(1);
   });
 
   it("forgets a semantic candidate whose answer is gone and computes instead", async () => {
