@@ -153,7 +153,7 @@ async function createKey(url: string): Promise<string> {
   });
   if (res.status !== 201)
     throw new Error(`key creation answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { key: string }).key;
+  return (await res.json<{ key: string }>()).key;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

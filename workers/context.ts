@@ -34,6 +34,8 @@ export interface Principal {
 export interface AppContext {
   readonly requestId: string;
   readonly started: number;
+  /** The request's origin (scheme://host): edge cache keys are filed under it. */
+  readonly origin: string;
   readonly config: Config;
   readonly env: Env;
   readonly exec: ExecutionContext;
@@ -61,6 +63,7 @@ export function createAppContext(
   return {
     requestId,
     started: Date.now(),
+    origin: new URL(request.url).origin,
     config,
     env,
     exec,

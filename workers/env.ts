@@ -14,6 +14,15 @@ const limit = (bounds: { min: number; max: number }, fallback: number, kind: "in
   const n = z.coerce.number().finite().min(bounds.min).max(bounds.max);
   return (kind === "int" ? n.int() : n).optional().default(fallback);
 };
+const kvTtl = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(60, "KV refuses expirations under 60 seconds")
+    .optional()
+    .default(fallback);
+
+const MIB = 1024 * 1024;
 
 const schema = z
   .object({
@@ -40,6 +49,19 @@ const schema = z
     ANONYMOUS_MONTHLY_BUDGET_USD: limit(LIMIT_BOUNDS.monthlyBudgetUsd, 5, "usd"),
     /** Off (development only) lets anonymous callers skip the limiter, for benchmarks. */
     RATE_LIMITS_ENABLED: bool.default(true),
+    ANSWER_CACHE_MEMORY_TTL_SECONDS: positiveInt(300),
+    ANSWER_CACHE_EDGE_TTL_SECONDS: positiveInt(3600),
+    ANSWER_CACHE_KV_TTL_SECONDS: kvTtl(86_400),
+    ANSWER_CACHE_MEMORY_BYTES: positiveInt(16 * MIB),
+    EMBEDDING_CACHE_MEMORY_BYTES: positiveInt(16 * MIB),
+    EMBEDDING_CACHE_KV_TTL_SECONDS: kvTtl(30 * 86_400),
+    SEMANTIC_CACHE: bool.default(false),
+    SEMANTIC_CACHE_THRESHOLD: z.coerce
+      .number()
+      .gt(0, "must be in (0, 1]")
+      .max(1, "must be in (0, 1]")
+      .optional()
+      .default(0.95),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {

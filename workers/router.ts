@@ -9,6 +9,7 @@ import { authenticate } from "./limits/authenticate.js";
 import { limitHeaders } from "./limits/limiter-client.js";
 import { routePolicy } from "./limits/route-policy.js";
 import { flushMetrics } from "./metrics.js";
+import { postCachePurge } from "./routes/admin-cache.js";
 import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
 import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
@@ -31,6 +32,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["POST", "/admin/keys", createKey],
   ["GET", "/admin/keys", listKeys],
   ["DELETE", "/admin/keys/:id", revokeKey],
+  ["POST", "/admin/cache/purge", postCachePurge],
 ];
 
 const router = Router<IRequest, [AppContext]>({

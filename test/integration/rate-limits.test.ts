@@ -154,13 +154,50 @@ describe("a refused request consumes nothing", () => {
     });
     expect(ingest.status).toBe(200);
     const { key } = await createKey({ name: "refund-slot", rpm: 3, tpm: 100 });
-    const res = await query(key);
+    const res = await query(key, "what is the answer?", { use_cache: false });
     expect(res.status).toBe(413);
     expect((await res.json<ErrorBody>()).error.code).toBe("request_too_large");
     const after = await usage(key);
     expect(after.requests.used).toBe(0);
     expect(after.tokens.remaining).toBe(100);
     expect(after.tokens.used_today).toBe(0);
+  });
+});
+
+describe("the answer cache and the limits", () => {
+  it("serves a cache hit without spending tokens, but counts it against rpm", async () => {
+    const { key } = await createKey({ name: "cache-hit", rpm: 3 });
+    const q = "a question asked twice by the cache-hit key?";
+    const miss = await query(key, q);
+    expect(miss.status).toBe(200);
+    expect(miss.headers.get("x-cache")).toBe("MISS");
+    const spent = (await usage(key)).tokens.used_today;
+    expect(spent).toBeGreaterThan(0);
+    const hit = await query(key, q);
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get("x-cache")).toMatch(/^HIT-/);
+    expect(hit.headers.get("x-ratelimit-remaining")).toBe("1");
+    const after = await usage(key);
+    expect(after.tokens.used_today).toBe(spent);
+    expect(after.requests.used).toBe(2);
+    expect((await query(key, q)).status).toBe(200);
+    expect((await query(key, q)).status).toBe(429);
+  });
+
+  it("never hands one key's refusal to another key that joined the same computation", async () => {
+    // A cannot afford any answer (413); B can. Asked the same new question at the same moment,
+    // one of them leads the single flight: B must be answered whichever it is.
+    const doc = { id: "flight-doc", text: "Both keys ask about the flight document." };
+    expect((await call("POST", "/v1/documents", { body: { documents: [doc] } })).status).toBe(200);
+    const a = await createKey({ name: "flight-a", tpm: 50 });
+    const b = await createKey({ name: "flight-b" });
+    for (let i = 0; i < 8; i++) {
+      const q = `a question both keys ask at once, round ${i}?`;
+      const [ra, rb] = await Promise.all([query(a.key, q), query(b.key, q)]);
+      expect(rb.status).toBe(200);
+      expect([200, 413]).toContain(ra.status);
+      await Promise.all([ra.body?.cancel(), rb.body?.cancel()]);
+    }
   });
 });
 

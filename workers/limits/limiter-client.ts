@@ -52,6 +52,23 @@ export async function timedCall<T>(
   }
 }
 
+/**
+ * A refusal by one request's limits. It names the request, so a request that merely shared a
+ * computation with it (the answer cache's single flight) can tell it is not its own refusal.
+ */
+export class LimitRefusal extends HttpError {
+  constructor(
+    readonly requestId: string,
+    error: HttpError,
+  ) {
+    super(error.code, error.message, {
+      param: error.param,
+      headers: error.headers,
+      ...(error.details ? { details: error.details } : {}),
+    });
+  }
+}
+
 /** The error a refusal is answered with. `requested` is the token estimate, for 413s. */
 export function limitError(decision: Decision, requested?: number): HttpError {
   const reason: LimitReason = decision.reason ?? "requests";
@@ -106,7 +123,7 @@ export function refuse(
   decision: Decision,
   standing: Standing,
   options: { memo: "requests" | "budget" | null; requested?: number },
-): HttpError {
+): LimitRefusal {
   limits.standing = standing;
   if (options.memo && decision.retryAfterMs > 0) {
     limitMemo.block(limits.memoKey, options.memo, Date.now() + decision.retryAfterMs, {
@@ -119,7 +136,7 @@ export function refuse(
     source: limits.fromMemo ? "memo" : "object",
   });
   app.logFields.limited = decision.reason;
-  return limitError(decision, options.requested);
+  return new LimitRefusal(app.requestId, limitError(decision, options.requested));
 }
 
 /** The rate-limit headers for this request's standing, and its Server-Timing entry. */

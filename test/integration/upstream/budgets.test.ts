@@ -46,7 +46,7 @@ describe("daily budget against an upstream that reports its usage", () => {
     // gpt-4o-mini at $0.15 / $0.60 per 1M tokens: 20,000 + 1,000 tokens cost $0.0036.
     await upstream(env).faults({ usage: { prompt_tokens: 20_000, completion_tokens: 1_000 } });
     const { key } = await createKey({ name: "tiny-budget", daily_budget_usd: 0.001 });
-    const first = await query(key, QUESTION, { model: "gpt-4o-mini" });
+    const first = await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false });
     expect(first.status).toBe(200);
     // The reported usage, plus the question's own embedding at $0.02 per 1M tokens.
     const spent = (await usage(key)).budget.daily.spent_usd;
@@ -55,7 +55,7 @@ describe("daily budget against an upstream that reports its usage", () => {
 
     const countsBefore = await upstream(env).counts();
     for (let i = 0; i < 3; i++) {
-      const refused = await query(key, QUESTION, { model: "gpt-4o-mini" });
+      const refused = await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false });
       expect(refused.status).toBe(429);
       const retryAfter = Number(refused.headers.get("retry-after"));
       expect(Math.abs(retryAfter - secondsToUtcMidnight())).toBeLessThan(5);
@@ -78,7 +78,9 @@ describe("daily budget against an upstream that reports its usage", () => {
     await upstream(env).faults({ usage: { prompt_tokens: 50, completion_tokens: 512 } });
     const { key } = await createKey({ name: "concurrent-budget", daily_budget_usd: 0.001 });
     const responses = await Promise.all(
-      Array.from({ length: 12 }, () => query(key, QUESTION, { model: "gpt-4o-mini" })),
+      Array.from({ length: 12 }, () =>
+        query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false }),
+      ),
     );
     const ok = responses.filter((r) => r.status === 200).length;
     const refused = responses.filter((r) => r.status === 429);
@@ -94,18 +96,22 @@ describe("daily budget against an upstream that reports its usage", () => {
     expect(after.budget.daily.reserved_usd).toBe(0);
     expect((await upstream(env).counts()).chat).toBe(ok);
     // What is left cannot cover another call.
-    expect((await query(key, QUESTION, { model: "gpt-4o-mini" })).status).toBe(429);
+    expect((await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false })).status).toBe(
+      429,
+    );
   });
 
   it("keeps spend and the refusal across the object being evicted", async () => {
     await upstream(env).faults({ usage: { prompt_tokens: 20_000, completion_tokens: 1_000 } });
     const { key } = await createKey({ name: "evicted-budget", daily_budget_usd: 0.001 });
-    expect((await query(key, QUESTION, { model: "gpt-4o-mini" })).status).toBe(200);
+    expect((await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false })).status).toBe(
+      200,
+    );
     const before = await usage(key);
     await abortAllDurableObjects();
     const after = await usage(key);
     expect(after.budget).toEqual(before.budget);
-    const refused = await query(key, QUESTION, { model: "gpt-4o-mini" });
+    const refused = await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false });
     expect(refused.status).toBe(429);
     expect((await refused.json<ErrorBody>()).error.code).toBe("insufficient_quota");
   });
