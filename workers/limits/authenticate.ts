@@ -84,14 +84,14 @@ async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise
     (policy.countRequest ? limitMemo.check(who.memoKey, "requests") : null) ??
     (checkBudget ? limitMemo.check(who.memoKey, "budget") : null);
   if (memoed) {
-    const { decision, standing } = memoed.value;
+    const { standing } = memoed.value;
+    const now = aged(memoed.value);
     const limits = newLimits(who, standing);
     limits.fromMemo = true;
-    const now = aged(decision, memoed.remainingMs);
-    if (decision.reason === "requests") {
+    if (now.reason === "requests") {
       limits.standing = {
         ...standing,
-        requests: { ...standing.requests, remaining: 0, resetMs: memoed.remainingMs },
+        requests: { ...standing.requests, remaining: 0, resetMs: now.resetMs },
       };
     }
     app.principal = { id: who.principalId, kind: who.credential.kind };

@@ -13,20 +13,33 @@ export function limiterStub(env: Env, principalId: string): DurableObjectStub<Li
   return env.LIMITER.get(env.LIMITER.idFromName(principalId));
 }
 
+/**
+ * The longest a refusal is answered from memory. The memo skips the object, so it cannot see a
+ * revocation: a key revoked while refused keeps its 429 (never a 200) for at most this long in
+ * an isolate that remembered it, before the object answers 401.
+ */
+export const MAX_MEMO_MS = 60_000;
+
+/** A refusal as the object made it, and when (Worker clock). */
+export interface MemoedRefusal {
+  decision: Decision;
+  standing: Standing;
+  at: number;
+}
+
 /** Callers refused by a limit, until when, with the standing to answer them with. */
-export const limitMemo = new BlockedMemo<{ decision: Decision; standing: Standing }>(() =>
-  Date.now(),
-);
+export const limitMemo = new BlockedMemo<MemoedRefusal>(() => Date.now());
 
 /** Keys the authority refused (unknown or revoked): both final for a given key. */
 export const deniedMemo = new BlockedMemo<"unknown" | "revoked">(() => Date.now());
 
 /** A memoized refusal as it stands now: its times shortened by how long ago it was made. */
-export function aged(decision: Decision, remainingMs: number): Decision {
-  const elapsed = Math.max(0, decision.retryAfterMs - remainingMs);
+export function aged(memoed: MemoedRefusal): Decision {
+  const elapsed = Math.max(0, Date.now() - memoed.at);
+  const { decision } = memoed;
   return {
     ...decision,
-    retryAfterMs: remainingMs,
+    retryAfterMs: Math.max(1, decision.retryAfterMs - elapsed),
     resetMs: Math.max(0, decision.resetMs - elapsed),
   };
 }
@@ -126,10 +139,9 @@ export function refuse(
 ): LimitRefusal {
   limits.standing = standing;
   if (options.memo && decision.retryAfterMs > 0) {
-    limitMemo.block(limits.memoKey, options.memo, Date.now() + decision.retryAfterMs, {
-      decision,
-      standing,
-    });
+    const at = Date.now();
+    const memoMs = Math.min(decision.retryAfterMs, MAX_MEMO_MS);
+    limitMemo.block(limits.memoKey, options.memo, at + memoMs, { decision, standing, at });
   }
   app.metrics.inc("ragway_ratelimit_limited_total", {
     reason: decision.reason ?? "requests",

@@ -43,7 +43,7 @@ export async function reserve(app: AppContext, amount: SpendAmount): Promise<Res
     const memoed = limitMemo.check(limits.memoKey, "budget");
     if (memoed) {
       limits.fromMemo = true;
-      const decision = aged(memoed.value.decision, memoed.remainingMs);
+      const decision = aged(memoed.value);
       throw refuse(app, limits, decision, memoed.value.standing, { memo: null });
     }
   }
