@@ -9,6 +9,9 @@ import type { LimiterStore, PeriodRow, ReservationRow } from "./limiter-types.js
 
 const EXPIRED_RETENTION_MS = 24 * 3_600_000;
 
+/** Share of a budget whose crossing is reported (an operator's early warning). */
+export const NEAR_LIMIT_SHARE = 0.8;
+
 type LedgerStore = Pick<
   LimiterStore,
   "savePeriod" | "deletePeriod" | "saveReservation" | "deleteReservation"
@@ -92,13 +95,28 @@ export class BudgetLedger {
     return r ? { ...r } : null;
   }
 
-  /** Closes a reservation, charging what was actually spent to the periods it was made in. */
-  close(id: string, tokens: number, usdNano: number, now: number): void {
+  /**
+   * Closes a reservation, charging what was actually spent to the periods it was made in.
+   * Returns the budgets whose settled spend this charge carried past 80% of their limit.
+   */
+  close(
+    id: string,
+    tokens: number,
+    usdNano: number,
+    now: number,
+    limits: Limits,
+  ): Array<"day" | "month"> {
     const r = this.reservations.get(id);
-    if (!r) return;
-    for (const key of [r.day, r.month]) {
+    if (!r) return [];
+    const crossed: Array<"day" | "month"> = [];
+    const windows: Array<["day" | "month", string, number]> = [
+      ["day", r.day, usdToNano(limits.dailyBudgetUsd)],
+      ["month", r.month, usdToNano(limits.monthlyBudgetUsd)],
+    ];
+    for (const [window, key, limitNano] of windows) {
       const row = this.periods.get(key) ?? (this.isCurrent(key, now) ? this.period(key) : null);
       if (!row) continue;
+      const before = row.spentNano;
       if (r.expired) row.spentNano += usdNano - r.usdNano;
       else {
         row.reservedNano = Math.max(0, row.reservedNano - r.usdNano);
@@ -106,9 +124,12 @@ export class BudgetLedger {
       }
       row.tokens += tokens;
       this.store.savePeriod(row);
+      const mark = limitNano * NEAR_LIMIT_SHARE;
+      if (limitNano > 0 && before < mark && row.spentNano >= mark) crossed.push(window);
     }
     this.reservations.delete(id);
     this.store.deleteReservation(id);
+    return crossed;
   }
 
   /** Counts stale reservations as spent, forgets old ones, and drops past periods. */

@@ -98,3 +98,11 @@ export interface SettleInput {
   tokens: number;
   usd: number;
 }
+
+export interface SettleResult {
+  /** False when the reservation was unknown (already settled). */
+  settled: boolean;
+  standing: Standing;
+  /** Budgets whose settled spend this charge carried past 80% of their limit. */
+  nearLimit: Array<"day" | "month">;
+}

@@ -15,6 +15,7 @@ import type {
   ReserveInput,
   ReserveResult,
   SettleInput,
+  SettleResult,
 } from "./limiter-types.js";
 import { SlidingLog } from "./sliding-log.js";
 import {
@@ -161,22 +162,24 @@ export class PrincipalLimiter {
 
   /**
    * Replaces a reservation with what the request actually used: unused tokens and USD come back,
-   * extra usage is charged. An unknown id (already settled) changes nothing.
+   * extra usage is charged. An unknown id (already settled) changes nothing. `nearLimit` lists
+   * the budgets this charge carried past 80%.
    */
-  settle(input: SettleInput): { settled: boolean; standing: Standing } {
+  settle(input: SettleInput): SettleResult {
     const { limits } = this.requirePrincipal();
     const now = this.clock();
     const r = this.ledger.get(input.id);
+    let nearLimit: SettleResult["nearLimit"] = [];
     if (r) {
       const tokens = Math.max(0, Math.ceil(input.tokens));
       if (tokens !== r.tokens) {
         this.bucket = adjustTokens(this.bucket, limits.tpm, r.tokens - tokens, now);
         this.store.saveBucket(this.bucket);
       }
-      this.ledger.close(r.id, tokens, Math.max(0, usdToNano(input.usd)), now);
+      nearLimit = this.ledger.close(r.id, tokens, Math.max(0, usdToNano(input.usd)), now, limits);
     }
     this.housekeeping(now);
-    return { settled: r !== null, standing: this.standingAt(limits, now) };
+    return { settled: r !== null, standing: this.standingAt(limits, now), nearLimit };
   }
 
   /** The principal's standing now, or null when there is no principal yet. */

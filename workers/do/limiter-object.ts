@@ -10,6 +10,7 @@ import type {
   ReserveInput,
   ReserveResult,
   SettleInput,
+  SettleResult,
 } from "../../shared/ratelimit/limiter-types.js";
 import type { Standing } from "../../shared/ratelimit/decision.js";
 import { PrincipalLimiter } from "../../shared/ratelimit/principal-limiter.js";
@@ -46,7 +47,7 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   /** Settles a reservation with the actual usage. */
-  settle(input: SettleInput): { settled: boolean; standing: Standing } {
+  settle(input: SettleInput): SettleResult {
     return this.run((l) => l.settle(input));
   }
 

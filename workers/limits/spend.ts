@@ -4,8 +4,7 @@
 // consumes nothing, not even the request's slot in the per-minute window.
 import type { ModelInfo } from "../../shared/llm/catalog.js";
 import { costUsd } from "../../shared/llm/catalog.js";
-import type { ReserveResult } from "../../shared/ratelimit/limiter-types.js";
-import type { Standing } from "../../shared/ratelimit/decision.js";
+import type { ReserveResult, SettleResult } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
 import { aged, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
@@ -72,13 +71,14 @@ export async function reserve(app: AppContext, amount: SpendAmount): Promise<Res
       const used = { tokens: Math.max(0, Math.ceil(actual.tokens)), usd: Math.max(0, actual.usd) };
       app.metrics.inc("ragway_budget_spent_usd_total", {}, used.usd);
       try {
-        const done = await timedCall(
-          app,
-          "settle",
-          async (): Promise<{ settled: boolean; standing: Standing }> =>
-            stub.settle({ id: result.id, ...used }),
+        const done = await timedCall(app, "settle", async (): Promise<SettleResult> =>
+          stub.settle({ id: result.id, ...used }),
         );
         limits.standing = done.standing;
+        for (const window of done.nearLimit) {
+          app.metrics.inc("ragway_budget_near_limit_total", { window });
+          app.logger.info("budget_near_limit", { principal_id: limits.principalId, window });
+        }
       } catch (err) {
         // The reservation stays held and counts as spent after its TTL: safe, never lenient.
         app.logger.warn("limiter_settle_failed", { error: String(err) });

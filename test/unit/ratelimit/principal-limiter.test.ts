@@ -238,6 +238,18 @@ describe("PrincipalLimiter: budgets", () => {
     expect(!r.ok && r.decision.retryAfterMs).toBe(1_000);
   });
 
+  it("reports once, per budget, the charge that carries settled spend past 80%", () => {
+    const { limiter } = setup({ dailyBudgetUsd: 1, monthlyBudgetUsd: 1.25 });
+    const settle = (usd: number) => {
+      const r = reserved(limiter, 0, 0.01);
+      return limiter.settle({ id: r.id, tokens: 0, usd }).nearLimit;
+    };
+    expect(settle(0.5)).toEqual([]);
+    expect(settle(0.3)).toEqual(["day"]); // 0.8 of the daily budget
+    expect(settle(0.1)).toEqual([]);
+    expect(settle(0.1)).toEqual(["month"]); // 1.0 of 1.25
+  });
+
   it("keeps spend exact in nano-dollars over many tiny charges", () => {
     const { limiter } = setup();
     for (let i = 0; i < 1_000; i++) {
