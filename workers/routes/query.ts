@@ -17,7 +17,10 @@ const ANSWER_MAX_TOKENS = 512;
 
 export async function postQuery(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, QueryRequestSchema, app.config.MAX_BODY_BYTES);
+  // Questions can carry personal data: their text reaches the log only when the operator opts in.
+  if (app.config.LOG_QUERIES) app.logFields.query = body.query;
   const result = await runQuery(body, app);
+  app.logFields.cache = "MISS";
   const payload = {
     ...result.answer,
     from_cache: false,
