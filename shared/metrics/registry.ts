@@ -130,6 +130,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "US dollars reserved against budgets before model calls.",
   ),
   family(
+    "ragway_budget_near_limit_total",
+    "counter",
+    ["window"],
+    "Times a principal's spend crossed 80% of its USD budget, by budget window (day, month).",
+  ),
+  family(
     "ragway_budget_spent_usd_total",
     "counter",
     [],
