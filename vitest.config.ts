@@ -5,6 +5,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
+const METRICS_TOKEN = "test-metrics-token-0123456789";
 
 function project(name: string, include: string[], upstreamMode: boolean) {
   return {
@@ -17,6 +18,7 @@ function project(name: string, include: string[], upstreamMode: boolean) {
           bindings: {
             ENVIRONMENT: "test",
             ADMIN_TOKEN,
+            METRICS_TOKEN,
             SEED_SAMPLE_CORPUS: "false",
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),

@@ -242,9 +242,10 @@ function drawChart(figure, { title, series, format, max }) {
 // ---------- operations ----------
 
 function tile(label, value, hint) {
+  const key = label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return el(
     "li",
-    { class: "tile" },
+    { class: "tile", "data-tile": key },
     el("span", { class: "tile-label" }, label),
     el("span", { class: "tile-value" }, value),
     el("span", { class: "tile-hint muted" }, hint ?? ""),
@@ -339,11 +340,9 @@ function renderOps(stats) {
               el(
                 "td",
                 {},
-                el(
-                  "span",
-                  { class: `badge ${state}` },
-                  state === "none" ? "—" : state.replace("_", "-"),
-                ),
+                state === "none"
+                  ? "—"
+                  : el("span", { class: `badge ${state}` }, state.replace("_", "-")),
               ),
             );
           })),

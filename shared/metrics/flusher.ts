@@ -26,7 +26,8 @@ export interface MetricsFlusher {
   readonly pending: number;
   /** After a response: makes sure a flush is scheduled (in `bg.waitUntil`) for what is pending. */
   schedule(bg: Background, sink: MetricsSink): void;
-  /** Sends what is pending now (used before reading the aggregate, so it includes this isolate). */
+  /** Sends what is pending now and waits for sends under way (used before reading the aggregate,
+   * so the reader sees every increment this isolate recorded). */
   flushNow(sink: MetricsSink): Promise<void>;
 }
 
@@ -38,15 +39,24 @@ export const FLUSH_MAX_SERIES = 500;
 export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
   const batch = new MetricsBatch();
   let timerArmed = false;
+  const inFlight = new Set<Promise<void>>();
 
-  const flushNow = async (sink: MetricsSink): Promise<void> => {
+  const send = async (sink: MetricsSink): Promise<void> => {
     const entries = batch.drain();
     if (entries.length === 0) return;
+    const sending = sink(entries).catch((err: unknown) => options.onError(err, entries.length));
+    inFlight.add(sending);
     try {
-      await sink(entries);
-    } catch (err) {
-      options.onError(err, entries.length);
+      await sending;
+    } finally {
+      inFlight.delete(sending);
     }
+  };
+
+  // A reader's flush also waits for sends already under way, so what it reads afterwards
+  // includes every increment this isolate recorded before the read.
+  const flushNow = async (sink: MetricsSink): Promise<void> => {
+    await Promise.all([send(sink), ...inFlight]);
   };
 
   return {
@@ -57,7 +67,7 @@ export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
     schedule(bg, sink) {
       if (batch.size === 0) return;
       if (batch.size >= options.maxSeries) {
-        bg.waitUntil(flushNow(sink));
+        bg.waitUntil(send(sink));
         return;
       }
       if (timerArmed) return; // the armed flush will carry these increments too
@@ -68,7 +78,7 @@ export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
         } finally {
           timerArmed = false;
         }
-        await flushNow(sink);
+        await send(sink);
       };
       bg.waitUntil(armed());
     },

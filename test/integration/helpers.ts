@@ -2,6 +2,7 @@
 import { exports } from "cloudflare:workers";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const METRICS_TOKEN = "test-metrics-token-0123456789";
 
 /** Sends a request to the Worker and returns the response. */
 export async function call(
@@ -38,3 +39,6 @@ export async function callJson<T = Record<string, unknown>>(
 
 /** The admin Authorization header. */
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** The scraper's Authorization header (METRICS_TOKEN). */
+export const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };

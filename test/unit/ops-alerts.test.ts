@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { familyOf, METRIC_FAMILIES } from "../../shared/metrics/registry.js";
-import { promtool, runPromtool } from "./metrics/promtool.js";
+import { promtool, runPromtool } from "../support/promtool.js";
 
 const RULES = "ops/alerts.yml";
 const RULE_TESTS = "ops/alerts.test.yml";

@@ -131,3 +131,35 @@ describe("the isolate's metrics flusher", () => {
     expect(h.background).toHaveLength(0);
   });
 });
+
+describe("flushNow while a timed flush is still being sent", () => {
+  it("waits for the send under way, so a read afterwards sees it", async () => {
+    const timers: Array<() => void> = [];
+    const background: Array<Promise<unknown>> = [];
+    let release: () => void = () => {};
+    const delivered: number[] = [];
+    const flusher = createMetricsFlusher({
+      intervalMs: 1000,
+      maxSeries: 100,
+      sleep: () => new Promise<void>((resolve) => timers.push(resolve)),
+      onError: () => {},
+    });
+    const slowSink = async (entries: MetricEntry[]): Promise<void> => {
+      await new Promise<void>((resolve) => (release = resolve));
+      delivered.push(...entries.map((e) => e.value));
+    };
+    flusher.metrics.inc("ragway_requests_total", { route: "/a" }, 4);
+    flusher.schedule({ waitUntil: (p) => background.push(p) }, slowSink);
+    timers.splice(0).forEach((fire) => fire());
+    await Promise.resolve(); // the timed flush drains and starts sending
+    await Promise.resolve();
+    let readerDone = false;
+    const reader = flusher.flushNow(slowSink).then(() => (readerDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(readerDone).toBe(false);
+    release();
+    await reader;
+    expect(delivered).toEqual([4]);
+    await Promise.all(background);
+  });
+});

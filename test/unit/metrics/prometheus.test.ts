@@ -6,7 +6,7 @@ import {
   renderPrometheus,
 } from "../../../shared/metrics/prometheus.js";
 import { METRIC_FAMILIES } from "../../../shared/metrics/registry.js";
-import { promtool, runPromtool } from "./promtool.js";
+import { promtool, runPromtool } from "../../support/promtool.js";
 
 function lines(text: string): string[] {
   return text.split("\n").filter((l) => l !== "");

@@ -1,6 +1,6 @@
 // Runs promtool (Debian's `prometheus` package) on text or files, for the tests that need it.
 import { spawnSync } from "node:child_process";
-import { systemTool } from "../../support/system-tool.js";
+import { systemTool } from "./system-tool.js";
 
 /** promtool's path, or null (skip) outside CI when it is not installed. */
 export const promtool = systemTool(
