@@ -28,9 +28,19 @@ export function seriesKey(name: string, labels: Labels): string {
   return `${name}{${parts.join(",")}}`;
 }
 
+interface HistogramSlot {
+  name: string;
+  labels: Labels;
+  /** Observations at or below each bound (cumulative), in bucket order. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
 /** Accumulates increments; `drain()` hands them over and starts a new batch. */
 export class MetricsBatch implements Metrics {
   private entries = new Map<string, MetricEntry>();
+  private histograms = new Map<string, HistogramSlot>();
   private droppedSeries = 0;
 
   constructor(
@@ -43,47 +53,71 @@ export class MetricsBatch implements Metrics {
     const key = seriesKey(name, labels);
     const entry = this.entries.get(key);
     if (entry && entry.op !== "set") entry.value += value;
-    else if (!entry && this.hasRoom())
+    else if (!entry && this.hasRoom(1)) {
       this.entries.set(key, { name, labels: { ...labels }, value });
+    }
   }
 
+  // On the hot path: one key per observation, then plain array updates (no per-bucket objects).
   observe(name: string, labels: Labels, value: number): void {
     if (!Number.isFinite(value)) return;
-    for (const bound of this.buckets) {
-      if (value <= bound) this.inc(`${name}_bucket`, { ...labels, le: String(bound) });
+    const key = seriesKey(name, labels);
+    let slot = this.histograms.get(key);
+    if (!slot) {
+      if (!this.hasRoom(this.buckets.length + 3)) return;
+      slot = { name, labels: { ...labels }, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.histograms.set(key, slot);
     }
-    this.inc(`${name}_bucket`, { ...labels, le: "+Inf" });
-    // A zero observation still counts: _sum gets 0 (inc ignores 0) and _count gets 1.
-    this.inc(`${name}_sum`, labels, value);
-    this.inc(`${name}_count`, labels);
+    const { counts } = slot;
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (value <= (this.buckets[i] ?? Infinity)) counts[i] = (counts[i] ?? 0) + 1;
+    }
+    slot.sum += value;
+    slot.count += 1;
   }
 
   set(name: string, labels: Labels, value: number): void {
     if (!Number.isFinite(value)) return;
     const key = seriesKey(name, labels);
-    if (!this.entries.has(key) && !this.hasRoom()) return;
+    if (!this.entries.has(key) && !this.hasRoom(1)) return;
     this.entries.set(key, { name, labels: { ...labels }, value, op: "set" });
   }
 
-  /** Series currently held. */
+  /** Series currently held (a histogram counts its buckets, _sum and _count). */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.histograms.size * (this.buckets.length + 3);
   }
 
-  /** Returns everything accumulated so far and empties the batch. Series dropped for lack of
-   * room are reported as `ragway_metrics_rejected_total`. */
+  /** Returns everything accumulated so far and empties the batch: histograms as cumulative
+   * `_bucket{le}` counters (empty buckets left out) plus `_sum` and `_count`. Series dropped for
+   * lack of room are reported as `ragway_metrics_rejected_total`. */
   drain(): MetricEntry[] {
     const out = [...this.entries.values()];
+    for (const h of this.histograms.values()) {
+      this.buckets.forEach((bound, i) => {
+        const n = h.counts[i] ?? 0;
+        if (n > 0)
+          out.push({
+            name: `${h.name}_bucket`,
+            labels: { ...h.labels, le: String(bound) },
+            value: n,
+          });
+      });
+      out.push({ name: `${h.name}_bucket`, labels: { ...h.labels, le: "+Inf" }, value: h.count });
+      if (h.sum !== 0) out.push({ name: `${h.name}_sum`, labels: h.labels, value: h.sum });
+      out.push({ name: `${h.name}_count`, labels: h.labels, value: h.count });
+    }
     if (this.droppedSeries > 0) {
       out.push({ name: "ragway_metrics_rejected_total", labels: {}, value: this.droppedSeries });
     }
     this.entries = new Map();
+    this.histograms = new Map();
     this.droppedSeries = 0;
     return out;
   }
 
-  private hasRoom(): boolean {
-    if (this.entries.size < this.maxSeries) return true;
+  private hasRoom(series: number): boolean {
+    if (this.size + series <= this.maxSeries) return true;
     this.droppedSeries++;
     return false;
   }
