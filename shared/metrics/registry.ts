@@ -46,7 +46,7 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "ragway_cache_lookups_total",
     "counter",
     ["cache", "tier", "result"],
-    "Cache lookups by cache (answer, embedding), tier and result (hit, miss, bypass).",
+    "Cache lookups by cache (answer, embedding), tier and result (hit, coalesced, miss, bypass).",
   ),
   family(
     "ragway_cache_saved_tokens_total",
@@ -59,6 +59,18 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "counter",
     ["cache"],
     "US dollars not spent because a cache answered.",
+  ),
+  family(
+    "ragway_cache_errors_total",
+    "counter",
+    ["cache", "tier", "op"],
+    "Cache store operations that failed and were treated as misses.",
+  ),
+  family(
+    "ragway_cache_corrupt_total",
+    "counter",
+    ["cache", "tier"],
+    "Cache entries that did not decode and were treated as misses.",
   ),
   // Models: usage and cost
   family(
@@ -90,19 +102,25 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "ragway_upstream_calls_total",
     "counter",
     ["model", "result"],
-    "Upstream model calls by model and result.",
+    "Upstream model calls (after retries) by model and result (ok, error).",
+  ),
+  family(
+    "ragway_upstream_attempts_total",
+    "counter",
+    ["model", "result"],
+    "Upstream attempts, retries included, by model and result (ok, error).",
   ),
   family(
     "ragway_upstream_retries_total",
     "counter",
     ["model"],
-    "Upstream calls retried, by model.",
+    "Upstream attempts retried, by model.",
   ),
   family(
     "ragway_upstream_failures_total",
     "counter",
     ["model", "reason"],
-    "Upstream calls that failed, by model and failure reason.",
+    "Upstream calls that failed or were skipped, by model and reason.",
   ),
   family(
     "ragway_fallbacks_total",
@@ -111,17 +129,49 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Times a request fell back away from a model.",
   ),
   family(
+    "ragway_circuit_transitions_total",
+    "counter",
+    ["model", "state"],
+    "Circuit breaker transitions by model and the state entered.",
+  ),
+  family(
     "ragway_circuit_state",
     "gauge",
     ["model"],
-    "Circuit breaker state by model as last reported: 0 closed, 1 half-open, 2 open.",
+    "Circuit breaker state by model as last reported by an isolate: 0 closed, 1 half-open, 2 open.",
   ),
-  // Limits and budgets
   family(
-    "ragway_ratelimit_decisions_total",
+    "ragway_streams_total",
     "counter",
-    ["decision", "reason"],
-    "Rate-limit and budget decisions (allowed or limited) by reason.",
+    ["model", "outcome"],
+    "Streamed completions by model and outcome.",
+  ),
+  // Keys, limits and budgets
+  family(
+    "ragway_auth_failures_total",
+    "counter",
+    ["reason"],
+    "Requests refused authentication, by reason.",
+  ),
+  family("ragway_keys_created_total", "counter", [], "API keys created."),
+  family("ragway_keys_revoked_total", "counter", [], "API keys revoked."),
+  family(
+    "ragway_ratelimit_allowed_total",
+    "counter",
+    ["check"],
+    "Limit checks passed, by check (request, spend).",
+  ),
+  family(
+    "ragway_ratelimit_limited_total",
+    "counter",
+    ["reason", "source"],
+    "Requests refused by a limit, by reason and where it was decided (object, memo).",
+  ),
+  family(
+    "ragway_limiter_call_seconds",
+    "histogram",
+    ["op"],
+    "Round trips to a principal's LIMITER object, by operation.",
   ),
   family(
     "ragway_budget_reserved_usd_total",
@@ -130,16 +180,22 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "US dollars reserved against budgets before model calls.",
   ),
   family(
-    "ragway_budget_near_limit_total",
+    "ragway_budget_reserved_tokens_total",
     "counter",
-    ["window"],
-    "Times a principal's spend crossed 80% of its USD budget, by budget window (day, month).",
+    [],
+    "Tokens reserved against token buckets before model calls.",
   ),
   family(
     "ragway_budget_spent_usd_total",
     "counter",
     [],
     "US dollars charged to budgets after reconciliation.",
+  ),
+  family(
+    "ragway_budget_near_limit_total",
+    "counter",
+    ["window"],
+    "Times a principal's spend crossed 80% of its USD budget, by budget window (day, month).",
   ),
   // Index
   family(

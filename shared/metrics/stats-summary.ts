@@ -89,7 +89,9 @@ const ratio = (part: number, whole: number): number | null => (whole > 0 ? part 
 
 function cacheSummary(series: readonly MetricEntry[], cache: string): CacheSummary {
   const mine: Pred = (l) => (l.cache ?? "answer") === cache;
-  const hits = sumOf(series, "ragway_cache_lookups_total", (l) => mine(l) && l.result === "hit");
+  // A request that waited for an identical in-flight computation was served from memory.
+  const isHit = (l: Labels): boolean => l.result === "hit" || l.result === "coalesced";
+  const hits = sumOf(series, "ragway_cache_lookups_total", (l) => mine(l) && isHit(l));
   const misses = sumOf(series, "ragway_cache_lookups_total", (l) => mine(l) && l.result === "miss");
   const bypasses = sumOf(
     series,
@@ -101,7 +103,7 @@ function cacheSummary(series: readonly MetricEntry[], cache: string): CacheSumma
     series,
     "ragway_cache_lookups_total",
     "tier",
-    (l) => mine(l) && l.result === "hit",
+    (l) => mine(l) && isHit(l),
     "unknown",
   );
   const tiers: CacheSummary["tiers"] = {};
@@ -177,13 +179,7 @@ export function summarize(series: readonly MetricEntry[]): StatsSummary {
   }
   const caches: Record<string, CacheSummary> = {};
   for (const name of [...cacheNames].sort()) caches[name] = cacheSummary(series, name);
-  const limitedByReason = sumBy(
-    series,
-    "ragway_ratelimit_decisions_total",
-    "reason",
-    (l) => l.decision === "limited",
-    "unknown",
-  );
+  const limitedByReason = sumBy(series, "ragway_ratelimit_limited_total", "reason", all, "unknown");
   return {
     requests: {
       total: sumOf(series, "ragway_requests_total", isTraffic),

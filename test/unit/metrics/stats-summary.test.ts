@@ -24,7 +24,8 @@ describe("summarize", () => {
     for (let i = 0; i < 50; i++) {
       m.observe("ragway_request_duration_seconds", { route: "/v1/stats" }, 20);
     }
-    lookups(m, "memory", "hit", 3);
+    lookups(m, "memory", "hit", 2);
+    lookups(m, "memory", "coalesced", 1);
     lookups(m, "kv", "hit", 1);
     lookups(m, "none", "miss", 4);
     lookups(m, "none", "bypass", 2);
@@ -39,9 +40,10 @@ describe("summarize", () => {
     m.inc("ragway_upstream_retries_total", { model: "gpt-4o-mini" }, 2);
     m.inc("ragway_fallbacks_total", { from_model: "gpt-4o" }, 4);
     m.set("ragway_circuit_state", { model: "gpt-4o" }, 2);
-    m.inc("ragway_ratelimit_decisions_total", { decision: "limited", reason: "rpm" }, 5);
-    m.inc("ragway_ratelimit_decisions_total", { decision: "limited", reason: "budget" }, 1);
-    m.inc("ragway_ratelimit_decisions_total", { decision: "allowed", reason: "ok" }, 99);
+    m.inc("ragway_ratelimit_limited_total", { reason: "rpm", source: "object" }, 4);
+    m.inc("ragway_ratelimit_limited_total", { reason: "rpm", source: "memo" }, 1);
+    m.inc("ragway_ratelimit_limited_total", { reason: "budget", source: "object" }, 1);
+    m.inc("ragway_ratelimit_allowed_total", { check: "request" }, 99);
     m.set("ragway_index_documents", {}, 13);
   });
   const s = summarize(series);
