@@ -3,18 +3,13 @@
 // repeated /v1/query, interleaved so machine noise hits both alike. Prints p50/p95 side by side.
 // Run alone: node --import tsx bench/metrics.ts
 import { pathToFileURL } from "node:url";
+import { ms, printTable, summarize } from "./lib/stats.js";
 import { createMetricsFlusher } from "../shared/metrics/flusher.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 
 const WARMUP = 30;
 const SAMPLES = 300;
 const BODY = JSON.stringify({ query: "How does ragway keep per-user rate limits exact?" });
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
-}
 
 async function timedQuery(dev: WranglerDev): Promise<{ ms: number; cache: string }> {
   const started = performance.now();
@@ -97,19 +92,23 @@ export async function runMetricsBench(): Promise<void> {
     const what = hit
       ? "answer-cache hit"
       : `repeated query, X-Cache ${[...caches].join("/")} (no answer cache: full RAG path)`;
-    console.log(`${SAMPLES} sequential requests each, after ${WARMUP} warm-up; ${what}`);
-    console.log("| metrics | p50 ms | p95 ms | mean ms |");
-    console.log("|---|---|---|---|");
-    const stats: Record<string, { p50: number; p95: number }> = {};
-    for (const name of ["on", "off"] as const) {
-      const sorted = [...runs[name]].sort((a, b) => a - b);
-      const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-      stats[name] = { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
-      console.log(
-        `| ${name === "on" ? "enabled" : "disabled"} | ${percentile(sorted, 0.5).toFixed(2)} | ${percentile(sorted, 0.95).toFixed(2)} | ${mean.toFixed(2)} |`,
-      );
-    }
-    const d = (stats.on?.p50 ?? 0) - (stats.off?.p50 ?? 0);
+    const enabled = summarize(runs.on);
+    const disabled = summarize(runs.off);
+    printTable(
+      `POST /v1/query, ${SAMPLES} sequential requests to each after ${WARMUP} warm-up, interleaved; ${what}`,
+      ["metrics", "p50", "p95", "p99", "mean"],
+      [
+        ["enabled", ms(enabled.p50), ms(enabled.p95), ms(enabled.p99), ms(enabled.mean)],
+        [
+          "METRICS_ENABLED=false",
+          ms(disabled.p50),
+          ms(disabled.p95),
+          ms(disabled.p99),
+          ms(disabled.mean),
+        ],
+      ],
+    );
+    const d = enabled.p50 - disabled.p50;
     console.log(`metrics cost at p50: ${d >= 0 ? "+" : ""}${d.toFixed(2)} ms`);
   } finally {
     await Promise.all([on.stop(), off.stop()]);
