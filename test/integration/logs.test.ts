@@ -47,7 +47,10 @@ describe("request logs", () => {
       model: "local-extractive",
       cache: "MISS",
       cost_usd: 0,
+      degraded: false,
+      attempts: [{ model: "local-extractive", ok: true }],
     });
+    expect(typeof records[0]?.retrieval_ms).toBe("number");
     expect(records[0]?.tokens).toBeGreaterThan(0);
     expect(typeof records[0]?.latency_ms).toBe("number");
   });

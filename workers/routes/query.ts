@@ -87,6 +87,11 @@ export async function runQuery(
   app.logFields.model = answer.model;
   app.logFields.tokens = answer.usage.total_tokens;
   app.logFields.cost_usd = answer.usage.cost_usd;
+  // For tracing one request: which models were tried and where the time went.
+  app.logFields.degraded = answer.degraded;
+  app.logFields.attempts = answer.attempts;
+  app.logFields.retrieval_ms = answer.timings.retrieval_ms;
+  app.logFields.generation_ms = answer.timings.generation_ms;
   app.metrics.inc(
     "ragway_tokens_total",
     { model: answer.model, direction: "in" },
