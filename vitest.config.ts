@@ -32,8 +32,7 @@ function project(name: string, include: string[], upstreamMode: boolean) {
       name,
       include,
       globalSetup: ["./test/support/global-setup.ts"],
-      // The first request of a file pays for starting its isolate (over 20 s on a busy machine).
-      testTimeout: 60_000,
+      testTimeout: 30_000,
       // Upstream files share one mock server (its counters and faults): run them one at a time.
       fileParallelism: !upstreamMode,
       silent: "passed-only" as const,
