@@ -8,8 +8,9 @@ export interface Metrics {
   inc(name: string, labels?: Labels, value?: number): void;
   /** Records one observation (e.g. a latency in seconds) into the histogram `name`. */
   observe(name: string, labels: Labels, value: number): void;
-  /** Sets the gauge `name` to `value` (last write wins, e.g. a circuit breaker's state). */
-  set(name: string, labels: Labels, value: number): void;
+  /** Sets the gauge `name` to `value` (last write wins, e.g. a circuit breaker's state).
+   * Optional so that counting-only fakes stay valid; call it as `metrics.set?.(...)`. */
+  set?(name: string, labels: Labels, value: number): void;
 }
 
 /** A Metrics that drops everything: for code paths and tests that don't measure, and for

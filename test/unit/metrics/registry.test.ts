@@ -21,7 +21,8 @@ function emittedSeries(): Array<{ file: string; name: string; labels: string[] |
   const found: Array<{ file: string; name: string; labels: string[] | null }> = [];
   for (const file of [...sourceFiles("workers"), ...sourceFiles("shared")]) {
     const text = readFileSync(file, "utf8");
-    const call = /\.(?:inc|observe|set)\(\s*"(ragway_[a-z0-9_]+)"\s*(?:,\s*(\{[^}]*\}|[\w.]+))?/g;
+    const call =
+      /\.(?:inc|observe|set)(?:\?\.)?\(\s*"(ragway_[a-z0-9_]+)"\s*(?:,\s*(\{[^}]*\}|[\w.]+))?/g;
     for (const m of text.matchAll(call)) {
       const name = m[1] ?? "";
       const arg = m[2];
