@@ -14,12 +14,17 @@ describe.runIf(chromiumPath)("the dashboard in a browser", () => {
   let dev: WranglerDev;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     dev = await startWranglerDev({ vars: { ADMIN_TOKEN }, logLevel: "log" });
     browser = await launchBrowser();
     page = await browser.context.newPage();
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") pageErrors.push(msg.text());
+    });
   });
 
   afterAll(async () => {
@@ -32,7 +37,11 @@ describe.runIf(chromiumPath)("the dashboard in a browser", () => {
     const res = await page.goto(`${dev.url}/`, { waitUntil: "load" });
     console.log(`dashboard loaded in ${Date.now() - started} ms`);
     expect(res?.status()).toBe(200);
+    expect(res?.headers()["content-security-policy"]).toContain("default-src 'self'");
     expect(await page.title()).toContain("ragway");
+    const warm = Date.now();
+    await page.reload({ waitUntil: "load" });
+    console.log(`dashboard reloaded (warm) in ${Date.now() - warm} ms`);
     // Browser-side expressions are strings: this file is type-checked without the DOM library.
     const unlabelled = await page.evaluate(
       `[...document.querySelectorAll("input, select, textarea")]
@@ -122,6 +131,10 @@ describe.runIf(chromiumPath)("the dashboard in a browser", () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png`, fullPage: true });
+  });
+
+  it("ran without script errors or blocked resources", () => {
+    expect(pageErrors).toEqual([]);
   });
 
   it("never prints the admin token in the gateway's logs", () => {
