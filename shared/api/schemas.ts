@@ -18,14 +18,16 @@ const nonBlank = (max: number) =>
     .max(max)
     .refine((s) => s.trim().length > 0, { message: "must not be empty" });
 
+/** A document id: what `POST /v1/documents` accepts and the ingest CLI derives from file paths. */
+export const DocumentIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\w.:/@~+-]+$/, "may contain letters, digits and . : / @ ~ + - _ only");
+
 export const DocumentInputSchema = z
   .object({
-    id: z
-      .string()
-      .min(1)
-      .max(256)
-      .regex(/^[\w.:/@~+-]+$/, "may contain letters, digits and . : / @ ~ + - _ only")
-      .optional(),
+    id: DocumentIdSchema.optional(),
     text: nonBlank(500_000),
     title: z.string().max(500).optional(),
     source: z.string().max(2000).optional(),
@@ -38,6 +40,15 @@ export const MAX_DOCUMENTS_PER_CALL = 100;
 export const IngestRequestSchema = z
   .object({
     documents: z.array(DocumentInputSchema).min(1).max(MAX_DOCUMENTS_PER_CALL),
+  })
+  .strict();
+
+/** Ids per lookup call: one call answers a whole CLI batch window. */
+export const MAX_LOOKUP_IDS = 1000;
+
+export const LookupRequestSchema = z
+  .object({
+    ids: z.array(DocumentIdSchema).min(1).max(MAX_LOOKUP_IDS),
   })
   .strict();
 
@@ -59,3 +70,4 @@ export const QueryRequestSchema = z
 
 export type IngestRequest = z.infer<typeof IngestRequestSchema>;
 export type QueryRequest = z.infer<typeof QueryRequestSchema>;
+export type LookupRequest = z.infer<typeof LookupRequestSchema>;
