@@ -71,7 +71,9 @@ export async function ingestCommand(argv: readonly string[], io: CommandIo): Pro
       reporter,
       tally,
       readFile: (path) => readFile(path),
-      print: (line) => io.stdout.write(`${line}\n`),
+      // Both streams on one terminal: print above the bar (note redraws it) instead of through it.
+      print: (line) =>
+        mode === "bar" && io.stdout.isTTY ? reporter.note(line) : io.stdout.write(`${line}\n`),
     });
   } finally {
     process.removeListener("SIGINT", interrupted);

@@ -1,14 +1,16 @@
 // Text from PDF files with unpdf (PDF.js built for server runtimes, pure JS). Pages are joined
 // with blank lines so chunking can split between them; a broken or encrypted file is a value.
-import { extractText, getDocumentProxy, getMeta } from "unpdf";
+type PdfDocument = Awaited<ReturnType<typeof import("unpdf").getDocumentProxy>>;
 
 export type PdfText =
   { ok: true; text: string; title: string | null; pages: number } | { ok: false; message: string };
 
 /** The text and title of a PDF, or why it cannot be read. */
 export async function pdfToText(bytes: Uint8Array): Promise<PdfText> {
-  let doc: Awaited<ReturnType<typeof getDocumentProxy>> | null = null;
+  let doc: PdfDocument | null = null;
   try {
+    // Loaded on first use: PDF.js is large, and most runs (or re-runs) parse no PDF at all.
+    const { extractText, getDocumentProxy, getMeta } = await import("unpdf");
     // PDF.js takes ownership of the buffer it is given: hand it a copy.
     // verbosity 0: PDF.js would otherwise print recovery warnings over the progress bar.
     doc = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
