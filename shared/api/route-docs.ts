@@ -63,7 +63,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     operationId: "getOpenApi",
     summary: "This API description (OpenAPI 3.1)",
     description:
-      "Generated from the zod schemas the routes validate with and the router's route table, so it cannot drift from the code. Rendered readably at /api.html.",
+      "Generated from the zod schemas the routes validate with and the router's route table, so it cannot drift from the code. Rendered readably at /api.",
     tag: "System",
     auth: "none",
     rateLimited: false,
