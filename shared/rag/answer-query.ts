@@ -7,7 +7,7 @@ import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
 import type { Clock } from "../ports.js";
 import type { TokenCounter } from "../tokens/count.js";
 import { formatContext, packContext } from "../tokens/pack-context.js";
-import { extractiveAnswer } from "./extractive.js";
+import { extractiveAnswer, NO_SOURCES_ANSWER } from "./extractive.js";
 import { buildRagMessages, RAG_SYSTEM_PROMPT } from "./prompt.js";
 import type { MetadataFilter, RetrievedChunk } from "./types.js";
 
@@ -88,7 +88,11 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
   const attempts: Attempt[] = [];
 
   let result: { text: string; model: string; usage?: Usage } | null = null;
-  if (plan.model.provider !== "local") {
+  // With nothing to ground an answer on, no model is paid to improvise one.
+  if (packed.packed.length === 0) {
+    result = { text: noContextAnswer(found.chunks.length, budget), model: EXTRACTIVE_MODEL_ID };
+    attempts.push({ model: EXTRACTIVE_MODEL_ID, ok: true });
+  } else if (plan.model.provider !== "local") {
     const generated = await generate(plan, context, deps);
     if (generated.ok) {
       attempts.push({ model: plan.model.id, ok: true });
@@ -134,6 +138,12 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     index_version: found.version,
     context_tokens: packed.usedTokens,
   };
+}
+
+/** The answer when no source could be packed: none matched, or none fit the budget. */
+export function noContextAnswer(retrieved: number, budget: number): string {
+  if (retrieved === 0) return NO_SOURCES_ANSWER;
+  return `${retrieved} matching source${retrieved === 1 ? "" : "s"} did not fit in the context budget of ${budget} tokens; raise max_context_tokens to get an answer.`;
 }
 
 /** Context tokens allowed: the caller's cap, never more than the window leaves after the rest. */
