@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
+import { runBundleBench } from "./bundle.js";
 import { runQueryBench } from "./query.js";
 import { runRetrievalBench } from "./retrieval.js";
 import { runTokenBench } from "./tokens.js";
@@ -8,6 +9,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
   retrieval: runRetrievalBench,
   query: runQueryBench,
+  bundle: runBundleBench,
 };
 
 const wanted = process.argv.slice(2);

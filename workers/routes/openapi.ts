@@ -40,11 +40,6 @@ export async function getOpenApi(
   const origin = new URL(request.url).origin;
   return json(
     { ...memo.doc, servers: [{ url: origin }] },
-    {
-      headers: {
-        "cache-control": "public, max-age=300",
-        "access-control-allow-origin": "*",
-      },
-    },
+    { headers: { "cache-control": "public, max-age=300" } },
   );
 }
