@@ -68,6 +68,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
     progress();
   };
   for (const f of walked.failures) fail(f.path, f.message);
+  if (walked.files.length === 0) reporter.note("no .md, .txt, .html or .pdf files found");
   progress();
 
   const pool = createPool(options.concurrency);

@@ -174,6 +174,38 @@ describe("ragway ingest against wrangler dev", () => {
     expect((await lookup.json<{ missing: string[] }>()).missing).toEqual([]);
   });
 
+  it("stops on Ctrl-C with the summary so far and exit status 130", async () => {
+    const dir = join(root, "sigint");
+    await writeMixedCorpus(dir, { total: 30, unreadable: 0, tag: "sigint" });
+    const base = (await health()).documents;
+    upstream.configure({ latencyMs: 400 });
+    try {
+      const { child, done } = startCli([
+        "ingest",
+        dir,
+        "--url",
+        dev.url,
+        "--base",
+        dir,
+        "--batch-size",
+        "3",
+        "--concurrency",
+        "1",
+      ]);
+      const deadline = Date.now() + 60_000;
+      while ((await health()).documents < base + 3 && Date.now() < deadline) await sleep(100);
+      child.kill("SIGINT");
+      const run = await done;
+      expect(run.code).toBe(130);
+      expect(run.stderr).toContain("interrupted: re-run the same command to finish");
+      const added = summaryCounts(run.stdout).added ?? 0;
+      expect(added).toBeGreaterThanOrEqual(3);
+      expect(added).toBeLessThan(30);
+    } finally {
+      upstream.configure({});
+    }
+  });
+
   it("draws a progress bar in place under a terminal", async () => {
     const dir = join(root, "tty");
     await writeMixedCorpus(dir, { total: 24, unreadable: 1, tag: "tty" });

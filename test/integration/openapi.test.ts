@@ -68,6 +68,21 @@ describe("GET /openapi.json", () => {
   });
 });
 
+describe("documented auth matches what the routes do", () => {
+  it("answers 401 without the admin token on admin routes, and never 401 on open ones", async () => {
+    for (const [key, doc] of Object.entries(ROUTE_DOCS)) {
+      if (doc.auth === "key") continue;
+      const [method = "", path = ""] = key.split(" ");
+      const res = await call(method, path.replace(":id", "auth-probe"), {
+        ...(method === "POST" ? { body: {} } : {}),
+      });
+      await res.body?.cancel();
+      if (doc.auth === "admin") expect({ key, status: res.status }).toEqual({ key, status: 401 });
+      else expect({ key, status: res.status }).not.toEqual({ key, status: 401 });
+    }
+  });
+});
+
 describe("responses match their documented schemas", () => {
   it("health, ingest, read, query, delete, stats and errors", async () => {
     expectDocumented(HealthResponseSchema, (await callJson("GET", "/health")).body);

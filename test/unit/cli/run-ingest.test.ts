@@ -225,6 +225,14 @@ describe("runIngest", () => {
     expect(gw.uploads()).toBe(1);
   });
 
+  it("says so when there is nothing to ingest", async () => {
+    await files({ "image.png": new Uint8Array([1]) });
+    const { tally, notes } = await run();
+    expect(notes).toEqual(["no .md, .txt, .html or .pdf files found"]);
+    expect(tally.ignored).toBe(1);
+    expect(gw.log).toEqual([]);
+  });
+
   it("sends unchanged files again with force, and the server keeps them unchanged", async () => {
     await files({ "a.md": "Alpha." });
     await run();
