@@ -1,12 +1,18 @@
 // Integration tests: the Worker in workerd via the Workers pool, real KV/DO simulation, and a real
-// mock upstream HTTP server from globalSetup. Two projects: the offline default (local provider)
-// and the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock).
+// mock upstream HTTP server from globalSetup. Three projects: the offline default (local provider),
+// the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock), and the offline
+// mode with semantic cache hits turned on.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
 
-function project(name: string, include: string[], upstreamMode: boolean) {
+function project(
+  name: string,
+  include: string[],
+  upstreamMode: boolean,
+  extraBindings: Record<string, string> = {},
+) {
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -22,6 +28,7 @@ function project(name: string, include: string[], upstreamMode: boolean) {
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),
             OPENAI_TIMEOUT_MS: "5000",
             ...(upstreamMode ? { OPENAI_API_KEY: "sk-test-upstream" } : {}),
+            ...extraBindings,
           },
         },
       })),
@@ -31,6 +38,8 @@ function project(name: string, include: string[], upstreamMode: boolean) {
       include,
       globalSetup: ["./test/support/global-setup.ts"],
       testTimeout: 30_000,
+      // Upstream files share one mock server (its counters and faults): run them one at a time.
+      fileParallelism: !upstreamMode,
       silent: "passed-only" as const,
     },
   };
@@ -41,6 +50,11 @@ export default defineConfig({
     projects: [
       project("local", ["test/integration/*.test.ts"], false),
       project("upstream", ["test/integration/upstream/**/*.test.ts"], true),
+      // Semantic hits are off by default; this project turns them on over the local provider.
+      project("semantic", ["test/integration/semantic/**/*.test.ts"], false, {
+        SEMANTIC_CACHE: "true",
+        SEMANTIC_CACHE_THRESHOLD: "0.95",
+      }),
     ],
   },
 });

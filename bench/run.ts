@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
 import { runBundleBench } from "./bundle.js";
+import { runCacheBench } from "./cache.js";
 import { runQueryBench } from "./query.js";
 import { runRetrievalBench } from "./retrieval.js";
 import { runTokenBench } from "./tokens.js";
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   retrieval: runRetrievalBench,
   query: runQueryBench,
   bundle: runBundleBench,
+  cache: runCacheBench,
 };
 
 const wanted = process.argv.slice(2);

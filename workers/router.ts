@@ -5,6 +5,7 @@ import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
 import { flushMetrics } from "./metrics.js";
+import { postCachePurge } from "./routes/admin-cache.js";
 import {
   deleteDocument,
   getDocument,
@@ -29,6 +30,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
   ["GET", "/v1/stats", getStats],
+  ["POST", "/admin/cache/purge", postCachePurge],
 ];
 
 const router = Router<IRequest, [AppContext]>({

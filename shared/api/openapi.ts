@@ -126,7 +126,7 @@ function operation(doc: RouteDoc): Json {
   }
   if (doc.request) {
     op.requestBody = {
-      required: true,
+      required: !doc.optionalBody,
       ...(doc.maxBodyBytes ? { description: `At most ${doc.maxBodyBytes}.` } : {}),
       content: { "application/json": { schema: ref(doc.request.name) } },
     };

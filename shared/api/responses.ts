@@ -101,7 +101,20 @@ export const QueryResponseSchema = z.object({
   model: z.string(),
   degraded: z.boolean().describe("true when a fallback answered instead of the chosen model"),
   from_cache: z.boolean(),
-  cache: z.string().describe("MISS, BYPASS or the tier that hit (HIT-MEMORY, HIT-EDGE, HIT-KV)"),
+  cache: z
+    .enum(["HIT-MEMORY", "HIT-EDGE", "HIT-KV", "HIT-SEMANTIC", "MISS", "BYPASS"])
+    .describe("which cache tier answered, MISS, or BYPASS when the cache was skipped"),
+  coalesced: z
+    .boolean()
+    .describe("served by waiting for an identical question already being answered"),
+  cache_saved: z
+    .object({ total_tokens: z.number().int(), cost_usd: z.number() })
+    .nullable()
+    .describe("on a hit: what the original computation cost"),
+  semantic_match: z
+    .object({ similarity: z.number(), matched_query: z.string() })
+    .nullable()
+    .describe("on a semantic hit: the cached question it matched"),
   usage: z.object({
     prompt_tokens: z.number().int(),
     completion_tokens: z.number().int(),
@@ -126,8 +139,23 @@ export const QueryResponseSchema = z.object({
   request_id: z.string(),
 });
 
+const CacheSectionSchema = z.object({
+  lookups: z.number().int(),
+  hits: z.record(z.string(), z.number()).describe("hits per tier"),
+  misses: z.number().int(),
+  hit_rate: z.record(z.string(), z.number()).describe("per tier and total, 0..1"),
+  saved: z.object({ tokens: z.number(), usd: z.number() }),
+});
+
 export const StatsResponseSchema = z.object({
   object: z.literal("stats"),
+  cache: z.object({
+    answer: CacheSectionSchema.extend({ coalesced: z.number(), bypasses: z.number() }),
+    embedding: CacheSectionSchema,
+    saved: z.object({ tokens: z.number(), usd: z.number() }),
+    errors: z.number(),
+    corrupt: z.number(),
+  }),
   counters: z.record(
     z.string(),
     z.array(z.object({ labels: z.record(z.string(), z.string()), value: z.number() })),
@@ -137,3 +165,29 @@ export const StatsResponseSchema = z.object({
 export const OpenApiDocumentSchema = z
   .object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }) })
   .describe("This document.");
+
+const EpochsSchema = z
+  .object({ memory: z.number().int(), edge: z.number().int(), kv: z.number().int() })
+  .describe("the purge epochs now in force per tier");
+
+export const CachePurgeResponseSchema = z.object({
+  object: z.literal("cache.purge"),
+  scope: z.string().describe('"all", "shared" or "principal:<id>"'),
+  caches: z.array(z.enum(["answer", "embedding"])),
+  tiers: z.array(z.enum(["memory", "edge", "kv"])),
+  answer: z
+    .object({
+      epochs: EpochsSchema,
+      memory_entries_deleted: z.number().int().optional(),
+      kv_keys_deleted: z.number().int().optional(),
+      kv_reclaim_complete: z.boolean().optional(),
+    })
+    .optional(),
+  embedding: z
+    .object({
+      memory_entries_deleted: z.number().int().optional(),
+      kv_keys_deleted: z.number().int().optional(),
+      kv_complete: z.boolean().optional(),
+    })
+    .optional(),
+});

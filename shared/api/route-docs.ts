@@ -3,6 +3,7 @@
 // table; a test fails when the two disagree in either direction.
 import type { z } from "zod";
 import {
+  CachePurgeResponseSchema,
   DocumentDeletedResponseSchema,
   DocumentResponseSchema,
   HealthResponseSchema,
@@ -12,7 +13,12 @@ import {
   QueryResponseSchema,
   StatsResponseSchema,
 } from "./responses.js";
-import { IngestRequestSchema, LookupRequestSchema, QueryRequestSchema } from "./schemas.js";
+import {
+  CachePurgeRequestSchema,
+  IngestRequestSchema,
+  LookupRequestSchema,
+  QueryRequestSchema,
+} from "./schemas.js";
 
 /** A schema and the name it gets under `components.schemas`. */
 export interface NamedSchema {
@@ -34,6 +40,8 @@ export interface RouteDoc {
   request?: NamedSchema;
   /** The body size limit the route enforces (413 beyond it). */
   maxBodyBytes?: string;
+  /** The body may be left out entirely. */
+  optionalBody?: boolean;
   response: {
     description: string;
     schema: NamedSchema;
@@ -157,6 +165,25 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Admin",
     auth: "admin",
     rateLimited: false,
-    response: { description: "Counters by name.", schema: named("Stats", StatsResponseSchema) },
+    response: {
+      description: "Counters by name, and the cache section derived from them.",
+      schema: named("Stats", StatsResponseSchema),
+    },
+  },
+  "POST /admin/cache/purge": {
+    operationId: "purgeCache",
+    summary: "Purge the answer and embedding caches",
+    description:
+      "No body purges everything. Answers are purged by bumping per-tier purge epochs that every lookup reads, so they become unreachable at once in every isolate and colo; KV keys and this isolate's memory are then reclaimed (up to 400 KV deletions per call).",
+    tag: "Admin",
+    auth: "admin",
+    rateLimited: false,
+    request: named("CachePurgeRequest", CachePurgeRequestSchema),
+    optionalBody: true,
+    maxBodyBytes: "64 KB",
+    response: {
+      description: "What was purged.",
+      schema: named("CachePurgeResponse", CachePurgeResponseSchema),
+    },
   },
 };

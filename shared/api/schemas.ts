@@ -1,6 +1,7 @@
 // Request schemas of the public API. The routes validate with these and the API description is
 // generated from them, so the contract and the checks cannot drift apart.
 import { z } from "zod";
+import { parseScope } from "../cache/answer-key.js";
 
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
@@ -81,6 +82,28 @@ export const QueryRequestSchema = z
       .describe("dense vectors, BM25, or both fused"),
   })
   .strict();
+
+export const CACHE_TIERS = ["memory", "edge", "kv"] as const;
+
+/** POST /admin/cache/purge: no body (or `{}`) purges every cache everywhere. */
+export const CachePurgeRequestSchema = z
+  .strictObject({
+    scope: z
+      .string()
+      .refine((s) => parseScope(s) !== null, { message: 'expected "shared" or "principal:<id>"' })
+      .optional()
+      .describe('"shared" or "principal:<id>"; only that scope\'s answers are purged'),
+    caches: z
+      .array(z.enum(["answer", "embedding"]))
+      .min(1)
+      .optional()
+      .describe("default: both, or only answers when a scope is given"),
+    tiers: z.array(z.enum(CACHE_TIERS)).min(1).optional().describe("default: every tier"),
+  })
+  .refine((b) => !(b.scope !== undefined && b.caches?.includes("embedding")), {
+    message: "the embedding cache is shared by everyone and has no scopes",
+    path: ["caches"],
+  });
 
 export type IngestRequest = z.infer<typeof IngestRequestSchema>;
 export type QueryRequest = z.infer<typeof QueryRequestSchema>;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import {
+  CachePurgeResponseSchema,
   DocumentDeletedResponseSchema,
   DocumentResponseSchema,
   ErrorResponseSchema,
@@ -84,7 +85,7 @@ describe("documented auth matches what the routes do", () => {
 });
 
 describe("responses match their documented schemas", () => {
-  it("health, ingest, read, query, delete, stats and errors", async () => {
+  it("health, ingest, read, query (miss and hit), delete, stats, purge and errors", async () => {
     expectDocumented(HealthResponseSchema, (await callJson("GET", "/health")).body);
     const ingest = await callJson("POST", "/v1/documents", {
       body: {
@@ -98,12 +99,20 @@ describe("responses match their documented schemas", () => {
     );
     const query = await callJson("POST", "/v1/query", { body: { query: "what is checked?" } });
     expectDocumented(QueryResponseSchema, query.body);
+    const hit = await callJson<{ cache: string }>("POST", "/v1/query", {
+      body: { query: "what is checked?" },
+    });
+    expect(hit.body.cache).toMatch(/^HIT-/);
+    expectDocumented(QueryResponseSchema, hit.body);
     const deleted = await callJson("DELETE", "/v1/documents/oa%2Fdoc");
     expectDocumented(DocumentDeletedResponseSchema, deleted.body);
     expectDocumented(
       StatsResponseSchema,
       (await callJson("GET", "/v1/stats", { headers: admin })).body,
     );
+    const purge = await callJson("POST", "/admin/cache/purge", { headers: admin });
+    expect(purge.status).toBe(200);
+    expectDocumented(CachePurgeResponseSchema, purge.body);
     const missing = await callJson("GET", "/v1/documents/oa%2Fdoc");
     expect(missing.status).toBe(404);
     expectDocumented(ErrorResponseSchema, missing.body);
