@@ -55,6 +55,7 @@ function uniqueQuery(auth: Record<string, string>, counter: { n: number }): Cann
       counter.n++;
       return {
         ...req,
+        headers: { ...json, ...auth },
         body: JSON.stringify({ query: `Explain topic number ${counter.n} of the gateway` }),
       };
     },
@@ -100,37 +101,34 @@ export function scenarios(options: {
         method: "POST",
         path: "/v1/query",
         headers: { ...json, ...options.auth },
+        // autocannon writes Content-Length into the headers object it is given, so every
+        // request gets its own (a GET reusing a POST's would make the server wait for a body).
         setupRequest: (req) => {
           const r = random();
+          const post = (path: string, body: unknown) => ({
+            ...req,
+            method: "POST" as const,
+            path,
+            headers: { ...json, ...options.auth },
+            body: JSON.stringify(body),
+          });
+          const get = (path: string) => ({
+            ...req,
+            method: "GET" as const,
+            path,
+            headers: { ...options.auth },
+            body: undefined,
+          });
           if (r < 0.7) {
-            const q = POPULAR[Math.floor(random() * POPULAR.length)];
-            return {
-              ...req,
-              method: "POST",
-              path: "/v1/query",
-              body: JSON.stringify({ query: q }),
-            };
+            return post("/v1/query", { query: POPULAR[Math.floor(random() * POPULAR.length)] });
           }
           if (r < 0.85) {
             counter.n++;
-            const q = `What is special about item ${counter.n}?`;
-            return {
-              ...req,
-              method: "POST",
-              path: "/v1/query",
-              body: JSON.stringify({ query: q }),
-            };
+            return post("/v1/query", { query: `What is special about item ${counter.n}?` });
           }
-          if (r < 0.9) return { ...req, method: "GET", path: "/health", body: undefined };
-          if (r < 0.95) {
-            return { ...req, method: "GET", path: "/v1/documents/caching", body: undefined };
-          }
-          return {
-            ...req,
-            method: "POST",
-            path: "/v1/documents/lookup",
-            body: JSON.stringify({ ids: ["caching", "retrieval", "not-there"] }),
-          };
+          if (r < 0.9) return get("/health");
+          if (r < 0.95) return get("/v1/documents/caching");
+          return post("/v1/documents/lookup", { ids: ["caching", "retrieval", "not-there"] });
         },
       },
     ],
