@@ -6,6 +6,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
+const METRICS_TOKEN = "test-metrics-token-0123456789";
 
 function project(
   name: string,
@@ -23,6 +24,7 @@ function project(
           bindings: {
             ENVIRONMENT: "test",
             ADMIN_TOKEN,
+            METRICS_TOKEN,
             SEED_SAMPLE_CORPUS: "false",
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),

@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
+import { runBundleBench } from "./bundle.js";
 import { runCacheBench } from "./cache.js";
 import { runLimitsBench } from "./limits.js";
+import { runMetricsBench } from "./metrics.js";
 import { runQueryBench } from "./query.js";
 import { runRetrievalBench } from "./retrieval.js";
 import { runTokenBench } from "./tokens.js";
@@ -10,8 +12,10 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
   retrieval: runRetrievalBench,
   query: runQueryBench,
+  bundle: runBundleBench,
   cache: runCacheBench,
   limits: runLimitsBench,
+  metrics: runMetricsBench,
 };
 
 const wanted = process.argv.slice(2);

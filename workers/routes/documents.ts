@@ -1,9 +1,10 @@
-// /v1/documents: ingest (chunk, embed, upsert), read and delete documents in the INDEX object.
+// /v1/documents: ingest (chunk, embed, upsert), look up, read and delete documents in the INDEX
+// object. Lookup lets a client (the ingest CLI) skip unchanged documents without sending them.
 import type { IRequest } from "itty-router";
-import { IngestRequestSchema } from "../../shared/api/schemas.js";
+import { IngestRequestSchema, LookupRequestSchema } from "../../shared/api/schemas.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
-import { ingestDocuments, type IngestResult } from "../../shared/rag/ingest.js";
 import type { Outcome } from "../../shared/llm/types.js";
+import { ingestDocuments, type IngestResult } from "../../shared/rag/ingest.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
@@ -18,6 +19,8 @@ const MAX_INGEST_BYTES = 10 * 1024 * 1024;
 export async function postDocuments(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, IngestRequestSchema, MAX_INGEST_BYTES);
   const index = indexStub(app.env);
+  // The chunks' embeddings are reserved before any is made and settled with what the provider
+  // billed (cached vectors cost nothing); a failure refunds the reservation.
   const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
   const usdOf = (tokens: number) =>
     embedModel ? costUsd(embedModel, { prompt_tokens: tokens, completion_tokens: 0 }) : 0;
@@ -39,7 +42,6 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     throw err;
   }
   if (!result.ok) {
-    // The embedding failed: nothing stored, and the failed call is refunded.
     await held.reservation?.settle({ tokens: 0, usd: 0 });
     throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
   }
@@ -57,6 +59,20 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     documents,
     index_version: version ?? (await index.stats()).version,
     usage: { embedding_tokens: embeddingTokens },
+  });
+}
+
+/** POST /v1/documents/lookup: which of these ids exist, with their hashes and metadata. */
+export async function postDocumentsLookup(request: IRequest, app: AppContext): Promise<Response> {
+  const body = await readJson(request, LookupRequestSchema, app.config.MAX_BODY_BYTES);
+  const found = await indexStub(app.env).lookup(body.ids);
+  const present = new Set(found.map((d) => d.id));
+  app.logFields.documents = body.ids.length;
+  return json({
+    object: "list",
+    embedding_model: app.config.embeddingModel,
+    documents: found,
+    missing: [...new Set(body.ids.filter((id) => !present.has(id)))],
   });
 }
 
