@@ -43,7 +43,8 @@ describe("request logs", () => {
       method: "POST",
       route: "/v1/query",
       status: 200,
-      principal_id: null,
+      // Keyless in development: the anonymous principal of the client's (hashed) IP.
+      principal_id: expect.stringMatching(/^anon_[0-9a-f]{24}$/) as string,
       model: "local-extractive",
       cache: "MISS",
       cost_usd: 0,

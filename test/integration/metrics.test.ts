@@ -136,7 +136,19 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_tokens_total", { direction: "out", model: "local-extractive" })]: usage.out,
       ragway_index_documents: 1,
       ragway_index_chunks: chunks,
+      // The anonymous caller's LIMITER object: every /v1 request is admitted (one call each);
+      // the ingestion and the first question reserve and settle, the cache hit spends nothing.
+      [series("ragway_limiter_call_seconds_count", { op: "admit" })]: 5,
+      [series("ragway_limiter_call_seconds_count", { op: "reserve" })]: 2,
+      [series("ragway_limiter_call_seconds_count", { op: "settle" })]: 2,
+      [series("ragway_ratelimit_allowed_total", { check: "request" })]: 5,
+      [series("ragway_ratelimit_allowed_total", { check: "spend" })]: 2,
+      ragway_budget_reserved_tokens_total: expect.any(Number) as number,
     });
+    // Reservations hold at least what was then used (the completion cap is an upper bound).
+    expect(diffSamples(before, after).get("ragway_budget_reserved_tokens_total")).toBeGreaterThan(
+      usage.in + usage.out,
+    );
     // Every histogram's +Inf bucket moved with its _count.
     const diff = diffSamples(before, after);
     expect(
