@@ -194,6 +194,9 @@ describe("ragway ingest against wrangler dev", () => {
       ]);
       const deadline = Date.now() + 60_000;
       while ((await health()).documents < base + 3 && Date.now() < deadline) await sleep(100);
+      // Let the stored batch's response reach the CLI (it settles the key's reservation first);
+      // the next batch cannot land sooner than the upstream's 400 ms.
+      await sleep(250);
       child.kill("SIGINT");
       const run = await done;
       expect(run.code).toBe(130);
