@@ -29,8 +29,7 @@ export async function authenticate(
   const who = token === null ? await anonymous(request, app) : await keyed(token, app);
   if (!who) return; // anonymous with rate limits switched off (development only)
 
-  const limits = await admit(app, who, policy);
-  app.limits = limits;
+  await admit(app, who, policy);
 }
 
 interface Caller {
@@ -76,7 +75,8 @@ async function anonymous(request: Request, app: AppContext): Promise<Caller | nu
   };
 }
 
-async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise<RequestLimits> {
+/** One call to the caller's LIMITER object (or its memo); sets `app.principal` and `app.limits`. */
+async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise<void> {
   // Budgets are checked at the door only where money can be spent: a caller whose budget is gone
   // must not even make the query embedding an upstream would bill.
   const checkBudget = policy.spends && app.config.providerMode === "openai";
@@ -85,18 +85,18 @@ async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise
     (checkBudget ? limitMemo.check(who.memoKey, "budget") : null);
   if (memoed) {
     const { standing } = memoed.value;
-    const now = aged(memoed.value);
+    const decision = aged(memoed.value);
     const limits = newLimits(who, standing);
     limits.fromMemo = true;
-    if (now.reason === "requests") {
+    if (decision.reason === "requests") {
       limits.standing = {
         ...standing,
-        requests: { ...standing.requests, remaining: 0, resetMs: now.resetMs },
+        requests: { ...standing.requests, remaining: 0, resetMs: decision.resetMs },
       };
     }
     app.principal = { id: who.principalId, kind: who.credential.kind };
     app.limits = limits;
-    throw refuse(app, limits, now, limits.standing, { memo: null });
+    throw refuse(app, limits, decision, limits.standing, { memo: null });
   }
 
   const counters = { rpcMs: 0, rpcCalls: 0 };
@@ -128,7 +128,6 @@ async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise
     throw refuse(app, limits, result.decision, result.standing, { memo });
   }
   app.metrics.inc("ragway_ratelimit_allowed_total", { check: "request" });
-  return limits;
 }
 
 function newLimits(who: Caller, standing: RequestLimits["standing"]): RequestLimits {
