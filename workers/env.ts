@@ -8,6 +8,9 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().optional().default(fallback);
 
+const boundedInt = (fallback: number, max: number) =>
+  z.coerce.number().int().positive().max(max).optional().default(fallback);
+
 const schema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
@@ -22,6 +25,15 @@ const schema = z
     MODEL_CATALOG: z.string().optional(),
     LOG_QUERIES: bool.default(false),
     MAX_BODY_BYTES: positiveInt(1_000_000),
+    /** Comma-separated chat model ids tried, in order, after the first choice fails. */
+    FALLBACK_MODELS: z.string().optional(),
+    RETRY_MAX_ATTEMPTS: boundedInt(3, 10),
+    RETRY_BASE_MS: positiveInt(250),
+    RETRY_CAP_MS: positiveInt(4_000),
+    UPSTREAM_DEADLINE_MS: positiveInt(60_000),
+    BREAKER_FAILURE_THRESHOLD: boundedInt(5, 1_000),
+    BREAKER_COOLDOWN_MS: positiveInt(30_000),
+    BATCH_CONCURRENCY: boundedInt(6, 50),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {
@@ -38,6 +50,13 @@ const schema = z
         message: "ALLOW_ANONYMOUS must be false in production",
       });
     }
+    if (env.RETRY_CAP_MS < env.RETRY_BASE_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RETRY_CAP_MS"],
+        message: "RETRY_CAP_MS must be at least RETRY_BASE_MS",
+      });
+    }
   });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -47,6 +66,8 @@ export interface Config extends RawConfig {
   providerMode: "local" | "openai";
   catalog: readonly ModelInfo[];
   embeddingModel: string;
+  /** FALLBACK_MODELS parsed and checked; undefined means "derive the order from the catalog". */
+  fallbackModels: readonly string[] | undefined;
 }
 
 /** Raised when the deployment's configuration is invalid; the message names each bad variable. */
@@ -85,7 +106,36 @@ export function parseConfig(env: Record<string, unknown>): Config {
       `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" needs OPENAI_API_KEY`,
     );
   }
-  return { ...cfg, providerMode, catalog, embeddingModel };
+  const fallbackModels = parseFallbackModels(cfg.FALLBACK_MODELS, catalog, providerMode);
+  return { ...cfg, providerMode, catalog, embeddingModel, fallbackModels };
+}
+
+/** Each id must be a chat model in the catalog whose provider this deployment has. */
+function parseFallbackModels(
+  raw: string | undefined,
+  catalog: readonly ModelInfo[],
+  providerMode: "local" | "openai",
+): readonly string[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  for (const id of ids) {
+    const model = catalog.find((m) => m.id === id);
+    if (!model || model.kind !== "chat") {
+      throw new ConfigError(
+        `invalid configuration: FALLBACK_MODELS: "${id}" is not a chat model in the catalog`,
+      );
+    }
+    if (model.provider === "openai" && providerMode !== "openai") {
+      throw new ConfigError(`invalid configuration: FALLBACK_MODELS: "${id}" needs OPENAI_API_KEY`);
+    }
+  }
+  if (new Set(ids).size !== ids.length) {
+    throw new ConfigError("invalid configuration: FALLBACK_MODELS: lists a model twice");
+  }
+  return ids;
 }
 
 /** Keeps only non-empty string entries: bindings (KV, DOs) are not configuration, and an empty

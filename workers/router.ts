@@ -4,8 +4,12 @@ import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { flushMetrics } from "./metrics.js";
+import { postQueryBatch } from "./routes/batch.js";
+import { postChatCompletions } from "./routes/chat.js";
 import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
+import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
+import { getModel, getModels } from "./routes/models.js";
 import { postQuery } from "./routes/query.js";
 import { getStats } from "./routes/stats.js";
 
@@ -19,6 +23,11 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/v1/documents/:id", getDocument],
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
+  ["POST", "/v1/query/batch", postQueryBatch],
+  ["POST", "/v1/chat/completions", postChatCompletions],
+  ["POST", "/v1/embeddings", postEmbeddings],
+  ["GET", "/v1/models", getModels],
+  ["GET", "/v1/models/:id", getModel],
   ["GET", "/v1/stats", getStats],
 ];
 

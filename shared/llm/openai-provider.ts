@@ -10,16 +10,19 @@ import { z } from "zod";
 import type { Clock, FetchLike } from "../ports.js";
 import { l2normalize } from "../rag/vector.js";
 import { parseRetryAfter } from "./retry-after.js";
+import { errorMessageOf, readChatChunks, toUsage } from "./sse.js";
 import type {
   ChatMessage,
   ChatRequest,
   ChatResult,
+  Completion,
+  CompletionRequest,
   EmbedRequest,
   EmbedResult,
   Outcome,
   Provider,
+  StreamEvent,
   UpstreamFailure,
-  Usage,
 } from "./types.js";
 
 /** Options for {@link createOpenAIProvider}. */
@@ -55,6 +58,18 @@ const ChatBodySchema = z.object({
     .min(1),
   usage: UsageSchema.nullish(),
 });
+// The completion passes through as the upstream sent it; only what the gateway reads is checked.
+const CompletionBodySchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        message: z.looseObject({ content: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: UsageSchema.nullish(),
+});
 const EmbedBodySchema = z.object({
   data: z.array(
     z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) }),
@@ -64,9 +79,10 @@ const EmbedBodySchema = z.object({
 
 /**
  * Creates the `openai` provider for any OpenAI-compatible API. Never throws for upstream
- * trouble: 429 -> `rate_limited` (with `retryAfterMs`), 408 -> `timeout`, 409/5xx ->
- * `server_error`, 400/404/422 -> `bad_request`, 401/403 -> `auth`, connection failures ->
- * `network`/`timeout`, malformed 200 bodies -> `bad_response`. Results echo the requested model id.
+ * trouble: 429 -> `rate_limited` (with `retryAfterMs`; `insufficient_quota` -> `quota`), 408 ->
+ * `timeout`, 409/5xx -> `server_error`, 400/404/422 -> `bad_request`, 401/403 -> `auth`,
+ * connection failures -> `network`/`timeout`, malformed 200 bodies -> `bad_response`. Results
+ * echo the requested model id.
  *
  * @example
  * const openai = createOpenAIProvider({ apiKey, baseURL: "https://api.openai.com/v1", timeoutMs: 20_000 });
@@ -119,6 +135,68 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       }
       return parseChatBody(body, request.model);
     },
+
+    async chatCompletion(request: CompletionRequest): Promise<Outcome<Completion>> {
+      let body: unknown;
+      try {
+        // The body was validated by the route against OpenAI's shape; the SDK sends it as is.
+        const params = {
+          ...request.body,
+          model: request.model,
+          stream: false,
+        } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+        body = await client.chat.completions.create(
+          params,
+          request.signal ? { signal: request.signal } : undefined,
+        );
+      } catch (error) {
+        return { ok: false, failure: mapOpenAIError(error, now()) };
+      }
+      return parseCompletionBody(body, request.model);
+    },
+
+    async chatCompletionStream(
+      request: CompletionRequest,
+    ): Promise<Outcome<AsyncGenerator<StreamEvent, void, undefined>>> {
+      let response: Response;
+      try {
+        // Usage is always requested upstream so it can be recorded; the relay hides it from
+        // callers who did not ask for it.
+        const params = {
+          ...request.body,
+          model: request.model,
+          stream: true,
+          stream_options: { include_usage: true },
+        } as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
+        response = await client.chat.completions
+          .create(params, request.signal ? { signal: request.signal } : undefined)
+          .asResponse();
+      } catch (error) {
+        return { ok: false, failure: mapOpenAIError(error, now()) };
+      }
+      if (!response.body) return badResponse("stream response has no body");
+      const type = response.headers.get("content-type") ?? "";
+      if (!/text\/event-stream/i.test(type)) {
+        // A 200 that is not a stream: usually an error object from a proxy or a gateway.
+        const text = await response.text().catch(() => "");
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // not JSON either
+        }
+        const upstreamError = errorMessageOf(json);
+        return badResponse(
+          upstreamError !== undefined
+            ? `upstream error in 200 body: ${upstreamError}`
+            : `expected an event stream, got ${type || "no content type"}`,
+        );
+      }
+      return {
+        ok: true,
+        value: readChatChunks(response.body as ReadableStream<Uint8Array>),
+      };
+    },
   };
 }
 
@@ -146,6 +224,10 @@ export function mapOpenAIError(error: unknown, now: number): UpstreamFailure {
     const retryAfterMs =
       rawHeaders instanceof Headers ? parseRetryAfter(rawHeaders, now) : undefined;
     const base = { status, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    const rawCode: unknown = error.code;
+    if (status === 429 && rawCode === "insufficient_quota") {
+      return { reason: "quota", retryable: false, ...base };
+    }
     if (status === 429) return { reason: "rate_limited", retryable: true, ...base };
     if (status === 408) return { reason: "timeout", retryable: true, ...base };
     if (status === 409 || (status !== undefined && status >= 500)) {
@@ -157,7 +239,7 @@ export function mapOpenAIError(error: unknown, now: number): UpstreamFailure {
     }
   }
   // JSON that failed to parse, or anything else the SDK let through: the body was unusable.
-  return { reason: "bad_response", message, retryable: true };
+  return { reason: "bad_response", message, retryable: false };
 }
 
 function parseChatBody(body: unknown, model: string): Outcome<ChatResult> {
@@ -173,6 +255,19 @@ function parseChatBody(body: unknown, model: string): Outcome<ChatResult> {
     finishReason: choice?.finish_reason ?? "stop",
   };
   if (usage) value.usage = toUsage(usage);
+  return { ok: true, value };
+}
+
+function parseCompletionBody(body: unknown, model: string): Outcome<Completion> {
+  const upstreamError = errorInBody(body);
+  if (upstreamError) return badResponse(upstreamError);
+  const parsed = CompletionBodySchema.safeParse(body);
+  if (!parsed.success) return badResponse("chat completion body has no usable choices");
+  const value: Completion = {
+    body: { ...parsed.data, model },
+    text: parsed.data.choices[0]?.message.content ?? "",
+  };
+  if (parsed.data.usage) value.usage = toUsage(parsed.data.usage);
   return { ok: true, value };
 }
 
@@ -197,27 +292,16 @@ function parseEmbedBody(body: unknown, request: EmbedRequest): Outcome<EmbedResu
   return { ok: true, value };
 }
 
-function toUsage(u: z.infer<typeof UsageSchema>): Usage {
-  const completion = u.completion_tokens ?? 0;
-  return {
-    prompt_tokens: u.prompt_tokens,
-    completion_tokens: completion,
-    total_tokens: u.total_tokens ?? u.prompt_tokens + completion,
-  };
-}
-
 /** Some gateways answer 200 with `{ "error": {...} }`; returns its message, if any. */
 function errorInBody(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
-  const error: unknown = body.error;
-  if (error === null || error === undefined) return undefined;
-  if (typeof error === "string") return `upstream error in 200 body: ${error}`;
-  const inner = typeof error === "object" && "message" in error ? error.message : undefined;
-  return `upstream error in 200 body: ${typeof inner === "string" ? inner : "unknown"}`;
+  const message = errorMessageOf(body);
+  return message === undefined ? undefined : `upstream error in 200 body: ${message}`;
 }
 
 function badResponse(message: string): Outcome<never> {
-  return { ok: false, failure: { reason: "bad_response", status: 200, message, retryable: true } };
+  // Not retried on the same model (an error dressed as a 200 tends to repeat): the fallback
+  // chain moves on instead.
+  return { ok: false, failure: { reason: "bad_response", status: 200, message, retryable: false } };
 }
 
 // Our `tool` messages carry no tool_call_id, which the API would reject; send them as user text.

@@ -1,7 +1,7 @@
 // POST /v1/query: validate, choose the model, run the RAG path, shape the documented response.
 import type { IRequest } from "itty-router";
 import { QueryRequestSchema, type QueryRequest } from "../../shared/api/schemas.js";
-import { selectModel } from "../../shared/llm/select-model.js";
+import { resolveExplicit } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/rag/vector.js";
 import type { AppContext } from "../context.js";
@@ -9,6 +9,8 @@ import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
+import { recordUsage } from "../record-usage.js";
+import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
 
@@ -37,27 +39,34 @@ export async function runQuery(
 ): Promise<{ answer: QueryAnswer; reason: string }> {
   const services = getServices(app.config);
   const requested = body.model === "auto" ? app.config.DEFAULT_MODEL : body.model;
-  const choice = selectModel(requested, body.priority, app.config.catalog, services.available);
-  if (!choice.ok) throw new HttpError("invalid_request", choice.message, { param: "model" });
+  if (requested !== "auto") {
+    const explicit = resolveExplicit(requested, app.config.catalog, services.available);
+    if (!explicit.ok) throw new HttpError("invalid_request", explicit.message, { param: "model" });
+  }
   await ensureSeeded(app);
   const index = indexStub(app.env);
   const embed = embedderFor(app);
-  const answer = await answerQuery(
+  const { answer, reason } = await answerQuery(
     {
       query: body.query,
       k: body.k,
       ...(body.filter ? { filter: body.filter } : {}),
-      model: choice.model,
+      model: requested,
+      priority: body.priority,
       ...(body.max_context_tokens !== undefined
         ? { maxContextTokens: body.max_context_tokens }
         : {}),
       retrieval: body.retrieval,
       maxTokens: ANSWER_MAX_TOKENS,
+      deadlineAt: deadlineFor(app),
     },
     {
       counter: services.counter,
       catalog: app.config.catalog,
+      available: services.available,
+      ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
       clock: () => Date.now(),
+      resilience: resilienceFor(app),
       embedQuery: async (text) => {
         const r = await embed([text]);
         if (!r.ok) return r;
@@ -81,22 +90,10 @@ export async function runQuery(
       providerFor: (model) => services.providerFor(model),
     },
   );
-  app.logFields.model = answer.model;
-  app.logFields.tokens = answer.usage.total_tokens;
-  app.logFields.cost_usd = answer.usage.cost_usd;
-  app.metrics.inc(
-    "ragway_tokens_total",
-    { model: answer.model, direction: "in" },
-    answer.usage.prompt_tokens,
-  );
-  app.metrics.inc(
-    "ragway_tokens_total",
-    { model: answer.model, direction: "out" },
-    answer.usage.completion_tokens,
-  );
-  app.metrics.inc("ragway_cost_usd_total", { model: answer.model }, answer.usage.cost_usd);
+  recordUsage(app, answer.model, answer.usage, answer.usage.cost_usd);
+  app.logFields.degraded = answer.degraded;
   if (answer.degraded) app.metrics.inc("ragway_degraded_answers_total", { route: app.route });
-  return { answer, reason: choice.reason };
+  return { answer, reason };
 }
 
 /** The answer as Server-Sent Events: a `sources` event, the answer in pieces, then `done`. */

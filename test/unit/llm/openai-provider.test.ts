@@ -98,12 +98,12 @@ describe("createOpenAIProvider chat", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("maps a 200 whose body is an error object to a retryable bad_response", async () => {
+  it("maps a 200 whose body is an error object to a bad_response that falls back, not retries", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, { error: { message: "overloaded" } }));
     const out = await provider(fetch).chat({ model: "gpt-4o-mini", messages });
     expect(out).toMatchObject({
       ok: false,
-      failure: { reason: "bad_response", retryable: true },
+      failure: { reason: "bad_response", retryable: false },
     });
     expect(!out.ok && out.failure.message).toMatch(/overloaded/);
     expect(calls).toHaveLength(1);
@@ -113,12 +113,12 @@ describe("createOpenAIProvider chat", () => {
     const noChoices = fakeFetch(() => json(200, { id: "x", choices: [] }));
     expect(await provider(noChoices.fetch).chat({ model: "m", messages })).toMatchObject({
       ok: false,
-      failure: { reason: "bad_response", retryable: true },
+      failure: { reason: "bad_response", retryable: false },
     });
     const html = fakeFetch(() => new Response("<html>proxy</html>", { status: 200 }));
     expect(await provider(html.fetch).chat({ model: "m", messages })).toMatchObject({
       ok: false,
-      failure: { reason: "bad_response", retryable: true },
+      failure: { reason: "bad_response", retryable: false },
     });
   });
 

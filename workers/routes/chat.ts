@@ -1,0 +1,127 @@
+// POST /v1/chat/completions: OpenAI's request and response shapes, streamed or not, through model
+// selection and the fallback chain. A stream is retried and falls back only until its first byte
+// reaches the client; after that a failure ends it with an error event, never a clean finish.
+import type { IRequest } from "itty-router";
+import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
+import { costUsd } from "../../shared/llm/catalog.js";
+import {
+  completeChat,
+  countedUsage,
+  openChatStream,
+  planChat,
+  type ChatDeps,
+  type ChatPlan,
+} from "../../shared/llm/chat-gateway.js";
+import type { LinkAttempt } from "../../shared/llm/fallback.js";
+import type { ModelInfo } from "../../shared/llm/catalog.js";
+import { relayStream, type StreamEnd } from "../../shared/llm/stream-relay.js";
+import { systemTimers } from "../../shared/llm/system-timers.js";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { flushMetrics } from "../metrics.js";
+import { recordUsage } from "../record-usage.js";
+import { deadlineFor, resilienceFor } from "../resilience.js";
+import { getServices } from "../services.js";
+import { upstreamError } from "../upstream-error.js";
+
+export async function postChatCompletions(request: IRequest, app: AppContext): Promise<Response> {
+  const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES);
+  const { model, stream, stream_options, priority, ...params } = body;
+  const services = getServices(app.config);
+  const deps: ChatDeps = {
+    catalog: app.config.catalog,
+    available: services.available,
+    counter: services.counter,
+    providerFor: (m) => services.providerFor(m),
+    resilience: resilienceFor(app),
+    ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
+  };
+  const requested = model === "auto" ? app.config.DEFAULT_MODEL : model;
+  const planned = planChat(requested, priority ?? "cost", params, deps);
+  if (!planned.ok) {
+    throw new HttpError(planned.code, planned.message, { param: planned.param });
+  }
+  const plan = planned.plan;
+  const opts = { deadlineAt: deadlineFor(app), signal: request.signal };
+  app.logFields.model_reason = plan.reason;
+
+  if (stream !== true) {
+    const result = await completeChat(plan, deps, opts);
+    if (!result.ok) throw upstreamError(result);
+    const { value, model: answeredBy, degraded, attempts } = result;
+    recordUsage(app, answeredBy.id, value.usage, costUsd(answeredBy, value.usage));
+    noteDegraded(app, degraded);
+    return json(
+      { ...value.body, degraded, attempts },
+      { headers: routingHeaders(plan, answeredBy, degraded, attempts) },
+    );
+  }
+
+  const opened = await openChatStream(plan, deps, opts);
+  if (!opened.ok) throw upstreamError(opened);
+  const { value, model: answeredBy, degraded, attempts } = opened;
+  noteDegraded(app, degraded);
+  const relay = relayStream({
+    ...value,
+    model: answeredBy.id,
+    includeUsage: stream_options?.include_usage === true,
+    countUsage: (text) => countedUsage(plan.promptTokens, text, services.counter),
+    idleTimeoutMs: app.config.OPENAI_TIMEOUT_MS,
+    timers: systemTimers,
+    onEnd: (end) => streamEnded(app, plan, answeredBy, end),
+  });
+  return new Response(relay, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      ...routingHeaders(plan, answeredBy, degraded, attempts),
+    },
+  });
+}
+
+/** Accounts a finished stream. Runs after the response was handed over, so it flushes itself. */
+function streamEnded(app: AppContext, plan: ChatPlan, model: ModelInfo, end: StreamEnd): void {
+  const services = getServices(app.config);
+  // Usage is always recorded: the upstream's report, else exact counts of what was received.
+  const usage = end.usage ?? countedUsage(plan.promptTokens, end.text, services.counter);
+  recordUsage(app, model.id, usage, costUsd(model, usage));
+  app.metrics.inc("ragway_streams_total", { model: model.id, outcome: end.outcome });
+  if (end.outcome === "failed") {
+    // Counted as the failure it is: the answer the client got is incomplete.
+    services.breaker.failure(model.id);
+    app.metrics.inc("ragway_upstream_failures_total", {
+      model: model.id,
+      reason: end.failure?.reason ?? "truncated",
+    });
+  }
+  app.logger.info("stream_end", {
+    route: app.route,
+    model: model.id,
+    outcome: end.outcome,
+    reason: end.failure?.reason ?? null,
+    tokens: usage.total_tokens,
+  });
+  flushMetrics(app);
+}
+
+function noteDegraded(app: AppContext, degraded: boolean): void {
+  app.logFields.degraded = degraded;
+  if (degraded) app.metrics.inc("ragway_degraded_answers_total", { route: app.route });
+}
+
+/** Which model answered and why, for clients that can read headers but not the stream's body. */
+function routingHeaders(
+  plan: ChatPlan,
+  model: ModelInfo,
+  degraded: boolean,
+  attempts: LinkAttempt[],
+): Record<string, string> {
+  return {
+    "x-model": model.id,
+    "x-model-reason": plan.reason,
+    "x-degraded": String(degraded),
+    "x-attempts": String(attempts.length),
+  };
+}
