@@ -81,6 +81,9 @@ export interface QueryResult {
 
 export const EXTRACTIVE_MODEL_ID = "local-extractive";
 
+/** Below this much room for context a model is skipped (matches packContext's truncation floor). */
+const MIN_CONTEXT_TOKENS = 100;
+
 /** Answers one query end to end (no caching, no limits: those wrap this). */
 export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<QueryResult> {
   const t0 = deps.clock();
@@ -111,6 +114,9 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
   });
   if (!choice.ok) throw new Error(`answerQuery: model was not checked first: ${choice.message}`);
 
+  // The least context worth sending: one whole small chunk with its header, or a 100-token piece.
+  const smallest = Math.min(...found.chunks.map((c) => c.tokens));
+  const minUsefulContext = Math.min(MIN_CONTEXT_TOKENS, smallest + 16);
   // Each model gets the context packed to its own window; packings are shared by equal budgets.
   const packings = new Map<number, PackResult>();
   const packFor = (model: ModelInfo): PackResult => {
@@ -139,9 +145,10 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
       {
         call: (model, signal) =>
           generate(model, plan, formatContext(packFor(model).packed), signal, deps),
-        // Context shrinks to fit; the question, instructions and answer room must fit as they are.
+        // Context shrinks to fit, but a model must take at least one useful piece of it.
         fits: (model) =>
-          found.chunks.length === 0 || contextBudget(model, plan, questionTokens, deps.counter) > 0,
+          found.chunks.length === 0 ||
+          contextBudget(model, plan, questionTokens, deps.counter) >= minUsefulContext,
         deadlineAt: plan.deadlineAt,
         ...(plan.signal ? { signal: plan.signal } : {}),
         finalLink: true,
