@@ -3,8 +3,38 @@
 // and the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock).
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { DEFAULT_CATALOG, type ModelInfo } from "./shared/llm/catalog.js";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+// Test-only models the upstream suites own alone (so one test opening a breaker or overflowing a
+// window cannot disturb another): weak, slow and dear, so `auto` never picks them.
+const testModel = (id: string, contextWindow: number): ModelInfo => ({
+  id,
+  provider: "openai",
+  kind: "chat",
+  contextWindow,
+  maxOutputTokens: 1_024,
+  inputUsdPerMTok: 50,
+  outputUsdPerMTok: 50,
+  speedTier: 1,
+  qualityTier: 1,
+});
+const UPSTREAM_CATALOG = [
+  ...DEFAULT_CATALOG,
+  testModel("flaky-model", 128_000),
+  testModel("narrow-model", 2_000),
+];
+
+// Upstream mode: retries with millisecond backoff so failure tests stay fast, and a 4 s deadline
+// so a long Retry-After is provably "past the deadline".
+const UPSTREAM_VARS = {
+  OPENAI_API_KEY: "sk-test-upstream",
+  MODEL_CATALOG: JSON.stringify(UPSTREAM_CATALOG),
+  RETRY_BASE_MS: "2",
+  RETRY_CAP_MS: "20",
+  UPSTREAM_DEADLINE_MS: "4000",
+};
 
 function project(name: string, include: string[], upstreamMode: boolean) {
   return {
@@ -21,7 +51,7 @@ function project(name: string, include: string[], upstreamMode: boolean) {
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),
             OPENAI_TIMEOUT_MS: "5000",
-            ...(upstreamMode ? { OPENAI_API_KEY: "sk-test-upstream" } : {}),
+            ...(upstreamMode ? UPSTREAM_VARS : {}),
           },
         },
       })),
@@ -31,7 +61,10 @@ function project(name: string, include: string[], upstreamMode: boolean) {
       include,
       globalSetup: ["./test/support/global-setup.ts"],
       testTimeout: 30_000,
+      hookTimeout: 60_000,
       silent: "passed-only" as const,
+      // Upstream files share one mock upstream and set its faults: they must not overlap.
+      ...(upstreamMode ? { fileParallelism: false } : {}),
     },
   };
 }
