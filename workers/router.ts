@@ -3,6 +3,7 @@
 import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
+import { corsHeaders, preflight } from "./http/cors.js";
 import { flushMetrics } from "./metrics.js";
 import { postQueryBatch } from "./routes/batch.js";
 import { postChatCompletions } from "./routes/chat.js";
@@ -74,6 +75,7 @@ router.all("*", (request: IRequest) => {
   const allowed = router.routes
     .filter(([method, regex]) => method !== "ALL" && regex.test(path))
     .map(([method]) => method);
+  if (request.method === "OPTIONS" && allowed.length > 0) return preflight(allowed);
   if (allowed.length > 0) {
     throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${path}`, {
       headers: { allow: [...new Set(allowed)].join(", ") },
@@ -86,6 +88,7 @@ function finish(response: Response, app: AppContext): Response {
   // Responses from fetch() or assets can have immutable headers: copy before touching them.
   const out = new Response(response.body, response);
   out.headers.set("x-request-id", app.requestId);
+  for (const [name, value] of Object.entries(corsHeaders())) out.headers.set(name, value);
   const seconds = (Date.now() - app.started) / 1000;
   const labels = { route: app.route, status: String(out.status) };
   app.metrics.inc("ragway_requests_total", labels);
@@ -101,7 +104,11 @@ function finish(response: Response, app: AppContext): Response {
   return out;
 }
 
-/** Routes a request through the pipeline. */
-export function handle(request: Request, app: AppContext): Promise<Response> {
+/** Routes a request through the pipeline. HEAD is served as GET without a body. */
+export async function handle(request: Request, app: AppContext): Promise<Response> {
+  if (request.method === "HEAD") {
+    const response = (await router.fetch(new Request(request, { method: "GET" }), app)) as Response;
+    return new Response(null, response);
+  }
   return router.fetch(request, app) as Promise<Response>;
 }

@@ -10,7 +10,7 @@ import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
 import type { Clock } from "../ports.js";
 import type { TokenCounter } from "../tokens/count.js";
 import { formatContext, packContext, type PackResult } from "../tokens/pack-context.js";
-import { extractiveAnswer } from "./extractive.js";
+import { extractiveAnswer, NO_SOURCES_ANSWER } from "./extractive.js";
 import { buildRagMessages, RAG_SYSTEM_PROMPT } from "./prompt.js";
 import type { MetadataFilter, RetrievedChunk } from "./types.js";
 
@@ -81,9 +81,6 @@ export interface QueryResult {
 
 export const EXTRACTIVE_MODEL_ID = "local-extractive";
 
-/** Below this much room for context a model is skipped (matches packContext's truncation floor). */
-const MIN_CONTEXT_TOKENS = 100;
-
 /** Answers one query end to end (no caching, no limits: those wrap this). */
 export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<QueryResult> {
   const t0 = deps.clock();
@@ -114,9 +111,6 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
   });
   if (!choice.ok) throw new Error(`answerQuery: model was not checked first: ${choice.message}`);
 
-  // The least context worth sending: one whole small chunk with its header, or a 100-token piece.
-  const smallest = Math.min(...found.chunks.map((c) => c.tokens));
-  const minUsefulContext = Math.min(MIN_CONTEXT_TOKENS, smallest + 16);
   // Each model gets the context packed to its own window; packings are shared by equal budgets.
   const packings = new Map<number, PackResult>();
   const packFor = (model: ModelInfo): PackResult => {
@@ -128,27 +122,42 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     }
     return packed;
   };
+  const local = findModel(deps.catalog, EXTRACTIVE_MODEL_ID) ?? choice.model;
+  const chain =
+    choice.model.provider === "local"
+      ? []
+      : fallbackChain(choice.model, {
+          catalog: deps.catalog,
+          available: deps.available,
+          priority: plan.priority,
+          complexity: task.complexity,
+          ...(deps.fallbackModels ? { configured: deps.fallbackModels } : {}),
+        });
 
   let generated: { result: ChatResult; model: ModelInfo; packed: PackResult } | null = null;
   let attempts: Attempt[] = [];
   let degraded = false;
-  if (choice.model.provider !== "local") {
-    const chain = fallbackChain(choice.model, {
-      catalog: deps.catalog,
-      available: deps.available,
-      priority: plan.priority,
-      complexity: task.complexity,
-      ...(deps.fallbackModels ? { configured: deps.fallbackModels } : {}),
-    });
+  if ([...chain, local].every((m) => packFor(m).packed.length === 0)) {
+    // With nothing to ground an answer on, no model is paid to improvise one.
+    const budget = contextBudget(choice.model, plan, questionTokens, deps.counter);
+    generated = {
+      result: {
+        model: EXTRACTIVE_MODEL_ID,
+        text: noContextAnswer(found.chunks.length, budget),
+        finishReason: "stop",
+      },
+      model: local,
+      packed: packFor(choice.model),
+    };
+    attempts.push({ model: EXTRACTIVE_MODEL_ID, ok: true });
+  } else if (chain.length > 0) {
     const run = await runFallback(
       chain,
       {
         call: (model, signal) =>
           generate(model, plan, formatContext(packFor(model).packed), signal, deps),
-        // Context shrinks to fit, but a model must take at least one useful piece of it.
-        fits: (model) =>
-          found.chunks.length === 0 ||
-          contextBudget(model, plan, questionTokens, deps.counter) >= minUsefulContext,
+        // Context shrinks to each window; a model that cannot take a single source is skipped.
+        fits: (model) => packFor(model).packed.length > 0,
         deadlineAt: plan.deadlineAt,
         ...(plan.signal ? { signal: plan.signal } : {}),
         finalLink: true,
@@ -164,7 +173,6 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     }
   }
   if (generated === null) {
-    const local = findModel(deps.catalog, EXTRACTIVE_MODEL_ID) ?? choice.model;
     const packed = packFor(local);
     const extractive = extractiveAnswer(
       plan.query,
@@ -202,6 +210,12 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     context_tokens: packed.usedTokens,
   };
   return { answer, reason: choice.reason };
+}
+
+/** The answer when no source could be packed: none matched, or none fit the budget. */
+export function noContextAnswer(retrieved: number, budget: number): string {
+  if (retrieved === 0) return NO_SOURCES_ANSWER;
+  return `${retrieved} matching source${retrieved === 1 ? "" : "s"} did not fit in the context budget of ${budget} tokens; raise max_context_tokens to get an answer.`;
 }
 
 /** Tokens of everything but the context: instructions, question, answer room, framing. */

@@ -1,6 +1,7 @@
 // The offline answerer: picks the source sentences that best match the question and cites them.
 // It is the last link of the fallback chain, so it must always answer, deterministically.
-import { ENGLISH_STOP_WORDS } from "../llm/hash-embedding.js";
+import { splitSegments, splitSentences } from "./sentences.js";
+import { contentTerms, pairs } from "./terms.js";
 
 /** The answer when there is nothing to extract from. */
 export const NO_SOURCES_ANSWER =
@@ -38,13 +39,6 @@ interface Sentence {
   heading: boolean;
   terms: string[];
   termSet: Set<string>;
-}
-
-interface Segment {
-  text: string;
-  heading: boolean;
-  /** False for code lines and table rows, which are kept whole. */
-  prose: boolean;
 }
 
 /**
@@ -189,146 +183,4 @@ function truncate(text: string, max: number): string {
   const room = Math.max(0, max - 1);
   const cut = text.lastIndexOf(" ", room);
   return `${text.slice(0, cut > room / 2 ? cut : room).trimEnd()}…`;
-}
-
-// ---- Splitting -----------------------------------------------------------------------------
-
-const HEADING_RE = /^#{1,6}\s+(.*?)\s*#*$/;
-const LIST_ITEM_RE = /^(?:[-*+•]|\d{1,3}[.)])\s+(.*)$/;
-const RULE_RE = /^([-*_])(?:\s*\1){2,}$/;
-const TABLE_SEPARATOR_RE = /^\|?[\s:|-]+\|?$/;
-
-/** Markdown-aware blocks: paragraphs, list items, headings, code lines, table rows. */
-function splitSegments(text: string): Segment[] {
-  const segments: Segment[] = [];
-  let paragraph: string[] = [];
-  let inFence = false;
-  const flush = (): void => {
-    const joined = cleanInline(paragraph.join(" "));
-    if (/[\p{L}\p{N}]/u.test(joined)) segments.push({ text: joined, heading: false, prose: true });
-    paragraph = [];
-  };
-  for (const raw of text.replace(/\r\n?/g, "\n").split("\n")) {
-    const line = raw.trim().replace(/^(?:>\s?)+/, "");
-    if (/^(?:```|~~~)/.test(line)) {
-      flush();
-      inFence = !inFence;
-      continue;
-    }
-    if (inFence || (line.startsWith("|") && !TABLE_SEPARATOR_RE.test(line))) {
-      flush();
-      const whole = inFence
-        ? line
-        : cleanInline(line.replace(/^\||\|$/g, "").replace(/\s*\|\s*/g, "; "));
-      if (/[\p{L}\p{N}]/u.test(whole)) segments.push({ text: whole, heading: false, prose: false });
-      continue;
-    }
-    if (line === "" || RULE_RE.test(line) || TABLE_SEPARATOR_RE.test(line)) {
-      flush();
-      continue;
-    }
-    const heading = HEADING_RE.exec(line);
-    if (heading) {
-      flush();
-      const title = cleanInline(heading[1] ?? "");
-      if (title) segments.push({ text: title, heading: true, prose: false });
-      continue;
-    }
-    const item = LIST_ITEM_RE.exec(line);
-    if (item) {
-      flush();
-      paragraph.push(item[1] ?? "");
-      continue;
-    }
-    paragraph.push(line);
-  }
-  flush();
-  return segments;
-}
-
-/** Drops Markdown emphasis and link targets, collapses whitespace. */
-function cleanInline(text: string): string {
-  return text
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/(\*\*|__)(.+?)\1/g, "$2")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-const ABBREVIATIONS = new Set(
-  "e.g. i.e. etc. vs. approx. cf. fig. no. nos. mr. mrs. ms. dr. prof. st. jr. sr. inc. ltd. co. corp. dept. est. min. max. incl. resp. al. ca. op. vol. p. pp.".split(
-    " ",
-  ),
-);
-const BOUNDARY_RE = /[.!?…]+["'”’)\]]*\s+|[。！？]+["'”’)\]」』]*\s*/g;
-
-/** Sentence split that keeps abbreviations, initials and decimals (no space after the dot). */
-function splitSentences(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (const match of text.matchAll(BOUNDARY_RE)) {
-    const end = match.index + match[0].length;
-    const before = text.slice(start, match.index + 1);
-    const lastToken = (/(\S+)$/.exec(before)?.[1] ?? "").toLowerCase();
-    const next = text.charAt(end);
-    const western = !/[。！？]/.test(match[0]);
-    if (western && match[0].startsWith(".") && isAbbreviation(lastToken)) continue;
-    if (western && /\p{Ll}/u.test(next)) continue;
-    const sentence = text.slice(start, end).trim();
-    if (sentence) out.push(sentence);
-    start = end;
-  }
-  const rest = text.slice(start).trim();
-  if (rest) out.push(rest);
-  return out.filter((s) => /[\p{L}\p{N}]/u.test(s));
-}
-
-function isAbbreviation(token: string): boolean {
-  const bare = token.replace(/^[("'“‘[]+/, "");
-  return ABBREVIATIONS.has(bare) || /^(?:\p{L}\.)+$/u.test(bare);
-}
-
-// ---- Terms ---------------------------------------------------------------------------------
-
-const WORD_RE = /[\p{L}\p{M}\p{N}]+/gu;
-const CJK_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
-
-/** Stemmed, stop-word-free terms in order; CJK runs become character bigrams. */
-function contentTerms(text: string): string[] {
-  const terms: string[] = [];
-  for (const word of text.normalize("NFKC").toLowerCase().match(WORD_RE) ?? []) {
-    const latin = word.replace(CJK_RE, " ").trim();
-    for (const part of latin ? latin.split(" ") : []) {
-      if (!ENGLISH_STOP_WORDS.has(part)) terms.push(stem(part));
-    }
-    for (const run of word.match(CJK_RE) ?? []) {
-      const chars = Array.from(run);
-      if (chars.length === 1) terms.push(run);
-      for (let i = 0; i + 1 < chars.length; i++) terms.push(`${chars[i]}${chars[i + 1]}`);
-    }
-  }
-  return terms;
-}
-
-function pairs(terms: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < terms.length; i++) out.push(`${terms[i]} ${terms[i + 1]}`);
-  return out;
-}
-
-/** A light English stemmer: plural -s/-ies, -ing, -ed, final -e. Consistency beats accuracy. */
-function stem(word: string): string {
-  if (word.length <= 3 || /\d/.test(word)) return word;
-  let w = word;
-  if (w.endsWith("ies") && w.length > 4) w = `${w.slice(0, -3)}y`;
-  else if (w.endsWith("sses")) w = w.slice(0, -2);
-  else if (w.endsWith("ing") && w.length > 5) w = undouble(w.slice(0, -3));
-  else if (w.endsWith("ed") && w.length > 4) w = undouble(w.slice(0, -2));
-  else if (w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 3 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
-
-function undouble(w: string): string {
-  return /([b-df-hj-kmnp-rtv-y])\1$/.test(w) ? w.slice(0, -1) : w;
 }

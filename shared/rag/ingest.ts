@@ -55,7 +55,8 @@ export async function ingestDocuments(
     doc: d,
     chunks: chunkText(d.text, { counter: deps.counter }),
   }));
-  const texts = chunked.flatMap((c) => c.chunks.map((ch) => ch.text));
+  // The title heads each embedded text: a chunk deep in a page still carries what the page is about.
+  const texts = chunked.flatMap((c) => c.chunks.map((ch) => `${c.doc.title}\n\n${ch.text}`));
   const embedded = await embedAll(texts, deps);
   if (!embedded.ok) return embedded;
 

@@ -85,18 +85,21 @@ export function packContext(chunks: readonly RetrievedChunk[], opts: PackOptions
       counter.count(sourceHeader(packed.length + 1, chunk)) +
         (packed.length > 0 ? separatorTokens : 0);
     const room = maxTokens - used - overhead;
-    const tokens = counter.count(chunk.text);
+    const tokens = room > 0 ? counter.count(chunk.text) : Infinity;
     if (chunk.text.trim() === "" || room <= 0) {
       dropped += 1;
     } else if (tokens <= room) {
       packed.push({ ...chunk, tokens, truncated: false });
       used += overhead + tokens;
-    } else if (room >= minTruncate) {
-      const head = truncateToTokens(chunk.text, room, minTruncate, counter);
+    } else {
+      const head =
+        room >= minTruncate ? truncateToTokens(chunk.text, room, minTruncate, counter) : null;
+      if (head === null || head.text.trim() === "") {
+        dropped += 1;
+        continue;
+      }
       packed.push({ ...chunk, text: head.text, tokens: head.tokens, truncated: true });
       used += overhead + head.tokens;
-    } else {
-      dropped += 1;
     }
   }
 
@@ -117,12 +120,10 @@ function verifyRendered(
     const last = packed.pop();
     if (last === undefined) break;
     const keep = last.tokens - (exact - maxTokens) - 1;
-    if (keep >= minTruncate) {
-      const head = truncateToTokens(last.text, keep, minTruncate, counter);
-      packed.push({ ...last, text: head.text, tokens: head.tokens, truncated: true });
-    } else {
-      dropped += 1;
-    }
+    const head =
+      keep >= minTruncate ? truncateToTokens(last.text, keep, minTruncate, counter) : null;
+    if (head === null || head.text.trim() === "") dropped += 1;
+    else packed.push({ ...last, text: head.text, tokens: head.tokens, truncated: true });
     exact = counter.count(formatContext(packed));
   }
   return { packed, usedTokens: exact, dropped };

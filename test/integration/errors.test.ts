@@ -130,6 +130,22 @@ describe("routing errors", () => {
     await expectError(put, 405, "method_not_allowed");
   });
 
+  it("answers a CORS preflight with the route's methods and CORS headers on responses", async () => {
+    const pre = await call("OPTIONS", "/v1/query");
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-methods")).toBe("POST");
+    expect(pre.headers.get("access-control-allow-headers")).toContain("authorization");
+    const res = await call("GET", "/health");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
+  it("serves HEAD as GET without a body", async () => {
+    const res = await call("HEAD", "/health");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+  });
+
   it("requires the admin token for /v1/stats", async () => {
     await expectError(await call("GET", "/v1/stats"), 401, "unauthorized");
     await expectError(

@@ -64,6 +64,16 @@ describe("POST /v1/query (local provider)", () => {
     expect(body.context_tokens).toBeLessThanOrEqual(30);
   });
 
+  it("says the sources did not fit, without calling a model, when the budget is too small", async () => {
+    await callJson("POST", "/v1/documents", { body: { documents: DOCS } });
+    const { body } = await callJson<QueryBody>("POST", "/v1/query", {
+      body: { query: "Is KV eventually consistent?", max_context_tokens: 1 },
+    });
+    expect(body.sources).toEqual([]);
+    expect(body.context_tokens).toBe(0);
+    expect(body.answer).toMatch(/did not fit in the context budget of 1 tokens/);
+  });
+
   it("honours an incoming X-Request-Id", async () => {
     const res = await call("POST", "/v1/query", {
       body: { query: "anything" },

@@ -113,6 +113,14 @@ describe("answerQuery", () => {
     expect(answer.usage.cost_usd).toBe(0);
   });
 
+  it("calls no model when no source fits the caller's context cap", async () => {
+    const { deps, plan, upstream } = setup();
+    const { answer } = await answerQuery(plan({ maxContextTokens: 5 }), deps);
+    expect(answer).toMatchObject({ model: "local-extractive", degraded: false, sources: [] });
+    expect(answer.answer).toMatch(/did not fit in the context budget of 5 tokens/);
+    expect(upstream.chats).toHaveLength(0);
+  });
+
   it("is not degraded when the local model was the choice all along", async () => {
     const { deps, plan } = setup({}, ["local"]);
     const { answer, reason } = await answerQuery(plan(), deps);

@@ -116,6 +116,18 @@ describe("chunkText", () => {
     expect(chunks.map((c) => c.text)).toEqual([intro, "# Next part\n\nThe next part begins here."]);
   });
 
+  it("carries no overlap from one section into the next", () => {
+    const section = (n: number): string =>
+      `## Section ${n}\n\n` +
+      Array.from({ length: 30 }, (_, i) => `Sentence ${n}.${i} is a fine one.`).join(" ");
+    const chunks = chunkText(`${section(0)}\n\n${section(1)}`, { counter, targetTokens: 80 });
+    const starts = chunks.filter((c) => c.text.startsWith("## Section"));
+    expect(starts.map((c) => c.text.slice(0, 12))).toEqual(["## Section 0", "## Section 1"]);
+    expect(
+      chunks.filter((c) => c.text.includes("Sentence 0.") && c.text.includes("## Section 1")),
+    ).toHaveLength(0);
+  });
+
   it("splits a monster sentence on token boundaries and loses nothing", () => {
     const monster = Array.from({ length: 1500 }, (_, i) => `w${i}`).join("-");
     const chunks = chunkText(monster, { counter, targetTokens: 300, overlapTokens: 0 });

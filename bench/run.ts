@@ -1,0 +1,24 @@
+// `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
+// `npm run bench -- retrieval query` runs only the named ones.
+import { runQueryBench } from "./query.js";
+import { runRetrievalBench } from "./retrieval.js";
+import { runTokenBench } from "./tokens.js";
+
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  tokens: runTokenBench,
+  retrieval: runRetrievalBench,
+  query: runQueryBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!(name in BENCHES)) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(", ")}`);
+    process.exit(2);
+  }
+}
+for (const [name, run] of Object.entries(BENCHES)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  await run();
+}
