@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
 import { runQueryBench } from "./query.js";
+import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
 import { runTokenBench } from "./tokens.js";
 
@@ -8,6 +9,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
   retrieval: runRetrievalBench,
   query: runQueryBench,
+  resilience: runResilienceBench,
 };
 
 const wanted = process.argv.slice(2);
