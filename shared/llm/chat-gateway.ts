@@ -2,6 +2,7 @@
 // chain, and call it, non-streamed or streamed. A stream counts as answered once its first chunk
 // arrived: until then a failure retries or falls back, after it the relay owns the outcome.
 import type { TokenCounter } from "../tokens/count.js";
+import { countBounded } from "../tokens/count-bounded.js";
 import type { ModelInfo } from "./catalog.js";
 import { contentText, countPromptTokens, lastUserText, toPlainMessages } from "./chat-messages.js";
 import { classifyTask, type TaskProfile } from "./classify-task.js";
@@ -71,7 +72,7 @@ export function planChat(
   const messages = toPlainMessages(body.messages);
   const promptTokens = countPromptTokens(messages, deps.counter, body.tools);
   const question = lastUserText(messages);
-  const questionTokens = deps.counter.count(question);
+  const questionTokens = countBounded(question, deps.counter);
   const others = body.messages.map((m) => contentText((m as { content?: unknown }).content));
   const task = classifyTask({
     question,
@@ -196,7 +197,7 @@ export async function openChatStream(
 
 /** Usage from exact counts, for answers whose provider reported none. */
 export function countedUsage(promptTokens: number, text: string, counter: TokenCounter): Usage {
-  const completion = counter.count(text);
+  const completion = countBounded(text, counter);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completion,

@@ -1,6 +1,7 @@
 // OpenAI chat messages as the gateway reads them: plain text per message (content parts joined),
 // the ask (last user message), and an exact prompt token count for window checks and usage.
 import type { TokenCounter } from "../tokens/count.js";
+import { countBounded } from "../tokens/count-bounded.js";
 import type { ChatMessage } from "./types.js";
 
 // ChatML framing: each message costs a few tokens besides its text, and the reply is primed.
@@ -59,8 +60,9 @@ export function lastUserText(messages: readonly ChatMessage[]): string {
 }
 
 /**
- * Prompt tokens of a chat request, counted exactly over each message's text plus OpenAI's
- * per-message framing, and tool definitions as JSON. Close to (not always equal to) what the
+ * Prompt tokens of a chat request, counted over each message's text (exactly, save for very long
+ * unbroken runs: see `countBounded`) plus OpenAI's per-message framing, and tool definitions as
+ * JSON. Close to (not always equal to) what the
  * upstream bills; used for window checks and when the upstream reports no usage.
  */
 export function countPromptTokens(
@@ -69,7 +71,7 @@ export function countPromptTokens(
   tools?: unknown,
 ): number {
   let total = REPLY_PRIMER_TOKENS;
-  for (const m of messages) total += TOKENS_PER_MESSAGE + counter.count(m.content);
-  if (tools !== undefined && tools !== null) total += counter.count(JSON.stringify(tools));
+  for (const m of messages) total += TOKENS_PER_MESSAGE + countBounded(m.content, counter);
+  if (tools !== undefined && tools !== null) total += countBounded(JSON.stringify(tools), counter);
   return total;
 }

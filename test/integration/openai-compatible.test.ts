@@ -114,6 +114,16 @@ describe("POST /v1/chat/completions (local provider)", () => {
     expect(res.body.error).toMatchObject({ code: "context_length_exceeded", param: "messages" });
   });
 
+  it("sizes up a huge unbroken blob without pinning the CPU (bounded token counting)", async () => {
+    // Exact BPE over 600 kB without a single space would take minutes; this must answer at once.
+    const blob = "QUJDRE".repeat(100_000);
+    const res = await callJson<ErrorBody>("POST", "/v1/chat/completions", {
+      body: { model: "auto", messages: [{ role: "user", content: blob }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("context_length_exceeded");
+  });
+
   it("answers non-JSON with 400 and a wrong method with 405", async () => {
     expect(
       (

@@ -5,6 +5,7 @@ import { EmbeddingsRequestSchema } from "../../shared/api/openai.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
 import { encodeEmbedding, shortenVector } from "../../shared/llm/embedding-output.js";
 import { isRejection } from "../../shared/llm/fallback.js";
+import { countBounded } from "../../shared/tokens/count-bounded.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
@@ -38,7 +39,8 @@ export async function postEmbeddings(request: IRequest, app: AppContext): Promis
     );
   }
   const texts = typeof body.input === "string" ? [body.input] : body.input;
-  const tokens = texts.map((t) => services.counter.count(t));
+  // Bounded: an input is client text, and BPE over one long unbroken run is quadratic.
+  const tokens = texts.map((t) => countBounded(t, services.counter));
   tokens.forEach((n, i) => {
     if (n > model.contextWindow) {
       throw new HttpError(
