@@ -41,6 +41,7 @@ function contentOf(list: unknown[]): string {
 // The first request of a file builds the token encoder (slow in workerd on a busy machine): pay
 // for it here, under the hook timeout, rather than in the first test.
 beforeAll(async () => {
+  await upstream(env).reset(); // another file may have left faults set
   const warm = await call("POST", "/v1/embeddings", {
     body: { model: "text-embedding-3-small", input: "warm up" },
   });
