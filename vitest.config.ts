@@ -1,6 +1,7 @@
 // Integration tests: the Worker in workerd via the Workers pool, real KV/DO simulation, and a real
-// mock upstream HTTP server from globalSetup. Two projects: the offline default (local provider)
-// and the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock).
+// mock upstream HTTP server from globalSetup. Three projects: the offline default (local provider),
+// the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock), and the offline
+// mode with semantic cache hits turned on.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { DEFAULT_CATALOG, type ModelInfo } from "./shared/llm/catalog.js";
@@ -36,7 +37,12 @@ const UPSTREAM_VARS = {
   UPSTREAM_DEADLINE_MS: "4000",
 };
 
-function project(name: string, include: string[], upstreamMode: boolean) {
+function project(
+  name: string,
+  include: string[],
+  upstreamMode: boolean,
+  extraBindings: Record<string, string> = {},
+) {
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -52,6 +58,7 @@ function project(name: string, include: string[], upstreamMode: boolean) {
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),
             OPENAI_TIMEOUT_MS: "5000",
             ...(upstreamMode ? UPSTREAM_VARS : {}),
+            ...extraBindings,
           },
         },
       })),
@@ -62,9 +69,9 @@ function project(name: string, include: string[], upstreamMode: boolean) {
       globalSetup: ["./test/support/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      // Upstream files share one mock server (its counters and faults): run them one at a time.
+      fileParallelism: !upstreamMode,
       silent: "passed-only" as const,
-      // Upstream files share one mock upstream and set its faults: they must not overlap.
-      ...(upstreamMode ? { fileParallelism: false } : {}),
     },
   };
 }
@@ -74,6 +81,11 @@ export default defineConfig({
     projects: [
       project("local", ["test/integration/*.test.ts"], false),
       project("upstream", ["test/integration/upstream/**/*.test.ts"], true),
+      // Semantic hits are off by default; this project turns them on over the local provider.
+      project("semantic", ["test/integration/semantic/**/*.test.ts"], false, {
+        SEMANTIC_CACHE: "true",
+        SEMANTIC_CACHE_THRESHOLD: "0.95",
+      }),
     ],
   },
 });

@@ -21,6 +21,8 @@ const QUESTIONS = [
   "How is cost in USD computed?",
 ];
 const MESSAGES = [{ role: "user", content: "Say hello to the benchmark." }];
+/** Bypasses the caches (answers and chat completions) so every request does the real work. */
+const NO_STORE = { "cache-control": "no-store" };
 
 /** Starts the mock upstream and wrangler dev pointed at it, and prints every section. */
 export async function runResilienceBench(): Promise<void> {
@@ -123,8 +125,9 @@ async function chatOverhead(dev: WranglerDev, mock: MockUpstream): Promise<void>
   ];
   const rows: Array<Array<string | number>> = [];
   for (const [name, url] of targets) {
+    // no-store: every call must reach the upstream, not the chat cache.
     const plain = await runLoad(
-      () => ({ url, init: postJson({ model: "gpt-4o-mini", messages: MESSAGES }) }),
+      () => ({ url, init: postJson({ model: "gpt-4o-mini", messages: MESSAGES }, NO_STORE) }),
       { total: N, concurrency: 1 },
     );
     const ttft: number[] = [];
@@ -154,6 +157,7 @@ async function latencyUnderFailures(dev: WranglerDev, mock: MockUpstream): Promi
             route === "/v1/query"
               ? { query: QUESTIONS[i % QUESTIONS.length], use_cache: false, model: "gpt-4o-mini" }
               : { model: "gpt-4o-mini", messages: [{ role: "user", content: `ping ${i}` }] },
+            NO_STORE,
           ),
         }),
         { total: 100, concurrency: 4 },

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
+import { runCacheBench } from "./cache.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   retrieval: runRetrievalBench,
   query: runQueryBench,
   resilience: runResilienceBench,
+  cache: runCacheBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -14,6 +14,8 @@ export interface Principal {
 export interface AppContext {
   readonly requestId: string;
   readonly started: number;
+  /** The request's origin (scheme://host): edge cache keys are filed under it. */
+  readonly origin: string;
   readonly config: Config;
   readonly env: Env;
   readonly exec: ExecutionContext;
@@ -39,6 +41,7 @@ export function createAppContext(
   return {
     requestId,
     started: Date.now(),
+    origin: new URL(request.url).origin,
     config,
     env,
     exec,

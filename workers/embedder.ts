@@ -1,27 +1,43 @@
 // The deployment's embedding function: an embedding model through its provider, behind the one
-// retry loop. The embedding cache (issue: edge caching) wraps exactly this function.
-import type { AppContext } from "./context.js";
-import { deadlineFor } from "./resilience.js";
-import { getServices } from "./services.js";
+// retry loop and the embedding cache (isolate memory, then KV). Ingestion, query embedding,
+// seeding and /v1/embeddings all come through here, so a text is embedded upstream once per
+// provider and model.
+import { cachedEmbedder } from "../shared/cache/embedding-cache.js";
+import { memoryBlobStore } from "../shared/cache/memory-store.js";
+import { TieredCache } from "../shared/cache/tiered.js";
 import { findModel } from "../shared/llm/catalog.js";
 import { withRetry } from "../shared/llm/retry.js";
 import { systemTimers } from "../shared/llm/system-timers.js";
 import type { Outcome } from "../shared/llm/types.js";
+import { countBounded } from "../shared/tokens/count-bounded.js";
+import { budgeted, kvBlobStore } from "./cache/kv-store.js";
+import { cacheFaultHooks, isolateCaches } from "./cache/isolate.js";
+import type { AppContext } from "./context.js";
+import { deadlineFor } from "./resilience.js";
+import { getServices } from "./services.js";
 
 export type EmbedFn = (
   texts: string[],
 ) => Promise<Outcome<{ vectors: Float32Array[]; promptTokens?: number }>>;
 
 /**
- * Embeds texts with `modelId` (default: the configured embedding model), retrying transient
- * upstream failures, and counting calls. There is no fallback model: vectors from another
- * model would not be comparable with the index's.
+ * KV operations the embedding cache may spend per request. A Worker invocation gets 1,000 KV
+ * operations; past this budget lookups count as misses and writes are skipped.
+ */
+export const EMBEDDING_KV_BUDGET = 800;
+
+const budgets = new WeakMap<AppContext, { remaining: number }>();
+
+/**
+ * Embeds texts with `modelId` (default: the configured embedding model) through the embedding
+ * cache; misses go upstream behind the retry loop. There is no fallback model: vectors from
+ * another model would not be comparable.
  */
 export function embedderFor(app: AppContext, modelId: string = app.config.embeddingModel): EmbedFn {
   const services = getServices(app.config);
   const model = findModel(app.config.catalog, modelId);
   const provider = model ? services.providerFor(model) : services.local;
-  return async (texts) => {
+  const upstream: EmbedFn = async (texts) => {
     if (texts.length === 0) return { ok: true, value: { vectors: [] } };
     const result = await withRetry(
       () => provider.embed({ model: modelId, texts }),
@@ -54,4 +70,35 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
     }
     return { ok: true, value: result.value };
   };
+
+  let budget = budgets.get(app);
+  if (!budget) {
+    budget = { remaining: EMBEDDING_KV_BUDGET };
+    budgets.set(app, budget);
+  }
+  const ttlSeconds = app.config.EMBEDDING_CACHE_KV_TTL_SECONDS;
+  const cache = new TieredCache({
+    tiers: [
+      // Vectors never go stale, so memory keeps them as long as KV does (the LRU bounds it).
+      { name: "memory", store: memoryBlobStore(isolateCaches(app.config).embeddings), ttlSeconds },
+      { name: "kv", store: budgeted(kvBlobStore(app.env.CACHE), budget), ttlSeconds },
+    ],
+    background: app.exec,
+    ...cacheFaultHooks(app, "embedding"),
+  });
+  // The same model name behind a different OpenAI-compatible endpoint may give other vectors.
+  const identity =
+    provider.name === "openai"
+      ? `openai@${app.config.OPENAI_BASE_URL}|${modelId}`
+      : `${provider.name}|${modelId}`;
+  return cachedEmbedder({
+    identity,
+    embed: upstream,
+    cache,
+    // Bounded: texts can be client input, and exact BPE over a long unbroken run is quadratic.
+    tokens: (text) => countBounded(text, services.counter),
+    usdPerToken: (model?.inputUsdPerMTok ?? 0) / 1e6,
+    clock: () => Date.now(),
+    metrics: app.metrics,
+  });
 }

@@ -10,6 +10,15 @@ const positiveInt = (fallback: number) =>
 
 const boundedInt = (fallback: number, max: number) =>
   z.coerce.number().int().positive().max(max).optional().default(fallback);
+const kvTtl = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(60, "KV refuses expirations under 60 seconds")
+    .optional()
+    .default(fallback);
+
+const MIB = 1024 * 1024;
 
 const schema = z
   .object({
@@ -34,6 +43,19 @@ const schema = z
     BREAKER_FAILURE_THRESHOLD: boundedInt(5, 1_000),
     BREAKER_COOLDOWN_MS: positiveInt(30_000),
     BATCH_CONCURRENCY: boundedInt(6, 50),
+    ANSWER_CACHE_MEMORY_TTL_SECONDS: positiveInt(300),
+    ANSWER_CACHE_EDGE_TTL_SECONDS: positiveInt(3600),
+    ANSWER_CACHE_KV_TTL_SECONDS: kvTtl(86_400),
+    ANSWER_CACHE_MEMORY_BYTES: positiveInt(16 * MIB),
+    EMBEDDING_CACHE_MEMORY_BYTES: positiveInt(16 * MIB),
+    EMBEDDING_CACHE_KV_TTL_SECONDS: kvTtl(30 * 86_400),
+    SEMANTIC_CACHE: bool.default(false),
+    SEMANTIC_CACHE_THRESHOLD: z.coerce
+      .number()
+      .gt(0, "must be in (0, 1]")
+      .max(1, "must be in (0, 1]")
+      .optional()
+      .default(0.95),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {

@@ -7,6 +7,7 @@ import { corsHeaders, preflight } from "./http/cors.js";
 import { flushMetrics } from "./metrics.js";
 import { postQueryBatch } from "./routes/batch.js";
 import { postChatCompletions } from "./routes/chat.js";
+import { postCachePurge } from "./routes/admin-cache.js";
 import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
 import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
@@ -30,6 +31,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/v1/models", getModels],
   ["GET", "/v1/models/:id", getModel],
   ["GET", "/v1/stats", getStats],
+  ["POST", "/admin/cache/purge", postCachePurge],
 ];
 
 const router = Router<IRequest, [AppContext]>({

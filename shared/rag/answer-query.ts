@@ -4,7 +4,7 @@
 import type { ModelInfo } from "../llm/catalog.js";
 import { costUsd, findModel } from "../llm/catalog.js";
 import { classifyTask } from "../llm/classify-task.js";
-import { fallbackChain, runFallback, type LinkAttempt, type Resilience } from "../llm/fallback.js";
+import { fallbackChain, runFallback, type Resilience } from "../llm/fallback.js";
 import { selectModel, type Priority } from "../llm/select-model.js";
 import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
 import type { Clock } from "../ports.js";
@@ -51,8 +51,14 @@ export interface QueryDeps {
   providerFor(model: ModelInfo): Provider;
 }
 
-/** One try of one model, as listed in the response's `attempts`. */
-export type Attempt = LinkAttempt;
+/** One try (or skip) of one model, as listed in the response's `attempts`; `reason` is a
+ * `LinkAttempt` reason (shared/llm/fallback), kept a plain string so cached answers stay readable across releases. */
+export interface Attempt {
+  model: string;
+  ok: boolean;
+  reason?: string;
+  status?: number;
+}
 
 export interface QueryAnswer {
   answer: string;

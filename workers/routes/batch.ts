@@ -1,14 +1,16 @@
 // POST /v1/query/batch: up to 50 `/v1/query` bodies answered concurrently (BATCH_CONCURRENCY at a
-// time), results in input order. One failing query is an inline error item, never a failed batch.
+// time) through the answer cache, results in input order. One failing query is an inline error
+// item, never a failed batch.
 import type { IRequest } from "itty-router";
 import { BatchEnvelopeSchema, QueryRequestSchema } from "../../shared/api/schemas.js";
+import { cacheDirectives } from "../../shared/cache/directives.js";
 import { mapConcurrent } from "../../shared/util/map-concurrent.js";
 import type { AppContext } from "../context.js";
 import { HttpError, renderErrorBody } from "../errors.js";
 import { readJson, validate } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { ensureSeeded } from "../seed.js";
-import { runQuery } from "./query.js";
+import { cacheFields, runQuery } from "./query.js";
 
 export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
@@ -24,8 +26,15 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
             param: "stream",
           });
         }
-        const { answer } = await runQuery(query, app);
-        return { index, status: 200, response: { ...answer, from_cache: false, cache: "MISS" } };
+        // Each item goes through the answer cache as a /v1/query would, with the batch's
+        // Cache-Control applying to all of them.
+        const directives = cacheDirectives(
+          query.use_cache,
+          request.headers.get("cache-control"),
+          request.headers.get("pragma"),
+        );
+        const { answer, cache } = await runQuery(query, app, { scope: "shared", directives });
+        return { index, status: 200, response: { ...answer, ...cacheFields(cache) } };
       } catch (err) {
         if (!(err instanceof HttpError)) {
           app.logger.error("batch_item_failed", {

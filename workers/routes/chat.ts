@@ -1,8 +1,11 @@
 // POST /v1/chat/completions: OpenAI's request and response shapes, streamed or not, through model
 // selection and the fallback chain. A stream is retried and falls back only until its first byte
 // reaches the client; after that a failure ends it with an error event, never a clean finish.
+// Non-streamed completions go through the caller's cache; streams are never cached.
 import type { IRequest } from "itty-router";
 import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
+import { completeWithCache } from "../../shared/cache/chat-cache.js";
+import { cacheDirectives } from "../../shared/cache/directives.js";
 import { costUsd } from "../../shared/llm/catalog.js";
 import {
   completeChat,
@@ -25,6 +28,9 @@ import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { getServices } from "../services.js";
 import { upstreamError } from "../upstream-error.js";
+import { callerScope, chatCacheDeps } from "../cache/chat-cache.js";
+
+const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 export async function postChatCompletions(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES);
@@ -48,15 +54,49 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
   app.logFields.model_reason = plan.reason;
 
   if (stream !== true) {
-    const result = await completeChat(plan, deps, opts);
-    if (!result.ok) throw upstreamError(result);
-    const { value, model: answeredBy, degraded, attempts } = result;
-    recordUsage(app, answeredBy.id, value.usage, costUsd(answeredBy, value.usage));
-    noteDegraded(app, degraded);
-    return json(
-      { ...value.body, degraded, attempts },
-      { headers: routingHeaders(plan, answeredBy, degraded, attempts) },
+    // Identical non-streamed requests from the same caller are served from the cache.
+    const scope = callerScope(app);
+    const directives = cacheDirectives(
+      true,
+      request.headers.get("cache-control"),
+      request.headers.get("pragma"),
     );
+    const result = await completeWithCache(
+      {
+        parts: { scope, model: requested, priority: priority ?? "cost", body: params },
+        directives,
+      },
+      async () => {
+        const r = await completeChat(plan, deps, opts);
+        if (!r.ok) throw upstreamError(r);
+        const usd = costUsd(r.model, r.value.usage);
+        recordUsage(app, r.model.id, r.value.usage, usd);
+        noteDegraded(app, r.degraded);
+        return {
+          entry: { body: r.value.body, model: r.model.id, reason: plan.reason },
+          cost: { tokens: r.value.usage.total_tokens, usd },
+          cacheable: !r.degraded,
+          extra: { degraded: r.degraded, attempts: r.attempts },
+        };
+      },
+      await chatCacheDeps(app, scope),
+    );
+    app.logFields.cache = result.status;
+    const { entry } = result;
+    const served = result.fromCache
+      ? // This request called no model: nothing spent, nothing attempted (as /v1/query does).
+        { ...entry.body, usage: ZERO_USAGE, degraded: false, attempts: [], from_cache: true }
+      : { ...entry.body, ...result.extra, from_cache: false };
+    const attempts = result.fromCache ? 0 : result.extra.attempts.length;
+    return json(served, {
+      headers: {
+        "x-cache": result.status,
+        "x-model": entry.model,
+        "x-model-reason": result.fromCache ? "cached" : entry.reason,
+        "x-degraded": String(result.fromCache ? false : result.extra.degraded),
+        "x-attempts": String(attempts),
+      },
+    });
   }
 
   const opened = await openChatStream(plan, deps, opts);

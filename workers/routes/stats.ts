@@ -1,5 +1,7 @@
-// GET /v1/stats (admin): the global counters from the METRICS object as JSON.
+// GET /v1/stats (admin): the global counters from the METRICS object as JSON, plus the cache
+// section (hits per tier, hit rates, tokens and USD saved) derived from them.
 import type { IRequest } from "itty-router";
+import { cacheStats } from "../../shared/cache/cache-stats.js";
 import type { AppContext } from "../context.js";
 import { requireAdmin } from "../auth.js";
 import { json } from "../http/respond.js";
@@ -12,5 +14,5 @@ export async function getStats(request: IRequest, app: AppContext): Promise<Resp
   for (const s of series) {
     (counters[s.name] ??= []).push({ labels: s.labels, value: s.value });
   }
-  return json({ object: "stats", counters });
+  return json({ object: "stats", cache: cacheStats(series), counters });
 }

@@ -213,6 +213,54 @@ describe("POST /v1/chat/completions (upstream)", () => {
   });
 });
 
+describe("the chat-completion cache (non-stream, per caller)", () => {
+  const ask = (content: string, headers: Record<string, string> = {}, stream = false) =>
+    call("POST", "/v1/chat/completions", {
+      body: {
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content }],
+        ...(stream ? { stream } : {}),
+      },
+      headers,
+    });
+
+  it("answers an identical request from the cache: no second upstream call, nothing spent", async () => {
+    const first = await ask("cache me once");
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    const firstBody = await first.json<Completion & { from_cache: boolean }>();
+    const second = await ask("cache me once");
+    expect(second.headers.get("x-cache")).toBe("HIT-MEMORY");
+    const body = await second.json<Completion & { from_cache: boolean }>();
+    expect(body.choices).toEqual(firstBody.choices);
+    expect(body).toMatchObject({ from_cache: true, degraded: false, attempts: [] });
+    expect(body.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    expect(second.headers.get("x-model")).toBe("gpt-4o-mini");
+    expect((await upstream(env).counts()).chat).toBe(1);
+  });
+
+  it("goes upstream again on Cache-Control: no-cache, and never caches streams", async () => {
+    await (await ask("fresh please")).arrayBuffer();
+    const fresh = await ask("fresh please", { "cache-control": "no-cache" });
+    expect(fresh.headers.get("x-cache")).toBe("BYPASS");
+    await fresh.arrayBuffer();
+    await (await ask("stream me", {}, true)).arrayBuffer();
+    await (await ask("stream me", {}, true)).arrayBuffer();
+    expect((await upstream(env).counts()).chat).toBe(4);
+  });
+
+  it("does not keep a degraded completion", async () => {
+    await upstream(env).faults({ errorStatus: 503, failModels: ["gpt-4o-mini"] });
+    const degraded = await ask("outage answer");
+    expect(degraded.headers.get("x-degraded")).toBe("true");
+    await degraded.arrayBuffer();
+    await upstream(env).faults({});
+    const again = await ask("outage answer");
+    expect(again.headers.get("x-cache")).toBe("MISS");
+    expect(again.headers.get("x-model")).toBe("gpt-4o-mini");
+    await again.arrayBuffer();
+  });
+});
+
 describe("POST /v1/embeddings (upstream)", () => {
   it("embeds through the upstream model, retrying a 500, in OpenAI's shape", async () => {
     await upstream(env).faults({ failFirst: 1, errorStatus: 500 });

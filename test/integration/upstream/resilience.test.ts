@@ -22,8 +22,9 @@ interface ErrorBody {
   request_id: string;
 }
 
+// The answer cache is bypassed: every request here must reach the upstream.
 const query = (q: string, model = "gpt-4o-mini") =>
-  callJson<QueryBody>("POST", "/v1/query", { body: { query: q, model } });
+  callJson<QueryBody>("POST", "/v1/query", { body: { query: q, model, use_cache: false } });
 
 beforeAll(async () => {
   await upstream(env).reset();

@@ -8,7 +8,7 @@ import {
 } from "../../../shared/llm/chat-gateway.js";
 import { createCircuitBreaker } from "../../../shared/llm/circuit-breaker.js";
 import { createTokenCounter } from "../../../shared/tokens/count.js";
-import { FakeMetrics } from "../../fakes/fake-metrics.js";
+import { recordingMetrics } from "../../fakes/metrics.js";
 import { FakeProvider, type Step } from "../../fakes/fake-provider.js";
 import { FakeTimers } from "../../fakes/fake-timers.js";
 
@@ -48,7 +48,7 @@ function deps(scripts: Record<string, Step[]> = {}) {
       policy: { maxAttempts: 2, baseMs: 10, capMs: 100, attemptTimeoutMs: 5_000 },
       timers,
       breaker: createCircuitBreaker({ failureThreshold: 5, cooldownMs: 30_000, now: timers.now }),
-      metrics: new FakeMetrics(),
+      metrics: recordingMetrics(),
     },
   };
   return { d, provider, opts: { deadlineAt: timers.now() + 60_000 } };

@@ -3,7 +3,7 @@ import { DEFAULT_CATALOG, findModel, type ModelInfo } from "../../../shared/llm/
 import { createCircuitBreaker } from "../../../shared/llm/circuit-breaker.js";
 import { fallbackChain, runFallback, type Resilience } from "../../../shared/llm/fallback.js";
 import type { Outcome, UpstreamFailure } from "../../../shared/llm/types.js";
-import { FakeMetrics } from "../../fakes/fake-metrics.js";
+import { recordingMetrics, type RecordingMetrics } from "../../fakes/metrics.js";
 import { FakeTimers } from "../../fakes/fake-timers.js";
 
 const both = new Set<ModelInfo["provider"]>(["local", "openai"]);
@@ -14,7 +14,7 @@ const model = (id: string): ModelInfo => {
 };
 const [mini, nano, big] = [model("gpt-4o-mini"), model("gpt-4.1-nano"), model("gpt-4.1")];
 
-function kit(threshold = 3): Resilience & { timers: FakeTimers; metrics: FakeMetrics } {
+function kit(threshold = 3): Resilience & { timers: FakeTimers; metrics: RecordingMetrics } {
   const timers = new FakeTimers();
   return {
     policy: { maxAttempts: 3, baseMs: 100, capMs: 1_000, attemptTimeoutMs: 5_000 },
@@ -24,7 +24,7 @@ function kit(threshold = 3): Resilience & { timers: FakeTimers; metrics: FakeMet
       cooldownMs: 30_000,
       now: timers.now,
     }),
-    metrics: new FakeMetrics(),
+    metrics: recordingMetrics(),
   };
 }
 
@@ -123,9 +123,9 @@ describe("runFallback", () => {
       { model: "gpt-4o-mini", ok: false, reason: "rate_limited", status: 429 },
       { model: "gpt-4o-mini", ok: true },
     ]);
-    expect(deps.metrics.get("ragway_upstream_retries_total", { model: "gpt-4o-mini" })).toBe(2);
+    expect(deps.metrics.total("ragway_upstream_retries_total", { model: "gpt-4o-mini" })).toBe(2);
     expect(
-      deps.metrics.get("ragway_upstream_calls_total", { model: "gpt-4o-mini", result: "ok" }),
+      deps.metrics.total("ragway_upstream_calls_total", { model: "gpt-4o-mini", result: "ok" }),
     ).toBe(1);
   });
 
@@ -144,9 +144,9 @@ describe("runFallback", () => {
       model: nano,
     });
     expect(calls).toEqual(["gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini", "gpt-4.1-nano"]);
-    expect(deps.metrics.get("ragway_fallbacks_total", { from_model: "gpt-4o-mini" })).toBe(1);
+    expect(deps.metrics.total("ragway_fallbacks_total", { from_model: "gpt-4o-mini" })).toBe(1);
     expect(
-      deps.metrics.get("ragway_upstream_failures_total", {
+      deps.metrics.total("ragway_upstream_failures_total", {
         model: "gpt-4o-mini",
         reason: "server_error",
       }),
@@ -217,7 +217,10 @@ describe("runFallback", () => {
     expect(third.attempts[0]).toEqual({ model: "gpt-4o-mini", ok: false, reason: "circuit_open" });
     expect(third).toMatchObject({ ok: true, degraded: true, model: nano });
     expect(
-      deps.metrics.get("ragway_circuit_transitions_total", { model: "gpt-4o-mini", state: "open" }),
+      deps.metrics.total("ragway_circuit_transitions_total", {
+        model: "gpt-4o-mini",
+        state: "open",
+      }),
     ).toBe(1);
 
     deps.timers.advance(30_000);
@@ -261,6 +264,6 @@ describe("runFallback", () => {
       { call, deadlineAt: deps.timers.now() + 60_000, finalLink: true },
       deps,
     );
-    expect(deps.metrics.get("ragway_fallbacks_total", { from_model: "gpt-4o-mini" })).toBe(1);
+    expect(deps.metrics.total("ragway_fallbacks_total", { from_model: "gpt-4o-mini" })).toBe(1);
   });
 });

@@ -5,7 +5,7 @@ import { createLocalProvider } from "../../../shared/llm/local-provider.js";
 import { answerQuery, type QueryDeps, type QueryPlan } from "../../../shared/rag/answer-query.js";
 import type { RetrievedChunk } from "../../../shared/rag/types.js";
 import { createTokenCounter } from "../../../shared/tokens/count.js";
-import { FakeMetrics } from "../../fakes/fake-metrics.js";
+import { recordingMetrics } from "../../fakes/metrics.js";
 import { FakeProvider, type Step } from "../../fakes/fake-provider.js";
 import { FakeTimers } from "../../fakes/fake-timers.js";
 
@@ -61,7 +61,7 @@ function setup(
       policy: { maxAttempts: 2, baseMs: 10, capMs: 100, attemptTimeoutMs: 5_000 },
       timers,
       breaker: createCircuitBreaker({ failureThreshold: 5, cooldownMs: 30_000, now: timers.now }),
-      metrics: new FakeMetrics(),
+      metrics: recordingMetrics(),
     },
     embedQuery: async () => ({ ok: true, value: new Float32Array([1]) }),
     search: async () => ({ version: 3, chunks }),

@@ -1,8 +1,10 @@
 // The exact counter: agreement with js-tiktoken (the reference port), special-token handling,
-// and the lazy once-per-isolate encoder build.
+// U+FEFF, the lazy once-per-isolate encoder build, and the compact-rank expansion it is built from.
+import gptTokenizerRanks from "gpt-tokenizer/bpeRanks/o200k_base";
 import { Tiktoken } from "js-tiktoken/lite";
 import o200k_base from "js-tiktoken/ranks/o200k_base";
 import { describe, expect, it, vi } from "vitest";
+import { expandCompactRanks } from "../../../shared/tokens/compact-ranks.js";
 import { approxTokenCount, createTokenCounter } from "../../../shared/tokens/count.js";
 
 const reference = new Tiktoken(o200k_base);
@@ -57,6 +59,33 @@ describe("createTokenCounter (o200k_base)", () => {
     expect(counter.decode(counter.encode(text))).toBe(text);
   });
 
+  it("matches js-tiktoken on text with U+FEFF, which gpt-tokenizer alone miscounts", () => {
+    for (const text of [
+      "\uFEFF",
+      "\uFEFFusing System;",
+      "a\uFEFFb",
+      "x \uFEFF",
+      "\uFEFF\uFEFF#x",
+    ]) {
+      expect(counter.encode(text)).toEqual(reference.encode(text, [], []));
+      expect(counter.count(text)).toBe(reference.encode(text, [], []).length);
+      expect(counter.decode(counter.encode(text))).toBe(text);
+    }
+  });
+
+  it("matches js-tiktoken on seeded random text mixing scripts, spaces, emoji and U+FEFF", () => {
+    const pool = [..."aZ09 _-.,'’\n\t\r  édßж中文한글ا🚀👩‍💻\uFEFF\u00A0\u200B<|>"];
+    let seed = 42;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let k = 0; k < 300; k++) {
+      const text = Array.from({ length: 1 + next(40) }, () => pool[next(pool.length)]).join("");
+      expect(counter.encode(text)).toEqual(reference.encode(text, [], []));
+    }
+  });
+
   it("counts empty text as 0 tokens and round-trips it", () => {
     expect(counter.count("")).toBe(0);
     expect(counter.encode("")).toEqual([]);
@@ -70,9 +99,41 @@ describe("createTokenCounter (o200k_base)", () => {
     const a = fresh.createTokenCounter();
     const b = fresh.createTokenCounter();
     expect(fresh.isTokenEncoderBuilt()).toBe(false);
+    expect(a.decode([])).toBe("");
+    expect(fresh.isTokenEncoderBuilt()).toBe(false);
     expect(a.count("hello world")).toBe(2);
     expect(fresh.isTokenEncoderBuilt()).toBe(true);
     expect(b).toBe(a);
+  });
+});
+
+describe("expandCompactRanks", () => {
+  it("turns js-tiktoken's o200k ranks into exactly gpt-tokenizer's own rank table", () => {
+    const table = expandCompactRanks(o200k_base.bpe_ranks);
+    expect(table.length).toBe(gptTokenizerRanks.length);
+    const differing = table.filter((token, rank) => {
+      const theirs = gptTokenizerRanks[rank];
+      if (typeof token === "string" || typeof theirs === "string") return token !== theirs;
+      return theirs === undefined || token.join(",") !== theirs.join(",");
+    });
+    expect(differing).toEqual([]);
+  });
+
+  it("keeps text tokens as text and invalid or U+FEFF-led ones as bytes, from any first rank", () => {
+    // "!", "’", the first two bytes of "’", U+FEFF, then " \uFEFF" on a second line from rank 7.
+    const table = expandCompactRanks("! 0 IQ== 4oCZ 4oA= 77u/\n! 7 IO+7vw==");
+    expect(table[0]).toBe("!");
+    expect(table[1]).toBe("’");
+    expect(table[2]).toEqual([0xe2, 0x80]);
+    expect(table[3]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(table[7]).toBe(" \uFEFF");
+    expect(table.length).toBe(8);
+  });
+
+  it("rejects malformed input instead of building a wrong table", () => {
+    expect(() => expandCompactRanks("! x IQ==")).toThrow(SyntaxError);
+    expect(() => expandCompactRanks("! 0 IQ=")).toThrow(SyntaxError);
+    expect(() => expandCompactRanks("! 0 I*==")).toThrow(SyntaxError);
   });
 });
 
