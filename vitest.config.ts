@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 import { DEFAULT_CATALOG, type ModelInfo } from "./shared/llm/catalog.js";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
+const METRICS_TOKEN = "test-metrics-token-0123456789";
 
 // Test-only models the upstream suites own alone (so one test opening a breaker or overflowing a
 // window cannot disturb another): weak, slow and dear, so `auto` never picks them.
@@ -53,6 +54,7 @@ function project(
           bindings: {
             ENVIRONMENT: "test",
             ADMIN_TOKEN,
+            METRICS_TOKEN,
             SEED_SAMPLE_CORPUS: "false",
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),

@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
+import { runBundleBench } from "./bundle.js";
 import { runCacheBench } from "./cache.js";
+import { runMetricsBench } from "./metrics.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
@@ -11,7 +13,9 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   retrieval: runRetrievalBench,
   query: runQueryBench,
   resilience: runResilienceBench,
+  bundle: runBundleBench,
   cache: runCacheBench,
+  metrics: runMetricsBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,9 +1,10 @@
 // The per-request context handed to every route: ids, config, bindings, metrics batch and the
 // fields that end up in the request's single log line.
 import type { Config } from "./env.js";
-import { MetricsBatch } from "../shared/metrics/batch.js";
+import type { Metrics } from "../shared/metrics/metrics.js";
 import type { Logger } from "../shared/ports.js";
 import { createLogger } from "./log.js";
+import { requestMetrics } from "./metrics.js";
 
 /** Who is calling, after authentication. */
 export interface Principal {
@@ -19,7 +20,8 @@ export interface AppContext {
   readonly config: Config;
   readonly env: Env;
   readonly exec: ExecutionContext;
-  readonly metrics: MetricsBatch;
+  /** The isolate's metrics batch (a no-op when METRICS_ENABLED=false). */
+  readonly metrics: Metrics;
   readonly logger: Logger;
   principal: Principal | null;
   /** The route pattern that matched (bounded, safe as a metric label). */
@@ -45,10 +47,24 @@ export function createAppContext(
     config,
     env,
     exec,
-    metrics: new MetricsBatch(),
-    logger: createLogger({ request_id: requestId }),
+    metrics: requestMetrics(config),
+    // Whatever a route logs, the deployment's secrets and this request's credential never appear.
+    logger: createLogger({ request_id: requestId }, [
+      config.ADMIN_TOKEN,
+      config.METRICS_TOKEN,
+      config.OPENAI_API_KEY,
+      ...requestCredentials(request),
+    ]),
     principal: null,
     route: "unmatched",
     logFields: {},
   };
+}
+
+/** The raw Authorization value and the token inside it, for the logger to scrub. */
+function requestCredentials(request: Request): string[] {
+  const header = request.headers.get("authorization");
+  if (!header) return [];
+  const token = /^\s*\S+\s+(.+?)\s*$/.exec(header)?.[1];
+  return token ? [header, token] : [header];
 }

@@ -33,6 +33,8 @@ const schema = z
     EMBEDDING_MODEL: z.string().min(1).optional(),
     MODEL_CATALOG: z.string().optional(),
     LOG_QUERIES: bool.default(false),
+    METRICS_ENABLED: bool.default(true),
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     MAX_BODY_BYTES: positiveInt(1_000_000),
     /** Comma-separated chat model ids tried, in order, after the first choice fails. */
     FALLBACK_MODELS: z.string().optional(),

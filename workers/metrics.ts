@@ -1,20 +1,58 @@
-// Flushing a request's metrics batch to the global METRICS object, after the response.
+// The isolate's metrics: one batch per isolate that every request writes to, flushed to the
+// global METRICS object in waitUntil at most once per FLUSH_INTERVAL_MS (sooner when large).
+// METRICS_ENABLED=false swaps in a no-op so the hot path can be measured without metrics.
+import type { Config } from "./env.js";
 import type { AppContext } from "./context.js";
 import type { MetricsObject } from "./do/metrics-object.js";
+import type { MetricEntry } from "../shared/metrics/batch.js";
+import {
+  createMetricsFlusher,
+  FLUSH_INTERVAL_MS,
+  FLUSH_MAX_SERIES,
+  type MetricsSink,
+} from "../shared/metrics/flusher.js";
+import { noopMetrics, type Metrics } from "../shared/metrics/metrics.js";
+import { createLogger } from "./log.js";
 
 export function metricsStub(env: Env): DurableObjectStub<MetricsObject> {
   return env.METRICS.get(env.METRICS.idFromName("global"));
 }
 
-/** Sends the batch in `waitUntil`; a failed flush is logged, never surfaced to the client. */
+const flusher = createMetricsFlusher({
+  intervalMs: FLUSH_INTERVAL_MS,
+  maxSeries: FLUSH_MAX_SERIES,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  onError: (err, entries) => {
+    createLogger().warn("metrics_flush_failed", { error: String(err), series: entries });
+  },
+});
+
+/** The Metrics a request writes to: the isolate's batch, or a no-op when metrics are off. */
+export function requestMetrics(config: Config): Metrics {
+  return config.METRICS_ENABLED ? flusher.metrics : noopMetrics;
+}
+
+/** A sink that sends to the METRICS object of this request's env. */
+function sinkFor(env: Env): MetricsSink {
+  return async (entries: MetricEntry[]) => {
+    await metricsStub(env).ingest(entries);
+  };
+}
+
+/** After a response: make sure what this request recorded leaves in a scheduled flush. */
+export function scheduleMetricsFlush(app: AppContext): void {
+  if (!app.config.METRICS_ENABLED) return;
+  flusher.schedule(app.exec, sinkFor(app.env));
+}
+
+/** Sends this isolate's pending batch now; readers call it so their view includes it. */
+export async function flushMetricsNow(app: AppContext): Promise<void> {
+  if (!app.config.METRICS_ENABLED) return;
+  await flusher.flushNow(sinkFor(app.env));
+}
+
+/** Same as scheduleMetricsFlush: for code that records more after the response has started
+ * (a stream's end) and wants it to leave with the next flush. */
 export function flushMetrics(app: AppContext): void {
-  const entries = app.metrics.drain();
-  if (entries.length === 0) return;
-  app.exec.waitUntil(
-    metricsStub(app.env)
-      .ingest(entries)
-      .catch((err: unknown) => {
-        app.logger.warn("metrics_flush_failed", { error: String(err) });
-      }),
-  );
+  scheduleMetricsFlush(app);
 }

@@ -1,17 +1,24 @@
 // The request pipeline: before (route label), the route handlers, catch (the one error renderer),
-// finally (request id header, metrics, the request's log line, metrics flush in waitUntil).
+// finally (request id header, metrics, the request's log line, a metrics flush scheduled in waitUntil).
 import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
-import { flushMetrics } from "./metrics.js";
+import { scheduleMetricsFlush } from "./metrics.js";
+import { postCachePurge } from "./routes/admin-cache.js";
 import { postQueryBatch } from "./routes/batch.js";
 import { postChatCompletions } from "./routes/chat.js";
-import { postCachePurge } from "./routes/admin-cache.js";
-import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
+import {
+  deleteDocument,
+  getDocument,
+  postDocuments,
+  postDocumentsLookup,
+} from "./routes/documents.js";
 import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
+import { getMetrics } from "./routes/metrics.js";
 import { getModel, getModels } from "./routes/models.js";
+import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
 import { getStats } from "./routes/stats.js";
 
@@ -21,7 +28,9 @@ type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 /** Every public route: the router and the API description are both built from this table. */
 export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/health", getHealth],
+  ["GET", "/openapi.json", (request, app) => getOpenApi(request, app, ROUTES)],
   ["POST", "/v1/documents", postDocuments],
+  ["POST", "/v1/documents/lookup", postDocumentsLookup],
   ["GET", "/v1/documents/:id", getDocument],
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
@@ -32,6 +41,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/v1/models/:id", getModel],
   ["GET", "/v1/stats", getStats],
   ["POST", "/admin/cache/purge", postCachePurge],
+  ["GET", "/metrics", getMetrics],
 ];
 
 const router = Router<IRequest, [AppContext]>({
@@ -45,7 +55,9 @@ const router = Router<IRequest, [AppContext]>({
     }
     return renderError(err, app.requestId);
   },
-  finally: [(response: Response, _request: IRequest, app: AppContext) => finish(response, app)],
+  finally: [
+    (response: Response, request: IRequest, app: AppContext) => finish(response, request, app),
+  ],
 });
 
 for (const [method, path, handler] of ROUTES) {
@@ -86,7 +98,7 @@ router.all("*", (request: IRequest) => {
   throw new HttpError("not_found", `no route for ${request.method} ${path}`);
 });
 
-function finish(response: Response, app: AppContext): Response {
+function finish(response: Response, request: IRequest, app: AppContext): Response {
   // Responses from fetch() or assets can have immutable headers: copy before touching them.
   const out = new Response(response.body, response);
   out.headers.set("x-request-id", app.requestId);
@@ -95,14 +107,17 @@ function finish(response: Response, app: AppContext): Response {
   const labels = { route: app.route, status: String(out.status) };
   app.metrics.inc("ragway_requests_total", labels);
   app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
+  // The one line per request. Only bounded, non-secret fields: never headers, keys or tokens;
+  // the query text only when LOG_QUERIES=true (added by the query route).
   app.logger.info("request", {
+    method: request.method,
     route: app.route,
     status: out.status,
-    principal: app.principal?.id ?? null,
+    principal_id: app.principal?.id ?? null,
     latency_ms: Math.round(seconds * 1000),
     ...app.logFields,
   });
-  flushMetrics(app);
+  scheduleMetricsFlush(app);
   return out;
 }
 

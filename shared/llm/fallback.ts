@@ -2,7 +2,7 @@
 // behind the circuit breaker and the retry loop. A request the upstream rejects as malformed
 // (400/422) stops the walk: every other model would reject it the same way.
 import type { ModelInfo } from "./catalog.js";
-import type { CircuitBreaker } from "./circuit-breaker.js";
+import type { BreakerState, CircuitBreaker } from "./circuit-breaker.js";
 import type { Complexity } from "./classify-task.js";
 import { withRetry, type RetryPolicy, type RetryTimers } from "./retry.js";
 import { rankModels, type Priority } from "./select-model.js";
@@ -84,6 +84,24 @@ export function fallbackChain(first: ModelInfo, opts: ChainOptions): ModelInfo[]
   return [first, ...rest];
 }
 
+const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+/**
+ * Records a breaker's change since `before`, if any: `ragway_circuit_transitions_total{model,state}`
+ * and the gauge `ragway_circuit_state{model}` (0 closed, 1 half-open, 2 open).
+ */
+export function recordBreakerChange(
+  metrics: Metrics,
+  breaker: CircuitBreaker,
+  model: string,
+  before: BreakerState,
+): void {
+  const after = breaker.state(model);
+  if (after === before) return;
+  metrics.inc("ragway_circuit_transitions_total", { model, state: after });
+  metrics.set?.("ragway_circuit_state", { model }, STATE_VALUE[after]);
+}
+
 /** True when the upstream said the request itself is invalid (not a missing model: that's 404). */
 export function isRejection(failure: UpstreamFailure): boolean {
   return failure.reason === "bad_request" && (failure.status === 400 || failure.status === 422);
@@ -105,11 +123,8 @@ export async function runFallback<T>(
   const { breaker, metrics, timers } = deps;
   const attempts: LinkAttempt[] = [];
   let last: UpstreamFailure | null = null;
-  const transitions = (id: string, before: string): void => {
-    const after = breaker.state(id);
-    if (after !== before)
-      metrics.inc("ragway_circuit_transitions_total", { model: id, state: after });
-  };
+  const transitions = (id: string, before: BreakerState): void =>
+    recordBreakerChange(metrics, breaker, id, before);
   const fellBack = (model: ModelInfo, index: number): void => {
     if (index < chain.length - 1 || walk.finalLink === true) {
       metrics.inc("ragway_fallbacks_total", { from_model: model.id });

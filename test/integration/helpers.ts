@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import worker from "../../workers/index.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const METRICS_TOKEN = "test-metrics-token-0123456789";
 
 /** Sends a request to the Worker and returns the response. */
 export async function call(
@@ -77,3 +78,5 @@ export async function callSettled<T = Record<string, unknown>>(
   }
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
+/** The scraper's Authorization header (METRICS_TOKEN). */
+export const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };

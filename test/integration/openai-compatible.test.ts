@@ -1,6 +1,15 @@
 // The OpenAI-compatible routes and the batch route in offline mode (local provider): shapes,
 // streaming, and every route's bad input answered with a 4xx in the error shape.
 import { beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import {
+  BatchQueryResponseSchema,
+  ChatCompletionResponseSchema,
+  EmbeddingsResponseSchema,
+  ModelListResponseSchema,
+  ModelResponseSchema,
+} from "../../shared/api/openai-responses.js";
+import { ErrorResponseSchema } from "../../shared/api/responses.js";
 import { call, callJson } from "./helpers.js";
 
 interface ErrorBody {
@@ -297,5 +306,39 @@ describe("POST /v1/query/batch", () => {
     const res = await callJson<ErrorBody>("POST", "/v1/query/batch", { body });
     expect(res.status).toBe(400);
     expect(res.body.error.type).toBe("invalid_request_error");
+  });
+});
+
+/** Parses `body` with `schema` and fails on top-level fields the schema does not declare. */
+function expectDocumented(schema: z.ZodObject, body: unknown): void {
+  expect(() => schema.parse(body)).not.toThrow();
+  const declared = Object.keys(schema.shape);
+  expect(Object.keys(body as object).filter((k) => !declared.includes(k))).toEqual([]);
+}
+
+describe("responses match their documented schemas (OpenAPI)", () => {
+  it("chat (miss and hit), embeddings, models, one model, batch and a 400", async () => {
+    const chatBody = { model: "auto", messages: [{ role: "user", content: "schema check" }] };
+    const chat = await callJson("POST", "/v1/chat/completions", { body: chatBody });
+    expectDocumented(ChatCompletionResponseSchema, chat.body);
+    const hit = await callJson<{ from_cache: boolean }>("POST", "/v1/chat/completions", {
+      body: chatBody,
+    });
+    expect(hit.body.from_cache).toBe(true);
+    expectDocumented(ChatCompletionResponseSchema, hit.body);
+    const embeddings = await callJson("POST", "/v1/embeddings", {
+      body: { model: "local-hash-embed", input: ["a", "b"] },
+    });
+    expectDocumented(EmbeddingsResponseSchema, embeddings.body);
+    const models = await callJson<{ data: unknown[] }>("GET", "/v1/models");
+    expectDocumented(ModelListResponseSchema, models.body);
+    for (const model of models.body.data) expectDocumented(ModelResponseSchema, model);
+    expectDocumented(ModelResponseSchema, (await callJson("GET", "/v1/models/auto")).body);
+    const batch = await callJson("POST", "/v1/query/batch", {
+      body: { queries: [{ query: "How many requests per minute?" }, { query: "" }] },
+    });
+    expectDocumented(BatchQueryResponseSchema, batch.body);
+    const bad = await callJson("POST", "/v1/embeddings", { body: { model: "nope", input: "x" } });
+    expectDocumented(ErrorResponseSchema, bad.body);
   });
 });

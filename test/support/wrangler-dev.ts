@@ -26,9 +26,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `wrangler dev` with `vars` overriding wrangler.toml's [vars]. */
+/** Runs `wrangler dev` with `vars` overriding wrangler.toml's [vars]. `logLevel: "log"` also
+ * prints the Worker's own console output (the request log lines), which "info" hides. */
 export async function startWranglerDev(
-  options: { vars?: Record<string, string>; timeoutMs?: number } = {},
+  options: { vars?: Record<string, string>; timeoutMs?: number; logLevel?: "info" | "log" } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
@@ -43,7 +44,7 @@ export async function startWranglerDev(
     "--persist-to",
     state,
     "--log-level",
-    "info",
+    options.logLevel ?? "info",
   ];
   for (const [key, value] of Object.entries(options.vars ?? {}))
     args.push("--var", `${key}:${value}`);

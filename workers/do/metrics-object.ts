@@ -1,8 +1,16 @@
-// METRICS Durable Object: the global aggregate of counters that isolates flush in batches.
-// One instance ("global"); each flush is one synchronous transaction of upserts.
+// METRICS Durable Object: the global aggregate of the series that isolates flush in batches, and
+// a small ring of sampled totals for the dashboard's charts. One instance ("global"); each flush
+// is one synchronous transaction, and only series declared in the registry are stored.
 import { DurableObject } from "cloudflare:workers";
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { seriesKey } from "../../shared/metrics/batch.js";
+import { isDeclaredSeries } from "../../shared/metrics/registry.js";
+import {
+  MAX_SAMPLES,
+  SAMPLE_INTERVAL_MS,
+  sampleOf,
+  type StatsSample,
+} from "../../shared/metrics/stats-history.js";
 
 export class MetricsObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -10,30 +18,65 @@ export class MetricsObject extends DurableObject<Env> {
     ctx.storage.sql.exec(
       `CREATE TABLE IF NOT EXISTS series (
          key TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL
-       )`,
+       );
+       CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL);`,
     );
   }
 
-  /** Adds a batch of increments. */
-  ingest(entries: MetricEntry[]): void {
+  /** Adds a batch of increments (and sets gauges); undeclared series are counted, not stored. */
+  ingest(entries: MetricEntry[]): { accepted: number; rejected: number } {
     const sql = this.ctx.storage.sql;
+    let accepted = 0;
+    let rejected = 0;
     this.ctx.storage.transactionSync(() => {
-      for (const e of entries) {
-        if (!Number.isFinite(e.value)) continue;
+      const upsert = (e: MetricEntry): void => {
         sql.exec(
           `INSERT INTO series (key, name, labels, value) VALUES (?, ?, ?, ?)
-           ON CONFLICT(key) DO UPDATE SET value = value + excluded.value`,
+           ON CONFLICT(key) DO UPDATE SET value = ${
+             e.op === "set" ? "excluded.value" : "value + excluded.value"
+           }`,
           seriesKey(e.name, e.labels),
           e.name,
           JSON.stringify(e.labels),
           e.value,
         );
+      };
+      for (const e of entries) {
+        if (!Number.isFinite(e.value) || !isDeclaredSeries(e.name, e.labels)) {
+          rejected++;
+          continue;
+        }
+        upsert(e);
+        accepted++;
       }
+      if (rejected > 0)
+        upsert({ name: "ragway_metrics_rejected_total", labels: {}, value: rejected });
     });
+    this.maybeSample();
+    return { accepted, rejected };
   }
 
   /** Every series with its current value. */
   snapshot(): MetricEntry[] {
+    this.maybeSample();
+    return this.readSeries();
+  }
+
+  /** Series and sampled history in one round trip (what /v1/stats needs). */
+  read(): { series: MetricEntry[]; samples: StatsSample[] } {
+    this.maybeSample();
+    return { series: this.readSeries(), samples: this.samples() };
+  }
+
+  /** The sampled totals, oldest first (at most MAX_SAMPLES). */
+  samples(): StatsSample[] {
+    return this.ctx.storage.sql
+      .exec<{ totals: string }>("SELECT totals FROM samples ORDER BY t")
+      .toArray()
+      .map((r) => JSON.parse(r.totals) as StatsSample);
+  }
+
+  private readSeries(): MetricEntry[] {
     return this.ctx.storage.sql
       .exec<{ name: string; labels: string; value: number }>(
         "SELECT name, labels, value FROM series ORDER BY key",
@@ -44,5 +87,24 @@ export class MetricsObject extends DurableObject<Env> {
         labels: JSON.parse(r.labels) as Record<string, string>,
         value: r.value,
       }));
+  }
+
+  /** Records the current totals when the last sample is older than SAMPLE_INTERVAL_MS. Sampling
+   * rides on flushes and reads, so an idle gateway costs nothing (no alarms). */
+  private maybeSample(): void {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const last = sql.exec<{ t: number | null }>("SELECT MAX(t) AS t FROM samples").one().t;
+    if (last !== null && now - last < SAMPLE_INTERVAL_MS) return;
+    const sample = sampleOf(this.readSeries(), now);
+    sql.exec(
+      "INSERT OR REPLACE INTO samples (t, totals) VALUES (?, ?)",
+      now,
+      JSON.stringify(sample),
+    );
+    sql.exec(
+      "DELETE FROM samples WHERE t NOT IN (SELECT t FROM samples ORDER BY t DESC LIMIT ?)",
+      MAX_SAMPLES,
+    );
   }
 }

@@ -15,7 +15,7 @@ import {
   type ChatDeps,
   type ChatPlan,
 } from "../../shared/llm/chat-gateway.js";
-import type { LinkAttempt } from "../../shared/llm/fallback.js";
+import { recordBreakerChange, type LinkAttempt } from "../../shared/llm/fallback.js";
 import type { ModelInfo } from "../../shared/llm/catalog.js";
 import { relayStream, type StreamEnd } from "../../shared/llm/stream-relay.js";
 import { systemTimers } from "../../shared/llm/system-timers.js";
@@ -23,7 +23,7 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { flushMetrics } from "../metrics.js";
+import { scheduleMetricsFlush } from "../metrics.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { getServices } from "../services.js";
@@ -130,7 +130,9 @@ function streamEnded(app: AppContext, plan: ChatPlan, model: ModelInfo, end: Str
   app.metrics.inc("ragway_streams_total", { model: model.id, outcome: end.outcome });
   if (end.outcome === "failed") {
     // Counted as the failure it is: the answer the client got is incomplete.
+    const before = services.breaker.state(model.id);
     services.breaker.failure(model.id);
+    recordBreakerChange(app.metrics, services.breaker, model.id, before);
     app.metrics.inc("ragway_upstream_failures_total", {
       model: model.id,
       reason: end.failure?.reason ?? "truncated",
@@ -143,7 +145,7 @@ function streamEnded(app: AppContext, plan: ChatPlan, model: ModelInfo, end: Str
     reason: end.failure?.reason ?? null,
     tokens: usage.total_tokens,
   });
-  flushMetrics(app);
+  scheduleMetricsFlush(app);
 }
 
 function noteDegraded(app: AppContext, degraded: boolean): void {

@@ -25,6 +25,8 @@ const ANSWER_MAX_TOKENS = 512;
 
 export async function postQuery(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, QueryRequestSchema, app.config.MAX_BODY_BYTES);
+  // Questions can carry personal data: their text reaches the log only when the operator opts in.
+  if (app.config.LOG_QUERIES) app.logFields.query = body.query;
   const directives = cacheDirectives(
     body.use_cache,
     request.headers.get("cache-control"),
@@ -201,7 +203,11 @@ async function computeAnswer(
     },
   );
   recordUsage(app, answer.model, answer.usage, answer.usage.cost_usd);
+  // For tracing one request: which models were tried and where the time went.
   app.logFields.degraded = answer.degraded;
+  app.logFields.attempts = answer.attempts;
+  app.logFields.retrieval_ms = answer.timings.retrieval_ms;
+  app.logFields.generation_ms = answer.timings.generation_ms;
   if (answer.degraded) app.metrics.inc("ragway_degraded_answers_total", { route: app.route });
 
   // What answering from scratch costs: the generation plus embedding the question.

@@ -1,18 +1,42 @@
-// GET /v1/stats (admin): the global counters from the METRICS object as JSON, plus the cache
-// section (hits per tier, hit rates, tokens and USD saved) derived from them.
+// GET /v1/stats (admin): the operator's summary of the global series as JSON (what the dashboard
+// draws): totals, percentiles, hit rates per tier, spend and savings, limits, per-model health,
+// recent history for charts, and the raw counters.
 import type { IRequest } from "itty-router";
 import { cacheStats } from "../../shared/cache/cache-stats.js";
+import { historyFrom } from "../../shared/metrics/stats-history.js";
+import { summarize } from "../../shared/metrics/stats-summary.js";
 import type { AppContext } from "../context.js";
 import { requireAdmin } from "../auth.js";
 import { json } from "../http/respond.js";
-import { metricsStub } from "../metrics.js";
+import { flushMetricsNow, metricsStub } from "../metrics.js";
+import { indexStub } from "../services.js";
 
 export async function getStats(request: IRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
-  const series = await metricsStub(app.env).snapshot();
+  await flushMetricsNow(app);
+  const [{ series, samples }, index] = await Promise.all([
+    metricsStub(app.env).read(),
+    indexStub(app.env).stats(),
+  ]);
+  const all = [
+    ...series,
+    { name: "ragway_index_documents", labels: {}, value: index.documents },
+    { name: "ragway_index_chunks", labels: {}, value: index.chunks },
+  ];
   const counters: Record<string, Array<{ labels: Record<string, string>; value: number }>> = {};
   for (const s of series) {
     (counters[s.name] ??= []).push({ labels: s.labels, value: s.value });
   }
-  return json({ object: "stats", cache: cacheStats(series), counters });
+  return json(
+    {
+      object: "stats",
+      generated_at: new Date().toISOString(),
+      metrics_enabled: app.config.METRICS_ENABLED,
+      ...summarize(all),
+      cache: cacheStats(series),
+      history: historyFrom(samples),
+      counters,
+    },
+    { headers: { "cache-control": "no-store" } },
+  );
 }

@@ -216,6 +216,7 @@ describe("runFallback", () => {
     expect(calls.filter((id) => id === "gpt-4o-mini").length).toBe(before);
     expect(third.attempts[0]).toEqual({ model: "gpt-4o-mini", ok: false, reason: "circuit_open" });
     expect(third).toMatchObject({ ok: true, degraded: true, model: nano });
+    expect(deps.metrics.gauge("ragway_circuit_state", { model: "gpt-4o-mini" })).toBe(2);
     expect(
       deps.metrics.total("ragway_circuit_transitions_total", {
         model: "gpt-4o-mini",

@@ -1,0 +1,87 @@
+// The isolate's metrics batch and its flush schedule. Requests add to one batch per isolate; the
+// first request after a flush schedules the next one FLUSH_INTERVAL_MS later in waitUntil, so a
+// flush never delays a response and an isolate that dies loses at most that interval's batch.
+import type { Background } from "../ports.js";
+import { MetricsBatch, type MetricEntry } from "./batch.js";
+import type { Metrics } from "./metrics.js";
+
+/** Where a flushed batch goes (the METRICS Durable Object in production). */
+export type MetricsSink = (entries: MetricEntry[]) => Promise<void>;
+
+export interface FlusherOptions {
+  /** How long increments wait for company before they are sent. */
+  intervalMs: number;
+  /** A batch with this many series is sent at once instead of waiting for the interval. */
+  maxSeries: number;
+  /** Resolves after `ms` (setTimeout in production, a fake in tests). */
+  sleep: (ms: number) => Promise<void>;
+  /** Called when a flush fails; the batch is dropped (counters never double-count). */
+  onError: (err: unknown, entries: number) => void;
+}
+
+export interface MetricsFlusher {
+  /** The isolate-wide batch that request code writes to. */
+  readonly metrics: Metrics;
+  /** Series waiting to be sent. */
+  readonly pending: number;
+  /** After a response: makes sure a flush is scheduled (in `bg.waitUntil`) for what is pending. */
+  schedule(bg: Background, sink: MetricsSink): void;
+  /** Sends what is pending now and waits for sends under way (used before reading the aggregate,
+   * so the reader sees every increment this isolate recorded). */
+  flushNow(sink: MetricsSink): Promise<void>;
+}
+
+/** Default schedule: at most one flush per second per isolate, sooner past 500 series. */
+export const FLUSH_INTERVAL_MS = 1000;
+export const FLUSH_MAX_SERIES = 500;
+
+/** Creates the per-isolate batch and its flush schedule. */
+export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
+  const batch = new MetricsBatch();
+  let timerArmed = false;
+  const inFlight = new Set<Promise<void>>();
+
+  const send = async (sink: MetricsSink): Promise<void> => {
+    const entries = batch.drain();
+    if (entries.length === 0) return;
+    const sending = sink(entries).catch((err: unknown) => options.onError(err, entries.length));
+    inFlight.add(sending);
+    try {
+      await sending;
+    } finally {
+      inFlight.delete(sending);
+    }
+  };
+
+  // A reader's flush also waits for sends already under way, so what it reads afterwards
+  // includes every increment this isolate recorded before the read.
+  const flushNow = async (sink: MetricsSink): Promise<void> => {
+    await Promise.all([send(sink), ...inFlight]);
+  };
+
+  return {
+    metrics: batch,
+    get pending() {
+      return batch.size;
+    },
+    schedule(bg, sink) {
+      if (batch.size === 0) return;
+      if (batch.size >= options.maxSeries) {
+        bg.waitUntil(send(sink));
+        return;
+      }
+      if (timerArmed) return; // the armed flush will carry these increments too
+      timerArmed = true;
+      const armed = async (): Promise<void> => {
+        try {
+          await options.sleep(options.intervalMs);
+        } finally {
+          timerArmed = false;
+        }
+        await send(sink);
+      };
+      bg.waitUntil(armed());
+    },
+    flushNow,
+  };
+}

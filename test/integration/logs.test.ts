@@ -1,0 +1,95 @@
+// The request log: one JSON line per request with the documented fields, and never a secret,
+// key or Authorization value; query text only with LOG_QUERIES=true.
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import worker from "../../workers/index.js";
+import { ADMIN_TOKEN, METRICS_TOKEN, admin, call, scraper } from "./helpers.js";
+
+let lines: string[] = [];
+let spies: Array<{ mockRestore(): void }> = [];
+
+beforeEach(() => {
+  lines = [];
+  spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    }),
+  );
+});
+
+afterEach(() => spies.forEach((s) => s.mockRestore()));
+
+function requestRecords(): Array<Record<string, unknown>> {
+  return lines
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => r.event === "request");
+}
+
+const QUESTION = "Which colour is the lighthouse marker zebra-quartz?";
+const CALLER_KEY = "rk_live_caller_key_0123456789abcdef";
+
+describe("request logs", () => {
+  it("write one line per request with id, route, status, principal, model, cache, tokens, cost and latency", async () => {
+    const res = await call("POST", "/v1/query", { body: { query: QUESTION } });
+    expect(res.status).toBe(200);
+    const records = requestRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      level: "info",
+      event: "request",
+      request_id: res.headers.get("x-request-id"),
+      method: "POST",
+      route: "/v1/query",
+      status: 200,
+      principal_id: null,
+      model: "local-extractive",
+      cache: "MISS",
+      cost_usd: 0,
+      degraded: false,
+      attempts: [{ model: "local-extractive", ok: true }],
+    });
+    expect(typeof records[0]?.retrieval_ms).toBe("number");
+    expect(records[0]?.tokens).toBeGreaterThan(0);
+    expect(typeof records[0]?.latency_ms).toBe("number");
+  });
+
+  it("never contain the admin token, the metrics token, a caller's key or an Authorization value", async () => {
+    await call("GET", "/v1/stats", { headers: admin });
+    await call("GET", "/metrics", { headers: scraper });
+    await call("GET", "/v1/stats", { headers: { authorization: `Bearer ${CALLER_KEY}` } });
+    await call("POST", "/v1/query", {
+      body: { query: QUESTION },
+      headers: { authorization: `Bearer ${CALLER_KEY}` },
+    });
+    await call("GET", "/v1/stats", { headers: { authorization: `Basic ${btoa("u:p4ssw0rd!!")}` } });
+    await call("GET", "/health", { headers: { authorization: "Bearer" } });
+    expect(requestRecords().length).toBeGreaterThanOrEqual(6);
+    const all = lines.join("\n");
+    for (const secret of [ADMIN_TOKEN, METRICS_TOKEN, CALLER_KEY, btoa("u:p4ssw0rd!!")]) {
+      expect(all).not.toContain(secret);
+    }
+    expect(all).not.toMatch(/authorization/i);
+    // Query text is personal data: not logged by default.
+    expect(all).not.toContain("zebra-quartz");
+  });
+
+  it("include the query text only when LOG_QUERIES=true", async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://ragway.test/v1/query", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: QUESTION }),
+      }),
+      { ...env, LOG_QUERIES: "true" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    const records = requestRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]?.query).toBe(QUESTION);
+  });
+});
