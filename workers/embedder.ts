@@ -9,6 +9,7 @@ import { findModel } from "../shared/llm/catalog.js";
 import { withRetry } from "../shared/llm/retry.js";
 import { systemTimers } from "../shared/llm/system-timers.js";
 import type { Outcome } from "../shared/llm/types.js";
+import { noopMetrics } from "../shared/metrics/metrics.js";
 import { countBounded } from "../shared/tokens/count-bounded.js";
 import { budgeted, kvBlobStore } from "./cache/kv-store.js";
 import { cacheFaultHooks, isolateCaches } from "./cache/isolate.js";
@@ -37,6 +38,8 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
   const services = getServices(app.config);
   const model = findModel(app.config.catalog, modelId);
   const provider = model ? services.providerFor(model) : services.local;
+  // The local model is not an upstream: its calls are not upstream metrics.
+  const upstreamMetrics = provider.name === "local" ? noopMetrics : app.metrics;
   const upstream: EmbedFn = async (texts) => {
     if (texts.length === 0) return { ok: true, value: { vectors: [] } };
     const result = await withRetry(
@@ -46,12 +49,12 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
       {
         deadlineAt: deadlineFor(app),
         onAttempt: (report) => {
-          app.metrics.inc("ragway_upstream_attempts_total", {
+          upstreamMetrics.inc("ragway_upstream_attempts_total", {
             model: modelId,
             result: report.ok ? "ok" : "error",
           });
           if (report.nextWaitMs !== undefined) {
-            app.metrics.inc("ragway_upstream_retries_total", { model: modelId });
+            upstreamMetrics.inc("ragway_upstream_retries_total", { model: modelId });
           }
         },
       },
@@ -62,7 +65,7 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
     });
     app.metrics.inc("ragway_embedding_inputs_total", { provider: provider.name }, texts.length);
     if (!result.ok) {
-      app.metrics.inc("ragway_upstream_failures_total", {
+      upstreamMetrics.inc("ragway_upstream_failures_total", {
         model: modelId,
         reason: result.failure.reason,
       });

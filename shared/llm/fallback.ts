@@ -7,7 +7,7 @@ import type { Complexity } from "./classify-task.js";
 import { withRetry, type RetryPolicy, type RetryTimers } from "./retry.js";
 import { rankModels, type Priority } from "./select-model.js";
 import type { Outcome, UpstreamFailure } from "./types.js";
-import type { Metrics } from "../metrics/metrics.js";
+import { noopMetrics, type Metrics } from "../metrics/metrics.js";
 
 /** Why a link was passed over without a call. */
 export type SkipReason = "circuit_open" | "context_window" | "deadline";
@@ -146,6 +146,8 @@ export async function runFallback<T>(
       skip(model, "context_window", index);
       continue;
     }
+    // The local model is not an upstream: its calls are not upstream metrics.
+    const m = model.provider === "local" ? noopMetrics : metrics;
     const before = breaker.state(model.id);
     const gate = breaker.acquire(model.id);
     transitions(model.id, before);
@@ -165,12 +167,12 @@ export async function runFallback<T>(
           ...(f ? { reason: f.reason } : {}),
           ...(f?.status !== undefined ? { status: f.status } : {}),
         });
-        metrics.inc("ragway_upstream_attempts_total", {
+        m.inc("ragway_upstream_attempts_total", {
           model: model.id,
           result: report.ok ? "ok" : "error",
         });
         if (report.nextWaitMs !== undefined) {
-          metrics.inc("ragway_upstream_retries_total", { model: model.id });
+          m.inc("ragway_upstream_retries_total", { model: model.id });
         }
       },
     });
@@ -179,7 +181,7 @@ export async function runFallback<T>(
     if (result.ok) {
       breaker.success(model.id);
       transitions(model.id, beforeReport);
-      metrics.inc("ragway_upstream_calls_total", { model: model.id, result: "ok" });
+      m.inc("ragway_upstream_calls_total", { model: model.id, result: "ok" });
       return { ok: true, value: result.value, model, degraded: index > 0, attempts };
     }
     last = result.failure;
@@ -189,8 +191,8 @@ export async function runFallback<T>(
     else if (rejected) breaker.success(model.id);
     else breaker.failure(model.id);
     transitions(model.id, beforeReport);
-    metrics.inc("ragway_upstream_calls_total", { model: model.id, result: "error" });
-    metrics.inc("ragway_upstream_failures_total", {
+    m.inc("ragway_upstream_calls_total", { model: model.id, result: "error" });
+    m.inc("ragway_upstream_failures_total", {
       model: model.id,
       reason: result.failure.reason,
     });
