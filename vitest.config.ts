@@ -4,9 +4,39 @@
 // mode with semantic cache hits turned on.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { DEFAULT_CATALOG, type ModelInfo } from "./shared/llm/catalog.js";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
 const METRICS_TOKEN = "test-metrics-token-0123456789";
+
+// Test-only models the upstream suites own alone (so one test opening a breaker or overflowing a
+// window cannot disturb another): weak, slow and dear, so `auto` never picks them.
+const testModel = (id: string, contextWindow: number): ModelInfo => ({
+  id,
+  provider: "openai",
+  kind: "chat",
+  contextWindow,
+  maxOutputTokens: 1_024,
+  inputUsdPerMTok: 50,
+  outputUsdPerMTok: 50,
+  speedTier: 1,
+  qualityTier: 1,
+});
+const UPSTREAM_CATALOG = [
+  ...DEFAULT_CATALOG,
+  testModel("flaky-model", 128_000),
+  testModel("narrow-model", 2_000),
+];
+
+// Upstream mode: retries with millisecond backoff so failure tests stay fast, and a 4 s deadline
+// so a long Retry-After is provably "past the deadline".
+const UPSTREAM_VARS = {
+  OPENAI_API_KEY: "sk-test-upstream",
+  MODEL_CATALOG: JSON.stringify(UPSTREAM_CATALOG),
+  RETRY_BASE_MS: "2",
+  RETRY_CAP_MS: "20",
+  UPSTREAM_DEADLINE_MS: "4000",
+};
 
 function project(
   name: string,
@@ -35,7 +65,7 @@ function project(
             ANONYMOUS_TPM: "100000000",
             ANONYMOUS_DAILY_BUDGET_USD: "1000000",
             ANONYMOUS_MONTHLY_BUDGET_USD: "1000000",
-            ...(upstreamMode ? { OPENAI_API_KEY: "sk-test-upstream" } : {}),
+            ...(upstreamMode ? UPSTREAM_VARS : {}),
             ...extraBindings,
           },
         },
@@ -46,6 +76,7 @@ function project(
       include,
       globalSetup: ["./test/support/global-setup.ts"],
       testTimeout: 30_000,
+      hookTimeout: 60_000,
       // Upstream files share one mock server (its counters and faults): run them one at a time.
       fileParallelism: !upstreamMode,
       silent: "passed-only" as const,

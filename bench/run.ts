@@ -5,6 +5,7 @@ import { runCacheBench } from "./cache.js";
 import { runLimitsBench } from "./limits.js";
 import { runMetricsBench } from "./metrics.js";
 import { runQueryBench } from "./query.js";
+import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
 import { runTokenBench } from "./tokens.js";
 
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
   retrieval: runRetrievalBench,
   query: runQueryBench,
+  resilience: runResilienceBench,
   bundle: runBundleBench,
   cache: runCacheBench,
   limits: runLimitsBench,

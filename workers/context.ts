@@ -19,6 +19,12 @@ export interface RequestLimits {
   standing: Standing;
   /** Reservations made so far by this request. */
   reservations: number;
+  /**
+   * Set by routes that reserve for several items at once (the batch). A refusal then keeps the
+   * request's slot: a sibling may already be spending under it, and giving it back would let one
+   * more request through than the limit.
+   */
+  concurrentReservations: boolean;
   /** Time spent waiting on the LIMITER object, and how many calls (Server-Timing). */
   rpcMs: number;
   rpcCalls: number;

@@ -1,14 +1,20 @@
-// The deployment's embedding function: the configured embedding model through its provider,
-// behind the embedding cache (isolate memory, then KV). Ingestion, query embedding and seeding
-// all come through here, so a text is embedded upstream once per provider and model.
+// The deployment's embedding function: an embedding model through its provider, behind the one
+// retry loop and the embedding cache (isolate memory, then KV). Ingestion, query embedding,
+// seeding and /v1/embeddings all come through here, so a text is embedded upstream once per
+// provider and model.
 import { cachedEmbedder } from "../shared/cache/embedding-cache.js";
 import { memoryBlobStore } from "../shared/cache/memory-store.js";
 import { TieredCache } from "../shared/cache/tiered.js";
 import { findModel } from "../shared/llm/catalog.js";
+import { withRetry } from "../shared/llm/retry.js";
+import { systemTimers } from "../shared/llm/system-timers.js";
 import type { Outcome } from "../shared/llm/types.js";
+import { noopMetrics } from "../shared/metrics/metrics.js";
+import { countBounded } from "../shared/tokens/count-bounded.js";
 import { budgeted, kvBlobStore } from "./cache/kv-store.js";
 import { cacheFaultHooks, isolateCaches } from "./cache/isolate.js";
 import type { AppContext } from "./context.js";
+import { deadlineFor } from "./resilience.js";
 import { getServices } from "./services.js";
 
 export type EmbedFn = (
@@ -23,20 +29,49 @@ export const EMBEDDING_KV_BUDGET = 800;
 
 const budgets = new WeakMap<AppContext, { remaining: number }>();
 
-/** Embeds texts with the configured embedding model, through the embedding cache. */
-export function embedderFor(app: AppContext): EmbedFn {
+/**
+ * Embeds texts with `modelId` (default: the configured embedding model) through the embedding
+ * cache; misses go upstream behind the retry loop. There is no fallback model: vectors from
+ * another model would not be comparable.
+ */
+export function embedderFor(app: AppContext, modelId: string = app.config.embeddingModel): EmbedFn {
   const services = getServices(app.config);
-  const model = findModel(app.config.catalog, app.config.embeddingModel);
+  const model = findModel(app.config.catalog, modelId);
   const provider = model ? services.providerFor(model) : services.local;
+  // The local model is not an upstream: its calls are not upstream metrics.
+  const upstreamMetrics = provider.name === "local" ? noopMetrics : app.metrics;
   const upstream: EmbedFn = async (texts) => {
     if (texts.length === 0) return { ok: true, value: { vectors: [] } };
-    const result = await provider.embed({ model: app.config.embeddingModel, texts });
+    const result = await withRetry(
+      () => provider.embed({ model: modelId, texts }),
+      services.retryPolicy,
+      systemTimers,
+      {
+        deadlineAt: deadlineFor(app),
+        onAttempt: (report) => {
+          upstreamMetrics.inc("ragway_upstream_attempts_total", {
+            model: modelId,
+            result: report.ok ? "ok" : "error",
+          });
+          if (report.nextWaitMs !== undefined) {
+            upstreamMetrics.inc("ragway_upstream_retries_total", { model: modelId });
+          }
+        },
+      },
+    );
     app.metrics.inc("ragway_embedding_calls_total", {
       provider: provider.name,
       result: result.ok ? "ok" : "error",
     });
     app.metrics.inc("ragway_embedding_inputs_total", { provider: provider.name }, texts.length);
-    return result;
+    if (!result.ok) {
+      upstreamMetrics.inc("ragway_upstream_failures_total", {
+        model: modelId,
+        reason: result.failure.reason,
+      });
+      return { ok: false, failure: result.failure };
+    }
+    return { ok: true, value: result.value };
   };
 
   let budget = budgets.get(app);
@@ -57,13 +92,14 @@ export function embedderFor(app: AppContext): EmbedFn {
   // The same model name behind a different OpenAI-compatible endpoint may give other vectors.
   const identity =
     provider.name === "openai"
-      ? `openai@${app.config.OPENAI_BASE_URL}|${app.config.embeddingModel}`
-      : `${provider.name}|${app.config.embeddingModel}`;
+      ? `openai@${app.config.OPENAI_BASE_URL}|${modelId}`
+      : `${provider.name}|${modelId}`;
   return cachedEmbedder({
     identity,
     embed: upstream,
     cache,
-    tokens: (text) => services.counter.count(text),
+    // Bounded: texts can be client input, and exact BPE over a long unbroken run is quadratic.
+    tokens: (text) => countBounded(text, services.counter),
     usdPerToken: (model?.inputUsdPerMTok ?? 0) / 1e6,
     clock: () => Date.now(),
     metrics: app.metrics,

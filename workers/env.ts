@@ -14,6 +14,8 @@ const limit = (bounds: { min: number; max: number }, fallback: number, kind: "in
   const n = z.coerce.number().finite().min(bounds.min).max(bounds.max);
   return (kind === "int" ? n.int() : n).optional().default(fallback);
 };
+const boundedInt = (fallback: number, max: number) =>
+  z.coerce.number().int().positive().max(max).optional().default(fallback);
 const kvTtl = (fallback: number) =>
   z.coerce
     .number()
@@ -51,6 +53,15 @@ const schema = z
     ANONYMOUS_MONTHLY_BUDGET_USD: limit(LIMIT_BOUNDS.monthlyBudgetUsd, 5, "usd"),
     /** Off (development only) lets anonymous callers skip the limiter, for benchmarks. */
     RATE_LIMITS_ENABLED: bool.default(true),
+    /** Comma-separated chat model ids tried, in order, after the first choice fails. */
+    FALLBACK_MODELS: z.string().optional(),
+    RETRY_MAX_ATTEMPTS: boundedInt(3, 10),
+    RETRY_BASE_MS: positiveInt(250),
+    RETRY_CAP_MS: positiveInt(4_000),
+    UPSTREAM_DEADLINE_MS: positiveInt(60_000),
+    BREAKER_FAILURE_THRESHOLD: boundedInt(5, 1_000),
+    BREAKER_COOLDOWN_MS: positiveInt(30_000),
+    BATCH_CONCURRENCY: boundedInt(6, 50),
     ANSWER_CACHE_MEMORY_TTL_SECONDS: positiveInt(300),
     ANSWER_CACHE_EDGE_TTL_SECONDS: positiveInt(3600),
     ANSWER_CACHE_KV_TTL_SECONDS: kvTtl(86_400),
@@ -87,6 +98,13 @@ const schema = z
         message: "RATE_LIMITS_ENABLED must be true in production",
       });
     }
+    if (env.RETRY_CAP_MS < env.RETRY_BASE_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RETRY_CAP_MS"],
+        message: "RETRY_CAP_MS must be at least RETRY_BASE_MS",
+      });
+    }
   });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -100,6 +118,8 @@ export interface Config extends RawConfig {
   keyDefaults: Limits;
   /** Limits of each anonymous client (ALLOW_ANONYMOUS). */
   anonymousLimits: Limits;
+  /** FALLBACK_MODELS parsed and checked; undefined means "derive the order from the catalog". */
+  fallbackModels: readonly string[] | undefined;
 }
 
 /** Raised when the deployment's configuration is invalid; the message names each bad variable. */
@@ -150,7 +170,44 @@ export function parseConfig(env: Record<string, unknown>): Config {
     dailyBudgetUsd: cfg.ANONYMOUS_DAILY_BUDGET_USD,
     monthlyBudgetUsd: cfg.ANONYMOUS_MONTHLY_BUDGET_USD,
   };
-  return { ...cfg, providerMode, catalog, embeddingModel, keyDefaults, anonymousLimits };
+  const fallbackModels = parseFallbackModels(cfg.FALLBACK_MODELS, catalog, providerMode);
+  return {
+    ...cfg,
+    providerMode,
+    catalog,
+    embeddingModel,
+    keyDefaults,
+    anonymousLimits,
+    fallbackModels,
+  };
+}
+
+/** Each id must be a chat model in the catalog whose provider this deployment has. */
+function parseFallbackModels(
+  raw: string | undefined,
+  catalog: readonly ModelInfo[],
+  providerMode: "local" | "openai",
+): readonly string[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  for (const id of ids) {
+    const model = catalog.find((m) => m.id === id);
+    if (!model || model.kind !== "chat") {
+      throw new ConfigError(
+        `invalid configuration: FALLBACK_MODELS: "${id}" is not a chat model in the catalog`,
+      );
+    }
+    if (model.provider === "openai" && providerMode !== "openai") {
+      throw new ConfigError(`invalid configuration: FALLBACK_MODELS: "${id}" needs OPENAI_API_KEY`);
+    }
+  }
+  if (new Set(ids).size !== ids.length) {
+    throw new ConfigError("invalid configuration: FALLBACK_MODELS: lists a model twice");
+  }
+  return ids;
 }
 
 /** Keeps only non-empty string entries: bindings (KV, DOs) are not configuration, and an empty

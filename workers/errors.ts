@@ -5,6 +5,7 @@
 export type ErrorCode =
   | "invalid_json"
   | "invalid_request"
+  | "context_length_exceeded"
   | "unsupported_media_type"
   | "payload_too_large"
   | "request_too_large"
@@ -21,6 +22,7 @@ export type ErrorCode =
 const STATUS: Record<ErrorCode, number> = {
   invalid_json: 400,
   invalid_request: 400,
+  context_length_exceeded: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   request_too_large: 413,
@@ -38,6 +40,7 @@ const STATUS: Record<ErrorCode, number> = {
 const TYPE: Record<ErrorCode, string> = {
   invalid_json: "invalid_request_error",
   invalid_request: "invalid_request_error",
+  context_length_exceeded: "invalid_request_error",
   unsupported_media_type: "invalid_request_error",
   payload_too_large: "invalid_request_error",
   request_too_large: "invalid_request_error",
@@ -79,11 +82,17 @@ export class HttpError extends Error {
   }
 }
 
-/** Renders any thrown value as the documented error JSON. */
-export function renderError(err: unknown, requestId: string): Response {
+/** The status and `error` object for any thrown value (also used for inline errors in a batch). */
+export function renderErrorBody(err: unknown): {
+  status: number;
+  headers: Record<string, string>;
+  error: Record<string, unknown>;
+} {
   const httpError =
     err instanceof HttpError ? err : new HttpError("internal_error", "internal error");
-  const body = {
+  return {
+    status: httpError.status,
+    headers: httpError.headers,
     error: {
       message: httpError.message,
       type: TYPE[httpError.code],
@@ -91,10 +100,14 @@ export function renderError(err: unknown, requestId: string): Response {
       param: httpError.param,
       ...(httpError.details ?? {}),
     },
-    request_id: requestId,
   };
-  return new Response(JSON.stringify(body), {
-    status: httpError.status,
-    headers: { "content-type": "application/json; charset=utf-8", ...httpError.headers },
+}
+
+/** Renders any thrown value as the documented error JSON. */
+export function renderError(err: unknown, requestId: string): Response {
+  const { status, headers, error } = renderErrorBody(err);
+  return new Response(JSON.stringify({ error, request_id: requestId }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
 }

@@ -10,15 +10,19 @@ import { limitHeaders } from "./limits/limiter-client.js";
 import { routePolicy } from "./limits/route-policy.js";
 import { scheduleMetricsFlush } from "./metrics.js";
 import { postCachePurge } from "./routes/admin-cache.js";
+import { postQueryBatch } from "./routes/batch.js";
+import { postChatCompletions } from "./routes/chat.js";
 import {
   deleteDocument,
   getDocument,
   postDocuments,
   postDocumentsLookup,
 } from "./routes/documents.js";
+import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
 import { getMetrics } from "./routes/metrics.js";
+import { getModel, getModels } from "./routes/models.js";
 import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
 import { getStats } from "./routes/stats.js";
@@ -37,6 +41,11 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
   ["GET", "/v1/usage", getUsage],
+  ["POST", "/v1/query/batch", postQueryBatch],
+  ["POST", "/v1/chat/completions", postChatCompletions],
+  ["POST", "/v1/embeddings", postEmbeddings],
+  ["GET", "/v1/models", getModels],
+  ["GET", "/v1/models/:id", getModel],
   ["GET", "/v1/stats", getStats],
   ["POST", "/admin/keys", createKey],
   ["GET", "/admin/keys", listKeys],

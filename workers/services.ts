@@ -2,6 +2,8 @@
 // providers and the index stub. Building the OpenAI client or encoder per request would be waste.
 import type { Config } from "./env.js";
 import type { ModelInfo } from "../shared/llm/catalog.js";
+import { createCircuitBreaker, type CircuitBreaker } from "../shared/llm/circuit-breaker.js";
+import { validateRetryPolicy, type RetryPolicy } from "../shared/llm/retry.js";
 import { createLocalProvider } from "../shared/llm/local-provider.js";
 import { createOpenAIProvider } from "../shared/llm/openai-provider.js";
 import type { Provider } from "../shared/llm/types.js";
@@ -15,6 +17,13 @@ export interface Services {
   /** Providers that can serve requests in this deployment. */
   available: ReadonlySet<ModelInfo["provider"]>;
   providerFor(model: ModelInfo): Provider;
+  retryPolicy: RetryPolicy;
+  /**
+   * Per-model breakers in this isolate's memory. Each isolate learns about a failing model on
+   * its own (a few failed calls each), which beats a Durable Object round trip on every call;
+   * an isolate that is recycled simply starts closed again.
+   */
+  breaker: CircuitBreaker;
 }
 
 const memo = new WeakMap<Config, Services>();
@@ -37,6 +46,17 @@ export function getServices(config: Config): Services {
     openai,
     available: new Set<ModelInfo["provider"]>(openai ? ["local", "openai"] : ["local"]),
     providerFor: (model) => (model.provider === "openai" && openai ? openai : local),
+    retryPolicy: validateRetryPolicy({
+      maxAttempts: config.RETRY_MAX_ATTEMPTS,
+      baseMs: config.RETRY_BASE_MS,
+      capMs: config.RETRY_CAP_MS,
+      attemptTimeoutMs: config.OPENAI_TIMEOUT_MS,
+    }),
+    breaker: createCircuitBreaker({
+      failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+      cooldownMs: config.BREAKER_COOLDOWN_MS,
+      now: () => Date.now(),
+    }),
   };
   memo.set(config, services);
   return services;

@@ -92,6 +92,10 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
       { name: "Documents", description: "the document store behind retrieval" },
       { name: "Query", description: "answers grounded in the documents" },
       { name: "Limits", description: "the caller's own limits and usage" },
+      {
+        name: "OpenAI",
+        description: "OpenAI-compatible routes: point an OpenAI SDK's baseURL at /v1",
+      },
       { name: "Admin", description: "operator routes (ADMIN_TOKEN)" },
     ],
     paths,

@@ -19,12 +19,21 @@ import {
   UsageResponseSchema,
 } from "./responses.js";
 import {
+  BatchQueryRequestSchema,
   CachePurgeRequestSchema,
   CreateKeyRequestSchema,
   IngestRequestSchema,
   LookupRequestSchema,
   QueryRequestSchema,
 } from "./schemas.js";
+import { ChatCompletionRequestSchema, EmbeddingsRequestSchema } from "./openai.js";
+import {
+  BatchQueryResponseSchema,
+  ChatCompletionResponseSchema,
+  EmbeddingsResponseSchema,
+  ModelListResponseSchema,
+  ModelResponseSchema,
+} from "./openai-responses.js";
 
 /** A schema and the name it gets under `components.schemas`. */
 export interface NamedSchema {
@@ -38,7 +47,7 @@ export interface RouteDoc {
   operationId: string;
   summary: string;
   description: string;
-  tag: "System" | "Documents" | "Query" | "Limits" | "Admin";
+  tag: "System" | "Documents" | "Query" | "OpenAI" | "Limits" | "Admin";
   /** none: open; key: an API key (optional in dev with ALLOW_ANONYMOUS); admin: ADMIN_TOKEN. */
   auth: "none" | "key" | "admin";
   /** True when the route counts against the caller's request limit (rate-limit headers, 429). */
@@ -189,6 +198,90 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
         RateLimit: "the IETF draft's remaining-quota field",
       },
     },
+  },
+  "POST /v1/query/batch": {
+    operationId: "queryBatch",
+    summary: "Answer up to 50 queries at once",
+    description:
+      "Each item is a `/v1/query` body (without `stream`). The queries run concurrently (BATCH_CONCURRENCY at a time) through the answer cache, and the results come back in input order; an item that fails, including one that fails validation, is an inline error, never a failed batch.",
+    tag: "Query",
+    auth: "key",
+    rateLimited: true,
+    request: named("BatchQueryRequest", BatchQueryRequestSchema),
+    response: {
+      description: "One result per query, in order: an answer or an error.",
+      schema: named("BatchQueryResponse", BatchQueryResponseSchema),
+    },
+  },
+  "POST /v1/chat/completions": {
+    operationId: "createChatCompletion",
+    summary: "OpenAI-compatible chat completion",
+    description:
+      "OpenAI's request and response, streamed or not. `model` is a catalog chat model or `auto` (task complexity x `priority`, ragway's one extra field). The parameters an OpenAI-compatible upstream understands pass through. Each model of the fallback chain sits behind retries and a circuit breaker; a stream is retried and falls back until its first byte, and a stream the upstream cuts ends with an error event instead of `[DONE]`. Identical non-streamed requests from the same caller are answered from the cache.",
+    tag: "OpenAI",
+    auth: "key",
+    rateLimited: true,
+    request: named("ChatCompletionRequest", ChatCompletionRequestSchema),
+    response: {
+      description: "The completion, with the model that answered, usage, degraded and attempts.",
+      schema: named("ChatCompletion", ChatCompletionResponseSchema),
+      alternatives: {
+        "text/event-stream":
+          'with `stream: true`: OpenAI\'s `chat.completion.chunk` events, then `data: [DONE]` (a usage chunk first with `stream_options.include_usage`); a broken upstream stream ends with `data: {"error": ...}` and no [DONE]',
+      },
+      headers: {
+        "X-Model": "the catalog model that answered",
+        "X-Model-Reason": "why the first model was chosen, or `cached`",
+        "X-Degraded": "true when a fallback answered",
+        "X-Attempts": "how many tries and skips it took",
+        "X-Cache": "MISS, BYPASS or the cache tier that answered (non-streamed only)",
+      },
+    },
+    errors: {
+      400: "also: an unknown or unavailable model; a prompt no model's window can take (`context_length_exceeded`); the upstream rejected the request",
+      503: "no model could answer; `error.attempts` lists every try",
+    },
+  },
+  "POST /v1/embeddings": {
+    operationId: "createEmbeddings",
+    summary: "OpenAI-compatible embeddings",
+    description:
+      "`input` is a string or up to 2,048 strings; `model` an embedding model of the catalog whose provider is configured. Through the embedding cache and the retry loop; `encoding_format` float or base64, `dimensions` shortens and re-normalizes.",
+    tag: "OpenAI",
+    auth: "key",
+    rateLimited: true,
+    request: named("EmbeddingsRequest", EmbeddingsRequestSchema),
+    response: {
+      description: "One vector per input, in input order, with exact token usage.",
+      schema: named("Embeddings", EmbeddingsResponseSchema),
+    },
+    errors: {
+      400: "also: an unknown or unavailable model; an input longer than the model's window (`context_length_exceeded`)",
+      503: "the embedding model could not be reached",
+    },
+  },
+  "GET /v1/models": {
+    operationId: "listModels",
+    summary: "OpenAI-compatible model list",
+    description: "`auto` and every catalog model whose provider this deployment has configured.",
+    tag: "OpenAI",
+    auth: "key",
+    rateLimited: true,
+    response: {
+      description: "The models in OpenAI's list shape, with kind, window, prices and tiers.",
+      schema: named("ModelList", ModelListResponseSchema),
+    },
+  },
+  "GET /v1/models/:id": {
+    operationId: "getModel",
+    summary: "One model",
+    description: "A model from the list above.",
+    tag: "OpenAI",
+    auth: "key",
+    rateLimited: true,
+    pathParams: { id: "the model id (`auto` included)" },
+    response: { description: "The model.", schema: named("Model", ModelResponseSchema) },
+    errors: { 404: "no such model on this deployment" },
   },
   "GET /v1/stats": {
     operationId: "getStats",

@@ -89,6 +89,23 @@ export const QueryRequestSchema = z
   })
   .strict();
 
+/** Most queries in one batch. */
+export const MAX_BATCH_QUERIES = 50;
+
+/** `POST /v1/query/batch`: each item is a `/v1/query` body (without `stream`). */
+export const BatchQueryRequestSchema = z
+  .object({ queries: z.array(QueryRequestSchema).min(1).max(MAX_BATCH_QUERIES) })
+  .strict();
+
+/**
+ * The envelope the batch route parses first. Items are then validated one by one with
+ * {@link QueryRequestSchema}, so an invalid item becomes an inline error instead of failing the
+ * whole batch; {@link BatchQueryRequestSchema} documents what a valid batch looks like.
+ */
+export const BatchEnvelopeSchema = z
+  .object({ queries: z.array(z.unknown()).min(1).max(MAX_BATCH_QUERIES) })
+  .strict();
+
 export const CACHE_TIERS = ["memory", "edge", "kv"] as const;
 
 /** POST /admin/cache/purge: no body (or `{}`) purges every cache everywhere. */

@@ -40,7 +40,10 @@ export interface AnswerKeyParts {
   query: string;
   k: number;
   filter?: MetadataFilter;
-  /** The resolved model id (never "auto"). */
+  /**
+   * The requested model: a catalog id, or `auto`, whose choice depends only on the query, the
+   * retrieved chunks (fixed by the index version) and the catalog.
+   */
   model: string;
   priority: string;
   maxContextTokens?: number;

@@ -1,14 +1,19 @@
 // The offline provider: hashing embeddings and extractive answers from the prompt's own sources.
 // It is the last link of every fallback chain, so it never returns a failure.
 import { extractiveAnswer, type ExtractiveSource } from "../rag/extractive.js";
+import { toPlainMessages } from "./chat-messages.js";
+import { chunkObject, completionId, completionObject, streamPieces } from "./completion-shapes.js";
 import { HASH_EMBED_DIMS, hashEmbed } from "./hash-embedding.js";
 import type {
   ChatMessage,
   ChatRequest,
   ChatResult,
+  Completion,
+  CompletionRequest,
   EmbedResult,
   Outcome,
   Provider,
+  StreamEvent,
 } from "./types.js";
 
 /** Options for {@link createLocalProvider}. */
@@ -25,8 +30,9 @@ const CHARS_PER_TOKEN = 4;
 /**
  * Creates the `local` provider. `embed` hashes each text ({@link hashEmbed}); `chat` answers the
  * last user message extractively from the other messages' content, split into `[n] Title`
- * blocks (citations keep those numbers) or else into paragraphs. No usage is reported: callers
- * count tokens themselves.
+ * blocks (citations keep those numbers) or else into paragraphs. `chatCompletion` and
+ * `chatCompletionStream` give the same answer in OpenAI's shapes (OpenAI-compatible chat works
+ * offline). No usage is reported: callers count tokens themselves.
  *
  * @example
  * const local = createLocalProvider();
@@ -35,6 +41,13 @@ const CHARS_PER_TOKEN = 4;
 export function createLocalProvider(opts: LocalProviderOptions = {}): Provider {
   const dims = opts.dims ?? HASH_EMBED_DIMS;
   hashEmbed("", dims); // validates dims once, at construction
+
+  const answer = (request: CompletionRequest): string => {
+    const { question, context } = splitPrompt(toPlainMessages(request.body.messages));
+    const maxTokens = completionCap(request.body);
+    const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : undefined;
+    return extractiveAnswer(question, parseSources(context), { maxChars }).answer;
+  };
 
   return {
     name: "local",
@@ -53,7 +66,47 @@ export function createLocalProvider(opts: LocalProviderOptions = {}): Provider {
       const { answer } = extractiveAnswer(question, parseSources(context), { maxChars });
       return { ok: true, value: { model: request.model, text: answer, finishReason: "stop" } };
     },
+    async chatCompletion(request: CompletionRequest): Promise<Outcome<Completion>> {
+      const text = answer(request);
+      const body = completionObject({
+        id: completionId(),
+        created: Math.floor(Date.now() / 1000),
+        model: request.model,
+        text,
+        finishReason: "stop",
+      });
+      return { ok: true, value: { body, text } };
+    },
+    async chatCompletionStream(
+      request: CompletionRequest,
+    ): Promise<Outcome<AsyncGenerator<StreamEvent, void, undefined>>> {
+      return { ok: true, value: localStream(request.model, answer(request)) };
+    },
   };
+}
+
+/** The completion cap a request asks for (`max_completion_tokens` wins), if any. */
+function completionCap(body: Record<string, unknown>): number | undefined {
+  const cap = body.max_completion_tokens ?? body.max_tokens;
+  return typeof cap === "number" && cap > 0 ? cap : undefined;
+}
+
+/** The answer as OpenAI chunks: role, one chunk per word, finish, then `[DONE]`. */
+async function* localStream(
+  model: string,
+  text: string,
+): AsyncGenerator<StreamEvent, void, undefined> {
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null, content: string) =>
+    ({
+      type: "chunk",
+      chunk: { raw: chunkObject({ id, created, model, delta, finishReason }), content },
+    }) as const;
+  yield chunk({ role: "assistant", content: "" }, null, "");
+  for (const piece of streamPieces(text)) yield chunk({ content: piece }, null, piece);
+  yield chunk({}, "stop", "");
+  yield { type: "done" };
 }
 
 // A RAG prompt may carry its sources in the user message too: "Sources: ... Question: <q>".

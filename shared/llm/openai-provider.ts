@@ -6,20 +6,27 @@ import OpenAI, {
   APIError,
   APIUserAbortError,
 } from "openai";
-import { z } from "zod";
 import type { Clock, FetchLike } from "../ports.js";
-import { l2normalize } from "../rag/vector.js";
 import { parseRetryAfter } from "./retry-after.js";
+import {
+  badResponse,
+  parseChatBody,
+  parseCompletionBody,
+  parseEmbedBody,
+} from "./openai-bodies.js";
+import { errorMessageOf, readChatChunks } from "./sse.js";
 import type {
   ChatMessage,
   ChatRequest,
   ChatResult,
+  Completion,
+  CompletionRequest,
   EmbedRequest,
   EmbedResult,
   Outcome,
   Provider,
+  StreamEvent,
   UpstreamFailure,
-  Usage,
 } from "./types.js";
 
 /** Options for {@link createOpenAIProvider}. */
@@ -35,38 +42,12 @@ export interface OpenAIProviderOptions {
   now?: Clock;
 }
 
-// A 200 body can still be wrong (a proxy's HTML page, an `error` object, no choices): validate.
-const UsageSchema = z.object({
-  prompt_tokens: z.number().nonnegative(),
-  completion_tokens: z.number().nonnegative().optional(),
-  total_tokens: z.number().nonnegative().optional(),
-});
-const ChatBodySchema = z.object({
-  choices: z
-    .array(
-      z.object({
-        message: z.object({
-          content: z.string().nullish(),
-          refusal: z.string().nullish(),
-        }),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .min(1),
-  usage: UsageSchema.nullish(),
-});
-const EmbedBodySchema = z.object({
-  data: z.array(
-    z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) }),
-  ),
-  usage: z.object({ prompt_tokens: z.number().nonnegative() }).nullish(),
-});
-
 /**
  * Creates the `openai` provider for any OpenAI-compatible API. Never throws for upstream
- * trouble: 429 -> `rate_limited` (with `retryAfterMs`), 408 -> `timeout`, 409/5xx ->
- * `server_error`, 400/404/422 -> `bad_request`, 401/403 -> `auth`, connection failures ->
- * `network`/`timeout`, malformed 200 bodies -> `bad_response`. Results echo the requested model id.
+ * trouble: 429 -> `rate_limited` (with `retryAfterMs`; `insufficient_quota` -> `quota`), 408 ->
+ * `timeout`, 409/5xx -> `server_error`, 400/404/422 -> `bad_request`, 401/403 -> `auth`,
+ * connection failures -> `network`/`timeout`, malformed 200 bodies -> `bad_response`. Results
+ * echo the requested model id.
  *
  * @example
  * const openai = createOpenAIProvider({ apiKey, baseURL: "https://api.openai.com/v1", timeoutMs: 20_000 });
@@ -119,6 +100,68 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       }
       return parseChatBody(body, request.model);
     },
+
+    async chatCompletion(request: CompletionRequest): Promise<Outcome<Completion>> {
+      let body: unknown;
+      try {
+        // The body was validated by the route against OpenAI's shape; the SDK sends it as is.
+        const params = {
+          ...request.body,
+          model: request.model,
+          stream: false,
+        } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+        body = await client.chat.completions.create(
+          params,
+          request.signal ? { signal: request.signal } : undefined,
+        );
+      } catch (error) {
+        return { ok: false, failure: mapOpenAIError(error, now()) };
+      }
+      return parseCompletionBody(body, request.model);
+    },
+
+    async chatCompletionStream(
+      request: CompletionRequest,
+    ): Promise<Outcome<AsyncGenerator<StreamEvent, void, undefined>>> {
+      let response: Response;
+      try {
+        // Usage is always requested upstream so it can be recorded; the relay hides it from
+        // callers who did not ask for it.
+        const params = {
+          ...request.body,
+          model: request.model,
+          stream: true,
+          stream_options: { include_usage: true },
+        } as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
+        response = await client.chat.completions
+          .create(params, request.signal ? { signal: request.signal } : undefined)
+          .asResponse();
+      } catch (error) {
+        return { ok: false, failure: mapOpenAIError(error, now()) };
+      }
+      if (!response.body) return badResponse("stream response has no body");
+      const type = response.headers.get("content-type") ?? "";
+      if (!/text\/event-stream/i.test(type)) {
+        // A 200 that is not a stream: usually an error object from a proxy or a gateway.
+        const text = await response.text().catch(() => "");
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // not JSON either
+        }
+        const upstreamError = errorMessageOf(json);
+        return badResponse(
+          upstreamError !== undefined
+            ? `upstream error in 200 body: ${upstreamError}`
+            : `expected an event stream, got ${type || "no content type"}`,
+        );
+      }
+      return {
+        ok: true,
+        value: readChatChunks(response.body as ReadableStream<Uint8Array>),
+      };
+    },
   };
 }
 
@@ -146,6 +189,10 @@ export function mapOpenAIError(error: unknown, now: number): UpstreamFailure {
     const retryAfterMs =
       rawHeaders instanceof Headers ? parseRetryAfter(rawHeaders, now) : undefined;
     const base = { status, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    const rawCode: unknown = error.code;
+    if (status === 429 && rawCode === "insufficient_quota") {
+      return { reason: "quota", retryable: false, ...base };
+    }
     if (status === 429) return { reason: "rate_limited", retryable: true, ...base };
     if (status === 408) return { reason: "timeout", retryable: true, ...base };
     if (status === 409 || (status !== undefined && status >= 500)) {
@@ -157,67 +204,7 @@ export function mapOpenAIError(error: unknown, now: number): UpstreamFailure {
     }
   }
   // JSON that failed to parse, or anything else the SDK let through: the body was unusable.
-  return { reason: "bad_response", message, retryable: true };
-}
-
-function parseChatBody(body: unknown, model: string): Outcome<ChatResult> {
-  const upstreamError = errorInBody(body);
-  if (upstreamError) return badResponse(upstreamError);
-  const parsed = ChatBodySchema.safeParse(body);
-  if (!parsed.success) return badResponse("chat completion body has no usable choices");
-  const { choices, usage } = parsed.data;
-  const choice = choices[0];
-  const value: ChatResult = {
-    model,
-    text: choice?.message.content ?? choice?.message.refusal ?? "",
-    finishReason: choice?.finish_reason ?? "stop",
-  };
-  if (usage) value.usage = toUsage(usage);
-  return { ok: true, value };
-}
-
-function parseEmbedBody(body: unknown, request: EmbedRequest): Outcome<EmbedResult> {
-  const upstreamError = errorInBody(body);
-  if (upstreamError) return badResponse(upstreamError);
-  const parsed = EmbedBodySchema.safeParse(body);
-  if (!parsed.success) return badResponse("embeddings body has no usable data");
-  const { data, usage } = parsed.data;
-  const vectors: Float32Array[] = new Array<Float32Array>(request.texts.length);
-  for (const item of data) {
-    if (item.index >= vectors.length || vectors[item.index] !== undefined) {
-      return badResponse(`embeddings body has an unexpected index ${item.index}`);
-    }
-    vectors[item.index] = l2normalize(Float32Array.from(item.embedding));
-  }
-  if (data.length !== request.texts.length) {
-    return badResponse(`expected ${request.texts.length} embeddings, got ${data.length}`);
-  }
-  const value: EmbedResult = { model: request.model, vectors };
-  if (usage) value.promptTokens = usage.prompt_tokens;
-  return { ok: true, value };
-}
-
-function toUsage(u: z.infer<typeof UsageSchema>): Usage {
-  const completion = u.completion_tokens ?? 0;
-  return {
-    prompt_tokens: u.prompt_tokens,
-    completion_tokens: completion,
-    total_tokens: u.total_tokens ?? u.prompt_tokens + completion,
-  };
-}
-
-/** Some gateways answer 200 with `{ "error": {...} }`; returns its message, if any. */
-function errorInBody(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
-  const error: unknown = body.error;
-  if (error === null || error === undefined) return undefined;
-  if (typeof error === "string") return `upstream error in 200 body: ${error}`;
-  const inner = typeof error === "object" && "message" in error ? error.message : undefined;
-  return `upstream error in 200 body: ${typeof inner === "string" ? inner : "unknown"}`;
-}
-
-function badResponse(message: string): Outcome<never> {
-  return { ok: false, failure: { reason: "bad_response", status: 200, message, retryable: true } };
+  return { reason: "bad_response", message, retryable: false };
 }
 
 // Our `tool` messages carry no tool_call_id, which the API would reject; send them as user text.

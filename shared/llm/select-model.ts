@@ -1,40 +1,95 @@
-// Model choice for a request: an explicit model is honoured when it is usable; `auto` picks by
-// priority among the chat models whose provider is configured.
+// Model choice for a request: an explicit model is honoured when it is usable; `auto` takes the
+// task's complexity and the caller's priority and picks from the catalog: cost = cheapest
+// capable, speed = fastest capable, quality = best. Only configured providers are candidates.
 import type { ModelInfo } from "./catalog.js";
+import { requiredQualityTier, type Complexity, type TaskProfile } from "./classify-task.js";
 
 export type Priority = "cost" | "speed" | "quality";
 
 export type ModelChoice =
   { ok: true; model: ModelInfo; reason: string } | { ok: false; message: string };
 
-/** Picks the chat model for a request. `available` lists the providers that are configured. */
+/** What `auto` needs to know about the request. */
+export interface SelectionNeeds {
+  task: TaskProfile;
+  /** Prompt tokens plus the completion room the call needs: models with a smaller window are skipped. */
+  tokensNeeded: number;
+}
+
+/**
+ * Checks an explicit model: a chat model in the catalog whose provider is configured.
+ * Use it before doing work, so a bad `model` is a 400 at once.
+ */
+export function resolveExplicit(
+  requested: string,
+  catalog: readonly ModelInfo[],
+  available: ReadonlySet<ModelInfo["provider"]>,
+): ModelChoice {
+  const model = catalog.find((m) => m.id === requested);
+  if (!model || model.kind !== "chat")
+    return { ok: false, message: `unknown model "${requested}"` };
+  if (!available.has(model.provider)) {
+    return {
+      ok: false,
+      message: `model "${requested}" needs the ${model.provider} provider, which is not configured`,
+    };
+  }
+  return { ok: true, model, reason: "explicit" };
+}
+
+/**
+ * Picks the chat model for a request. `requested` is a model id or `auto`; `available` lists
+ * the configured providers. For `auto`, an upstream model is preferred over the extractive one,
+ * models whose context window is too small for `needs.tokensNeeded` are dropped (unless none
+ * fits), and the capable ones (quality tier >= what the complexity needs; all of them when none
+ * is) are ranked by `priority`. The reason reads like
+ * `auto priority=cost complexity=simple signals=lookup`.
+ *
+ * @example
+ * selectModel("auto", "cost", DEFAULT_CATALOG, new Set(["local", "openai"]), needs);
+ */
 export function selectModel(
   requested: string,
   priority: Priority,
   catalog: readonly ModelInfo[],
   available: ReadonlySet<ModelInfo["provider"]>,
+  needs: SelectionNeeds = {
+    task: { complexity: "simple", score: 0, signals: [] },
+    tokensNeeded: 0,
+  },
 ): ModelChoice {
+  if (requested !== "auto") return resolveExplicit(requested, catalog, available);
   const chat = catalog.filter((m) => m.kind === "chat" && available.has(m.provider));
-  if (requested !== "auto") {
-    const model = catalog.find((m) => m.id === requested);
-    if (!model || model.kind !== "chat") {
-      return { ok: false, message: `unknown model "${requested}"` };
-    }
-    if (!available.has(model.provider)) {
-      return {
-        ok: false,
-        message: `model "${requested}" needs the ${model.provider} provider, which is not configured`,
-      };
-    }
-    return { ok: true, model, reason: "explicit" };
-  }
-  // Prefer a real model over the extractive one when one is configured.
   const upstream = chat.filter((m) => m.provider !== "local");
   const pool = upstream.length > 0 ? upstream : chat;
-  const ranked = [...pool].sort((a, b) => compare(a, b, priority));
+  const fitting = pool.filter((m) => m.contextWindow >= needs.tokensNeeded);
+  const ranked = rankModels(fitting.length > 0 ? fitting : pool, priority, needs.task.complexity);
   const best = ranked[0];
   if (!best) return { ok: false, message: "no chat model is configured" };
-  return { ok: true, model: best, reason: `auto:${priority}` };
+  const signals = needs.task.signals.length > 0 ? needs.task.signals.join(",") : "none";
+  return {
+    ok: true,
+    model: best,
+    reason: `auto priority=${priority} complexity=${needs.task.complexity} signals=${signals}`,
+  };
+}
+
+/**
+ * Orders models for a task: those capable of it first, then the rest, each group by `priority`.
+ * `quality` ignores capability (the best is always first). Pure; the fallback chain uses it too.
+ */
+export function rankModels(
+  models: readonly ModelInfo[],
+  priority: Priority,
+  complexity: Complexity,
+): ModelInfo[] {
+  const tier = priority === "quality" ? 1 : requiredQualityTier(complexity);
+  const capable = models.filter((m) => m.qualityTier >= tier);
+  const rest = models.filter((m) => m.qualityTier < tier);
+  const byPriority = (a: ModelInfo, b: ModelInfo): number => compare(a, b, priority);
+  // A complex task on a catalog with no tier-3 model goes to the strongest there is.
+  const weaker = [...rest].sort((a, b) => b.qualityTier - a.qualityTier || byPriority(a, b));
+  return [...[...capable].sort(byPriority), ...weaker];
 }
 
 function price(m: ModelInfo): number {

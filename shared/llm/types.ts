@@ -51,7 +51,9 @@ export interface UpstreamFailure {
     | "network"
     | "bad_request"
     | "auth"
-    | "bad_response";
+    | "quota"
+    | "bad_response"
+    | "truncated";
   status?: number;
   message: string;
   retryable: boolean;
@@ -61,9 +63,62 @@ export interface UpstreamFailure {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: UpstreamFailure };
 
+/**
+ * An OpenAI chat-completions body as the caller sent it (validated by the route), minus `model`,
+ * `stream` and `stream_options`, which each link of the fallback chain sets itself.
+ */
+export type CompletionBody = Record<string, unknown> & { messages: unknown[] };
+
+export interface CompletionRequest {
+  /** The catalog id sent upstream. */
+  model: string;
+  body: CompletionBody;
+  /** Aborts the upstream call (per-attempt timeout, client gone). */
+  signal?: AbortSignal;
+}
+
+/** A non-streamed chat completion: the upstream's JSON (validated), its text and usage. */
+export interface Completion {
+  /** The `chat.completion` object, `model` set to the catalog id. */
+  body: Record<string, unknown>;
+  /** The first choice's content, for token counting when no usage was reported. */
+  text: string;
+  usage?: Usage;
+}
+
+/** One parsed `chat.completion.chunk`. */
+export interface ChatChunk {
+  /** The chunk object as received (validated loosely: unknown fields pass through). */
+  raw: Record<string, unknown>;
+  /** Content deltas of all choices, concatenated. */
+  content: string;
+  /** Present on the usage chunk (`stream_options.include_usage`). */
+  usage?: Usage;
+}
+
+/**
+ * What a chunk stream yields. It always ends with `done` (the upstream sent `[DONE]`) or `error`
+ * (an error event, a malformed chunk, or a stream cut before `[DONE]`: reason `truncated`).
+ */
+export type StreamEvent =
+  | { type: "chunk"; chunk: ChatChunk }
+  | { type: "done" }
+  | { type: "error"; failure: UpstreamFailure };
+
 /** An embedding and chat backend. `local` is offline; `openai` is any OpenAI-compatible API. */
 export interface Provider {
   readonly name: "local" | "openai";
   embed(request: EmbedRequest): Promise<Outcome<EmbedResult>>;
+  /** A grounded-answer call with plain-text messages (the RAG path). */
   chat(request: ChatRequest): Promise<Outcome<ChatResult>>;
+  /** The OpenAI chat-completions call, body passed through (the `/v1/chat/completions` path). */
+  chatCompletion(request: CompletionRequest): Promise<Outcome<Completion>>;
+  /**
+   * The same, streamed. Resolves once the upstream accepted the request (status 200 with an
+   * event stream); later trouble arrives as an `error` event. Return the generator early (or
+   * abort `signal`) to close the upstream connection.
+   */
+  chatCompletionStream(
+    request: CompletionRequest,
+  ): Promise<Outcome<AsyncGenerator<StreamEvent, void, undefined>>>;
 }

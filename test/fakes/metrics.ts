@@ -5,10 +5,13 @@ import { seriesKey } from "../../shared/metrics/batch.js";
 export interface RecordingMetrics extends Metrics {
   /** The total of counter `name` over series whose labels include `match`. */
   total(name: string, match?: Labels): number;
+  /** The last value set on gauge `name` with exactly these labels, if any. */
+  gauge(name: string, labels: Labels): number | undefined;
 }
 
 export function recordingMetrics(): RecordingMetrics {
   const series = new Map<string, { name: string; labels: Labels; value: number }>();
+  const gauges = new Map<string, number>();
   return {
     inc(name, labels = {}, value = 1) {
       const key = seriesKey(name, labels);
@@ -17,6 +20,12 @@ export function recordingMetrics(): RecordingMetrics {
       else series.set(key, { name, labels: { ...labels }, value });
     },
     observe() {},
+    set(name, labels, value) {
+      gauges.set(seriesKey(name, labels), value);
+    },
+    gauge(name, labels) {
+      return gauges.get(seriesKey(name, labels));
+    },
     total(name, match = {}) {
       let sum = 0;
       for (const s of series.values()) {

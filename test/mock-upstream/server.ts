@@ -10,7 +10,8 @@ export interface Faults {
   /** Delay before answering every /v1 request. */
   latencyMs?: number;
   /** Share (0..1) of targeted chat/embedding requests that fail. Defaults to 1 when
-   * `errorStatus`, `failModels` or `errorInBody200` is set, else 0. Drawn from a seeded PRNG. */
+   * `errorStatus`, `failModels`, `failFirst` or `errorInBody200` is set, else 0. Drawn from a
+   * seeded PRNG. */
   errorRate?: number;
   /** Status of injected errors (default 500); an array is used round-robin. */
   errorStatus?: number | number[];
@@ -28,6 +29,8 @@ export interface Faults {
   usage?: { prompt_tokens?: number; completion_tokens?: number };
   /** Only requests for these models are targeted by error injection; others succeed. */
   failModels?: string[];
+  /** Only the first N targeted requests fail; later ones succeed (e.g. one 429, then an answer). */
+  failFirst?: number;
   /** Seed of the error PRNG (default 1); the same seed gives the same failure sequence. */
   seed?: number;
   /** Pause between streamed chunks (default 0). */
@@ -84,6 +87,7 @@ const faultsSchema = z.strictObject({
     })
     .optional(),
   failModels: z.array(z.string()).optional(),
+  failFirst: z.number().int().min(0).optional(),
   seed: z.number().int().optional(),
   streamChunkDelayMs: nonNeg.optional(),
 }) satisfies z.ZodType<Faults>;
@@ -249,6 +253,7 @@ export async function startMockUpstream(
   let faults: Faults = {};
   let rng = mulberry32(1);
   let statusCursor = 0;
+  let targeted = 0;
   let counts = emptyCounts();
   let recorded: RecordedRequest[] = [];
   let nextId = 1;
@@ -257,14 +262,17 @@ export async function startMockUpstream(
     faults = faultsSchema.parse(next);
     rng = mulberry32(faults.seed ?? 1);
     statusCursor = 0;
+    targeted = 0;
   };
 
   /** Decides, at arrival, whether this request fails: a status, "body" (200 + error) or null. */
   const injectedFailure = (model: string): number | "body" | null => {
     if (faults.failModels !== undefined && !faults.failModels.includes(model)) return null;
+    if (faults.failFirst !== undefined && targeted++ >= faults.failFirst) return null;
     const armed =
       faults.errorStatus !== undefined ||
       faults.failModels !== undefined ||
+      faults.failFirst !== undefined ||
       faults.errorInBody200 === true;
     const rate = faults.errorRate ?? (armed ? 1 : 0);
     if (rate <= 0 || (rate < 1 && rng() >= rate)) return null;

@@ -316,6 +316,16 @@ describe("fault injection", () => {
     expect(upstream.counts().byModel).toEqual({ "gpt-4o": 1, "gpt-4o-mini": 1 });
   });
 
+  it("fails only the first N targeted requests with failFirst, then answers", async () => {
+    upstream.configure({ failFirst: 2, errorStatus: 429, retryAfter: "1" });
+    const first = await post("/chat/completions", chatBody());
+    expect(first.status).toBe(429);
+    expect(first.headers.get("retry-after")).toBe("1");
+    expect((await post("/chat/completions", chatBody())).status).toBe(429);
+    expect((await post("/chat/completions", chatBody())).status).toBe(200);
+    expect((await post("/chat/completions", chatBody())).status).toBe(200);
+  });
+
   it("reports overridden usage and adds latency", async () => {
     upstream.configure({
       usage: { prompt_tokens: 100_000, completion_tokens: 50_000 },

@@ -12,7 +12,6 @@ import type { CacheDirectives } from "../../shared/cache/directives.js";
 import { memoryBlobStore } from "../../shared/cache/memory-store.js";
 import { TieredCache, withKeySuffix } from "../../shared/cache/tiered.js";
 import type { QueryRequest } from "../../shared/api/schemas.js";
-import type { ModelInfo } from "../../shared/llm/catalog.js";
 import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import { parseQueryAnswer } from "../../shared/rag/answer-schema.js";
 import type { AppContext } from "../context.js";
@@ -25,8 +24,8 @@ import { kvBlobStore } from "./kv-store.js";
 
 export interface QueryCacheParams {
   body: QueryRequest;
-  /** The resolved model (never "auto"). */
-  model: ModelInfo;
+  /** The requested model: a catalog id or `auto` (a pure function of what the key holds). */
+  model: string;
   scope: CacheScope;
   directives: CacheDirectives;
 }
@@ -71,7 +70,7 @@ export async function answerThroughCache(
     query: body.query,
     k: body.k,
     ...(body.filter ? { filter: body.filter } : {}),
-    model: params.model.id,
+    model: params.model,
     priority: body.priority,
     ...(body.max_context_tokens !== undefined ? { maxContextTokens: body.max_context_tokens } : {}),
     retrieval: body.retrieval,

@@ -137,6 +137,7 @@ function newLimits(who: Caller, standing: RequestLimits["standing"]): RequestLim
     requestAt: null,
     standing,
     reservations: 0,
+    concurrentReservations: false,
     rpcMs: 0,
     rpcCalls: 0,
     fromMemo: false,

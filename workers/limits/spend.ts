@@ -6,7 +6,7 @@ import type { ModelInfo } from "../../shared/llm/catalog.js";
 import { costUsd } from "../../shared/llm/catalog.js";
 import type { ReserveResult, SettleResult } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
-import { aged, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+import { aged, LimitRefusal, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
 /** Tokens (prompt + completion + embedding) and USD. */
 export interface SpendAmount {
@@ -47,7 +47,8 @@ export async function reserve(app: AppContext, amount: SpendAmount): Promise<Res
     }
   }
   // Only the request's first reservation may give its slot back: later ones follow spending.
-  const release = limits.reservations === 0 ? limits.requestAt : null;
+  const release =
+    limits.reservations === 0 && !limits.concurrentReservations ? limits.requestAt : null;
   const stub = limiterStub(app.env, limits.principalId);
   const result = await timedCall(app, "reserve", async (): Promise<ReserveResult> =>
     stub.reserve({ tokens, usd, releaseRequestAt: release }),
@@ -83,6 +84,58 @@ export async function reserve(app: AppContext, amount: SpendAmount): Promise<Res
         // The reservation stays held and counts as spent after its TTL: safe, never lenient.
         app.logger.warn("limiter_settle_failed", { error: String(err) });
       }
+    },
+  };
+}
+
+/**
+ * A reservation that can grow: a fallback chain reserves for its first model, and raises the hold
+ * before a later model that may cost more. Settled once, with what was actually used.
+ *
+ * @example
+ * const hold = spendHold(app);
+ * await hold.raise(firstModelEstimate);            // a refusal throws: the request's 429
+ * if (!(await hold.tryRaise(nextModelEstimate))) { skip that model }
+ * await hold.settle(actualUsage);
+ */
+export interface SpendHold {
+  /** Reserves what `amount` needs beyond what is already held; a refusal throws. */
+  raise(amount: SpendAmount): Promise<void>;
+  /** The same, but a refusal by the caller's limits answers false. */
+  tryRaise(amount: SpendAmount): Promise<boolean>;
+  /** Settles every reservation made: the total is what was actually used. */
+  settle(actual: SpendAmount): Promise<void>;
+}
+
+export function spendHold(app: AppContext): SpendHold {
+  const reservations: Reservation[] = [];
+  const held: SpendAmount = { tokens: 0, usd: 0 };
+  const raise = async (amount: SpendAmount): Promise<void> => {
+    const more = {
+      tokens: Math.max(0, Math.ceil(amount.tokens) - held.tokens),
+      usd: Math.max(0, amount.usd - held.usd),
+    };
+    if (reservations.length > 0 && more.tokens === 0 && more.usd === 0) return;
+    const reservation = await reserve(app, more);
+    reservations.push(reservation);
+    held.tokens += reservation.held.tokens;
+    held.usd += reservation.held.usd;
+  };
+  return {
+    raise,
+    async tryRaise(amount) {
+      try {
+        await raise(amount);
+        return true;
+      } catch (err) {
+        if (err instanceof LimitRefusal) return false;
+        throw err;
+      }
+    },
+    async settle(actual) {
+      const [first, ...rest] = reservations;
+      for (const r of rest) await r.settle({ tokens: 0, usd: 0 });
+      await first?.settle(actual);
     },
   };
 }

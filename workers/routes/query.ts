@@ -5,8 +5,8 @@ import { QueryRequestSchema, type QueryRequest } from "../../shared/api/schemas.
 import type { CacheStatus, Computed, Cost } from "../../shared/cache/answer-cache.js";
 import type { CacheScope } from "../../shared/cache/answer-key.js";
 import { cacheDirectives, type CacheDirectives } from "../../shared/cache/directives.js";
-import { findModel, type ModelInfo } from "../../shared/llm/catalog.js";
-import { selectModel } from "../../shared/llm/select-model.js";
+import { findModel } from "../../shared/llm/catalog.js";
+import { resolveExplicit } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/rag/vector.js";
 import { answerThroughCache } from "../cache/query-cache.js";
@@ -16,7 +16,9 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { LimitRefusal } from "../limits/limiter-client.js";
-import { estimateUsd, reserve, type Reservation } from "../limits/spend.js";
+import { spendHold } from "../limits/spend.js";
+import { recordUsage } from "../record-usage.js";
+import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
 
@@ -68,7 +70,9 @@ export interface QueryOptions {
 /**
  * Runs one validated query through the answer cache; shared by /v1/query and the batch route.
  * On a hit the answer's `usage` is zero and `attempts` empty: this request called no model
- * (what the original computation cost is in `cache.saved`).
+ * (what the original computation cost is in `cache.saved`), and the reason is `cached`. The
+ * cache keys on the requested model (`auto` or an id): `auto`'s choice is a pure function of the
+ * request and the index version, both of which the key holds.
  */
 export async function runQuery(
   body: QueryRequest,
@@ -77,14 +81,20 @@ export async function runQuery(
 ): Promise<{ answer: QueryAnswer; reason: string; cache: QueryCacheInfo }> {
   const services = getServices(app.config);
   const requested = body.model === "auto" ? app.config.DEFAULT_MODEL : body.model;
-  const choice = selectModel(requested, body.priority, app.config.catalog, services.available);
-  if (!choice.ok) throw new HttpError("invalid_request", choice.message, { param: "model" });
+  if (requested !== "auto") {
+    const explicit = resolveExplicit(requested, app.config.catalog, services.available);
+    if (!explicit.ok) throw new HttpError("invalid_request", explicit.message, { param: "model" });
+  }
   await ensureSeeded(app);
-  const compute = (queryVector: Float32Array | null) =>
-    computeAnswer(body, choice.model, app, queryVector);
+  let reason = "cached";
+  const compute = async (queryVector: Float32Array | null) => {
+    const computed = await computeAnswer(body, requested, app, queryVector);
+    reason = computed.reason;
+    return computed;
+  };
   const params = {
     body,
-    model: choice.model,
+    model: requested,
     scope: options.scope ?? "shared",
     directives: options.directives ?? { lookup: true, store: true },
   };
@@ -110,7 +120,7 @@ export async function runQuery(
   }
   return {
     answer,
-    reason: choice.reason,
+    reason,
     cache: {
       status: cached.status,
       fromCache: cached.fromCache,
@@ -147,16 +157,17 @@ function asServedFromCache(answer: QueryAnswer): QueryAnswer {
 }
 
 /**
- * The RAG path itself (no cache): embed, retrieve, pack, reserve, generate, settle, account.
- * The reservation is made once the prompt is built (its counted tokens plus the completion cap,
- * with the question's embedding) and settled with the reported usage, or refunded on failure.
+ * The RAG path itself (no cache): embed, retrieve, choose, pack, reserve, generate, settle,
+ * account. The reservation is made once the prompts are built (the costliest link of the
+ * fallback chain: its counted tokens plus the completion cap, with the question's embedding) and
+ * settled with the reported usage, or with the embedding alone on failure.
  */
 async function computeAnswer(
   body: QueryRequest,
-  model: ModelInfo,
+  model: string,
   app: AppContext,
   knownVector: Float32Array | null,
-): Promise<Computed<QueryAnswer>> {
+): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
   const index = indexStub(app.env);
   const embed = embedderFor(app);
@@ -164,26 +175,35 @@ async function computeAnswer(
   const embeddingModel = findModel(app.config.catalog, app.config.embeddingModel);
   const embedTokens = body.retrieval === "lexical" ? 0 : services.counter.count(body.query);
   const embedUsd = (embedTokens * (embeddingModel?.inputUsdPerMTok ?? 0)) / 1e6;
-  const held: { reservation: Reservation | null } = { reservation: null };
+  const hold = spendHold(app);
+  const withEmbedding = (e: { tokens: number; usd: number }) => ({
+    tokens: e.tokens + embedTokens,
+    usd: e.usd + embedUsd,
+  });
   let queryVector = knownVector;
-  let answer: QueryAnswer;
+  let result: Awaited<ReturnType<typeof answerQuery>>;
   try {
-    answer = await answerQuery(
+    result = await answerQuery(
       {
         query: body.query,
         k: body.k,
         ...(body.filter ? { filter: body.filter } : {}),
         model,
+        priority: body.priority,
         ...(body.max_context_tokens !== undefined
           ? { maxContextTokens: body.max_context_tokens }
           : {}),
         retrieval: body.retrieval,
         maxTokens: ANSWER_MAX_TOKENS,
+        deadlineAt: deadlineFor(app),
       },
       {
         counter: services.counter,
         catalog: app.config.catalog,
+        available: services.available,
+        ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
         clock: () => Date.now(),
+        resilience: resilienceFor(app),
         embedQuery: async (text) => {
           if (queryVector) return { ok: true, value: queryVector };
           const r = await embed([text]);
@@ -208,46 +228,32 @@ async function computeAnswer(
             mode: p.mode,
           }),
         providerFor: (m) => services.providerFor(m),
-        beforeGenerate: async (estimate) => {
-          held.reservation = await reserve(app, {
-            tokens: estimate.promptTokens + estimate.maxTokens + embedTokens,
-            usd: estimateUsd(estimate.model, estimate.promptTokens, estimate.maxTokens) + embedUsd,
-          });
-        },
+        beforeGenerate: (estimate) => hold.raise(withEmbedding(estimate)),
+        coverLink: (estimate) => hold.tryRaise(withEmbedding(estimate)),
       },
     );
   } catch (err) {
     // The question was embedded; nothing else was billed.
-    await held.reservation?.settle({ tokens: embedTokens, usd: embedUsd });
+    await hold.settle({ tokens: embedTokens, usd: embedUsd });
     throw err;
   }
-  await held.reservation?.settle({
+  const { answer, reason } = result;
+  await hold.settle({
     tokens: answer.usage.total_tokens + embedTokens,
     usd: answer.usage.cost_usd + embedUsd,
   });
-  app.logFields.tokens = answer.usage.total_tokens;
-  app.logFields.cost_usd = answer.usage.cost_usd;
+  recordUsage(app, answer.model, answer.usage, answer.usage.cost_usd);
   // For tracing one request: which models were tried and where the time went.
   app.logFields.degraded = answer.degraded;
   app.logFields.attempts = answer.attempts;
   app.logFields.retrieval_ms = answer.timings.retrieval_ms;
   app.logFields.generation_ms = answer.timings.generation_ms;
-  app.metrics.inc(
-    "ragway_tokens_total",
-    { model: answer.model, direction: "in" },
-    answer.usage.prompt_tokens,
-  );
-  app.metrics.inc(
-    "ragway_tokens_total",
-    { model: answer.model, direction: "out" },
-    answer.usage.completion_tokens,
-  );
-  app.metrics.inc("ragway_cost_usd_total", { model: answer.model }, answer.usage.cost_usd);
   if (answer.degraded) app.metrics.inc("ragway_degraded_answers_total", { route: app.route });
 
   // What answering from scratch costs: the generation plus embedding the question.
   return {
     answer,
+    reason,
     cost: {
       tokens: answer.usage.total_tokens + embedTokens,
       usd: answer.usage.cost_usd + embedUsd,

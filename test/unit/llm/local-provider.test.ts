@@ -76,3 +76,50 @@ describe("splitPrompt / parseSources", () => {
     ]);
   });
 });
+
+describe("createLocalProvider chat completions (offline OpenAI shape)", () => {
+  const body = {
+    messages: [
+      {
+        role: "system",
+        content: "Ragway keeps counters in Durable Objects.\n\nKV is eventually consistent.",
+      },
+      { role: "user", content: [{ type: "text", text: "Where are counters kept?" }] },
+    ],
+  };
+
+  it("answers extractively in the chat.completion shape", async () => {
+    const out = await createLocalProvider().chatCompletion({ model: "local-extractive", body });
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.value.text).toMatch(/Durable Objects/);
+    expect(out.value.body).toMatchObject({
+      object: "chat.completion",
+      model: "local-extractive",
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: out.value.text },
+          finish_reason: "stop",
+        },
+      ],
+    });
+    expect(String(out.value.body.id)).toMatch(/^chatcmpl-/);
+  });
+
+  it("streams the same answer as chunks ending in done", async () => {
+    const provider = createLocalProvider();
+    const whole = await provider.chatCompletion({ model: "local-extractive", body });
+    const out = await provider.chatCompletionStream({ model: "local-extractive", body });
+    if (!out.ok || !whole.ok) throw new Error("local provider failed");
+    let text = "";
+    const types: string[] = [];
+    for await (const e of out.value) {
+      types.push(e.type);
+      if (e.type === "chunk") text += e.chunk.content;
+    }
+    expect(text).toBe(whole.value.text);
+    expect(types.at(-1)).toBe("done");
+    expect(types.filter((t) => t === "done")).toHaveLength(1);
+  });
+});

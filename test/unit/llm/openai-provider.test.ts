@@ -98,12 +98,12 @@ describe("createOpenAIProvider chat", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("maps a 200 whose body is an error object to a retryable bad_response", async () => {
+  it("maps a 200 whose body is an error object to a bad_response that falls back, not retries", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, { error: { message: "overloaded" } }));
     const out = await provider(fetch).chat({ model: "gpt-4o-mini", messages });
     expect(out).toMatchObject({
       ok: false,
-      failure: { reason: "bad_response", retryable: true },
+      failure: { reason: "bad_response", retryable: false },
     });
     expect(!out.ok && out.failure.message).toMatch(/overloaded/);
     expect(calls).toHaveLength(1);
@@ -113,12 +113,12 @@ describe("createOpenAIProvider chat", () => {
     const noChoices = fakeFetch(() => json(200, { id: "x", choices: [] }));
     expect(await provider(noChoices.fetch).chat({ model: "m", messages })).toMatchObject({
       ok: false,
-      failure: { reason: "bad_response", retryable: true },
+      failure: { reason: "bad_response", retryable: false },
     });
     const html = fakeFetch(() => new Response("<html>proxy</html>", { status: 200 }));
     expect(await provider(html.fetch).chat({ model: "m", messages })).toMatchObject({
       ok: false,
-      failure: { reason: "bad_response", retryable: true },
+      failure: { reason: "bad_response", retryable: false },
     });
   });
 
@@ -231,5 +231,103 @@ describe("createOpenAIProvider embed", () => {
       value: { model: "m", vectors: [] },
     });
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("createOpenAIProvider chatCompletion", () => {
+  const body = {
+    messages: [{ role: "user", content: "hi" }],
+    temperature: 0.2,
+    tools: [{ type: "function", function: { name: "f" } }],
+  };
+
+  it("sends the caller's parameters through and returns the upstream's body with the catalog id", async () => {
+    const upstreamBody = {
+      ...chatBody,
+      system_fingerprint: "fp_1",
+      choices: [{ ...chatBody.choices[0], logprobs: null }],
+    };
+    const { fetch, calls } = fakeFetch(() => json(200, upstreamBody));
+    const out = await provider(fetch).chatCompletion({ model: "gpt-4o-mini", body });
+    expect(calls[0]?.body).toEqual({ ...body, model: "gpt-4o-mini", stream: false });
+    expect(out).toMatchObject({
+      ok: true,
+      value: {
+        text: "Paris [1]",
+        usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+        body: { model: "gpt-4o-mini", system_fingerprint: "fp_1", id: "chatcmpl-1" },
+      },
+    });
+  });
+
+  it("treats an error object in a 200 as the error it is", async () => {
+    const { fetch } = fakeFetch(() =>
+      json(200, { error: { message: "overloaded", type: "server_error" } }),
+    );
+    const out = await provider(fetch).chatCompletion({ model: "m", body });
+    expect(out).toMatchObject({ ok: false, failure: { reason: "bad_response", status: 200 } });
+    expect(!out.ok && out.failure.message).toMatch(/overloaded/);
+  });
+
+  it("maps a 429 insufficient_quota to an unretryable quota failure", async () => {
+    const { fetch } = fakeFetch(() =>
+      json(429, {
+        error: { message: "out of credit", type: "insufficient_quota", code: "insufficient_quota" },
+      }),
+    );
+    expect(await provider(fetch).chatCompletion({ model: "m", body })).toMatchObject({
+      ok: false,
+      failure: { reason: "quota", status: 429, retryable: false },
+    });
+  });
+});
+
+describe("createOpenAIProvider chatCompletionStream", () => {
+  const body = { messages: [{ role: "user", content: "hi" }] };
+  const sse = (text: string) =>
+    new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
+  const frame = (content: string) =>
+    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
+
+  async function drain(gen: AsyncGenerator<unknown>): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const e of gen) out.push(e);
+    return out;
+  }
+
+  it("always asks the upstream for usage and yields chunks then done", async () => {
+    const { fetch, calls } = fakeFetch(() => sse(frame("Hel") + frame("lo") + "data: [DONE]\n\n"));
+    const out = await provider(fetch).chatCompletionStream({ model: "gpt-4o-mini", body });
+    expect(calls[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    if (!out.ok) throw new Error("stream did not open");
+    const events = await drain(out.value);
+    expect(events.map((e) => (e as { type: string }).type)).toEqual(["chunk", "chunk", "done"]);
+  });
+
+  it("ends with a truncated error when the upstream closes before [DONE]", async () => {
+    const { fetch } = fakeFetch(() => sse(frame("Hel")));
+    const out = await provider(fetch).chatCompletionStream({ model: "m", body });
+    if (!out.ok) throw new Error("stream did not open");
+    expect((await drain(out.value)).at(-1)).toMatchObject({
+      type: "error",
+      failure: { reason: "truncated" },
+    });
+  });
+
+  it("fails to open on an HTTP error, with Retry-After kept", async () => {
+    const { fetch } = fakeFetch(() =>
+      json(503, { error: { message: "busy" } }, { "retry-after": "2" }),
+    );
+    expect(await provider(fetch).chatCompletionStream({ model: "m", body })).toMatchObject({
+      ok: false,
+      failure: { reason: "server_error", status: 503, retryAfterMs: 2000 },
+    });
+  });
+
+  it("fails to open when a 200 carries a JSON error instead of a stream", async () => {
+    const { fetch } = fakeFetch(() => json(200, { error: { message: "bad gateway" } }));
+    const out = await provider(fetch).chatCompletionStream({ model: "m", body });
+    expect(out).toMatchObject({ ok: false, failure: { reason: "bad_response" } });
+    expect(!out.ok && out.failure.message).toMatch(/bad gateway/);
   });
 });

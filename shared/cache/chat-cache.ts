@@ -1,0 +1,120 @@
+// The chat-completion cache: an identical non-streamed request from the same caller is answered
+// from the tiers. The key is the exact request (no normalization: wording, case and every
+// parameter change a completion) under the caller's scope prefix, so a scope purge reaches it.
+import { z } from "zod";
+import type { Metrics } from "../metrics/metrics.js";
+import type { Clock } from "../ports.js";
+import { sha256Hex, stableStringify } from "../util/hash.js";
+import type { CacheStatus, Cost } from "./answer-cache.js";
+import { scopePrefix, type CacheScope } from "./answer-key.js";
+import type { CacheDirectives } from "./directives.js";
+import { decodeJsonEntry, encodeJsonEntry } from "./entry-codec.js";
+import type { TieredCache } from "./tiered.js";
+
+/** Everything that can change a completion. */
+export interface ChatKeyParts {
+  scope: CacheScope;
+  /** The requested model: a catalog id or `auto`. */
+  model: string;
+  priority: string;
+  /** The request's parameters as sent upstream (messages and the rest, minus model/stream). */
+  body: Record<string, unknown>;
+}
+
+/** The cache key of a chat request: `<scope prefix>chat:<sha-256 of the request>`. */
+export async function chatKey(parts: ChatKeyParts): Promise<string> {
+  const material = stableStringify({ m: parts.model, p: parts.priority, b: parts.body });
+  return `${await scopePrefix(parts.scope)}chat:${await sha256Hex(material)}`;
+}
+
+/** What is stored: the completion as served, and who answered why. */
+export interface CachedCompletion {
+  body: Record<string, unknown>;
+  model: string;
+  reason: string;
+}
+
+const CachedCompletionSchema = z.strictObject({
+  body: z.looseObject({
+    object: z.literal("chat.completion"),
+    choices: z.array(z.unknown()).min(1),
+  }),
+  model: z.string().min(1),
+  reason: z.string(),
+});
+
+/** A completion computed on a miss, with what it cost and whether it may be stored. */
+export interface ComputedCompletion<X> {
+  entry: CachedCompletion;
+  cost: Cost;
+  /** False for degraded answers: a passing outage is never frozen into the cache. */
+  cacheable: boolean;
+  /** Whatever else the caller needs from the computation (attempts, degraded...). */
+  extra: X;
+}
+
+export type ChatCacheResult<X> =
+  | { fromCache: true; status: CacheStatus; entry: CachedCompletion; saved: Cost }
+  | { fromCache: false; status: "MISS" | "BYPASS"; entry: CachedCompletion; extra: X };
+
+export interface ChatCacheDeps {
+  /** The answer tiers (memory, edge, kv), scoped to the caller's purge epochs. */
+  tiers: TieredCache;
+  metrics: Metrics;
+  clock: Clock;
+}
+
+const TIER_STATUS: Record<string, CacheStatus> = {
+  memory: "HIT-MEMORY",
+  edge: "HIT-EDGE",
+  kv: "HIT-KV",
+};
+
+/**
+ * Looks the request up (unless the directives say not to), else computes and stores it. A
+ * failing computation throws straight through: nothing is stored.
+ */
+export async function completeWithCache<X>(
+  request: { parts: ChatKeyParts; directives: CacheDirectives },
+  compute: () => Promise<ComputedCompletion<X>>,
+  deps: ChatCacheDeps,
+): Promise<ChatCacheResult<X>> {
+  const lookups = (tier: string, result: string): void =>
+    deps.metrics.inc("ragway_cache_lookups_total", { cache: "chat", tier, result });
+  const key = await chatKey(request.parts);
+  if (request.directives.lookup) {
+    const hit = await deps.tiers.get(key, (bytes) => {
+      const decoded = decodeJsonEntry(
+        bytes,
+        (v) => CachedCompletionSchema.safeParse(v).data ?? null,
+      );
+      return decoded.ok ? decoded : null;
+    });
+    if (hit) {
+      const saved = { tokens: hit.value.meta.tokens, usd: hit.value.meta.usd };
+      lookups(hit.tier, "hit");
+      deps.metrics.inc("ragway_cache_saved_tokens_total", { cache: "chat" }, saved.tokens);
+      deps.metrics.inc("ragway_cache_saved_usd_total", { cache: "chat" }, saved.usd);
+      return {
+        fromCache: true,
+        status: TIER_STATUS[hit.tier] ?? "HIT-MEMORY",
+        entry: hit.value.value,
+        saved,
+      };
+    }
+  }
+  const computed = await compute();
+  lookups("none", request.directives.lookup ? "miss" : "bypass");
+  if (request.directives.store && computed.cacheable) {
+    await deps.tiers.fill(
+      key,
+      encodeJsonEntry(computed.entry, { ...computed.cost, createdAt: deps.clock() }),
+    );
+  }
+  return {
+    fromCache: false,
+    status: request.directives.lookup ? "MISS" : "BYPASS",
+    entry: computed.entry,
+    extra: computed.extra,
+  };
+}

@@ -1,0 +1,188 @@
+// Server-Sent Events in OpenAI's chat-chunk dialect: parse an upstream byte stream into chunks,
+// serialize chunks and errors for the client. Every byte can be valid and the answer still be cut:
+// a stream is complete only when `data: [DONE]` arrived; anything else ends as an error event.
+import { z } from "zod";
+import type { ChatChunk, StreamEvent, UpstreamFailure, Usage } from "./types.js";
+
+/** One dispatched SSE message. */
+export interface SseMessage {
+  event: string | null;
+  data: string;
+}
+
+/**
+ * Parses an SSE byte stream by the WHATWG rules: LF, CRLF or CR line ends (also split across
+ * reads), `data:` lines joined with "\n", `event:`, comments and unknown fields ignored, one
+ * leading space stripped from values. A message still pending at the end of the stream is
+ * dispatched (a final `data: [DONE]` without its blank line is common). Returning early
+ * cancels the body.
+ */
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let data: string[] = [];
+  let event: string | null = null;
+  let finished = false;
+  const take = (line: string): SseMessage | null => {
+    if (line === "") {
+      const message = data.length > 0 ? { event, data: data.join("\n") } : null;
+      data = [];
+      event = null;
+      return message;
+    }
+    if (line.startsWith(":")) return null;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "data") data.push(value);
+    else if (field === "event") event = value;
+    return null;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let start = 0;
+      for (;;) {
+        const cr = buffer.indexOf("\r", start);
+        const lf = buffer.indexOf("\n", start);
+        const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+        if (end === -1) break;
+        // A CR at the very end may be half of a CRLF: wait for the next read to decide.
+        if (end === cr && end === buffer.length - 1 && !done) break;
+        const line = buffer.slice(start, end);
+        start = end + (end === cr && buffer[end + 1] === "\n" ? 2 : 1);
+        const message = take(line);
+        if (message) yield message;
+      }
+      buffer = buffer.slice(start);
+      if (done) break;
+    }
+    if (buffer !== "") take(buffer);
+    const pending = take("");
+    finished = true;
+    if (pending) yield pending;
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+const UsageSchema = z.object({
+  prompt_tokens: z.number().nonnegative(),
+  completion_tokens: z.number().nonnegative().optional(),
+  total_tokens: z.number().nonnegative().optional(),
+});
+
+const ChunkSchema = z.looseObject({
+  choices: z.array(
+    z.looseObject({
+      index: z.number().int().nonnegative().optional(),
+      delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: UsageSchema.nullish(),
+});
+
+/** Usage as the gateway records it, from OpenAI's (possibly partial) usage object. */
+export function toUsage(u: z.infer<typeof UsageSchema>): Usage {
+  const completion = u.completion_tokens ?? 0;
+  return {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: completion,
+    total_tokens: u.total_tokens ?? u.prompt_tokens + completion,
+  };
+}
+
+/**
+ * Reads an OpenAI chat-completion event stream into {@link StreamEvent}s. Ends with `done` after
+ * `[DONE]`; with `error` on an error event (`{"error": ...}`, also in a 200), a malformed chunk,
+ * a broken connection, or a stream that closed without `[DONE]` (reason `truncated`).
+ */
+export async function* readChatChunks(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<StreamEvent, void, undefined> {
+  const messages = parseSse(body);
+  try {
+    for (;;) {
+      let next: IteratorResult<SseMessage>;
+      try {
+        next = await messages.next();
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        yield { type: "error", failure: truncated(`upstream stream broke: ${detail}`) };
+        return;
+      }
+      if (next.done) break;
+      const { data, event } = next.value;
+      if (data.trim() === "[DONE]") {
+        yield { type: "done" };
+        return;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        yield { type: "error", failure: badChunk("upstream sent a chunk that is not JSON") };
+        return;
+      }
+      const upstreamError = errorMessageOf(json);
+      if (upstreamError !== undefined || event === "error") {
+        const detail = upstreamError ?? "unknown";
+        yield { type: "error", failure: badChunk(`upstream error in stream: ${detail}`) };
+        return;
+      }
+      const parsed = ChunkSchema.safeParse(json);
+      if (!parsed.success) {
+        yield { type: "error", failure: badChunk("upstream sent a malformed chunk") };
+        return;
+      }
+      const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
+      const chunk: ChatChunk = { raw: parsed.data, content };
+      if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
+      yield { type: "chunk", chunk };
+    }
+  } finally {
+    await messages.return(undefined);
+  }
+  yield { type: "error", failure: truncated("upstream stream ended before [DONE]") };
+}
+
+/** The message of an `{error: ...}` body, if the value is one. Some gateways send these with 200. */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
+  const error: unknown = body.error;
+  if (error === null || error === undefined) return undefined;
+  if (typeof error === "string") return error;
+  const inner = typeof error === "object" && "message" in error ? error.message : undefined;
+  return typeof inner === "string" ? inner : "unknown";
+}
+
+function truncated(message: string): UpstreamFailure {
+  return { reason: "truncated", message, retryable: false };
+}
+
+function badChunk(message: string): UpstreamFailure {
+  return { reason: "bad_response", status: 200, message, retryable: false };
+}
+
+const encoder = new TextEncoder();
+
+/** One `data:` event with a JSON payload. */
+export function sseData(value: unknown): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
+}
+
+/** The terminal marker of a complete stream. */
+export const SSE_DONE: Uint8Array = encoder.encode("data: [DONE]\n\n");
+
+/**
+ * The event that ends a failed stream, in the shape OpenAI uses mid-stream (`{"error": {...}}`,
+ * which the official SDKs raise as an error). No `[DONE]` follows it.
+ */
+export function sseError(message: string, code: string): Uint8Array {
+  return sseData({ error: { message, type: "api_error", code, param: null } });
+}

@@ -1,0 +1,157 @@
+// Relays an opened upstream chunk stream to the client as OpenAI SSE. Once the first byte is out
+// there is no retry: a cut, an error event or a stall ends the client's stream with an error
+// event and no `[DONE]`, and the end is reported as a failure, never as a clean finish.
+import { chunkObject } from "./completion-shapes.js";
+import type { RetryTimers } from "./retry.js";
+import { SSE_DONE, sseData, sseError } from "./sse.js";
+import type { ChatChunk, StreamEvent, UpstreamFailure, Usage } from "./types.js";
+
+/** How a relayed stream ended. */
+export interface StreamEnd {
+  outcome: "complete" | "failed" | "cancelled";
+  failure?: UpstreamFailure;
+  /** All content deltas received, for counting tokens when no usage was reported. */
+  text: string;
+  /** The upstream's reported usage, if it sent one. */
+  usage?: Usage;
+}
+
+export interface RelayOptions {
+  first: ChatChunk;
+  rest: AsyncGenerator<StreamEvent, void, undefined>;
+  /** Closes the upstream connection even while a read is pending (a stall, the client gone). */
+  abort(): void;
+  /** The catalog id written into every chunk's `model`. */
+  model: string;
+  /** The caller asked for `stream_options.include_usage`: pass (or add) the usage chunk. */
+  includeUsage: boolean;
+  /** Usage for the caller's usage chunk when the upstream reported none. */
+  countUsage(text: string): Usage;
+  /** A stream silent for this long is treated as cut. */
+  idleTimeoutMs: number;
+  timers: Pick<RetryTimers, "setTimer">;
+  /** Called exactly once, however the stream ends (including the client going away). */
+  onEnd(end: StreamEnd): void;
+}
+
+type Next = IteratorResult<StreamEvent, void> | "idle";
+
+/**
+ * The client's SSE body. Pull-based, so a slow client slows the upstream read instead of
+ * buffering; cancelling it (the client left) closes the upstream connection.
+ *
+ * @example
+ * return new Response(relayStream({ first, rest, model, ... }), { headers: SSE_HEADERS });
+ */
+export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
+  let text = "";
+  let usage: Usage | undefined;
+  let ended = false;
+  const id = typeof opts.first.raw.id === "string" ? opts.first.raw.id : "chatcmpl-ragway";
+  const created = typeof opts.first.raw.created === "number" ? opts.first.raw.created : 0;
+
+  const end = (outcome: StreamEnd["outcome"], failure?: UpstreamFailure): void => {
+    if (ended) return;
+    ended = true;
+    opts.onEnd({
+      outcome,
+      ...(failure ? { failure } : {}),
+      text,
+      ...(usage ? { usage } : {}),
+    });
+  };
+
+  /** The chunk as the client sees it, or null when it only carried usage the client didn't ask for. */
+  const render = (chunk: ChatChunk): Uint8Array | null => {
+    text += chunk.content;
+    if (chunk.usage) usage = chunk.usage;
+    const out: Record<string, unknown> = { ...chunk.raw, model: opts.model };
+    if (!opts.includeUsage) {
+      delete out.usage;
+      if (Array.isArray(out.choices) && out.choices.length === 0) return null;
+    }
+    return sseData(out);
+  };
+
+  const next = async (): Promise<Next> => {
+    let cancel = (): void => undefined;
+    const idle = new Promise<"idle">((resolve) => {
+      cancel = opts.timers.setTimer(opts.idleTimeoutMs, () => resolve("idle"));
+    });
+    try {
+      return await Promise.race([opts.rest.next(), idle]);
+    } finally {
+      cancel();
+    }
+  };
+
+  // A generator's return() waits for a pending next(): abort the connection first, and don't
+  // wait for the generator to wind down.
+  const stopUpstream = (): void => {
+    opts.abort();
+    void opts.rest.return(undefined).catch(() => undefined);
+  };
+
+  const fail = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    failure: UpstreamFailure,
+  ): void => {
+    const code = failure.reason === "truncated" ? "stream_truncated" : "upstream_error";
+    controller.enqueue(sseError(`the upstream stream failed: ${failure.message}`, code));
+    controller.close();
+    end("failed", failure);
+    stopUpstream();
+  };
+
+  const firstBytes = render(opts.first);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (firstBytes) controller.enqueue(firstBytes);
+    },
+    async pull(controller) {
+      // Loop until something is enqueued: a pull that enqueues nothing may not be called again.
+      for (;;) {
+        const step = await next();
+        if (step === "idle") {
+          fail(controller, {
+            reason: "truncated",
+            message: `no data for ${opts.idleTimeoutMs} ms`,
+            retryable: false,
+          });
+          return;
+        }
+        if (step.done) {
+          fail(controller, { reason: "truncated", message: "stream ended", retryable: false });
+          return;
+        }
+        const event = step.value;
+        if (event.type === "error") {
+          fail(controller, event.failure);
+          return;
+        }
+        if (event.type === "done") {
+          if (opts.includeUsage && !usage) {
+            controller.enqueue(
+              sseData(
+                chunkObject({ id, created, model: opts.model, usage: opts.countUsage(text) }),
+              ),
+            );
+          }
+          controller.enqueue(SSE_DONE);
+          controller.close();
+          end("complete");
+          return;
+        }
+        const bytes = render(event.chunk);
+        if (bytes) {
+          controller.enqueue(bytes);
+          return;
+        }
+      }
+    },
+    cancel() {
+      end("cancelled");
+      stopUpstream();
+    },
+  });
+}

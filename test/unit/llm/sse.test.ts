@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { parseSse, readChatChunks, sseData, sseError, SSE_DONE } from "../../../shared/llm/sse.js";
+import type { StreamEvent } from "../../../shared/llm/types.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A body that delivers `parts` as separate reads, then closes (or errors, if `error` is set). */
+function body(parts: string[], error?: Error): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const part = parts[i++];
+      if (part !== undefined) controller.enqueue(encoder.encode(part));
+      else if (error) controller.error(error);
+      else controller.close();
+    },
+  });
+}
+
+async function collect<T>(gen: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
+
+const chunk = (content: string, extra: Record<string, unknown> = {}) =>
+  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content }, finish_reason: null }], ...extra })}\n\n`;
+
+describe("parseSse", () => {
+  it("handles LF, CRLF and CR line ends, also when a CRLF is split across reads", async () => {
+    const messages = await collect(parseSse(body(["data: a\r", "\n\r\ndata: b\r\rdata: c\n\n"])));
+    expect(messages).toEqual([
+      { event: null, data: "a" },
+      { event: null, data: "b" },
+      { event: null, data: "c" },
+    ]);
+  });
+
+  it("joins multi-line data, keeps the event name, ignores comments and unknown fields", async () => {
+    const text = ": keep-alive\nevent: note\ndata: one\ndata:two\nid: 7\nretry: 10\n\n";
+    expect(await collect(parseSse(body([text])))).toEqual([{ event: "note", data: "one\ntwo" }]);
+  });
+
+  it("decodes a multi-byte character split across reads", async () => {
+    const bytes = encoder.encode("data: héllo\n\n");
+    const split = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 8));
+        controller.enqueue(bytes.subarray(8));
+        controller.close();
+      },
+    });
+    expect(await collect(parseSse(split))).toEqual([{ event: null, data: "héllo" }]);
+  });
+
+  it("dispatches a final message that lacks its blank line", async () => {
+    expect(await collect(parseSse(body(["data: [DONE]"])))).toEqual([
+      { event: null, data: "[DONE]" },
+    ]);
+  });
+});
+
+describe("readChatChunks", () => {
+  it("yields chunks with their content and usage, then done at [DONE]", async () => {
+    const events = await collect(
+      readChatChunks(
+        body([
+          chunk("Hel"),
+          chunk("lo"),
+          `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } })}\n\n`,
+          "data: [DONE]\n\n",
+        ]),
+      ),
+    );
+    expect(events.map((e) => e.type)).toEqual(["chunk", "chunk", "chunk", "done"]);
+    const chunks = events.filter(
+      (e): e is Extract<StreamEvent, { type: "chunk" }> => e.type === "chunk",
+    );
+    expect(chunks.map((e) => e.chunk.content).join("")).toBe("Hello");
+    expect(chunks[2]?.chunk.usage).toEqual({
+      prompt_tokens: 5,
+      completion_tokens: 2,
+      total_tokens: 7,
+    });
+    expect(chunks[0]?.chunk.raw).toMatchObject({ id: "c1", object: "chat.completion.chunk" });
+  });
+
+  it("ends with a truncated error when the stream closes before [DONE]", async () => {
+    const events = await collect(readChatChunks(body([chunk("Hel"), chunk("lo")])));
+    expect(events.at(-1)).toEqual({
+      type: "error",
+      failure: {
+        reason: "truncated",
+        message: "upstream stream ended before [DONE]",
+        retryable: false,
+      },
+    });
+  });
+
+  it("ends with a truncated error when the connection breaks", async () => {
+    const events = await collect(readChatChunks(body([chunk("Hel")], new Error("socket hang up"))));
+    const last = events.at(-1);
+    expect(last).toMatchObject({ type: "error", failure: { reason: "truncated" } });
+    expect(last?.type === "error" && last.failure.message).toMatch(/socket hang up/);
+  });
+
+  it("turns an error event inside a 200 stream into a bad_response failure", async () => {
+    const events = await collect(
+      readChatChunks(body([`data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`])),
+    );
+    expect(events).toEqual([
+      {
+        type: "error",
+        failure: {
+          reason: "bad_response",
+          status: 200,
+          message: "upstream error in stream: overloaded",
+          retryable: false,
+        },
+      },
+    ]);
+  });
+
+  it("rejects a chunk that is not JSON or has no choices", async () => {
+    expect((await collect(readChatChunks(body(["data: {nope\n\n"]))))[0]).toMatchObject({
+      type: "error",
+      failure: { reason: "bad_response" },
+    });
+    expect((await collect(readChatChunks(body(['data: {"id":"x"}\n\n']))))[0]).toMatchObject({
+      type: "error",
+      failure: { reason: "bad_response" },
+    });
+  });
+
+  it("cancels the body when the consumer stops early", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(encoder.encode(chunk("x")));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const events = readChatChunks(stream);
+    await events.next();
+    await events.return(undefined);
+    expect(cancelled).toBe(true);
+  });
+});
+
+describe("serialization", () => {
+  it("writes data events, the [DONE] marker and OpenAI's mid-stream error shape", () => {
+    expect(decoder.decode(sseData({ a: 1 }))).toBe('data: {"a":1}\n\n');
+    expect(decoder.decode(SSE_DONE)).toBe("data: [DONE]\n\n");
+    expect(JSON.parse(decoder.decode(sseError("cut", "stream_truncated")).slice(6))).toEqual({
+      error: { message: "cut", type: "api_error", code: "stream_truncated", param: null },
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { relayStream, type StreamEnd } from "../../../shared/llm/stream-relay.js";
+import type { ChatChunk, StreamEvent, Usage } from "../../../shared/llm/types.js";
+import { FakeTimers } from "../../fakes/fake-timers.js";
+
+const decoder = new TextDecoder();
+
+const chunk = (content: string, usage?: Usage): ChatChunk => ({
+  raw: {
+    id: "chatcmpl-1",
+    object: "chat.completion.chunk",
+    created: 7,
+    model: "upstream-snapshot-2024",
+    choices: usage ? [] : [{ index: 0, delta: { content }, finish_reason: null }],
+    usage: usage ?? null,
+  },
+  content,
+  ...(usage ? { usage } : {}),
+});
+
+async function* events(list: StreamEvent[]): AsyncGenerator<StreamEvent, void, undefined> {
+  for (const e of list) yield e;
+}
+
+const counted: Usage = { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 };
+
+function relay(
+  rest: AsyncGenerator<StreamEvent, void, undefined>,
+  includeUsage = false,
+  timers = new FakeTimers(),
+) {
+  const ends: StreamEnd[] = [];
+  let aborted = 0;
+  const stream = relayStream({
+    first: chunk("Hel"),
+    rest,
+    abort: () => aborted++,
+    model: "gpt-4o-mini",
+    includeUsage,
+    countUsage: () => counted,
+    idleTimeoutMs: 1_000,
+    timers,
+    onEnd: (e) => ends.push(e),
+  });
+  return { stream, ends, aborted: () => aborted };
+}
+
+/** The client's view: each `data:` payload, parsed unless it is [DONE]. */
+async function read(stream: ReadableStream<Uint8Array>): Promise<unknown[]> {
+  const text = decoder.decode(new Uint8Array(await new Response(stream).arrayBuffer()));
+  return text
+    .split("\n\n")
+    .filter((s) => s.startsWith("data: "))
+    .map((s) => s.slice(6))
+    .map((d) => (d === "[DONE]" ? "[DONE]" : (JSON.parse(d) as unknown)));
+}
+
+describe("relayStream", () => {
+  it("passes chunks through with the catalog model id and ends with [DONE]", async () => {
+    const { stream, ends } = relay(
+      events([{ type: "chunk", chunk: chunk("lo") }, { type: "done" }]),
+    );
+    const out = await read(stream);
+    expect(out).toHaveLength(3);
+    expect(out[0]).toMatchObject({
+      model: "gpt-4o-mini",
+      choices: [{ delta: { content: "Hel" } }],
+    });
+    expect(out[0]).not.toHaveProperty("usage");
+    expect(out[2]).toBe("[DONE]");
+    expect(ends).toEqual([{ outcome: "complete", text: "Hello" }]);
+  });
+
+  it("hides the upstream's usage chunk from a caller who did not ask, but still reports it", async () => {
+    const usage = { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 };
+    const { stream, ends } = relay(
+      events([{ type: "chunk", chunk: chunk("", usage) }, { type: "done" }]),
+    );
+    const out = await read(stream);
+    expect(out).toHaveLength(2);
+    expect(ends[0]).toMatchObject({ outcome: "complete", usage });
+  });
+
+  it("passes the usage chunk on when asked, and adds a counted one if the upstream sent none", async () => {
+    const usage = { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 };
+    const asked = relay(
+      events([{ type: "chunk", chunk: chunk("", usage) }, { type: "done" }]),
+      true,
+    );
+    expect((await read(asked.stream))[1]).toMatchObject({ choices: [], usage });
+
+    const none = relay(events([{ type: "done" }]), true);
+    const out = await read(none.stream);
+    expect(out[1]).toEqual({
+      id: "chatcmpl-1",
+      object: "chat.completion.chunk",
+      created: 7,
+      model: "gpt-4o-mini",
+      choices: [],
+      usage: counted,
+    });
+    expect(out[2]).toBe("[DONE]");
+  });
+
+  it("ends a cut stream with an error event and no [DONE], reported as failed", async () => {
+    const { stream, ends, aborted } = relay(
+      events([
+        { type: "chunk", chunk: chunk("lo") },
+        {
+          type: "error",
+          failure: {
+            reason: "truncated",
+            message: "upstream stream ended before [DONE]",
+            retryable: false,
+          },
+        },
+      ]),
+    );
+    const out = await read(stream);
+    expect(out).not.toContain("[DONE]");
+    expect(out.at(-1)).toEqual({
+      error: {
+        message: "the upstream stream failed: upstream stream ended before [DONE]",
+        type: "api_error",
+        code: "stream_truncated",
+        param: null,
+      },
+    });
+    expect(ends).toMatchObject([
+      { outcome: "failed", failure: { reason: "truncated" }, text: "Hello" },
+    ]);
+    expect(aborted()).toBe(1);
+  });
+
+  it("treats a stream that goes silent past the idle timeout as cut", async () => {
+    const timers = new FakeTimers();
+    async function* stalls(): AsyncGenerator<StreamEvent, void, undefined> {
+      timers.advance(1_000);
+      yield await new Promise<never>(() => undefined);
+    }
+    const { stream, ends, aborted } = relay(stalls(), false, timers);
+    const out = await read(stream);
+    expect(out.at(-1)).toMatchObject({ error: { code: "stream_truncated" } });
+    expect(ends[0]).toMatchObject({
+      outcome: "failed",
+      failure: { message: "no data for 1000 ms" },
+    });
+    expect(aborted()).toBe(1);
+  });
+
+  it("closes the upstream and reports cancelled when the client goes away", async () => {
+    async function* forever(): AsyncGenerator<StreamEvent, void, undefined> {
+      for (;;) yield { type: "chunk", chunk: chunk("x") };
+    }
+    const { stream, ends, aborted } = relay(forever());
+    const reader = stream.getReader();
+    await reader.read();
+    await reader.read();
+    await reader.cancel();
+    expect(ends).toMatchObject([{ outcome: "cancelled" }]);
+    expect(aborted()).toBe(1);
+  });
+});

@@ -1,0 +1,14 @@
+// Token and cost accounting of one answered call: metrics and the request's log fields. Shared by
+// every route that spends tokens, so the numbers mean the same thing everywhere.
+import type { AppContext } from "./context.js";
+import type { Usage } from "../shared/llm/types.js";
+
+/** Records tokens in/out and USD for `model`, and puts them on the request's log line. */
+export function recordUsage(app: AppContext, model: string, usage: Usage, costUsd: number): void {
+  app.logFields.model = model;
+  app.logFields.tokens = ((app.logFields.tokens as number | undefined) ?? 0) + usage.total_tokens;
+  app.logFields.cost_usd = ((app.logFields.cost_usd as number | undefined) ?? 0) + costUsd;
+  app.metrics.inc("ragway_tokens_total", { model, direction: "in" }, usage.prompt_tokens);
+  app.metrics.inc("ragway_tokens_total", { model, direction: "out" }, usage.completion_tokens);
+  app.metrics.inc("ragway_cost_usd_total", { model }, costUsd);
+}

@@ -1,0 +1,68 @@
+// POST /v1/query/batch: up to 50 `/v1/query` bodies answered concurrently (BATCH_CONCURRENCY at a
+// time) through the answer cache, results in input order. One failing query is an inline error
+// item, never a failed batch.
+import type { IRequest } from "itty-router";
+import { BatchEnvelopeSchema, QueryRequestSchema } from "../../shared/api/schemas.js";
+import { cacheDirectives } from "../../shared/cache/directives.js";
+import { mapConcurrent } from "../../shared/util/map-concurrent.js";
+import type { AppContext } from "../context.js";
+import { HttpError, renderErrorBody } from "../errors.js";
+import { readJson, validate } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { LimitRefusal } from "../limits/limiter-client.js";
+import { ensureSeeded } from "../seed.js";
+import { cacheFields, runQuery } from "./query.js";
+
+export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
+  const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
+  await ensureSeeded(app);
+  const refusals: LimitRefusal[] = [];
+  if (app.limits) app.limits.concurrentReservations = true;
+  const results = await mapConcurrent(
+    body.queries,
+    app.config.BATCH_CONCURRENCY,
+    async (raw, index) => {
+      try {
+        const query = validate(QueryRequestSchema, raw);
+        if (query.stream) {
+          throw new HttpError("invalid_request", "stream: not supported inside a batch", {
+            param: "stream",
+          });
+        }
+        // Each item goes through the answer cache as a /v1/query would, with the batch's
+        // Cache-Control applying to all of them.
+        const directives = cacheDirectives(
+          query.use_cache,
+          request.headers.get("cache-control"),
+          request.headers.get("pragma"),
+        );
+        const { answer, cache } = await runQuery(query, app, { scope: "shared", directives });
+        return { index, status: 200, response: { ...answer, ...cacheFields(cache) } };
+      } catch (err) {
+        if (err instanceof LimitRefusal) refusals.push(err);
+        if (!(err instanceof HttpError)) {
+          app.logger.error("batch_item_failed", {
+            index,
+            error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+          });
+        }
+        const { status, error } = renderErrorBody(err);
+        return { index, status, error };
+      }
+    },
+  );
+  const failed = results.filter((r) => r.status !== 200).length;
+  // Every item refused by the caller's limits: the batch itself is refused, with Retry-After.
+  const [refusal] = refusals;
+  if (refusal && refusals.length === results.length) throw refusal;
+  app.logFields.batch_size = results.length;
+  app.logFields.batch_failed = failed;
+  return json({
+    object: "batch",
+    results,
+    succeeded: results.length - failed,
+    failed,
+    timings: { total_ms: Date.now() - app.started },
+    request_id: app.requestId,
+  });
+}

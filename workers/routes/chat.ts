@@ -1,0 +1,212 @@
+// POST /v1/chat/completions: OpenAI's request and response shapes, streamed or not, through model
+// selection and the fallback chain. A stream is retried and falls back only until its first byte
+// reaches the client; after that a failure ends it with an error event, never a clean finish.
+// Non-streamed completions go through the caller's cache; streams are never cached.
+import type { IRequest } from "itty-router";
+import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
+import { completeWithCache } from "../../shared/cache/chat-cache.js";
+import { cacheDirectives } from "../../shared/cache/directives.js";
+import { costUsd } from "../../shared/llm/catalog.js";
+import {
+  completeChat,
+  countedUsage,
+  openChatStream,
+  planChat,
+  linkSpend,
+  type ChatDeps,
+  type ChatPlan,
+} from "../../shared/llm/chat-gateway.js";
+import { recordBreakerChange, type LinkAttempt } from "../../shared/llm/fallback.js";
+import type { ModelInfo } from "../../shared/llm/catalog.js";
+import { relayStream, type StreamEnd } from "../../shared/llm/stream-relay.js";
+import { systemTimers } from "../../shared/llm/system-timers.js";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { spendHold, type SpendHold } from "../limits/spend.js";
+import { scheduleMetricsFlush } from "../metrics.js";
+import { recordUsage } from "../record-usage.js";
+import { deadlineFor, resilienceFor } from "../resilience.js";
+import { getServices } from "../services.js";
+import { upstreamError } from "../upstream-error.js";
+import { callerScope, chatCacheDeps } from "../cache/chat-cache.js";
+
+const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
+export async function postChatCompletions(request: IRequest, app: AppContext): Promise<Response> {
+  const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES);
+  const { model, stream, stream_options, priority, ...params } = body;
+  const services = getServices(app.config);
+  const deps: ChatDeps = {
+    catalog: app.config.catalog,
+    available: services.available,
+    counter: services.counter,
+    providerFor: (m) => services.providerFor(m),
+    resilience: resilienceFor(app),
+    ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
+  };
+  const requested = model === "auto" ? app.config.DEFAULT_MODEL : model;
+  const planned = planChat(requested, priority ?? "cost", params, deps);
+  if (!planned.ok) {
+    throw new HttpError(planned.code, planned.message, { param: planned.param });
+  }
+  const plan = planned.plan;
+  // Held for the first model that fits before any call, and raised before a costlier fallback.
+  const hold = spendHold(app);
+  const firstLink = plan.chain.find(plan.fits) ?? plan.chain[0];
+  const opts = {
+    deadlineAt: deadlineFor(app),
+    signal: request.signal,
+    admit: (m: ModelInfo) => hold.tryRaise(linkSpend(plan, m)),
+  };
+  const holdFirst = async (): Promise<void> => {
+    if (firstLink) await hold.raise(linkSpend(plan, firstLink));
+  };
+  app.logFields.model_reason = plan.reason;
+
+  if (stream !== true) {
+    // Identical non-streamed requests from the same caller are served from the cache.
+    const scope = callerScope(app);
+    const directives = cacheDirectives(
+      true,
+      request.headers.get("cache-control"),
+      request.headers.get("pragma"),
+    );
+    const result = await completeWithCache(
+      {
+        parts: { scope, model: requested, priority: priority ?? "cost", body: params },
+        directives,
+      },
+      async () => {
+        // Settled with the usage of the model that answered.
+        await holdFirst();
+        let r: Awaited<ReturnType<typeof completeChat>>;
+        try {
+          r = await completeChat(plan, deps, opts);
+        } catch (err) {
+          await hold.settle({ tokens: 0, usd: 0 });
+          throw err;
+        }
+        if (!r.ok) {
+          await hold.settle({ tokens: 0, usd: 0 });
+          throw upstreamError(r);
+        }
+        const usd = costUsd(r.model, r.value.usage);
+        await hold.settle({ tokens: r.value.usage.total_tokens, usd });
+        recordUsage(app, r.model.id, r.value.usage, usd);
+        noteDegraded(app, r.degraded);
+        return {
+          entry: { body: r.value.body, model: r.model.id, reason: plan.reason },
+          cost: { tokens: r.value.usage.total_tokens, usd },
+          cacheable: !r.degraded,
+          extra: { degraded: r.degraded, attempts: r.attempts },
+        };
+      },
+      await chatCacheDeps(app, scope),
+    );
+    app.logFields.cache = result.status;
+    const { entry } = result;
+    const served = result.fromCache
+      ? // This request called no model: nothing spent, nothing attempted (as /v1/query does).
+        { ...entry.body, usage: ZERO_USAGE, degraded: false, attempts: [], from_cache: true }
+      : { ...entry.body, ...result.extra, from_cache: false };
+    const attempts = result.fromCache ? 0 : result.extra.attempts.length;
+    return json(served, {
+      headers: {
+        "x-cache": result.status,
+        "x-model": entry.model,
+        "x-model-reason": result.fromCache ? "cached" : entry.reason,
+        "x-degraded": String(result.fromCache ? false : result.extra.degraded),
+        "x-attempts": String(attempts),
+      },
+    });
+  }
+
+  await holdFirst();
+  let opened: Awaited<ReturnType<typeof openChatStream>>;
+  try {
+    opened = await openChatStream(plan, deps, opts);
+  } catch (err) {
+    await hold.settle({ tokens: 0, usd: 0 });
+    throw err;
+  }
+  if (!opened.ok) {
+    await hold.settle({ tokens: 0, usd: 0 });
+    throw upstreamError(opened);
+  }
+  const { value, model: answeredBy, degraded, attempts } = opened;
+  noteDegraded(app, degraded);
+  const relay = relayStream({
+    ...value,
+    model: answeredBy.id,
+    includeUsage: stream_options?.include_usage === true,
+    countUsage: (text) => countedUsage(plan.promptTokens, text, services.counter),
+    idleTimeoutMs: app.config.OPENAI_TIMEOUT_MS,
+    timers: systemTimers,
+    onEnd: (end) => streamEnded(app, plan, answeredBy, end, hold),
+  });
+  return new Response(relay, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      ...routingHeaders(plan, answeredBy, degraded, attempts),
+    },
+  });
+}
+
+/** Accounts a finished stream. Runs after the response was handed over, so it flushes itself. */
+function streamEnded(
+  app: AppContext,
+  plan: ChatPlan,
+  model: ModelInfo,
+  end: StreamEnd,
+  hold: SpendHold,
+): void {
+  const services = getServices(app.config);
+  // Usage is always recorded: the upstream's report, else exact counts of what was received.
+  const usage = end.usage ?? countedUsage(plan.promptTokens, end.text, services.counter);
+  const usd = costUsd(model, usage);
+  recordUsage(app, model.id, usage, usd);
+  // A stream that was cut or abandoned is billed for what was generated, like any other.
+  app.exec.waitUntil(hold.settle({ tokens: usage.total_tokens, usd }));
+  app.metrics.inc("ragway_streams_total", { model: model.id, outcome: end.outcome });
+  if (end.outcome === "failed") {
+    // Counted as the failure it is: the answer the client got is incomplete.
+    const before = services.breaker.state(model.id);
+    services.breaker.failure(model.id);
+    recordBreakerChange(app.metrics, services.breaker, model.id, before);
+    app.metrics.inc("ragway_upstream_failures_total", {
+      model: model.id,
+      reason: end.failure?.reason ?? "truncated",
+    });
+  }
+  app.logger.info("stream_end", {
+    route: app.route,
+    model: model.id,
+    outcome: end.outcome,
+    reason: end.failure?.reason ?? null,
+    tokens: usage.total_tokens,
+  });
+  scheduleMetricsFlush(app);
+}
+
+function noteDegraded(app: AppContext, degraded: boolean): void {
+  app.logFields.degraded = degraded;
+  if (degraded) app.metrics.inc("ragway_degraded_answers_total", { route: app.route });
+}
+
+/** Which model answered and why, for clients that can read headers but not the stream's body. */
+function routingHeaders(
+  plan: ChatPlan,
+  model: ModelInfo,
+  degraded: boolean,
+  attempts: LinkAttempt[],
+): Record<string, string> {
+  return {
+    "x-model": model.id,
+    "x-model-reason": plan.reason,
+    "x-degraded": String(degraded),
+    "x-attempts": String(attempts.length),
+  };
+}
