@@ -1,10 +1,14 @@
 // End to end: the official `openai` SDK, unchanged, pointed at `wrangler dev` as its baseURL, for
 // chat (stream and non-stream), embeddings and model listing; once against the mock upstream
 // and once offline with the local provider.
-import OpenAI, { APIError } from "openai";
+import OpenAI, { APIError, AuthenticationError } from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startMockUpstream, type MockUpstream } from "../mock-upstream/server.js";
+import { createApiKey } from "../support/api-key.js";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
+
+// The SDK authenticates like any client: with a key an admin created, anonymous access off.
+const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 
 describe("the openai SDK against ragway with an OpenAI-compatible upstream", () => {
   let mock: MockUpstream;
@@ -20,9 +24,12 @@ describe("the openai SDK against ragway with an OpenAI-compatible upstream", () 
         SEED_SAMPLE_CORPUS: "false",
         RETRY_BASE_MS: "5",
         RETRY_CAP_MS: "50",
+        ADMIN_TOKEN,
+        ALLOW_ANONYMOUS: "false",
       },
     });
-    client = new OpenAI({ apiKey: "unused-by-ragway", baseURL: `${dev.url}/v1`, maxRetries: 0 });
+    const apiKey = await createApiKey(dev.url, ADMIN_TOKEN, { name: "openai-sdk" });
+    client = new OpenAI({ apiKey, baseURL: `${dev.url}/v1`, maxRetries: 0 });
   });
 
   afterAll(async () => {
@@ -129,6 +136,17 @@ describe("the openai SDK against ragway with an OpenAI-compatible upstream", () 
     expect(ids).toEqual(expect.arrayContaining(["auto", "gpt-4o-mini", "text-embedding-3-small"]));
     expect((await client.models.retrieve("auto")).id).toBe("auto");
   });
+
+  it("refuses a key the gateway never issued with the SDK's AuthenticationError", async () => {
+    const stranger = new OpenAI({
+      apiKey: "rgw_notakey_0000000000000000",
+      baseURL: `${dev.url}/v1`,
+      maxRetries: 0,
+    });
+    const error = await stranger.models.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as APIError).status).toBe(401);
+  });
 });
 
 describe("the openai SDK against ragway offline (local provider)", () => {
@@ -136,8 +154,11 @@ describe("the openai SDK against ragway offline (local provider)", () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    dev = await startWranglerDev({ vars: { SEED_SAMPLE_CORPUS: "false" } });
-    client = new OpenAI({ apiKey: "unused", baseURL: `${dev.url}/v1`, maxRetries: 0 });
+    dev = await startWranglerDev({
+      vars: { SEED_SAMPLE_CORPUS: "false", ADMIN_TOKEN, ALLOW_ANONYMOUS: "false" },
+    });
+    const apiKey = await createApiKey(dev.url, ADMIN_TOKEN, { name: "openai-sdk-offline" });
+    client = new OpenAI({ apiKey, baseURL: `${dev.url}/v1`, maxRetries: 0 });
   });
 
   afterAll(async () => {
