@@ -1,13 +1,19 @@
 // Integration tests: the Worker in workerd via the Workers pool, real KV/DO simulation, and a real
-// mock upstream HTTP server from globalSetup. Two projects: the offline default (local provider)
-// and the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock).
+// mock upstream HTTP server from globalSetup. Three projects: the offline default (local provider),
+// the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock), and the offline
+// mode with semantic cache hits turned on.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 const ADMIN_TOKEN = "test-admin-token-0123456789";
 const METRICS_TOKEN = "test-metrics-token-0123456789";
 
-function project(name: string, include: string[], upstreamMode: boolean) {
+function project(
+  name: string,
+  include: string[],
+  upstreamMode: boolean,
+  extraBindings: Record<string, string> = {},
+) {
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -19,11 +25,14 @@ function project(name: string, include: string[], upstreamMode: boolean) {
             ENVIRONMENT: "test",
             ADMIN_TOKEN,
             METRICS_TOKEN,
+            // Flush right after each response: tests that wait for waitUntil stay fast.
+            METRICS_FLUSH_MS: "0",
             SEED_SAMPLE_CORPUS: "false",
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),
             OPENAI_TIMEOUT_MS: "5000",
             ...(upstreamMode ? { OPENAI_API_KEY: "sk-test-upstream" } : {}),
+            ...extraBindings,
           },
         },
       })),
@@ -45,6 +54,11 @@ export default defineConfig({
     projects: [
       project("local", ["test/integration/*.test.ts"], false),
       project("upstream", ["test/integration/upstream/**/*.test.ts"], true),
+      // Semantic hits are off by default; this project turns them on over the local provider.
+      project("semantic", ["test/integration/semantic/**/*.test.ts"], false, {
+        SEMANTIC_CACHE: "true",
+        SEMANTIC_CACHE_THRESHOLD: "0.95",
+      }),
     ],
   },
 });

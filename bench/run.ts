@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
+import { runCacheBench } from "./cache.js";
 import { runMetricsBench } from "./metrics.js";
 import { runQueryBench } from "./query.js";
 import { runRetrievalBench } from "./retrieval.js";
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
   retrieval: runRetrievalBench,
   query: runQueryBench,
+  cache: runCacheBench,
   metrics: runMetricsBench,
 };
 

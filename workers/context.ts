@@ -15,6 +15,8 @@ export interface Principal {
 export interface AppContext {
   readonly requestId: string;
   readonly started: number;
+  /** The request's origin (scheme://host): edge cache keys are filed under it. */
+  readonly origin: string;
   readonly config: Config;
   readonly env: Env;
   readonly exec: ExecutionContext;
@@ -41,6 +43,7 @@ export function createAppContext(
   return {
     requestId,
     started: Date.now(),
+    origin: new URL(request.url).origin,
     config,
     env,
     exec,

@@ -8,6 +8,16 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().optional().default(fallback);
 
+const kvTtl = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(60, "KV refuses expirations under 60 seconds")
+    .optional()
+    .default(fallback);
+
+const MIB = 1024 * 1024;
+
 const schema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
@@ -22,8 +32,22 @@ const schema = z
     MODEL_CATALOG: z.string().optional(),
     LOG_QUERIES: bool.default(false),
     METRICS_ENABLED: bool.default(true),
+    METRICS_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     MAX_BODY_BYTES: positiveInt(1_000_000),
+    ANSWER_CACHE_MEMORY_TTL_SECONDS: positiveInt(300),
+    ANSWER_CACHE_EDGE_TTL_SECONDS: positiveInt(3600),
+    ANSWER_CACHE_KV_TTL_SECONDS: kvTtl(86_400),
+    ANSWER_CACHE_MEMORY_BYTES: positiveInt(16 * MIB),
+    EMBEDDING_CACHE_MEMORY_BYTES: positiveInt(16 * MIB),
+    EMBEDDING_CACHE_KV_TTL_SECONDS: kvTtl(30 * 86_400),
+    SEMANTIC_CACHE: bool.default(false),
+    SEMANTIC_CACHE_THRESHOLD: z.coerce
+      .number()
+      .gt(0, "must be in (0, 1]")
+      .max(1, "must be in (0, 1]")
+      .optional()
+      .default(0.95),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {

@@ -5,6 +5,7 @@ import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
 import { scheduleMetricsFlush } from "./metrics.js";
+import { postCachePurge } from "./routes/admin-cache.js";
 import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
 import { getHealth } from "./routes/health.js";
 import { getMetrics } from "./routes/metrics.js";
@@ -23,6 +24,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["POST", "/v1/query", postQuery],
   ["GET", "/v1/stats", getStats],
   ["GET", "/metrics", getMetrics],
+  ["POST", "/admin/cache/purge", postCachePurge],
 ];
 
 const router = Router<IRequest, [AppContext]>({

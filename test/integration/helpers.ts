@@ -1,5 +1,7 @@
 // Helpers for integration tests: call the Worker in-process through its default export.
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../workers/index.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const METRICS_TOKEN = "test-metrics-token-0123456789";
@@ -42,3 +44,40 @@ export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** The scraper's Authorization header (METRICS_TOKEN). */
 export const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };
+
+/**
+ * Calls the Worker's handler directly with a fresh ExecutionContext and waits for everything it
+ * scheduled with waitUntil (cache back-fills, KV writes, the metrics flush) before returning, so
+ * a test can look at the tiers and counters deterministically.
+ */
+export async function callSettled<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: T; text: string }> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`http://ragway.test${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    }),
+    env,
+    ctx,
+  );
+  const text = await res.text();
+  await waitOnExecutionContext(ctx);
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (an event stream): the text is there
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T, text };
+}

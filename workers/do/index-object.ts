@@ -1,6 +1,8 @@
 // INDEX Durable Object: the document store and hybrid search index on SQLite storage.
 // One global instance ("main"); writes are single synchronous transactions so a search never sees
-// half a document, and every write bumps `version`, which answer caches key on.
+// half a document, and every write bumps `version`, which answer caches key on. It also holds the
+// answer caches' purge epochs, so one strongly consistent read per lookup (`cacheState`) gives
+// both halves of "never stale": the data version and whether the cached copies were purged.
 import { DurableObject } from "cloudflare:workers";
 import { bytesToFloat32 } from "../../shared/rag/vector.js";
 import { fuseRankings } from "../../shared/rag/fusion.js";
@@ -37,6 +39,18 @@ export interface SearchParams {
   mode: SearchMode;
 }
 
+/** Answer-cache tiers whose entries a purge can make unreachable everywhere at once. */
+export type CacheTierName = "memory" | "edge" | "kv";
+
+/** What an answer-cache lookup must key on: the data version and the tiers' purge epochs. */
+export interface CacheState {
+  version: number;
+  epochs: Record<CacheTierName, number>;
+}
+
+/** The scope name that stands for every scope in `bumpCacheEpochs`. */
+export const ALL_SCOPES = "*";
+
 export interface IndexStats {
   documents: number;
   chunks: number;
@@ -63,6 +77,9 @@ CREATE TABLE IF NOT EXISTS chunks (
   text TEXT NOT NULL, tokens INTEGER NOT NULL, vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS cache_epochs (
+  scope TEXT NOT NULL, tier TEXT NOT NULL, epoch INTEGER NOT NULL, PRIMARY KEY (scope, tier)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, title, tokenize = 'porter unicode61');
 `;
 
@@ -203,6 +220,44 @@ export class IndexObject extends DurableObject<Env> {
     const documents = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM documents").one().n;
     const chunks = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks").one().n;
     return { documents, chunks, version: this.currentVersion() };
+  }
+
+  /**
+   * The index version and, per tier, the purge epoch that applies to `scope` (its own purges
+   * plus purges of every scope). Cheap: one small indexed read.
+   */
+  cacheState(scope: string): CacheState {
+    const epochs: Record<CacheTierName, number> = { memory: 0, edge: 0, kv: 0 };
+    const rows = this.ctx.storage.sql
+      .exec<{ tier: string; epoch: number }>(
+        "SELECT tier, SUM(epoch) AS epoch FROM cache_epochs WHERE scope IN (?, ?) GROUP BY tier",
+        ALL_SCOPES,
+        scope,
+      )
+      .toArray();
+    for (const r of rows) {
+      if (r.tier === "memory" || r.tier === "edge" || r.tier === "kv") epochs[r.tier] = r.epoch;
+    }
+    return { version: this.currentVersion(), epochs };
+  }
+
+  /**
+   * Purges answer caches by bumping the epochs of `scope` (`ALL_SCOPES` for all) in `tiers`:
+   * every entry filed under an older epoch becomes unreachable in every isolate and colo.
+   */
+  bumpCacheEpochs(scope: string, tiers: CacheTierName[]): CacheState {
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      for (const tier of new Set(tiers)) {
+        sql.exec(
+          `INSERT INTO cache_epochs (scope, tier, epoch) VALUES (?, ?, 1)
+           ON CONFLICT(scope, tier) DO UPDATE SET epoch = epoch + 1`,
+          scope,
+          tier,
+        );
+      }
+    });
+    return this.cacheState(scope);
   }
 
   /** True once: when the index has never been seeded and is empty. */

@@ -1,9 +1,15 @@
-// POST /v1/query: validate, choose the model, run the RAG path, shape the documented response.
+// POST /v1/query: validate, choose the model, answer through the answer cache (which runs the RAG
+// path only on a miss), shape the documented response.
 import type { IRequest } from "itty-router";
 import { QueryRequestSchema, type QueryRequest } from "../../shared/api/schemas.js";
+import type { CacheStatus, Computed, Cost } from "../../shared/cache/answer-cache.js";
+import type { CacheScope } from "../../shared/cache/answer-key.js";
+import { cacheDirectives, type CacheDirectives } from "../../shared/cache/directives.js";
+import { findModel, type ModelInfo } from "../../shared/llm/catalog.js";
 import { selectModel } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/rag/vector.js";
+import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
@@ -19,38 +25,131 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
   const body = await readJson(request, QueryRequestSchema, app.config.MAX_BODY_BYTES);
   // Questions can carry personal data: their text reaches the log only when the operator opts in.
   if (app.config.LOG_QUERIES) app.logFields.query = body.query;
-  const result = await runQuery(body, app);
-  app.logFields.cache = "MISS";
+  const directives = cacheDirectives(
+    body.use_cache,
+    request.headers.get("cache-control"),
+    request.headers.get("pragma"),
+  );
+  const result = await runQuery(body, app, { scope: "shared", directives });
   const payload = {
     ...result.answer,
-    from_cache: false,
-    cache: "MISS",
+    ...cacheFields(result.cache),
     timings: { total_ms: Date.now() - app.started, ...result.answer.timings },
     request_id: app.requestId,
   };
-  const headers = { "x-cache": "MISS", "x-model-reason": result.reason };
+  const headers = { "x-cache": result.cache.status, "x-model-reason": result.reason };
   if (body.stream) return sseAnswer(payload, headers);
   return json(payload, { headers });
 }
 
-/** Runs one validated query; shared by /v1/query and the batch route. */
+/** How a query's answer was obtained. */
+export interface QueryCacheInfo {
+  status: CacheStatus;
+  fromCache: boolean;
+  /** Served by waiting for an identical in-flight computation in this isolate. */
+  coalesced: boolean;
+  semantic?: { similarity: number; matchedQuery: string };
+  /** On a hit: what the original computation cost. */
+  saved: Cost | null;
+}
+
+export interface QueryOptions {
+  /**
+   * Who may share the cached answer: `shared` for answers over the shared index that depend on
+   * nothing about the caller; `principal:<id>` for anything caller-dependent. Default `shared`.
+   */
+  scope?: CacheScope;
+  /** Default: look up and store. */
+  directives?: CacheDirectives;
+}
+
+/**
+ * Runs one validated query through the answer cache; shared by /v1/query and the batch route.
+ * On a hit the answer's `usage` is zero and `attempts` empty: this request called no model
+ * (what the original computation cost is in `cache.saved`).
+ */
 export async function runQuery(
   body: QueryRequest,
   app: AppContext,
-): Promise<{ answer: QueryAnswer; reason: string }> {
+  options: QueryOptions = {},
+): Promise<{ answer: QueryAnswer; reason: string; cache: QueryCacheInfo }> {
   const services = getServices(app.config);
   const requested = body.model === "auto" ? app.config.DEFAULT_MODEL : body.model;
   const choice = selectModel(requested, body.priority, app.config.catalog, services.available);
   if (!choice.ok) throw new HttpError("invalid_request", choice.message, { param: "model" });
   await ensureSeeded(app);
+  const cached = await answerThroughCache(
+    {
+      body,
+      model: choice.model,
+      scope: options.scope ?? "shared",
+      directives: options.directives ?? { lookup: true, store: true },
+    },
+    app,
+    (queryVector) => computeAnswer(body, choice.model, app, queryVector),
+  );
+  app.logFields.cache = cached.status;
+  app.logFields.model = cached.answer.model;
+  const answer = cached.fromCache ? asServedFromCache(cached.answer) : cached.answer;
+  if (cached.fromCache) {
+    app.logFields.tokens = 0;
+    app.logFields.cost_usd = 0;
+  }
+  return {
+    answer,
+    reason: choice.reason,
+    cache: {
+      status: cached.status,
+      fromCache: cached.fromCache,
+      coalesced: cached.coalesced,
+      ...(cached.semantic ? { semantic: cached.semantic } : {}),
+      saved: cached.saved,
+    },
+  };
+}
+
+/** The cache fields of a query response body. */
+export function cacheFields(cache: QueryCacheInfo): Record<string, unknown> {
+  return {
+    from_cache: cache.fromCache,
+    cache: cache.status,
+    coalesced: cache.coalesced,
+    cache_saved: cache.saved
+      ? { total_tokens: cache.saved.tokens, cost_usd: cache.saved.usd }
+      : null,
+    semantic_match: cache.semantic
+      ? { similarity: cache.semantic.similarity, matched_query: cache.semantic.matchedQuery }
+      : null,
+  };
+}
+
+/** A cached answer as this request experienced it: nothing spent, nothing attempted. */
+function asServedFromCache(answer: QueryAnswer): QueryAnswer {
+  return {
+    ...answer,
+    usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 },
+    attempts: [],
+    timings: { retrieval_ms: 0, generation_ms: 0 },
+  };
+}
+
+/** The RAG path itself (no cache): embed, retrieve, pack, generate, account. */
+async function computeAnswer(
+  body: QueryRequest,
+  model: ModelInfo,
+  app: AppContext,
+  knownVector: Float32Array | null,
+): Promise<Computed<QueryAnswer>> {
+  const services = getServices(app.config);
   const index = indexStub(app.env);
   const embed = embedderFor(app);
+  let queryVector = knownVector;
   const answer = await answerQuery(
     {
       query: body.query,
       k: body.k,
       ...(body.filter ? { filter: body.filter } : {}),
-      model: choice.model,
+      model,
       ...(body.max_context_tokens !== undefined
         ? { maxContextTokens: body.max_context_tokens }
         : {}),
@@ -62,15 +161,18 @@ export async function runQuery(
       catalog: app.config.catalog,
       clock: () => Date.now(),
       embedQuery: async (text) => {
+        if (queryVector) return { ok: true, value: queryVector };
         const r = await embed([text]);
         if (!r.ok) return r;
         const vector = r.value.vectors[0];
-        return vector
-          ? { ok: true, value: vector }
-          : {
-              ok: false,
-              failure: { reason: "bad_response", message: "no vector", retryable: false },
-            };
+        if (!vector) {
+          return {
+            ok: false,
+            failure: { reason: "bad_response", message: "no vector", retryable: false },
+          };
+        }
+        queryVector = vector;
+        return { ok: true, value: vector };
       },
       search: (p) =>
         index.search({
@@ -81,10 +183,9 @@ export async function runQuery(
           ...(p.filter ? { filter: p.filter } : {}),
           mode: p.mode,
         }),
-      providerFor: (model) => services.providerFor(model),
+      providerFor: (m) => services.providerFor(m),
     },
   );
-  app.logFields.model = answer.model;
   app.logFields.tokens = answer.usage.total_tokens;
   app.logFields.cost_usd = answer.usage.cost_usd;
   // For tracing one request: which models were tried and where the time went.
@@ -104,7 +205,21 @@ export async function runQuery(
   );
   app.metrics.inc("ragway_cost_usd_total", { model: answer.model }, answer.usage.cost_usd);
   if (answer.degraded) app.metrics.inc("ragway_degraded_answers_total", { route: app.route });
-  return { answer, reason: choice.reason };
+
+  // What answering from scratch costs: the generation plus embedding the question.
+  const embeddingModel = findModel(app.config.catalog, app.config.embeddingModel);
+  const embedTokens = body.retrieval === "lexical" ? 0 : services.counter.count(body.query);
+  const embedUsd = (embedTokens * (embeddingModel?.inputUsdPerMTok ?? 0)) / 1e6;
+  return {
+    answer,
+    cost: {
+      tokens: answer.usage.total_tokens + embedTokens,
+      usd: answer.usage.cost_usd + embedUsd,
+    },
+    // A degraded answer reflects a passing outage: never freeze it into the cache.
+    cacheable: !answer.degraded,
+    queryVector,
+  };
 }
 
 /** The answer as Server-Sent Events: a `sources` event, the answer in pieces, then `done`. */

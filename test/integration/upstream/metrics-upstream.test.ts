@@ -37,7 +37,7 @@ describe("metrics around the upstream", () => {
 
     await upstream(env).faults({ errorStatus: 400, failModels: ["gpt-4o-mini"] });
     const failed = await callJson<QueryBody>("POST", "/v1/query", {
-      body: { query: "How are upstream metrics counted?", model: "gpt-4o-mini" },
+      body: { query: "Which counters count upstream failures?", model: "gpt-4o-mini" },
     });
     expect(failed.status).toBe(200);
     expect(failed.body.degraded).toBe(true);

@@ -1,0 +1,98 @@
+// Answer-cache keys: the normalized question plus everything else that can change the answer,
+// hashed. The index version is part of it, so a document write makes every older answer
+// unreachable; the scope is part of it (and of the key's prefix), so callers whose answers may
+// differ never share an entry, and one scope can be found and purged on its own.
+import { sha256Hex, stableStringify } from "../util/hash.js";
+import type { MetadataFilter } from "../rag/types.js";
+
+/** Bumped when the key recipe or the stored answer's shape changes. */
+export const ANSWER_KEY_VERSION = 1;
+
+/** Prefix of every answer key in every tier. */
+export const ANSWER_KEY_PREFIX = `ans:v${ANSWER_KEY_VERSION}:`;
+
+/**
+ * Who may share an entry: `shared` for answers that depend only on the shared index and the
+ * request, `principal:<id>` for anything that depends on the caller.
+ */
+export type CacheScope = "shared" | `principal:${string}`;
+
+/** The scope named by `text`, or null when it is not one. */
+export function parseScope(text: string): CacheScope | null {
+  if (text === "shared") return "shared";
+  if (/^principal:[\w.:@~+-]{1,200}$/.test(text)) return text as CacheScope;
+  return null;
+}
+
+/**
+ * The query as the key sees it: Unicode NFKC, case-folded, whitespace runs collapsed to one
+ * space, trimmed. "ＡＰＩ  Keys?" and "api keys?" share a key; "api key?" does not.
+ */
+export function normalizeQuery(query: string): string {
+  // JS has no casefold(); upper- then lower-casing applies the full (multi-character) mappings
+  // such as ß -> ss, and the final sigma is folded by hand as Unicode's case folding does.
+  const folded = query.normalize("NFKC").toUpperCase().toLowerCase().replace(/ς/g, "σ");
+  return folded.normalize("NFKC").replace(/\s+/gu, " ").trim();
+}
+
+/** Everything that can change an answer. */
+export interface AnswerKeyParts {
+  query: string;
+  k: number;
+  filter?: MetadataFilter;
+  /** The resolved model id (never "auto"). */
+  model: string;
+  priority: string;
+  maxContextTokens?: number;
+  retrieval: string;
+  embeddingModel: string;
+  indexVersion: number;
+  scope: CacheScope;
+}
+
+/** The key prefix of one scope: `ans:v1:<16 hex>:`. Lists and purges find a scope by it. */
+export async function scopePrefix(scope: CacheScope): Promise<string> {
+  return `${ANSWER_KEY_PREFIX}${(await sha256Hex(`scope:${scope}`)).slice(0, 16)}:`;
+}
+
+/** The exact-match key of an answer. */
+export async function answerKey(parts: AnswerKeyParts): Promise<string> {
+  const material = stableStringify({ ...rest(parts), q: normalizeQuery(parts.query) });
+  return `${await scopePrefix(parts.scope)}${await sha256Hex(material)}`;
+}
+
+/**
+ * The semantic bucket: every part but the query. Only answers in the same bucket (same index
+ * version, scope, filter, model, k...) may stand in for each other.
+ */
+export async function semanticBucket(parts: Omit<AnswerKeyParts, "query">): Promise<string> {
+  return `${await scopePrefix(parts.scope)}sem:${await sha256Hex(stableStringify(rest(parts)))}`;
+}
+
+function rest(parts: Omit<AnswerKeyParts, "query">): Record<string, unknown> {
+  return {
+    v: ANSWER_KEY_VERSION,
+    k: parts.k,
+    filter: parts.filter ? canonicalFilter(parts.filter) : null,
+    model: parts.model,
+    priority: parts.priority,
+    max_context_tokens: parts.maxContextTokens ?? null,
+    retrieval: parts.retrieval,
+    embedding_model: parts.embeddingModel,
+    index_version: parts.indexVersion,
+    scope: parts.scope,
+  };
+}
+
+/** A filter's "any of" lists are sets: order and repeats do not change what matches. */
+function canonicalFilter(filter: MetadataFilter): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(filter)) {
+    out[field] = Array.isArray(value)
+      ? [...new Map(value.map((v) => [JSON.stringify(v), v])).entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([, v]) => v)
+      : value;
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+// Glue between /v1/query (and anything else that answers RAG queries) and the answer cache: reads
+// the index version and purge epochs from the INDEX object for every lookup, builds the three
+// tiers (isolate memory, the colo's Cache API, KV) with those epochs in their keys, and hands
+// over to shared/cache/answer-cache.
+import {
+  answerWithCache,
+  type CachedAnswer,
+  type Computed,
+} from "../../shared/cache/answer-cache.js";
+import type { AnswerKeyParts, CacheScope } from "../../shared/cache/answer-key.js";
+import type { CacheDirectives } from "../../shared/cache/directives.js";
+import { memoryBlobStore } from "../../shared/cache/memory-store.js";
+import { TieredCache, withKeySuffix } from "../../shared/cache/tiered.js";
+import type { QueryRequest } from "../../shared/api/schemas.js";
+import type { ModelInfo } from "../../shared/llm/catalog.js";
+import type { QueryAnswer } from "../../shared/rag/answer-query.js";
+import { parseQueryAnswer } from "../../shared/rag/answer-schema.js";
+import type { AppContext } from "../context.js";
+import type { CacheState } from "../do/index-object.js";
+import { embedderFor } from "../embedder.js";
+import { indexStub } from "../services.js";
+import { edgeBlobStore } from "./edge-store.js";
+import { cacheFaultHooks, isolateCaches } from "./isolate.js";
+import { kvBlobStore } from "./kv-store.js";
+
+export interface QueryCacheParams {
+  body: QueryRequest;
+  /** The resolved model (never "auto"). */
+  model: ModelInfo;
+  scope: CacheScope;
+  directives: CacheDirectives;
+}
+
+/** The answer tiers of one request, their keys suffixed with the scope's purge epochs. */
+export function answerTiers(app: AppContext, state: CacheState): TieredCache {
+  const config = app.config;
+  const isolate = isolateCaches(config);
+  return new TieredCache({
+    tiers: [
+      {
+        name: "memory",
+        store: withKeySuffix(memoryBlobStore(isolate.answers), `:e${state.epochs.memory}`),
+        ttlSeconds: config.ANSWER_CACHE_MEMORY_TTL_SECONDS,
+      },
+      {
+        name: "edge",
+        store: withKeySuffix(edgeBlobStore(caches.default, app.origin), `:e${state.epochs.edge}`),
+        ttlSeconds: config.ANSWER_CACHE_EDGE_TTL_SECONDS,
+      },
+      {
+        name: "kv",
+        store: withKeySuffix(kvBlobStore(app.env.CACHE), `:e${state.epochs.kv}`),
+        ttlSeconds: config.ANSWER_CACHE_KV_TTL_SECONDS,
+      },
+    ],
+    background: app.exec,
+    ...cacheFaultHooks(app, "answer"),
+  });
+}
+
+/** Answers `params.body` through the answer cache; `compute` runs only on a miss or bypass. */
+export async function answerThroughCache(
+  params: QueryCacheParams,
+  app: AppContext,
+  compute: (queryVector: Float32Array | null) => Promise<Computed<QueryAnswer>>,
+): Promise<CachedAnswer<QueryAnswer>> {
+  const { body, scope } = params;
+  // The one strongly consistent read that makes "never stale" hold: taken for every lookup.
+  const state = await indexStub(app.env).cacheState(scope);
+  const parts: AnswerKeyParts = {
+    query: body.query,
+    k: body.k,
+    ...(body.filter ? { filter: body.filter } : {}),
+    model: params.model.id,
+    priority: body.priority,
+    ...(body.max_context_tokens !== undefined ? { maxContextTokens: body.max_context_tokens } : {}),
+    retrieval: body.retrieval,
+    embeddingModel: app.config.embeddingModel,
+    indexVersion: state.version,
+    scope,
+  };
+  const isolate = isolateCaches(app.config);
+  const semanticOn = app.config.SEMANTIC_CACHE && body.retrieval !== "lexical";
+  const embed = embedderFor(app);
+  return answerWithCache(
+    { directives: params.directives, parts, semantic: semanticOn },
+    {
+      tiers: answerTiers(app, state),
+      flight: isolate.flight,
+      semantic: semanticOn
+        ? {
+            index: isolate.semantic,
+            threshold: app.config.SEMANTIC_CACHE_THRESHOLD,
+            embed: async (query) => {
+              const r = await embed([query]);
+              return r.ok ? (r.value.vectors[0] ?? null) : null;
+            },
+          }
+        : null,
+      compute,
+      versionOf: (answer) => answer.index_version,
+      parse: parseQueryAnswer,
+      background: app.exec,
+      metrics: app.metrics,
+      clock: () => Date.now(),
+      // A coalesced computation must outlive its leader's client hanging up.
+      onLead: (shared) => app.exec.waitUntil(shared),
+    },
+  );
+}

@@ -1,0 +1,83 @@
+// POST /admin/cache/purge (admin): purge the answer cache (everything, or one scope) and the
+// embedding cache. Answers are purged by bumping purge epochs in the INDEX object, which every
+// lookup reads, so entries become unreachable at once in every isolate and colo (the Cache API
+// cannot be listed, let alone purged globally); KV keys and this isolate's memory are then
+// reclaimed. Embeddings carry no epoch (a vector never goes stale): KV and memory are deleted.
+import type { IRequest } from "itty-router";
+import { z } from "zod";
+import { ANSWER_KEY_PREFIX, parseScope, scopePrefix } from "../../shared/cache/answer-key.js";
+import { EMBEDDING_KEY_PREFIX } from "../../shared/cache/embedding-cache.js";
+import { requireAdmin } from "../auth.js";
+import { isolateCaches } from "../cache/isolate.js";
+import { deleteByPrefix } from "../cache/kv-store.js";
+import type { AppContext } from "../context.js";
+import { ALL_SCOPES } from "../do/index-object.js";
+import { readJson } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { indexStub } from "../services.js";
+
+/** KV deletions per purge call and cache: a Worker invocation may make 1,000 KV operations. */
+const MAX_KV_DELETES = 400;
+
+const TIERS = ["memory", "edge", "kv"] as const;
+
+const PurgeSchema = z
+  .strictObject({
+    scope: z
+      .string()
+      .refine((s) => parseScope(s) !== null, { message: 'expected "shared" or "principal:<id>"' })
+      .optional(),
+    caches: z
+      .array(z.enum(["answer", "embedding"]))
+      .min(1)
+      .optional(),
+    tiers: z.array(z.enum(TIERS)).min(1).optional(),
+  })
+  .refine((b) => !(b.scope !== undefined && b.caches?.includes("embedding")), {
+    message: "the embedding cache is shared by everyone and has no scopes",
+    path: ["caches"],
+  });
+
+export async function postCachePurge(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const hasBody = request.headers.get("content-length") !== "0" && request.body !== null;
+  const body = hasBody ? await readJson(request, PurgeSchema, 64 * 1024) : PurgeSchema.parse({});
+  const scope = body.scope === undefined ? null : parseScope(body.scope);
+  const caches = body.caches ?? (scope ? ["answer"] : ["answer", "embedding"]);
+  const tiers = [...new Set(body.tiers ?? TIERS)];
+  const isolate = isolateCaches(app.config);
+  const result: Record<string, unknown> = {
+    object: "cache.purge",
+    scope: scope ?? "all",
+    caches,
+    tiers,
+  };
+
+  if (caches.includes("answer")) {
+    const prefix = scope ? await scopePrefix(scope) : ANSWER_KEY_PREFIX;
+    const state = await indexStub(app.env).bumpCacheEpochs(scope ?? ALL_SCOPES, tiers);
+    const answer: Record<string, unknown> = { epochs: state.epochs };
+    if (tiers.includes("memory")) {
+      answer.memory_entries_deleted = isolate.answers.deleteWhere((k) => k.startsWith(prefix));
+      isolate.semantic.clear(prefix);
+    }
+    if (tiers.includes("kv")) {
+      const kv = await deleteByPrefix(app.env.CACHE, prefix, MAX_KV_DELETES);
+      answer.kv_keys_deleted = kv.deleted;
+      answer.kv_reclaim_complete = kv.complete;
+    }
+    result.answer = answer;
+  }
+  if (caches.includes("embedding")) {
+    const embedding: Record<string, unknown> = {};
+    if (tiers.includes("memory")) embedding.memory_entries_deleted = isolate.embeddings.clear();
+    if (tiers.includes("kv")) {
+      const kv = await deleteByPrefix(app.env.CACHE, EMBEDDING_KEY_PREFIX, MAX_KV_DELETES);
+      embedding.kv_keys_deleted = kv.deleted;
+      embedding.kv_complete = kv.complete;
+    }
+    result.embedding = embedding;
+  }
+  app.logger.info("cache_purged", { scope: scope ?? "all", caches, tiers });
+  return json(result);
+}
