@@ -23,8 +23,8 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],
   ["GET", "/v1/stats", getStats],
-  ["GET", "/metrics", getMetrics],
   ["POST", "/admin/cache/purge", postCachePurge],
+  ["GET", "/metrics", getMetrics],
 ];
 
 const router = Router<IRequest, [AppContext]>({

@@ -42,9 +42,6 @@ export async function callJson<T = Record<string, unknown>>(
 /** The admin Authorization header. */
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
-/** The scraper's Authorization header (METRICS_TOKEN). */
-export const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };
-
 /**
  * Calls the Worker's handler directly with a fresh ExecutionContext and waits for everything it
  * scheduled with waitUntil (cache back-fills, KV writes, the metrics flush) before returning, so
@@ -81,3 +78,5 @@ export async function callSettled<T = Record<string, unknown>>(
   }
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
+/** The scraper's Authorization header (METRICS_TOKEN). */
+export const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };

@@ -19,8 +19,6 @@ interface Stats {
   latency_seconds: { p50: number | null; p95: number | null; count: number };
   index: { documents: number; chunks: number };
   degraded_answers: number;
-  saved: { tokens: number; usd: number };
-  cache: { answer: { hits: Record<string, number>; misses: number } };
   counters: Record<string, Array<{ labels: Record<string, string>; value: number }>>;
   history: unknown[];
 }
@@ -77,28 +75,24 @@ describe("counters after a known sequence of requests", () => {
     expect(ingest.status).toBe(200);
     const chunks = ingest.body.documents[0]?.chunks ?? 0;
     expect(chunks).toBe(1);
-    // The same question twice: a miss that runs the model, then an answer-cache hit.
-    const usage = { in: 0, out: 0, total: 0 };
-    const cacheStatus: string[] = [];
+    // The same question twice: a miss that computes, then a memory hit that spends nothing.
+    const usage = { in: 0, out: 0 };
     let savedTokens = 0;
     for (let i = 0; i < 2; i++) {
       const q = await callJson<{
         model: string;
+        cache: string;
         usage: Record<string, number>;
-        cache_saved: { total_tokens: number } | null;
+        cache_saved?: { total_tokens: number };
       }>("POST", "/v1/query", { body: { query: "What is the metrics marker?" } });
       expect(q.status).toBe(200);
       expect(q.body.model).toBe("local-extractive");
-      cacheStatus.push(q.headers.get("x-cache") ?? "");
+      expect(q.body.cache).toBe(i === 0 ? "MISS" : "HIT-MEMORY");
       usage.in += q.body.usage.prompt_tokens ?? 0;
       usage.out += q.body.usage.completion_tokens ?? 0;
-      usage.total += q.body.usage.total_tokens ?? 0;
       savedTokens += q.body.cache_saved?.total_tokens ?? 0;
     }
-    expect(cacheStatus).toEqual(["MISS", "HIT-MEMORY"]);
-    expect(usage.total).toBeGreaterThan(0);
-    // The hit reports what the miss cost (its answer and its query embedding).
-    expect(savedTokens).toBeGreaterThanOrEqual(usage.total);
+    expect(savedTokens).toBeGreaterThan(0);
     expect(
       (
         await call("POST", "/v1/query", {
@@ -129,16 +123,15 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_request_duration_seconds_count", { route: "/v1/documents/:id" })]: 1,
       [series("ragway_request_duration_seconds_count", { route: "unmatched" })]: 1,
       [series("ragway_documents_ingested_total", { status: "created" })]: 1,
-      // The answer cache: one miss, then one hit in isolate memory that saved what the miss cost.
-      [series("ragway_cache_lookups_total", { cache: "answer", tier: "none", result: "miss" })]: 1,
-      [series("ragway_cache_lookups_total", { cache: "answer", tier: "memory", result: "hit" })]: 1,
-      [series("ragway_cache_saved_tokens_total", { cache: "answer" })]: savedTokens,
-      // Embeddings: the document's chunk and the first query's text, both new to the cache; the
-      // cached answer needed none.
-      [series("ragway_cache_lookups_total", { cache: "embedding", tier: "none", result: "miss" })]:
-        chunks + 1,
+      // One embedding call for the document's chunk and one for the first question; the repeat
+      // is answered from the answer cache's memory tier without embedding anything.
       [series("ragway_embedding_calls_total", { provider: "local", result: "ok" })]: 2,
       [series("ragway_embedding_inputs_total", { provider: "local" })]: chunks + 1,
+      [series("ragway_cache_lookups_total", { cache: "embedding", result: "miss", tier: "none" })]:
+        chunks + 1,
+      [series("ragway_cache_lookups_total", { cache: "answer", result: "miss", tier: "none" })]: 1,
+      [series("ragway_cache_lookups_total", { cache: "answer", result: "hit", tier: "memory" })]: 1,
+      [series("ragway_cache_saved_tokens_total", { cache: "answer" })]: savedTokens,
       [series("ragway_tokens_total", { direction: "in", model: "local-extractive" })]: usage.in,
       [series("ragway_tokens_total", { direction: "out", model: "local-extractive" })]: usage.out,
       ragway_index_documents: 1,
@@ -164,12 +157,6 @@ describe("counters after a known sequence of requests", () => {
         (statsBefore.requests.by_route["/v1/query"] ?? 0),
     ).toBe(3);
     expect(statsAfter.latency_seconds.p50).toBeGreaterThan(0);
-    const answerCache = (st: Stats) => st.cache.answer;
-    expect(
-      (answerCache(statsAfter).hits.memory ?? 0) - (answerCache(statsBefore).hits.memory ?? 0),
-    ).toBe(1);
-    expect(answerCache(statsAfter).misses - answerCache(statsBefore).misses).toBe(1);
-    expect(statsAfter.saved.tokens - statsBefore.saved.tokens).toBe(savedTokens);
   });
 });
 

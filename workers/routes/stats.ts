@@ -1,6 +1,6 @@
 // GET /v1/stats (admin): the operator's summary of the global series as JSON (what the dashboard
-// draws): totals, percentiles, the cache section (hits per tier, hit rates, tokens and USD saved),
-// spend, limits, per-model health, recent history for charts, and the raw counters.
+// draws): totals, percentiles, hit rates per tier, spend and savings, limits, per-model health,
+// recent history for charts, and the raw counters.
 import type { IRequest } from "itty-router";
 import { cacheStats } from "../../shared/cache/cache-stats.js";
 import { historyFrom } from "../../shared/metrics/stats-history.js";
@@ -27,15 +27,12 @@ export async function getStats(request: IRequest, app: AppContext): Promise<Resp
   for (const s of series) {
     (counters[s.name] ??= []).push({ labels: s.labels, value: s.value });
   }
-  // The cache section has its own shape (shared/cache/cache-stats.ts); the summary's per-cache
-  // figures feed the history only.
-  const { caches: _caches, ...summary } = summarize(all);
   return json(
     {
       object: "stats",
       generated_at: new Date().toISOString(),
       metrics_enabled: app.config.METRICS_ENABLED,
-      ...summary,
+      ...summarize(all),
       cache: cacheStats(series),
       history: historyFrom(samples),
       counters,
