@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn; each prints its own numbers. None asserts on time.
 // `npm run bench -- retrieval query` runs only the named ones.
+import { runBundleBench } from "./bundle.js";
 import { runCacheBench } from "./cache.js";
 import { runMetricsBench } from "./metrics.js";
 import { runQueryBench } from "./query.js";
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
   retrieval: runRetrievalBench,
   query: runQueryBench,
+  bundle: runBundleBench,
   cache: runCacheBench,
   metrics: runMetricsBench,
 };

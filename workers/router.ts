@@ -6,9 +6,15 @@ import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
 import { scheduleMetricsFlush } from "./metrics.js";
 import { postCachePurge } from "./routes/admin-cache.js";
-import { deleteDocument, getDocument, postDocuments } from "./routes/documents.js";
+import {
+  deleteDocument,
+  getDocument,
+  postDocuments,
+  postDocumentsLookup,
+} from "./routes/documents.js";
 import { getHealth } from "./routes/health.js";
 import { getMetrics } from "./routes/metrics.js";
+import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
 import { getStats } from "./routes/stats.js";
 
@@ -18,7 +24,9 @@ type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 /** Every public route: the router and the API description are both built from this table. */
 export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/health", getHealth],
+  ["GET", "/openapi.json", (request, app) => getOpenApi(request, app, ROUTES)],
   ["POST", "/v1/documents", postDocuments],
+  ["POST", "/v1/documents/lookup", postDocumentsLookup],
   ["GET", "/v1/documents/:id", getDocument],
   ["DELETE", "/v1/documents/:id", deleteDocument],
   ["POST", "/v1/query", postQuery],

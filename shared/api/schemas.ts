@@ -1,16 +1,22 @@
 // Request schemas of the public API. The routes validate with these and the API description is
 // generated from them, so the contract and the checks cannot drift apart.
 import { z } from "zod";
+import { parseScope } from "../cache/answer-key.js";
 
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
 export const MetadataSchema = z
   .record(z.string().min(1).max(64), scalar)
-  .refine((m) => Object.keys(m).length <= 32, { message: "at most 32 metadata fields" });
+  .refine((m) => Object.keys(m).length <= 32, { message: "at most 32 metadata fields" })
+  .meta({ maxProperties: 32, description: "string, number or boolean values" });
 
 export const FilterSchema = z
   .record(z.string().min(1).max(64), z.union([scalar, z.array(scalar).min(1).max(50)]))
-  .refine((m) => Object.keys(m).length <= 16, { message: "at most 16 filter fields" });
+  .refine((m) => Object.keys(m).length <= 16, { message: "at most 16 filter fields" })
+  .meta({
+    maxProperties: 16,
+    description: "metadata fields that must match exactly; an array means any of",
+  });
 
 const nonBlank = (max: number) =>
   z
@@ -18,17 +24,19 @@ const nonBlank = (max: number) =>
     .max(max)
     .refine((s) => s.trim().length > 0, { message: "must not be empty" });
 
+/** A document id: what `POST /v1/documents` accepts and the ingest CLI derives from file paths. */
+export const DocumentIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\w.:/@~+-]+$/, "may contain letters, digits and . : / @ ~ + - _ only");
+
 export const DocumentInputSchema = z
   .object({
-    id: z
-      .string()
-      .min(1)
-      .max(256)
-      .regex(/^[\w.:/@~+-]+$/, "may contain letters, digits and . : / @ ~ + - _ only")
-      .optional(),
-    text: nonBlank(500_000),
-    title: z.string().max(500).optional(),
-    source: z.string().max(2000).optional(),
+    id: DocumentIdSchema.optional().describe("derived from the text when absent"),
+    text: nonBlank(500_000).describe("the document's text, not blank"),
+    title: z.string().max(500).optional().describe("the first heading or line when absent"),
+    source: z.string().max(2000).optional().describe("where it came from: a path or URL"),
     metadata: MetadataSchema.optional(),
   })
   .strict();
@@ -41,21 +49,62 @@ export const IngestRequestSchema = z
   })
   .strict();
 
+/** Ids per lookup call: one call answers a whole CLI batch window. */
+export const MAX_LOOKUP_IDS = 1000;
+
+export const LookupRequestSchema = z
+  .object({
+    ids: z.array(DocumentIdSchema).min(1).max(MAX_LOOKUP_IDS).describe("document ids to look up"),
+  })
+  .strict();
+
 export const PrioritySchema = z.enum(["cost", "speed", "quality"]);
 
 export const QueryRequestSchema = z
   .object({
-    query: nonBlank(4000),
-    k: z.number().int().min(1).max(20).default(5),
+    query: nonBlank(4000).describe("the question, not blank"),
+    k: z.number().int().min(1).max(20).default(5).describe("chunks to retrieve"),
     filter: FilterSchema.optional(),
-    model: z.string().min(1).max(128).default("auto"),
-    priority: PrioritySchema.default("cost"),
-    max_context_tokens: z.number().int().min(1).max(2_000_000).optional(),
-    use_cache: z.boolean().default(true),
-    stream: z.boolean().default(false),
-    retrieval: z.enum(["hybrid", "dense", "lexical"]).default("hybrid"),
+    model: z.string().min(1).max(128).default("auto").describe("a catalog chat model, or auto"),
+    priority: PrioritySchema.default("cost").describe("what auto optimises for"),
+    max_context_tokens: z
+      .number()
+      .int()
+      .min(1)
+      .max(2_000_000)
+      .optional()
+      .describe("cap on retrieved context in the prompt (default: the model's budget)"),
+    use_cache: z.boolean().default(true).describe("false skips the result cache"),
+    stream: z.boolean().default(false).describe("answer as Server-Sent Events"),
+    retrieval: z
+      .enum(["hybrid", "dense", "lexical"])
+      .default("hybrid")
+      .describe("dense vectors, BM25, or both fused"),
   })
   .strict();
 
+export const CACHE_TIERS = ["memory", "edge", "kv"] as const;
+
+/** POST /admin/cache/purge: no body (or `{}`) purges every cache everywhere. */
+export const CachePurgeRequestSchema = z
+  .strictObject({
+    scope: z
+      .string()
+      .refine((s) => parseScope(s) !== null, { message: 'expected "shared" or "principal:<id>"' })
+      .optional()
+      .describe('"shared" or "principal:<id>"; only that scope\'s answers are purged'),
+    caches: z
+      .array(z.enum(["answer", "embedding"]))
+      .min(1)
+      .optional()
+      .describe("default: both, or only answers when a scope is given"),
+    tiers: z.array(z.enum(CACHE_TIERS)).min(1).optional().describe("default: every tier"),
+  })
+  .refine((b) => !(b.scope !== undefined && b.caches?.includes("embedding")), {
+    message: "the embedding cache is shared by everyone and has no scopes",
+    path: ["caches"],
+  });
+
 export type IngestRequest = z.infer<typeof IngestRequestSchema>;
 export type QueryRequest = z.infer<typeof QueryRequestSchema>;
+export type LookupRequest = z.infer<typeof LookupRequestSchema>;

@@ -28,6 +28,16 @@ export interface DocumentRecord {
   updated_at: string;
 }
 
+/** What a client needs to decide whether to re-send a document: everything but the text. */
+export interface DocumentSummary {
+  id: string;
+  content_hash: string;
+  embedding_model: string;
+  metadata: Metadata;
+  chunks: number;
+  updated_at: string;
+}
+
 export type SearchMode = "hybrid" | "dense" | "lexical";
 
 export interface SearchParams {
@@ -109,6 +119,33 @@ export class IndexObject extends DurableObject<Env> {
       if (row) out[id] = { contentHash: row.content_hash, embeddingModel: row.embedding_model };
     }
     return out;
+  }
+
+  /** Summaries of the given ids that exist, in one query (ids travel as one JSON parameter, so
+   * the 100-bound-parameter limit does not apply). */
+  lookup(ids: string[]): DocumentSummary[] {
+    return this.ctx.storage.sql
+      .exec<{
+        id: string;
+        content_hash: string;
+        embedding_model: string;
+        metadata: string;
+        chunk_count: number;
+        updated_at: number;
+      }>(
+        `SELECT id, content_hash, embedding_model, metadata, chunk_count, updated_at FROM documents
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+        JSON.stringify(ids),
+      )
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        content_hash: row.content_hash,
+        embedding_model: row.embedding_model,
+        metadata: JSON.parse(row.metadata) as Metadata,
+        chunks: row.chunk_count,
+        updated_at: new Date(row.updated_at).toISOString(),
+      }));
   }
 
   /** Inserts or replaces documents and their chunks in one transaction; returns the new version. */

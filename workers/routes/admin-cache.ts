@@ -4,7 +4,7 @@
 // cannot be listed, let alone purged globally); KV keys and this isolate's memory are then
 // reclaimed. Embeddings carry no epoch (a vector never goes stale): KV and memory are deleted.
 import type { IRequest } from "itty-router";
-import { z } from "zod";
+import { CACHE_TIERS, CachePurgeRequestSchema } from "../../shared/api/schemas.js";
 import { ANSWER_KEY_PREFIX, parseScope, scopePrefix } from "../../shared/cache/answer-key.js";
 import { EMBEDDING_KEY_PREFIX } from "../../shared/cache/embedding-cache.js";
 import { requireAdmin } from "../auth.js";
@@ -19,32 +19,15 @@ import { indexStub } from "../services.js";
 /** KV deletions per purge call and cache: a Worker invocation may make 1,000 KV operations. */
 const MAX_KV_DELETES = 400;
 
-const TIERS = ["memory", "edge", "kv"] as const;
-
-const PurgeSchema = z
-  .strictObject({
-    scope: z
-      .string()
-      .refine((s) => parseScope(s) !== null, { message: 'expected "shared" or "principal:<id>"' })
-      .optional(),
-    caches: z
-      .array(z.enum(["answer", "embedding"]))
-      .min(1)
-      .optional(),
-    tiers: z.array(z.enum(TIERS)).min(1).optional(),
-  })
-  .refine((b) => !(b.scope !== undefined && b.caches?.includes("embedding")), {
-    message: "the embedding cache is shared by everyone and has no scopes",
-    path: ["caches"],
-  });
-
 export async function postCachePurge(request: IRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const hasBody = request.headers.get("content-length") !== "0" && request.body !== null;
-  const body = hasBody ? await readJson(request, PurgeSchema, 64 * 1024) : PurgeSchema.parse({});
+  const body = hasBody
+    ? await readJson(request, CachePurgeRequestSchema, 64 * 1024)
+    : CachePurgeRequestSchema.parse({});
   const scope = body.scope === undefined ? null : parseScope(body.scope);
   const caches = body.caches ?? (scope ? ["answer"] : ["answer", "embedding"]);
-  const tiers = [...new Set(body.tiers ?? TIERS)];
+  const tiers = [...new Set(body.tiers ?? CACHE_TIERS)];
   const isolate = isolateCaches(app.config);
   const result: Record<string, unknown> = {
     object: "cache.purge",

@@ -1,6 +1,7 @@
-// /v1/documents: ingest (chunk, embed, upsert), read and delete documents in the INDEX object.
+// /v1/documents: ingest (chunk, embed, upsert), look up, read and delete documents in the INDEX
+// object. Lookup lets a client (the ingest CLI) skip unchanged documents without sending them.
 import type { IRequest } from "itty-router";
-import { IngestRequestSchema } from "../../shared/api/schemas.js";
+import { IngestRequestSchema, LookupRequestSchema } from "../../shared/api/schemas.js";
 import { ingestDocuments } from "../../shared/rag/ingest.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
@@ -35,6 +36,20 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     documents,
     index_version: version ?? (await index.stats()).version,
     usage: { embedding_tokens: embeddingTokens },
+  });
+}
+
+/** POST /v1/documents/lookup: which of these ids exist, with their hashes and metadata. */
+export async function postDocumentsLookup(request: IRequest, app: AppContext): Promise<Response> {
+  const body = await readJson(request, LookupRequestSchema, app.config.MAX_BODY_BYTES);
+  const found = await indexStub(app.env).lookup(body.ids);
+  const present = new Set(found.map((d) => d.id));
+  app.logFields.documents = body.ids.length;
+  return json({
+    object: "list",
+    embedding_model: app.config.embeddingModel,
+    documents: found,
+    missing: [...new Set(body.ids.filter((id) => !present.has(id)))],
   });
 }
 

@@ -1,0 +1,196 @@
+// Builds the OpenAPI 3.1 description from the router's route list and the route docs, with every
+// schema converted from the very zod schemas the routes validate with (z.toJSONSchema, draft
+// 2020-12, which is OpenAPI 3.1's dialect). Pure: the Worker serves it, tests validate it.
+import { z } from "zod";
+import { ErrorResponseSchema } from "./responses.js";
+import type { RouteDoc } from "./route-docs.js";
+
+/** A route as the router serves it. */
+export interface RouteEntry {
+  method: string;
+  path: string;
+  doc: RouteDoc;
+}
+
+export interface OpenApiOptions {
+  version: string;
+  /** Base URL of the deployment, e.g. the origin of the request that asked. */
+  serverUrl?: string;
+}
+
+type Json = Record<string, unknown>;
+
+const RATE_HEADERS: Record<string, string> = {
+  "X-RateLimit-Limit": "requests allowed in the current window",
+  "X-RateLimit-Remaining": "requests left in the current window",
+  "X-RateLimit-Reset": "seconds until the window resets",
+  "RateLimit-Policy": 'the IETF draft\'s policy field, e.g. `"minute";q=60;w=60`',
+  RateLimit: 'the IETF draft\'s remaining-quota field, e.g. `"minute";r=59;t=42`',
+};
+
+/** `/v1/documents/:id` -> `/v1/documents/{id}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, "{$1}");
+}
+
+/** The OpenAPI 3.1 document for these routes. */
+export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOptions): Json {
+  const registry = z.registry<{ id: string }>();
+  registry.add(ErrorResponseSchema, { id: "Error" });
+  for (const { doc } of routes) {
+    for (const s of [doc.request, doc.response.schema]) {
+      if (s && !registry.has(s.schema)) registry.add(s.schema, { id: s.name });
+    }
+  }
+  const converted = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const schemas: Record<string, Json> = {};
+  for (const [name, schema] of Object.entries(converted.schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as Json;
+    schemas[name] = rest;
+  }
+
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const item = (paths[openApiPath(route.path)] ??= {});
+    item[route.method.toLowerCase()] = operation(route.doc);
+  }
+
+  const headers: Record<string, Json> = {
+    "X-Request-Id": header("the request id, also in every error body and log line"),
+    "Retry-After": header("seconds to wait before retrying", "integer"),
+  };
+  for (const [name, description] of Object.entries(RATE_HEADERS)) {
+    headers[name] = header(description, name.startsWith("X-") ? "integer" : "string");
+  }
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "ragway",
+      version: options.version,
+      summary: "RAG + LLM gateway on Cloudflare Workers",
+      description:
+        "Errors always have OpenAI's shape plus `request_id`. Every response carries `X-Request-Id` and CORS headers (`Access-Control-Allow-Origin: *`; credentials are bearer tokens, never cookies); `OPTIONS` answers a preflight with the path's methods, and `HEAD` is served as `GET` without a body. A known path called with the wrong method answers 405 with an `Allow` header; an unknown path answers 404.",
+      license: { name: "MIT", identifier: "MIT" },
+    },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    tags: [
+      { name: "System", description: "health and this description" },
+      { name: "Documents", description: "the document store behind retrieval" },
+      { name: "Query", description: "answers grounded in the documents" },
+      { name: "Admin", description: "operator routes (ADMIN_TOKEN)" },
+    ],
+    paths,
+    components: {
+      schemas,
+      headers,
+      securitySchemes: {
+        ApiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API key: `Authorization: Bearer <key>`. Optional in development when ALLOW_ANONYMOUS is on.",
+        },
+        AdminToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "The deployment's ADMIN_TOKEN secret: `Authorization: Bearer <token>`.",
+        },
+      },
+    },
+  };
+}
+
+function operation(doc: RouteDoc): Json {
+  const op: Json = {
+    operationId: doc.operationId,
+    summary: doc.summary,
+    description: doc.description,
+    tags: [doc.tag],
+    security:
+      doc.auth === "none" ? [] : doc.auth === "admin" ? [{ AdminToken: [] }] : [{ ApiKey: [] }],
+  };
+  if (doc.pathParams) {
+    op.parameters = Object.entries(doc.pathParams).map(([name, description]) => ({
+      name,
+      in: "path",
+      required: true,
+      description,
+      schema: { type: "string" },
+    }));
+  }
+  if (doc.request) {
+    op.requestBody = {
+      required: !doc.optionalBody,
+      ...(doc.maxBodyBytes ? { description: `At most ${doc.maxBodyBytes}.` } : {}),
+      content: { "application/json": { schema: ref(doc.request.name) } },
+    };
+  }
+  const okHeaders = responseHeaders(doc, doc.response.headers);
+  const content: Json = {
+    [doc.response.mediaType ?? "application/json"]: { schema: ref(doc.response.schema.name) },
+  };
+  for (const [type, description] of Object.entries(doc.response.alternatives ?? {})) {
+    content[type] = { schema: { type: "string", description } };
+  }
+  const responses: Json = {
+    "200": { description: doc.response.description, headers: okHeaders, content },
+  };
+  for (const [status, description] of Object.entries(errorStatuses(doc))) {
+    const extra =
+      status === "429" ? { "Retry-After": { $ref: "#/components/headers/Retry-After" } } : {};
+    responses[status] = {
+      description,
+      headers: { ...responseHeaders(doc), ...extra },
+      content: { "application/json": { schema: ref("Error") } },
+    };
+  }
+  op.responses = responses;
+  return op;
+}
+
+/** The error statuses a route can answer and when, shared ones derived from its doc. */
+export function errorStatuses(doc: RouteDoc): Record<string, string> {
+  const out: Record<number, string> = {};
+  if (doc.request) {
+    out[400] = "malformed JSON or a schema violation (`param` names the field)";
+    out[413] = `body larger than ${doc.maxBodyBytes ?? "MAX_BODY_BYTES"}`;
+    out[415] = "body not sent as application/json";
+  }
+  if (doc.pathParams) out[400] ??= "a path parameter is not valid URL encoding";
+  if (doc.auth === "key") out[401] = "missing, malformed, unknown or revoked key";
+  if (doc.auth === "admin") out[401] = "missing or wrong admin token";
+  if (doc.rateLimited) out[429] = "request limit reached; wait Retry-After seconds";
+  for (const [status, when] of Object.entries(doc.errors ?? {})) {
+    const prior = out[Number(status)];
+    out[Number(status)] = prior && when.startsWith("also: ") ? `${prior}; ${when.slice(6)}` : when;
+  }
+  out[500] = "the deployment's configuration is invalid (the message names the variable)";
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [String(k), v]));
+}
+
+function responseHeaders(doc: RouteDoc, extra: Record<string, string> = {}): Json {
+  const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
+  if (doc.rateLimited) {
+    for (const name of Object.keys(RATE_HEADERS)) {
+      headers[name] = { $ref: `#/components/headers/${name}` };
+    }
+  }
+  for (const [name, description] of Object.entries(extra)) {
+    headers[name] = header(description);
+  }
+  return headers;
+}
+
+function header(description: string, type: "string" | "integer" = "string"): Json {
+  return { description, schema: { type } };
+}
+
+function ref(name: string): Json {
+  return { $ref: `#/components/schemas/${name}` };
+}

@@ -1,0 +1,228 @@
+// Response shapes of the public API, for the API description. Integration tests parse real
+// responses with these, so a route that changes its output without changing them fails a test.
+import { z } from "zod";
+import { MetadataSchema } from "./schemas.js";
+
+export const ErrorResponseSchema = z
+  .object({
+    error: z.object({
+      message: z.string().describe("what went wrong, for humans"),
+      type: z
+        .string()
+        .describe(
+          "OpenAI's error class: invalid_request_error, authentication_error, permission_error, rate_limit_error, insufficient_quota, api_error or server_error",
+        ),
+      code: z.string().describe("the machine-readable reason, e.g. invalid_request"),
+      param: z.string().nullable().describe("the offending field, when there is one"),
+    }),
+    request_id: z.string(),
+  })
+  .describe("Every error, in OpenAI's shape plus the request id.");
+
+export const HealthResponseSchema = z.object({
+  status: z.literal("ok"),
+  version: z.string(),
+  environment: z.enum(["development", "test", "production"]),
+  provider: z.enum(["local", "openai"]).describe("local: offline provider; openai: upstream"),
+  embedding_model: z.string(),
+  index: z.object({
+    documents: z.number().int(),
+    chunks: z.number().int(),
+    version: z.number().int().describe("bumped by every write; answer caches key on it"),
+  }),
+});
+
+const DocumentStatusSchema = z.enum(["created", "updated", "unchanged"]);
+
+export const IngestResponseSchema = z.object({
+  object: z.literal("list"),
+  documents: z.array(
+    z.object({
+      id: z.string(),
+      status: DocumentStatusSchema,
+      chunks: z.number().int().describe("chunks written (0 when unchanged)"),
+    }),
+  ),
+  index_version: z.number().int(),
+  usage: z.object({ embedding_tokens: z.number().int() }),
+});
+
+export const DocumentSummarySchema = z.object({
+  id: z.string(),
+  content_hash: z.string().describe("SHA-256 over text, title, source and metadata"),
+  embedding_model: z.string().describe("the model the stored chunks were embedded with"),
+  metadata: MetadataSchema,
+  chunks: z.number().int(),
+  updated_at: z.iso.datetime(),
+});
+
+export const LookupResponseSchema = z.object({
+  object: z.literal("list"),
+  embedding_model: z
+    .string()
+    .describe("the index's current embedding model: a document embedded otherwise is stale"),
+  documents: z.array(DocumentSummarySchema).describe("the ids that exist, without their text"),
+  missing: z.array(z.string()).describe("the ids that do not exist"),
+});
+
+export const DocumentResponseSchema = z.object({
+  object: z.literal("document"),
+  id: z.string(),
+  title: z.string(),
+  source: z.string(),
+  metadata: MetadataSchema,
+  text: z.string(),
+  content_hash: z.string(),
+  embedding_model: z.string(),
+  chunks: z.number().int(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+
+export const DocumentDeletedResponseSchema = z.object({
+  object: z.literal("document.deleted"),
+  id: z.string(),
+  deleted: z.literal(true),
+  index_version: z.number().int(),
+});
+
+export const QueryResponseSchema = z.object({
+  answer: z.string().describe("the answer, citing sources as [n]"),
+  sources: z.array(
+    z.object({
+      id: z.string(),
+      chunk_id: z.string(),
+      title: z.string(),
+      source: z.string(),
+      score: z.number(),
+      text: z.string(),
+    }),
+  ),
+  model: z.string(),
+  degraded: z.boolean().describe("true when a fallback answered instead of the chosen model"),
+  from_cache: z.boolean(),
+  cache: z
+    .enum(["HIT-MEMORY", "HIT-EDGE", "HIT-KV", "HIT-SEMANTIC", "MISS", "BYPASS"])
+    .describe("which cache tier answered, MISS, or BYPASS when the cache was skipped"),
+  coalesced: z
+    .boolean()
+    .describe("served by waiting for an identical question already being answered"),
+  cache_saved: z
+    .object({ total_tokens: z.number().int(), cost_usd: z.number() })
+    .nullable()
+    .describe("on a hit: what the original computation cost"),
+  semantic_match: z
+    .object({ similarity: z.number(), matched_query: z.string() })
+    .nullable()
+    .describe("on a semantic hit: the cached question it matched"),
+  usage: z.object({
+    prompt_tokens: z.number().int(),
+    completion_tokens: z.number().int(),
+    total_tokens: z.number().int(),
+    cost_usd: z.number(),
+  }),
+  attempts: z.array(
+    z.object({
+      model: z.string(),
+      ok: z.boolean(),
+      reason: z.string().optional(),
+      status: z.number().int().optional(),
+    }),
+  ),
+  timings: z.object({
+    total_ms: z.number(),
+    retrieval_ms: z.number(),
+    generation_ms: z.number(),
+  }),
+  index_version: z.number().int(),
+  context_tokens: z.number().int(),
+  request_id: z.string(),
+});
+
+const CacheSectionSchema = z.object({
+  lookups: z.number().int(),
+  hits: z.record(z.string(), z.number()).describe("hits per tier"),
+  misses: z.number().int(),
+  hit_rate: z.record(z.string(), z.number()).describe("per tier and total, 0..1"),
+  saved: z.object({ tokens: z.number(), usd: z.number() }),
+});
+
+const numbers = z.record(z.string(), z.number());
+
+/** GET /metrics: Prometheus text. */
+export const MetricsTextSchema = z
+  .string()
+  .describe("Prometheus text exposition: # HELP / # TYPE lines, then one sample per line");
+
+export const StatsResponseSchema = z.object({
+  object: z.literal("stats"),
+  generated_at: z.string().describe("ISO 8601 time of this summary"),
+  metrics_enabled: z.boolean(),
+  requests: z.object({
+    total: z.number(),
+    errors_5xx: z.number(),
+    by_status_class: numbers,
+    by_route: numbers,
+  }),
+  latency_seconds: z.object({
+    p50: z.number().nullable(),
+    p95: z.number().nullable(),
+    count: z.number(),
+  }),
+  caches: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .describe("per cache: lookups, hits per tier, hit rates"),
+  saved: z.object({ tokens: z.number(), usd: z.number() }),
+  tokens: z.object({ in: z.number(), out: z.number() }),
+  cost_usd: z.number(),
+  rate_limited: z.object({ total: z.number(), by_reason: numbers }),
+  degraded_answers: z.number(),
+  models: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .describe("per model: calls, failures, fallbacks, breaker state"),
+  index: z.object({ documents: z.number(), chunks: z.number() }),
+  history: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe("recent per-interval rates for charts"),
+  cache: z.object({
+    answer: CacheSectionSchema.extend({ coalesced: z.number(), bypasses: z.number() }),
+    embedding: CacheSectionSchema,
+    saved: z.object({ tokens: z.number(), usd: z.number() }),
+    errors: z.number(),
+    corrupt: z.number(),
+  }),
+  counters: z.record(
+    z.string(),
+    z.array(z.object({ labels: z.record(z.string(), z.string()), value: z.number() })),
+  ),
+});
+
+export const OpenApiDocumentSchema = z
+  .object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }) })
+  .describe("This document.");
+
+const EpochsSchema = z
+  .object({ memory: z.number().int(), edge: z.number().int(), kv: z.number().int() })
+  .describe("the purge epochs now in force per tier");
+
+export const CachePurgeResponseSchema = z.object({
+  object: z.literal("cache.purge"),
+  scope: z.string().describe('"all", "shared" or "principal:<id>"'),
+  caches: z.array(z.enum(["answer", "embedding"])),
+  tiers: z.array(z.enum(["memory", "edge", "kv"])),
+  answer: z
+    .object({
+      epochs: EpochsSchema,
+      memory_entries_deleted: z.number().int().optional(),
+      kv_keys_deleted: z.number().int().optional(),
+      kv_reclaim_complete: z.boolean().optional(),
+    })
+    .optional(),
+  embedding: z
+    .object({
+      memory_entries_deleted: z.number().int().optional(),
+      kv_keys_deleted: z.number().int().optional(),
+      kv_complete: z.boolean().optional(),
+    })
+    .optional(),
+});

@@ -1,0 +1,70 @@
+// The API description as served by `wrangler dev`: valid OpenAPI 3.1 by a maintained validator,
+// and the reference page (public/api.html) rendering every operation of it in a real browser
+// (Debian's headless Chromium, no CDN).
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { execFile } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
+
+let dev: WranglerDev;
+
+beforeAll(async () => {
+  dev = await startWranglerDev();
+});
+afterAll(async () => {
+  await dev?.stop();
+});
+
+interface OpenApi {
+  paths: Record<string, Record<string, { operationId: string }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+/** The DOM after the page's scripts ran, from headless Chromium. */
+function renderedDom(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "chromium",
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+      ],
+      { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)),
+    );
+  });
+}
+
+describe("the served API description", () => {
+  it("validates as OpenAPI 3.1", async () => {
+    const res = await fetch(`${dev.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    const doc = await res.json<Record<string, unknown>>();
+    const result = await new Validator().validate(doc);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.servers).toEqual([{ url: dev.url }]);
+  });
+
+  it("is rendered by the API reference page, every operation and schema", async () => {
+    const doc = await (await fetch(`${dev.url}/openapi.json`)).json<OpenApi>();
+    const dom = await renderedDom(`${dev.url}/api`);
+    expect(dom).toMatch(/<p id="error" hidden=""/);
+    const sections = [...dom.matchAll(/<section class="op" id="(op-[^"]+)"/g)].map((m) => m[1]);
+    const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item));
+    expect(sections).toHaveLength(operations.length);
+    expect(dom).toContain('id="op-post-v1-query"');
+    expect(dom).toContain('id="op-get-v1-documents-id"');
+    for (const name of Object.keys(doc.components.schemas)) {
+      expect(dom).toContain(`id="schema-${name}"`);
+    }
+    // Field tables come from the request schemas, constraints included.
+    expect(dom).toMatch(/documents\[\]\.text<span class="req">required<\/span>/);
+  });
+});

@@ -1,0 +1,85 @@
+// The OpenAPI builder: the description of every documented route validates as OpenAPI 3.1 with
+// a maintained validator, and the shared error statuses are derived from each route's doc.
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import {
+  buildOpenApi,
+  errorStatuses,
+  openApiPath,
+  type RouteEntry,
+} from "../../../shared/api/openapi.js";
+import { HealthResponseSchema } from "../../../shared/api/responses.js";
+import { ROUTE_DOCS, type RouteDoc } from "../../../shared/api/route-docs.js";
+
+function allRoutes(): RouteEntry[] {
+  return Object.entries(ROUTE_DOCS).map(([key, doc]) => {
+    const [method = "", path = ""] = key.split(" ");
+    return { method, path, doc };
+  });
+}
+
+async function validate(doc: unknown): Promise<{ valid: boolean; errors?: unknown }> {
+  return new Validator().validate(doc as Record<string, unknown>);
+}
+
+describe("buildOpenApi", () => {
+  it("produces a valid OpenAPI 3.1 document for every documented route", async () => {
+    const doc = buildOpenApi(allRoutes(), { version: "1.2.3", serverUrl: "https://x.test" });
+    const result = await validate(doc);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(doc.openapi).toBe("3.1.0");
+  });
+
+  it("fails validation when a response points at a schema that does not exist", async () => {
+    const doc = buildOpenApi(allRoutes(), { version: "1" }) as {
+      components: { schemas: Record<string, unknown> };
+    };
+    delete doc.components.schemas.Error;
+    const result = await validate(doc);
+    expect(result.valid).toBe(false);
+  });
+
+  it("converts router path params to OpenAPI templates", () => {
+    expect(openApiPath("/v1/documents/:id")).toBe("/v1/documents/{id}");
+    expect(openApiPath("/admin/keys/:key_id/usage")).toBe("/admin/keys/{key_id}/usage");
+  });
+
+  it("turns body, auth and limits into the shared error statuses", () => {
+    const base: RouteDoc = {
+      operationId: "x",
+      summary: "x",
+      description: "x",
+      tag: "System",
+      auth: "none",
+      rateLimited: false,
+      response: {
+        description: "x",
+        schema: { name: "X", schema: HealthResponseSchema },
+      },
+    };
+    expect(Object.keys(errorStatuses(base))).toEqual(["500"]);
+    const full = errorStatuses({
+      ...base,
+      auth: "key",
+      rateLimited: true,
+      request: ROUTE_DOCS["POST /v1/query"]?.request,
+      errors: { 400: "also: a bad model", 503: "upstream down" },
+    });
+    expect(Object.keys(full)).toEqual(["400", "401", "413", "415", "429", "500", "503"]);
+    expect(full["400"]).toMatch(/schema violation.*; a bad model$/);
+    expect(Object.keys(errorStatuses({ ...base, auth: "admin" }))).toEqual(["401", "500"]);
+  });
+
+  it("embeds the request schema the route validates with, constraints included", () => {
+    const doc = buildOpenApi(allRoutes(), { version: "1" }) as {
+      components: {
+        schemas: Record<string, { properties: Record<string, Record<string, unknown>> }>;
+      };
+    };
+    const query = doc.components.schemas.QueryRequest;
+    expect(query?.properties.k).toMatchObject({ minimum: 1, maximum: 20, default: 5 });
+    const lookup = doc.components.schemas.LookupRequest;
+    expect(lookup?.properties.ids).toMatchObject({ maxItems: 1000 });
+  });
+});
