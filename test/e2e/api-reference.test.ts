@@ -40,6 +40,11 @@ function renderedDom(url: string): Promise<string> {
 }
 
 describe("the served API description", () => {
+  it("is linked from the dashboard", async () => {
+    const html = await (await fetch(`${dev.url}/`)).text();
+    expect(html).toMatch(/<a href="\/api">API<\/a>/);
+  });
+
   it("validates as OpenAPI 3.1", async () => {
     const res = await fetch(`${dev.url}/openapi.json`);
     expect(res.status).toBe(200);
@@ -64,6 +69,9 @@ describe("the served API description", () => {
     for (const name of Object.keys(doc.components.schemas)) {
       expect(dom).toContain(`id="schema-${name}"`);
     }
+    // Served under the dashboard's Content-Security-Policy, which allows no inline code.
+    const page = await fetch(`${dev.url}/api`);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     // Field tables come from the request schemas, constraints included.
     expect(dom).toMatch(/documents\[\]\.text<span class="req">required<\/span>/);
   });

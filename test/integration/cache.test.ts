@@ -191,9 +191,10 @@ describe("answer cache: single flight", () => {
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.cache === "MISS")).toHaveLength(1);
-    expect(results.filter((r) => r.body.coalesced && r.body.cache === "HIT-MEMORY")).toHaveLength(
-      19,
-    );
+    // Exactly one computation. The rest wait on it (coalesced) or, if the machine delays them
+    // past its end, find it in memory: either way a memory hit, never a second miss.
+    expect(results.filter((r) => r.body.cache === "HIT-MEMORY")).toHaveLength(19);
+    expect(results.filter((r) => r.body.coalesced).length).toBeGreaterThan(0);
     expect(new Set(results.map((r) => r.body.answer)).size).toBe(1);
   });
 });
@@ -306,7 +307,8 @@ describe("GET /v1/stats cache section", () => {
     expect(answer.hits.kv).toBeGreaterThan(0);
     expect(answer.misses).toBeGreaterThan(0);
     expect(answer.bypasses).toBeGreaterThanOrEqual(3);
-    expect(answer.coalesced).toBe(19);
+    expect(answer.coalesced).toBeGreaterThan(0);
+    expect(answer.coalesced).toBeLessThanOrEqual(19);
     expect(answer.hit_rate.total).toBeGreaterThan(0);
     expect(answer.hit_rate.total).toBeLessThan(1);
     expect(answer.saved.tokens).toBeGreaterThan(0);
