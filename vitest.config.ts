@@ -55,6 +55,8 @@ function project(
             ENVIRONMENT: "test",
             ADMIN_TOKEN,
             METRICS_TOKEN,
+            // Flush right after each response: tests that wait for waitUntil stay fast.
+            METRICS_FLUSH_MS: "0",
             SEED_SAMPLE_CORPUS: "false",
             OPENAI_BASE_URL: inject("upstreamUrl"),
             UPSTREAM_CONTROL_URL: inject("upstreamControl"),

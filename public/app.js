@@ -255,13 +255,18 @@ function tile(label, value, hint) {
 function renderOps(stats) {
   const history = Array.isArray(stats.history) ? stats.history : [];
   const last = history[history.length - 1];
-  const answer = stats.caches?.answer ?? { hit_rate: null, tiers: {} };
+  // The answer cache's section: lookups, hits per tier, hit_rate per tier and in total.
+  const answer = stats.cache?.answer ?? { lookups: 0, hits: {}, hit_rate: {} };
   $("tiles").replaceChildren(
     tile("Request rate", fmt.rate(last?.request_rate), "last interval"),
     tile("Requests", fmt.int(stats.requests?.total), `${fmt.int(stats.requests?.errors_5xx)} 5xx`),
     tile("Latency p50", fmt.ms(stats.latency_seconds?.p50), "since start"),
     tile("Latency p95", fmt.ms(stats.latency_seconds?.p95), "since start"),
-    tile("Answer cache hit rate", fmt.pct(answer.hit_rate), `${fmt.int(answer.lookups)} lookups`),
+    tile(
+      "Answer cache hit rate",
+      answer.lookups > 0 ? fmt.pct(answer.hit_rate?.total) : "—",
+      `${fmt.int(answer.lookups)} lookups`,
+    ),
     tile(
       "Tokens spent",
       fmt.int((stats.tokens?.in ?? 0) + (stats.tokens?.out ?? 0)),
@@ -286,7 +291,7 @@ function renderOps(stats) {
     ],
     format: fmt.ms,
   });
-  const tiers = new Set(Object.keys(answer.tiers ?? {}));
+  const tiers = new Set(Object.keys(answer.hits ?? {}));
   for (const p of history)
     for (const t of Object.keys(p.cache_hit_rate_by_tier ?? {})) tiers.add(t);
   drawChart($("chart-cache"), {

@@ -40,6 +40,7 @@ const schema = z
     MODEL_CATALOG: z.string().optional(),
     LOG_QUERIES: bool.default(false),
     METRICS_ENABLED: bool.default(true),
+    METRICS_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     MAX_BODY_BYTES: positiveInt(1_000_000),
     // Limits of keys created without their own, and of each anonymous client IP.

@@ -1,5 +1,5 @@
 // The isolate's metrics: one batch per isolate that every request writes to, flushed to the
-// global METRICS object in waitUntil at most once per FLUSH_INTERVAL_MS (sooner when large).
+// global METRICS object in waitUntil at most once per METRICS_FLUSH_MS (sooner when large).
 // METRICS_ENABLED=false swaps in a no-op so the hot path can be measured without metrics.
 import type { Config } from "./env.js";
 import type { AppContext } from "./context.js";
@@ -42,7 +42,7 @@ function sinkFor(env: Env): MetricsSink {
 /** After a response: make sure what this request recorded leaves in a scheduled flush. */
 export function scheduleMetricsFlush(app: AppContext): void {
   if (!app.config.METRICS_ENABLED) return;
-  flusher.schedule(app.exec, sinkFor(app.env));
+  flusher.schedule(app.exec, sinkFor(app.env), app.config.METRICS_FLUSH_MS);
 }
 
 /** Sends this isolate's pending batch now; readers call it so their view includes it. */

@@ -24,8 +24,9 @@ export interface MetricsFlusher {
   readonly metrics: Metrics;
   /** Series waiting to be sent. */
   readonly pending: number;
-  /** After a response: makes sure a flush is scheduled (in `bg.waitUntil`) for what is pending. */
-  schedule(bg: Background, sink: MetricsSink): void;
+  /** After a response: makes sure a flush is scheduled (in `bg.waitUntil`) for what is pending,
+   * `intervalMs` from now (default: the option). */
+  schedule(bg: Background, sink: MetricsSink, intervalMs?: number): void;
   /** Sends what is pending now and waits for sends under way (used before reading the aggregate,
    * so the reader sees every increment this isolate recorded). */
   flushNow(sink: MetricsSink): Promise<void>;
@@ -64,7 +65,7 @@ export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
     get pending() {
       return batch.size;
     },
-    schedule(bg, sink) {
+    schedule(bg, sink, intervalMs = options.intervalMs) {
       if (batch.size === 0) return;
       if (batch.size >= options.maxSeries) {
         bg.waitUntil(send(sink));
@@ -74,7 +75,7 @@ export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
       timerArmed = true;
       const armed = async (): Promise<void> => {
         try {
-          await options.sleep(options.intervalMs);
+          await options.sleep(intervalMs);
         } finally {
           timerArmed = false;
         }

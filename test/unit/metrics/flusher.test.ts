@@ -125,6 +125,26 @@ describe("the isolate's metrics flusher", () => {
     expect(h.flusher.pending).toBe(1);
   });
 
+  it("waits the interval the caller asks for (METRICS_FLUSH_MS), else the default", async () => {
+    const waits: number[] = [];
+    const flusher = createMetricsFlusher({
+      intervalMs: 1000,
+      maxSeries: 100,
+      sleep: async (ms) => void waits.push(ms),
+      onError: () => {},
+    });
+    const background: Array<Promise<unknown>> = [];
+    const bg = { waitUntil: (p: Promise<unknown>) => background.push(p) };
+    const sink = async (): Promise<void> => {};
+    flusher.metrics.inc("ragway_requests_total", { route: "/a" });
+    flusher.schedule(bg, sink, 0);
+    await Promise.all(background.splice(0));
+    flusher.metrics.inc("ragway_requests_total", { route: "/a" });
+    flusher.schedule(bg, sink);
+    await Promise.all(background.splice(0));
+    expect(waits).toEqual([0, 1000]);
+  });
+
   it("does nothing when nothing was recorded", () => {
     const h = harness();
     h.flusher.schedule(h.bg, h.sink);
