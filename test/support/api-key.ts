@@ -13,6 +13,6 @@ export async function createApiKey(
     body: JSON.stringify(body),
   });
   if (res.status !== 201) throw new Error(`POST /admin/keys: ${res.status} ${await res.text()}`);
-  const created = (await res.json()) as { key: string };
+  const created = await res.json<{ key: string }>();
   return created.key;
 }
