@@ -6,6 +6,7 @@ import worker from "../../workers/index.js";
 import { METRIC_FAMILIES } from "../../shared/metrics/registry.js";
 import { diffSamples, parseSamples, series } from "../support/prometheus-text.js";
 import { admin, call, callJson, scraper } from "./helpers.js";
+import { bearer, createKey } from "./limits-helpers.js";
 
 async function scrape(): Promise<Map<string, number>> {
   const res = await call("GET", "/metrics", { headers: scraper });
@@ -19,6 +20,7 @@ interface Stats {
   latency_seconds: { p50: number | null; p95: number | null; count: number };
   index: { documents: number; chunks: number };
   degraded_answers: number;
+  rate_limited: { total: number; by_reason: Record<string, number> };
   counters: Record<string, Array<{ labels: Record<string, string>; value: number }>>;
   history: unknown[];
 }
@@ -103,6 +105,10 @@ describe("counters after a known sequence of requests", () => {
     ).toBe(400);
     expect((await call("GET", "/v1/documents/absent")).status).toBe(404);
     expect((await call("GET", "/nowhere")).status).toBe(404);
+    // A key allowed one request a minute: its second request is limited.
+    const { key } = await createKey({ name: "metrics-limited", rpm: 1 });
+    expect((await call("GET", "/v1/models", { headers: bearer(key) })).status).toBe(200);
+    expect((await call("GET", "/v1/models", { headers: bearer(key) })).status).toBe(429);
 
     const after = await scrape();
     const statsAfter = await stats();
@@ -116,6 +122,12 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_requests_total", { route: "/v1/query", status: "400" })]: 1,
       [series("ragway_requests_total", { route: "/v1/documents/:id", status: "404" })]: 1,
       [series("ragway_requests_total", { route: "unmatched", status: "404" })]: 1,
+      [series("ragway_requests_total", { route: "/admin/keys", status: "201" })]: 1,
+      [series("ragway_requests_total", { route: "/v1/models", status: "200" })]: 1,
+      [series("ragway_requests_total", { route: "/v1/models", status: "429" })]: 1,
+      [series("ragway_request_duration_seconds_count", { route: "/admin/keys" })]: 1,
+      [series("ragway_request_duration_seconds_count", { route: "/v1/models" })]: 2,
+      ragway_keys_created_total: 1,
       [series("ragway_request_duration_seconds_count", { route: "/metrics" })]: 1,
       [series("ragway_request_duration_seconds_count", { route: "/v1/stats" })]: 1,
       [series("ragway_request_duration_seconds_count", { route: "/v1/documents" })]: 1,
@@ -136,12 +148,14 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_tokens_total", { direction: "out", model: "local-extractive" })]: usage.out,
       ragway_index_documents: 1,
       ragway_index_chunks: chunks,
-      // The anonymous caller's LIMITER object: every /v1 request is admitted (one call each);
-      // the ingestion and the first question reserve and settle, the cache hit spends nothing.
-      [series("ragway_limiter_call_seconds_count", { op: "admit" })]: 5,
+      // The LIMITER objects: every /v1 request asks once (5 anonymous, 2 with the key); the
+      // ingestion and the first question reserve and settle, the cache hit spends nothing; the
+      // key's second request is refused by its object.
+      [series("ragway_limiter_call_seconds_count", { op: "admit" })]: 7,
       [series("ragway_limiter_call_seconds_count", { op: "reserve" })]: 2,
       [series("ragway_limiter_call_seconds_count", { op: "settle" })]: 2,
-      [series("ragway_ratelimit_allowed_total", { check: "request" })]: 5,
+      [series("ragway_ratelimit_allowed_total", { check: "request" })]: 6,
+      [series("ragway_ratelimit_limited_total", { reason: "requests", source: "object" })]: 1,
       [series("ragway_ratelimit_allowed_total", { check: "spend" })]: 2,
       ragway_budget_reserved_tokens_total: expect.any(Number) as number,
     });
@@ -159,10 +173,11 @@ describe("counters after a known sequence of requests", () => {
     expect(after.get("ragway_metrics_rejected_total")).toBe(0);
 
     // /v1/stats agrees: traffic excludes the observability routes.
-    expect(statsAfter.requests.total - statsBefore.requests.total).toBe(6);
+    expect(statsAfter.requests.total - statsBefore.requests.total).toBe(9);
+    expect(statsAfter.rate_limited.total - statsBefore.rate_limited.total).toBe(1);
     expect(statsAfter.tokens.in - statsBefore.tokens.in).toBe(usage.in);
     expect(statsAfter.tokens.out - statsBefore.tokens.out).toBe(usage.out);
-    expect(statsAfter.latency_seconds.count - statsBefore.latency_seconds.count).toBe(6);
+    expect(statsAfter.latency_seconds.count - statsBefore.latency_seconds.count).toBe(9);
     expect(statsAfter.index.documents - statsBefore.index.documents).toBe(1);
     expect(
       (statsAfter.requests.by_route["/v1/query"] ?? 0) -
