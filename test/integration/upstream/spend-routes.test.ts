@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { call, callSettled } from "../helpers.js";
-import { bearer, createKey, usage } from "../limits-helpers.js";
+import { bearer, callWithVars, createKey, usage } from "../limits-helpers.js";
 import { upstream } from "./upstream-control.js";
 
 interface ErrorBody {
@@ -151,5 +151,55 @@ describe("spending routes share the caller's request window", () => {
     expect((await limited.json<ErrorBody>()).error.code).toBe("rate_limit_exceeded");
     expect(limited.headers.get("x-ratelimit-remaining")).toBe("0");
     expect((await usage(key)).requests.used).toBe(5);
+  });
+});
+
+describe("a fallback stays within the caller's budget", () => {
+  // gpt-4o-mini fails; the configured fallback gpt-4o costs about 17x as much per call: its hold
+  // (prompt + 512-token cap at $2.50 / $10 per 1M) does not fit a $0.002 budget, the first does.
+  const vars = { FALLBACK_MODELS: "gpt-4o" };
+
+  it("skips a fallback the budget cannot cover: the query is answered extractively, nothing spent on it", async () => {
+    await upstream(env).faults({ failModels: ["gpt-4o-mini"], errorStatus: 500 });
+    const { key } = await createKey({ name: "fallback-budget", daily_budget_usd: 0.002 });
+    const res = await callWithVars(vars, "POST", "/v1/query", {
+      body: { query: "What does a reservation hold?", model: "gpt-4o-mini", use_cache: false },
+      headers: bearer(key),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json<{
+      model: string;
+      degraded: boolean;
+      attempts: Array<{ model: string; ok: boolean; reason?: string }>;
+    }>();
+    expect(body).toMatchObject({ model: "local-extractive", degraded: true });
+    expect(body.attempts).toContainEqual({ model: "gpt-4o", ok: false, reason: "budget" });
+    const counts = await upstream(env).counts();
+    expect(counts.byModel["gpt-4o"] ?? 0).toBe(0);
+    expect(counts.byModel["gpt-4o-mini"]).toBeGreaterThan(0);
+    const after = await usage(key);
+    // Only the question's embedding was billed; nothing is left held.
+    expect(after.budget.daily.spent_usd).toBeLessThan(0.00001);
+    expect(after.budget.daily.reserved_usd).toBe(0);
+  });
+
+  it("calls the costlier fallback when the budget covers it, and bills what it reported", async () => {
+    await upstream(env).faults({ failModels: ["gpt-4o-mini"], errorStatus: 500 });
+    const { key } = await createKey({ name: "fallback-covered", daily_budget_usd: 1 });
+    const res = await callWithVars(vars, "POST", "/v1/query", {
+      body: { query: "What does a reservation hold?", model: "gpt-4o-mini", use_cache: false },
+      headers: bearer(key),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json<{
+      model: string;
+      degraded: boolean;
+      usage: { cost_usd: number };
+    }>();
+    expect(body).toMatchObject({ model: "gpt-4o", degraded: true });
+    const after = await usage(key);
+    expect(after.budget.daily.spent_usd).toBeGreaterThanOrEqual(body.usage.cost_usd);
+    expect(after.budget.daily.spent_usd).toBeLessThan(body.usage.cost_usd + 0.00001);
+    expect(after.budget.daily.reserved_usd).toBe(0);
   });
 });
