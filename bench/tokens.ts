@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { seeded } from "../test/support/seeded-random.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CONFIGS = ["gpt-tokenizer", "js-tiktoken", "ragway count.ts"] as const;
@@ -74,17 +75,6 @@ const WORKER_HANDLER = `
     },
   };`;
 
-/** mulberry32: a tiny seeded PRNG so the corpus is identical on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const EN = (
   "the a edge cache token budget model answer query document chunk retrieval worker " +
   "limit request user cost fallback retry latency region index vector durable object stream " +
@@ -95,7 +85,7 @@ const EMOJI = ["🚀", "🔥", "✅", "👩‍💻", "📦", "⚡", "🌍"];
 
 /** ~`bytes` of mixed English prose, Chinese, TypeScript and emoji, plus the repo's docs/*.md. */
 export function buildCorpus(bytes = 1_000_000, seed = 2024): string {
-  const next = prng(seed);
+  const next = seeded(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const docsDir = join(ROOT, "docs");
   let docs = "";
@@ -134,7 +124,7 @@ export function buildCorpus(bytes = 1_000_000, seed = 2024): string {
 
 /** 10,000 short queries of 4-12 words, 1 in 5 in Chinese. */
 export function buildQueries(n = 10_000, seed = 7): string[] {
-  const next = prng(seed);
+  const next = seeded(seed);
   return Array.from({ length: n }, () => {
     const zh = next() < 0.2;
     const words = Array.from({ length: 4 + Math.floor(next() * 9) }, () => {

@@ -2,18 +2,7 @@
 // corpus, drawn Zipf-like (a few very popular, a long tail), some of them reworded. Seeded, so
 // every run replays the same sequence.
 import { readFile } from "node:fs/promises";
-
-/** mulberry32: a tiny seeded PRNG in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../../test/support/seeded-random.js";
 
 /**
  * `count` distinct questions: the labelled evaluation questions first, then questions built from
@@ -97,7 +86,7 @@ export function zipfWorkload(
   questions: readonly string[],
   options: { length: number; s: number; paraphraseShare: number; seed: number },
 ): Array<{ query: string; paraphrase: boolean }> {
-  const rand = seededRandom(options.seed);
+  const rand = seeded(options.seed);
   const pick = zipfSampler(questions.length, options.s, rand);
   return Array.from({ length: options.length }, () => {
     const base = questions[pick()] ?? "";

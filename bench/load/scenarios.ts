@@ -1,6 +1,7 @@
 // The load-test scenarios: what each sends, as autocannon request lists. Fixed and seeded, so two
 // runs send the same traffic and their numbers compare.
 import type { Request as CannonRequest } from "autocannon";
+import { seeded } from "../../test/support/seeded-random.js";
 
 export interface Scenario {
   name: string;
@@ -23,18 +24,6 @@ export const POPULAR = [
   "How are API keys stored?",
   "What does /health report?",
 ];
-
-/** A deterministic PRNG (mulberry32): the same seed gives the same request mix. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const json = { "content-type": "application/json" };
 

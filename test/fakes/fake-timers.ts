@@ -58,14 +58,4 @@ export class FakeTimers implements RetryTimers {
   }
 }
 
-/** mulberry32: a seeded PRNG in [0, 1), for reproducible jitter. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from "../support/seeded-random.js";

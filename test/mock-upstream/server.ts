@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import { seeded } from "../support/seeded-random.js";
 
 /** Faults to inject; `configure()` and `POST /_mock/faults` replace the whole set. */
 export interface Faults {
@@ -129,18 +130,6 @@ const MODEL_IDS = [
 const DEFAULT_DIMENSIONS = 1536;
 const MAX_RECORDED = 200;
 
-/** mulberry32: a tiny seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** FNV-1a over UTF-16 code units: the seed of a text's vector. */
 function hashText(text: string): number {
   let h = 0x811c9dc5;
@@ -149,7 +138,7 @@ function hashText(text: string): number {
 }
 
 function mockVector(text: string, dims: number): Float32Array {
-  const rand = mulberry32(hashText(text));
+  const rand = seeded(hashText(text));
   const v = new Float32Array(dims);
   let norm = 0;
   for (let i = 0; i < dims; i++) {
@@ -251,7 +240,7 @@ export async function startMockUpstream(
 ): Promise<MockUpstream> {
   const host = opts.host ?? "127.0.0.1";
   let faults: Faults = {};
-  let rng = mulberry32(1);
+  let rng = seeded(1);
   let statusCursor = 0;
   let targeted = 0;
   let counts = emptyCounts();
@@ -260,7 +249,7 @@ export async function startMockUpstream(
 
   const configure = (next: Faults): void => {
     faults = faultsSchema.parse(next);
-    rng = mulberry32(faults.seed ?? 1);
+    rng = seeded(faults.seed ?? 1);
     statusCursor = 0;
     targeted = 0;
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CATALOG, type ModelInfo } from "../../../shared/llm/catalog.js";
 import type { Complexity } from "../../../shared/llm/classify-task.js";
 import { rankModels, resolveExplicit, selectModel } from "../../../shared/llm/select-model.js";
+import { chatModel } from "../../fakes/chat-model.js";
 
 const both = new Set<ModelInfo["provider"]>(["local", "openai"]);
 const localOnly = new Set<ModelInfo["provider"]>(["local"]);
@@ -10,18 +11,8 @@ const needs = (complexity: Complexity, tokensNeeded = 1_000) => ({
   tokensNeeded,
 });
 
-const chat = (id: string, fields: Partial<ModelInfo>): ModelInfo => ({
-  id,
-  provider: "openai",
-  kind: "chat",
-  contextWindow: 128_000,
-  maxOutputTokens: 4_096,
-  inputUsdPerMTok: 1,
-  outputUsdPerMTok: 1,
-  speedTier: 2,
-  qualityTier: 2,
-  ...fields,
-});
+const chat = (id: string, fields: Partial<ModelInfo>): ModelInfo =>
+  chatModel(id, { contextWindow: 128_000, maxOutputTokens: 4_096, ...fields });
 
 // A catalog where every cell of the table has a different answer than its neighbours.
 const table: ModelInfo[] = [

@@ -13,21 +13,11 @@ import { createTokenCounter } from "../../../shared/tokens/count.js";
 import { recordingMetrics } from "../../fakes/metrics.js";
 import { FakeProvider, type Step } from "../../fakes/fake-provider.js";
 import { FakeTimers } from "../../fakes/fake-timers.js";
+import { chatModel } from "../../fakes/chat-model.js";
 
 const counter = createTokenCounter();
 const local = DEFAULT_CATALOG.filter((m) => m.provider === "local");
-const chat = (id: string, fields: Partial<ModelInfo>): ModelInfo => ({
-  id,
-  provider: "openai",
-  kind: "chat",
-  contextWindow: 100_000,
-  maxOutputTokens: 4_000,
-  inputUsdPerMTok: 1,
-  outputUsdPerMTok: 1,
-  speedTier: 2,
-  qualityTier: 2,
-  ...fields,
-});
+const chat = chatModel;
 const catalog: ModelInfo[] = [
   ...local,
   chat("narrow", { contextWindow: 1_400, inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.1 }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seeded } from "../../support/seeded-random.js";
 import {
   bytesToFloat32,
   cosine,
@@ -11,13 +12,8 @@ import {
 
 /** Deterministic pseudo-random vectors (mulberry32) so failures reproduce. */
 function randomVectors(n: number, dims: number, seed = 1): IdVector[] {
-  let s = seed;
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const next = seeded(seed);
+  const rand = (): number => next() - 0.5;
   return Array.from({ length: n }, (_, i) => ({
     id: `v${String(i).padStart(5, "0")}`,
     vector: Float32Array.from({ length: dims }, rand),
