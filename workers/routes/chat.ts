@@ -168,8 +168,11 @@ function streamEnded(
   const usage = end.usage ?? countedUsage(plan.promptTokens, end.text, services.counter);
   const usd = costUsd(model, usage);
   recordUsage(app, model.id, usage, usd);
-  // A stream that was cut or abandoned is billed for what was generated, like any other.
-  app.exec.waitUntil(hold.settle({ tokens: usage.total_tokens, usd }));
+  // A stream that was cut or abandoned is billed for what was generated, like any other. What
+  // settling records (its call time, a budget crossing 80%) leaves with a flush of its own.
+  app.exec.waitUntil(
+    hold.settle({ tokens: usage.total_tokens, usd }).then(() => scheduleMetricsFlush(app)),
+  );
   app.metrics.inc("ragway_streams_total", { model: model.id, outcome: end.outcome });
   if (end.outcome === "failed") {
     // Counted as the failure it is: the answer the client got is incomplete.
