@@ -114,7 +114,8 @@ export function isRejection(failure: UpstreamFailure): boolean {
 
 /**
  * Walks `chain` in order until a model answers. Each link: skipped when the deadline has passed,
- * the prompt does not fit, or its breaker is open; else called through {@link withRetry}. Every
+ * the prompt does not fit, the caller's limits cannot cover it (`admit`), or its breaker is open;
+ * else called through {@link withRetry}. Every
  * try and skip lands in `attempts`; `degraded` is true when the answer is not the first link's.
  * Metrics: `ragway_upstream_attempts_total{model,result}`, `ragway_upstream_retries_total{model}`,
  * `ragway_upstream_calls_total{model,result}`, `ragway_upstream_failures_total{model,reason}`,
