@@ -6,6 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { postJson, runLoad } from "./lib/http-load.js";
 import { ms, printTable, summarize } from "./lib/stats.js";
+import { createApiKey } from "../test/support/api-key.js";
 import { startWranglerDev } from "../test/support/wrangler-dev.js";
 
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
@@ -140,20 +141,14 @@ export async function runLimitsBench(): Promise<void> {
 
 /** A key whose limits never bind during the run. */
 async function createKey(url: string): Promise<string> {
-  const res = await fetch(`${url}/admin/keys`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      name: "bench",
-      rpm: 100_000,
-      tpm: 100_000_000,
-      daily_budget_usd: 1_000_000,
-      monthly_budget_usd: 1_000_000,
-    }),
+  const issued = await createApiKey(url, ADMIN_TOKEN, {
+    name: "bench",
+    rpm: 100_000,
+    tpm: 100_000_000,
+    daily_budget_usd: 1_000_000,
+    monthly_budget_usd: 1_000_000,
   });
-  if (res.status !== 201)
-    throw new Error(`key creation answered ${res.status}: ${await res.text()}`);
-  return (await res.json<{ key: string }>()).key;
+  return issued.key;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

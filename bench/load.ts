@@ -9,6 +9,7 @@ import autocannon from "autocannon";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev } from "../test/support/wrangler-dev.js";
 import { scenarios, type Scenario } from "./load/scenarios.js";
+import { createApiKey } from "../test/support/api-key.js";
 
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const UPSTREAM_LATENCY_MS = 300;
@@ -98,14 +99,12 @@ async function runScenario(
 
 /** Creates a key with a low request limit through the admin API; null when keys do not exist. */
 async function createLimitedKey(url: string): Promise<Record<string, string> | null> {
-  const res = await fetch(`${url}/admin/keys`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ name: "bench-limited", rpm: 10 }),
-  });
-  if (!res.ok) return null;
-  const body = await res.json<{ key?: unknown }>();
-  return typeof body.key === "string" ? { authorization: `Bearer ${body.key}` } : null;
+  try {
+    const { key } = await createApiKey(url, ADMIN_TOKEN, { name: "bench-limited", rpm: 10 });
+    return { authorization: `Bearer ${key}` };
+  } catch {
+    return null;
+  }
 }
 
 function table(results: ScenarioResult[], notes: string[]): string {

@@ -1,6 +1,7 @@
 // End to end: `wrangler dev` as a real process with anonymous access off, driven over HTTP: an
 // admin creates a key, the key is limited by its LIMITER object, and revocation is immediate.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, type IssuedKey } from "../support/api-key.js";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
 const ADMIN_TOKEN = "e2e-admin-token-0123456789";
@@ -27,14 +28,8 @@ function ask(key: string | null): Promise<Response> {
   });
 }
 
-async function createKey(body: object): Promise<{ id: string; key: string }> {
-  const res = await fetch(`${dev.url}/admin/keys`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(201);
-  return res.json<{ id: string; key: string }>();
+function createKey(body: Record<string, unknown>): Promise<IssuedKey> {
+  return createApiKey(dev.url, ADMIN_TOKEN, body);
 }
 
 async function revoke(id: string): Promise<void> {

@@ -28,7 +28,7 @@ describe("the openai SDK against ragway with an OpenAI-compatible upstream", () 
         ALLOW_ANONYMOUS: "false",
       },
     });
-    const apiKey = await createApiKey(dev.url, ADMIN_TOKEN, { name: "openai-sdk" });
+    const { key: apiKey } = await createApiKey(dev.url, ADMIN_TOKEN, { name: "openai-sdk" });
     client = new OpenAI({ apiKey, baseURL: `${dev.url}/v1`, maxRetries: 0 });
   });
 
@@ -157,7 +157,9 @@ describe("the openai SDK against ragway offline (local provider)", () => {
     dev = await startWranglerDev({
       vars: { SEED_SAMPLE_CORPUS: "false", ADMIN_TOKEN, ALLOW_ANONYMOUS: "false" },
     });
-    const apiKey = await createApiKey(dev.url, ADMIN_TOKEN, { name: "openai-sdk-offline" });
+    const { key: apiKey } = await createApiKey(dev.url, ADMIN_TOKEN, {
+      name: "openai-sdk-offline",
+    });
     client = new OpenAI({ apiKey, baseURL: `${dev.url}/v1`, maxRetries: 0 });
   });
 
