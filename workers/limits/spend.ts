@@ -141,6 +141,30 @@ export function spendHold(app: AppContext): SpendHold {
 }
 
 /**
+ * Runs the calls a hold was made for. When they throw, or report that nothing answered, nothing
+ * was billed: the hold is given back before the caller turns the failure into its error.
+ *
+ * @example
+ * const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
+ * if (!r.ok) throw upstreamError(r);
+ * await hold.settle(actualUsage);
+ */
+export async function releasedOnFailure<T extends { ok: boolean }>(
+  hold: Pick<SpendHold, "settle">,
+  call: () => Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await call();
+  } catch (err) {
+    await hold.settle({ tokens: 0, usd: 0 });
+    throw err;
+  }
+  if (!result.ok) await hold.settle({ tokens: 0, usd: 0 });
+  return result;
+}
+
+/**
  * The USD estimate of a call: `promptTokens` at the model's input price plus the completion cap
  * at its output price (an upper bound: the model cannot bill more completion than the cap).
  */

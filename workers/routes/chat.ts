@@ -24,7 +24,7 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { spendHold, type SpendHold } from "../limits/spend.js";
+import { releasedOnFailure, spendHold, type SpendHold } from "../limits/spend.js";
 import { scheduleMetricsFlush } from "../metrics.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
@@ -81,17 +81,8 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
       async () => {
         // Settled with the usage of the model that answered.
         await holdFirst();
-        let r: Awaited<ReturnType<typeof completeChat>>;
-        try {
-          r = await completeChat(plan, deps, opts);
-        } catch (err) {
-          await hold.settle({ tokens: 0, usd: 0 });
-          throw err;
-        }
-        if (!r.ok) {
-          await hold.settle({ tokens: 0, usd: 0 });
-          throw upstreamError(r);
-        }
+        const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
+        if (!r.ok) throw upstreamError(r);
         const usd = costUsd(r.model, r.value.usage);
         await hold.settle({ tokens: r.value.usage.total_tokens, usd });
         recordUsage(app, r.model.id, r.value.usage, usd);
@@ -124,17 +115,8 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
   }
 
   await holdFirst();
-  let opened: Awaited<ReturnType<typeof openChatStream>>;
-  try {
-    opened = await openChatStream(plan, deps, opts);
-  } catch (err) {
-    await hold.settle({ tokens: 0, usd: 0 });
-    throw err;
-  }
-  if (!opened.ok) {
-    await hold.settle({ tokens: 0, usd: 0 });
-    throw upstreamError(opened);
-  }
+  const opened = await releasedOnFailure(hold, () => openChatStream(plan, deps, opts));
+  if (!opened.ok) throw upstreamError(opened);
   const { value, model: answeredBy, degraded, attempts } = opened;
   noteDegraded(app, degraded);
   const relay = relayStream({

@@ -3,14 +3,13 @@
 import type { IRequest } from "itty-router";
 import { IngestRequestSchema, LookupRequestSchema } from "../../shared/api/schemas.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
-import type { Outcome } from "../../shared/llm/types.js";
-import { ingestDocuments, type IngestResult } from "../../shared/rag/ingest.js";
+import { ingestDocuments } from "../../shared/rag/ingest.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { reserve, type Reservation } from "../limits/spend.js";
+import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices, indexStub } from "../services.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
@@ -24,28 +23,21 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
   const usdOf = (tokens: number) =>
     embedModel ? costUsd(embedModel, { prompt_tokens: tokens, completion_tokens: 0 }) : 0;
-  const held: { reservation: Reservation | null } = { reservation: null };
-  let result: Outcome<IngestResult>;
-  try {
-    result = await ingestDocuments(body.documents, {
+  const hold = spendHold(app);
+  const result = await releasedOnFailure(hold, () =>
+    ingestDocuments(body.documents, {
       counter: getServices(app.config).counter,
       embeddingModel: app.config.embeddingModel,
-      beforeEmbed: async (tokens) => {
-        held.reservation = await reserve(app, { tokens, usd: usdOf(tokens) });
-      },
+      beforeEmbed: (tokens) => hold.raise({ tokens, usd: usdOf(tokens) }),
       embed: embedderFor(app),
       existing: (ids) => index.hashes(ids),
       store: (docs) => index.upsert(docs),
-    });
-  } catch (err) {
-    await held.reservation?.settle({ tokens: 0, usd: 0 });
-    throw err;
-  }
+    }),
+  );
   if (!result.ok) {
-    await held.reservation?.settle({ tokens: 0, usd: 0 });
     throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
   }
-  await held.reservation?.settle({
+  await hold.settle({
     tokens: result.value.embeddingTokens,
     usd: usdOf(result.value.embeddingTokens),
   });

@@ -11,7 +11,7 @@ import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { reserve } from "../limits/spend.js";
+import { releasedOnFailure, reserve } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { getServices } from "../services.js";
 
@@ -56,15 +56,7 @@ export async function postEmbeddings(request: IRequest, app: AppContext): Promis
   const usdOf = (n: number) => costUsd(model, { prompt_tokens: n, completion_tokens: 0 });
   // Reserved before the call; settled with what the provider billed (cached inputs cost nothing).
   const reservation = await reserve(app, { tokens: promptTokens, usd: usdOf(promptTokens) });
-  let result: Awaited<ReturnType<ReturnType<typeof embedderFor>>>;
-  try {
-    result = await embedderFor(app, model.id)(texts);
-  } catch (err) {
-    await reservation.settle({ tokens: 0, usd: 0 });
-    throw err;
-  }
-  const billed = result.ok ? (result.value.promptTokens ?? promptTokens) : 0;
-  await reservation.settle({ tokens: billed, usd: usdOf(billed) });
+  const result = await releasedOnFailure(reservation, () => embedderFor(app, model.id)(texts));
   if (!result.ok) {
     if (isRejection(result.failure)) {
       throw new HttpError(
@@ -77,6 +69,8 @@ export async function postEmbeddings(request: IRequest, app: AppContext): Promis
       `the embedding model could not answer (${result.failure.reason})`,
     );
   }
+  const billed = result.value.promptTokens ?? promptTokens;
+  await reservation.settle({ tokens: billed, usd: usdOf(billed) });
   const format = body.encoding_format ?? "float";
   const data = result.value.vectors.map((v, index) => ({
     object: "embedding",
