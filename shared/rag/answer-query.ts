@@ -163,7 +163,17 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
   const links = [...chain, local];
   const noContext = links.every((m) => packFor(m).packed.length === 0);
   const coverLink = deps.coverLink?.bind(deps);
-  const estimateFor = (model: ModelInfo) => estimate(model, plan, packFor(model), deps.counter);
+  // Each link's prompt is counted once, though the first link's estimate is asked for twice
+  // (reserved up front, then admitted by the walk).
+  const estimates = new Map<string, GenerationEstimate>();
+  const estimateFor = (model: ModelInfo): GenerationEstimate => {
+    let e = estimates.get(model.id);
+    if (!e) {
+      e = estimate(model, plan, packFor(model), deps.counter);
+      estimates.set(model.id, e);
+    }
+    return e;
+  };
   const first = links.find((m) => packFor(m).packed.length > 0);
   await deps.beforeGenerate?.(first ? estimateFor(first) : { tokens: 0, usd: 0 });
 
