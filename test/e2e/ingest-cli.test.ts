@@ -26,6 +26,12 @@ async function health(): Promise<Health["index"]> {
   return (await res.json<Health>()).index;
 }
 
+/** Waits (up to a minute) until the index holds at least `count` documents. */
+async function untilDocuments(count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await health()).documents < count && Date.now() < deadline) await sleep(100);
+}
+
 beforeAll(async () => {
   upstream = await startMockUpstream({ port: 0 });
   dev = await startWranglerDev({
@@ -146,8 +152,7 @@ describe("ragway ingest against wrangler dev", () => {
       "--concurrency",
       "1",
     ]);
-    const deadline = Date.now() + 60_000;
-    while ((await health()).documents < base + 12 && Date.now() < deadline) await sleep(100);
+    await untilDocuments(base + 12);
     child.kill("SIGKILL");
     const killed = await done;
     expect(killed.signal).toBe("SIGKILL");
@@ -192,8 +197,7 @@ describe("ragway ingest against wrangler dev", () => {
         "--concurrency",
         "1",
       ]);
-      const deadline = Date.now() + 60_000;
-      while ((await health()).documents < base + 3 && Date.now() < deadline) await sleep(100);
+      await untilDocuments(base + 3);
       // Let the stored batch's response reach the CLI (it settles the key's reservation first);
       // the next batch cannot land sooner than the upstream's 400 ms.
       await sleep(250);

@@ -159,13 +159,19 @@ describe("a fallback stays within the caller's budget", () => {
   // (prompt + 512-token cap at $2.50 / $10 per 1M) does not fit a $0.002 budget, the first does.
   const vars = { FALLBACK_MODELS: "gpt-4o" };
 
-  it("skips a fallback the budget cannot cover: the query is answered extractively, nothing spent on it", async () => {
+  /** A query for gpt-4o-mini, failing upstream, by a new key with `daily_budget_usd`. */
+  async function askWithFailingFirstModel(name: string, dailyBudgetUsd: number) {
     await upstream(env).faults({ failModels: ["gpt-4o-mini"], errorStatus: 500 });
-    const { key } = await createKey({ name: "fallback-budget", daily_budget_usd: 0.002 });
+    const { key } = await createKey({ name, daily_budget_usd: dailyBudgetUsd });
     const res = await callWithVars(vars, "POST", "/v1/query", {
       body: { query: "What does a reservation hold?", model: "gpt-4o-mini", use_cache: false },
       headers: bearer(key),
     });
+    return { key, res };
+  }
+
+  it("skips a fallback the budget cannot cover: the query is answered extractively, nothing spent on it", async () => {
+    const { key, res } = await askWithFailingFirstModel("fallback-budget", 0.002);
     expect(res.status).toBe(200);
     const body = await res.json<{
       model: string;
@@ -184,12 +190,7 @@ describe("a fallback stays within the caller's budget", () => {
   });
 
   it("calls the costlier fallback when the budget covers it, and bills what it reported", async () => {
-    await upstream(env).faults({ failModels: ["gpt-4o-mini"], errorStatus: 500 });
-    const { key } = await createKey({ name: "fallback-covered", daily_budget_usd: 1 });
-    const res = await callWithVars(vars, "POST", "/v1/query", {
-      body: { query: "What does a reservation hold?", model: "gpt-4o-mini", use_cache: false },
-      headers: bearer(key),
-    });
+    const { key, res } = await askWithFailingFirstModel("fallback-covered", 1);
     expect(res.status).toBe(200);
     const body = await res.json<{
       model: string;
