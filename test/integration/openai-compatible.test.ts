@@ -125,7 +125,7 @@ describe("POST /v1/chat/completions (local provider)", () => {
       "messages.0.role",
     ],
     ["a temperature out of range", { model: "auto", messages, temperature: 3 }, "temperature"],
-    ["an unknown parameter", { model: "auto", messages, temprature: 0.2 }, null],
+    ["an unknown parameter", { model: "auto", messages, temprature: 0.2 }, "temprature"],
     [
       "a tool message without tool_call_id",
       { model: "auto", messages: [{ role: "tool", content: "x" }] },
