@@ -91,7 +91,7 @@ function fieldsTable(schema) {
             required.has(name) ? el("span", { class: "req" }, "required") : null,
           ),
           el("td", { class: "type mono" }, typeLabel(prop)),
-          el("td", {}, prop.description || "", el("div", { class: "hint" }, constraints(prop))),
+          el("td", {}, prose(prop.description), el("div", { class: "hint" }, constraints(prop))),
         ),
       );
       if (prop.type === "object" && prop.properties) walk(prop, `${prefix}${name}.`);
@@ -106,7 +106,7 @@ function fieldsTable(schema) {
       { class: "hint" },
       typeLabel(schema),
       " ",
-      schema.description || "",
+      prose(schema.description),
       " ",
       constraints(schema),
     );
@@ -144,7 +144,7 @@ function operation(doc, path, method, op) {
             {},
             el("td", { class: "mono" }, p.name),
             el("td", {}, p.in),
-            el("td", {}, p.description || ""),
+            el("td", {}, prose(p.description)),
           ),
         ),
       ),
@@ -280,7 +280,7 @@ function render(doc) {
         el(
           "div",
           { class: "body" },
-          s.description ? el("p", {}, s.description) : null,
+          s.description ? el("p", {}, prose(s.description)) : null,
           fieldsTable(s),
         ),
       ),
