@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createTokenCounter } from "../../../shared/tokens/count.js";
+import { billingRefusal } from "../../../shared/llm/billing-policy.js";
 import { countRequestPrompt, promptTokensFor } from "../../../shared/tokens/request-prompt.js";
+import { seeded } from "../../support/seeded-random.js";
 
 const counter = createTokenCounter();
 const text = (s: string) => counter.count(s);
@@ -105,5 +107,44 @@ describe("countRequestPrompt", () => {
       counter,
     );
     expect(count.unsizedParts).toBe(4);
+  });
+});
+
+describe("counting hostile request shapes", () => {
+  const rand = seeded(13);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const hugePng = "data:image/png;base64," + "iVBORw0KGgo".repeat(6_000);
+  const shapes: unknown[] = [
+    null,
+    42,
+    "text",
+    [],
+    {},
+    { type: "image_url", image_url: "not an object" },
+    { type: "image_url", image_url: { url: "data:image/png;base64,%%%" } },
+    { type: "image_url", image_url: { url: "data:," } },
+    { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/" + "A".repeat(1_000) } },
+    { type: "image_url", image_url: { url: hugePng } },
+    { type: "text", text: 7 },
+    { type: "file" },
+    { type: "input_audio" },
+    { type: "" },
+    { type: "text", text: "a".repeat(2_000) },
+  ];
+  const junk = (): unknown => pick(shapes);
+
+  it("never throws, and always counts a whole number of tokens at least the framing", () => {
+    for (let i = 0; i < 200; i++) {
+      const messages = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => ({
+        role: pick(["user", "assistant", "tool"]),
+        content: rand() < 0.3 ? junk() : Array.from({ length: Math.floor(rand() * 4) }, junk),
+        ...(rand() < 0.2 ? { tool_calls: junk(), audio: junk() } : {}),
+      }));
+      const body = { messages, tools: rand() < 0.3 ? junk() : undefined, service_tier: junk() };
+      const count = countRequestPrompt(body, counter);
+      expect(Number.isInteger(promptTokensFor(count))).toBe(true);
+      expect(count.textTokens).toBeGreaterThanOrEqual(3 + 3 * messages.length);
+      expect(() => billingRefusal(body, { allowStore: false })).not.toThrow();
+    }
   });
 });
