@@ -48,7 +48,8 @@ function project(
     plugins: [
       cloudflareTest(({ inject }) => ({
         main: "./workers/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
+        // The development environment (anonymous access on), as `npm run dev` runs it.
+        wrangler: { configPath: "./wrangler.toml", environment: "dev" },
         remoteBindings: false,
         miniflare: {
           bindings: {

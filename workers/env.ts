@@ -26,13 +26,23 @@ const kvTtl = (fallback: number) =>
 
 const MIB = 1024 * 1024;
 
+/** The development environment's documented admin token (wrangler.toml [env.dev]). */
+export const DEV_ADMIN_TOKEN = "ragway-dev-admin-token";
+/** Production admin tokens are at least this long: guessing one is hopeless even unthrottled. */
+export const MIN_PRODUCTION_ADMIN_TOKEN = 32;
+
 const schema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
     OPENAI_TIMEOUT_MS: positiveInt(30_000),
-    ADMIN_TOKEN: z.string().min(8, "ADMIN_TOKEN must be at least 8 characters").optional(),
+    ADMIN_TOKEN: z
+      .string()
+      .min(8, "ADMIN_TOKEN must be at least 8 characters")
+      // It travels in an Authorization header, which is refused past 1024 characters.
+      .max(1000, "ADMIN_TOKEN must be at most 1000 characters")
+      .optional(),
     ALLOW_ANONYMOUS: bool.default(false),
     SEED_SAMPLE_CORPUS: bool.default(false),
     DEFAULT_MODEL: z.string().min(1).default("auto"),
@@ -92,6 +102,21 @@ const schema = z
         path: ["ADMIN_TOKEN"],
         message: "ADMIN_TOKEN is required in production (wrangler secret put ADMIN_TOKEN)",
       });
+    }
+    if (env.ENVIRONMENT === "production" && env.ADMIN_TOKEN !== undefined) {
+      if (env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ADMIN_TOKEN"],
+          message: "ADMIN_TOKEN is the published development token; set a secret one in production",
+        });
+      } else if (env.ADMIN_TOKEN.length < MIN_PRODUCTION_ADMIN_TOKEN) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ADMIN_TOKEN"],
+          message: `ADMIN_TOKEN must be at least ${MIN_PRODUCTION_ADMIN_TOKEN} characters in production (e.g. openssl rand -base64 32)`,
+        });
+      }
     }
     if (env.ENVIRONMENT === "production" && env.ALLOW_ANONYMOUS) {
       ctx.addIssue({

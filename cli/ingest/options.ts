@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_LIMITS, SERVER_MAX_DOCUMENTS } from "./batches.js";
+import { plainHttpProblem } from "./plain-http.js";
 import type { IngestOptions } from "./run-ingest.js";
 
 /** Where `npm run dev` serves the gateway: the URL when neither --url nor RAGWAY_URL is given. */
@@ -17,6 +18,7 @@ options:
   --url <url>          the gateway, e.g. https://ragway.example.com (env RAGWAY_URL;
                        default ${DEFAULT_URL}, where npm run dev serves it)
   --key <key>          API key sent as a Bearer token (env RAGWAY_API_KEY)
+  --insecure           allow sending the key over http:// to a host other than this machine
   --dry-run            show what would be sent; nothing is written
   --base <dir>         ids and sources are paths relative to this folder (default: .)
   --prefix <text>      prepended to every id, e.g. handbook/
@@ -76,6 +78,7 @@ export function parseIngestArgs(
       options: {
         url: { type: "string" },
         key: { type: "string" },
+        insecure: { type: "boolean" },
         "dry-run": { type: "boolean" },
         base: { type: "string" },
         prefix: { type: "string" },
@@ -113,6 +116,9 @@ export function parseIngestArgs(
     return { ok: false, message: checked.error.issues[0]?.message ?? "invalid arguments" };
   }
   const c = checked.data;
+  const key = values.key ?? env.RAGWAY_API_KEY ?? null;
+  const cleartext = c.url ? plainHttpProblem(c.url, key, values.insecure ?? false) : null;
+  if (cleartext && !dryRun) return { ok: false, message: cleartext };
   const prefix = values.prefix ?? "";
   if (!/^[\w.:/@~+-]*$/.test(prefix)) {
     return { ok: false, message: "--prefix may contain letters, digits and . : / @ ~ + - _ only" };
@@ -132,7 +138,7 @@ export function parseIngestArgs(
     options: {
       paths: c.paths,
       url: c.url,
-      key: values.key ?? env.RAGWAY_API_KEY ?? null,
+      key,
       base: values.base ?? cwd,
       prefix,
       metadata,

@@ -131,9 +131,11 @@ export const QueryResponseSchema = z.object({
     .nullable()
     .describe("on a hit: what the original computation cost"),
   semantic_match: z
-    .object({ similarity: z.number(), matched_query: z.string() })
+    .object({ similarity: z.number() })
     .nullable()
-    .describe("on a semantic hit: the cached question it matched"),
+    .describe(
+      "on a semantic hit: how similar the cached question was (the question itself is another caller's, never returned)",
+    ),
   usage: z.object({
     prompt_tokens: z.number().int(),
     completion_tokens: z.number().int(),

@@ -45,6 +45,11 @@ export interface RelayOptions {
   includeUsage: boolean;
   /** Usage for the caller's usage chunk when the upstream reported none. */
   countUsage(text: string): Usage;
+  /**
+   * The message of the error event a failed stream ends with. Upstream text must not reach the
+   * client, so the default names only the reason; the route adds its request id (and logs).
+   */
+  failureMessage?(failure: UpstreamFailure): string;
   /** A stream silent for this long is treated as cut. */
   idleTimeoutMs: number;
   timers: Pick<RetryTimers, "setTimer">;
@@ -153,7 +158,9 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     failure: UpstreamFailure,
   ): void => {
     const code = failure.reason === "truncated" ? "stream_truncated" : "upstream_error";
-    controller.enqueue(sseError(`the upstream stream failed: ${failure.message}`, code));
+    const message =
+      opts.failureMessage?.(failure) ?? `the upstream stream failed (${failure.reason})`;
+    controller.enqueue(sseError(message, code));
     controller.close();
     end("failed", failure);
     stopUpstream();

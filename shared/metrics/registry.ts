@@ -159,6 +159,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     ["reason"],
     "Requests refused authentication, by reason.",
   ),
+  family(
+    "ragway_admin_auth_failures_total",
+    "counter",
+    ["reason"],
+    "Failed admin authentications (missing, malformed, invalid, not_configured), and attempts refused while a client is throttled (throttled).",
+  ),
   family("ragway_keys_created_total", "counter", [], "API keys created."),
   family("ragway_keys_revoked_total", "counter", [], "API keys revoked."),
   family(

@@ -16,6 +16,8 @@ export interface Faults {
   errorRate?: number;
   /** Status of injected errors (default 500); an array is used round-robin. */
   errorStatus?: number | number[];
+  /** The `error.message` of injected errors (default "Injected <status> error"). */
+  errorMessage?: string;
   /** Sent as `Retry-After` on injected errors. */
   retryAfter?: string;
   /** Sent as `retry-after-ms` on injected errors. */
@@ -85,6 +87,7 @@ const faultsSchema = z.strictObject({
   latencyMs: nonNeg.optional(),
   errorRate: z.number().min(0).max(1).optional(),
   errorStatus: z.union([status, z.array(status).min(1)]).optional(),
+  errorMessage: z.string().optional(),
   retryAfter: z.string().optional(),
   retryAfterMs: nonNeg.optional(),
   hangMs: nonNeg.optional(),
@@ -330,7 +333,12 @@ export async function startMockUpstream(
     counts.errors++;
     if (failure === "body") {
       const body = {
-        error: { message: "Injected error", type: "server_error", code: "mock_error", param: null },
+        error: {
+          message: faults.errorMessage ?? "Injected error",
+          type: "server_error",
+          code: "mock_error",
+          param: null,
+        },
       };
       if (stream) {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -341,7 +349,8 @@ export async function startMockUpstream(
     const headers: Record<string, string> = {};
     if (faults.retryAfter !== undefined) headers["retry-after"] = faults.retryAfter;
     if (faults.retryAfterMs !== undefined) headers["retry-after-ms"] = String(faults.retryAfterMs);
-    sendJson(res, failure, errorBody(failure, `Injected ${failure} error`), headers);
+    const message = faults.errorMessage ?? `Injected ${failure} error`;
+    sendJson(res, failure, errorBody(failure, message), headers);
   };
 
   const usageFor = (promptChars: number, completionChars: number, imageTokens = 0) => {

@@ -32,7 +32,7 @@ import { scheduleMetricsFlush } from "../metrics.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { getServices } from "../services.js";
-import { upstreamError } from "../upstream-error.js";
+import { upstreamError, upstreamFailureMessage } from "../upstream-error.js";
 import { callerScope, chatCacheDeps } from "../cache/chat-cache.js";
 
 const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
@@ -87,7 +87,7 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
         // Settled with the usage of the model that answered.
         await holdFirst();
         const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
-        if (!r.ok) throw upstreamError(r);
+        if (!r.ok) throw upstreamError(r, app);
         const usd = costUsd(r.model, r.value.usage);
         await hold.settle({ tokens: r.value.usage.total_tokens, usd });
         recordUsage(app, r.model.id, r.value.usage, usd);
@@ -121,7 +121,7 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
 
   await holdFirst();
   const opened = await releasedOnFailure(hold, () => openChatStream(plan, deps, opts));
-  if (!opened.ok) throw upstreamError(opened);
+  if (!opened.ok) throw upstreamError(opened, app);
   const { value, model: answeredBy, degraded, attempts } = opened;
   noteDegraded(app, degraded);
   const relay = relayStream({
@@ -132,6 +132,7 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
     includeUsage: stream_options?.include_usage === true,
     countUsage: (text) =>
       countedUsage(billedPromptTokens(plan, answeredBy), text, services.counter),
+    failureMessage: (failure) => upstreamFailureMessage(app, failure, "stream"),
     idleTimeoutMs: app.config.OPENAI_TIMEOUT_MS,
     timers: systemTimers,
     onEnd: (end) => streamEnded(app, plan, answeredBy, end, hold),

@@ -11,6 +11,7 @@ import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices, indexStub } from "../services.js";
+import { upstreamFailureError } from "../upstream-error.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
@@ -35,7 +36,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     }),
   );
   if (!result.ok) {
-    throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
+    throw upstreamFailureError(app, result.failure, "embedding");
   }
   await hold.settle({
     tokens: result.value.embeddingTokens,

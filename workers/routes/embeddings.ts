@@ -4,7 +4,6 @@ import type { IRequest } from "itty-router";
 import { EmbeddingsRequestSchema } from "../../shared/api/openai.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
 import { encodeEmbedding, shortenVector } from "../../shared/llm/embedding-output.js";
-import { isRejection } from "../../shared/llm/fallback.js";
 import { countBounded } from "../../shared/tokens/count-bounded.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
@@ -14,6 +13,7 @@ import { json } from "../http/respond.js";
 import { releasedOnFailure, reserve } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { getServices } from "../services.js";
+import { upstreamFailureError } from "../upstream-error.js";
 
 export async function postEmbeddings(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, EmbeddingsRequestSchema, app.config.MAX_BODY_BYTES);
@@ -57,18 +57,7 @@ export async function postEmbeddings(request: IRequest, app: AppContext): Promis
   // Reserved before the call; settled with what the provider billed (cached inputs cost nothing).
   const reservation = await reserve(app, { tokens: promptTokens, usd: usdOf(promptTokens) });
   const result = await releasedOnFailure(reservation, () => embedderFor(app, model.id)(texts));
-  if (!result.ok) {
-    if (isRejection(result.failure)) {
-      throw new HttpError(
-        "invalid_request",
-        `the upstream rejected the request: ${result.failure.message}`,
-      );
-    }
-    throw new HttpError(
-      "upstream_unavailable",
-      `the embedding model could not answer (${result.failure.reason})`,
-    );
-  }
+  if (!result.ok) throw upstreamFailureError(app, result.failure, "embedding");
   const billed = result.value.promptTokens ?? promptTokens;
   await reservation.settle({ tokens: billed, usd: usdOf(billed) });
   const format = body.encoding_format ?? "float";

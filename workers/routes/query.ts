@@ -140,9 +140,8 @@ export function cacheFields(cache: QueryCacheInfo): Record<string, unknown> {
     cache_saved: cache.saved
       ? { total_tokens: cache.saved.tokens, cost_usd: cache.saved.usd }
       : null,
-    semantic_match: cache.semantic
-      ? { similarity: cache.semantic.similarity, matched_query: cache.semantic.matchedQuery }
-      : null,
+    // Only the similarity: the matched question is another caller's text, never shown.
+    semantic_match: cache.semantic ? { similarity: cache.semantic.similarity } : null,
   };
 }
 

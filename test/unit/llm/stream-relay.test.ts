@@ -125,7 +125,8 @@ describe("relayStream", () => {
     expect(out).not.toContain("[DONE]");
     expect(out.at(-1)).toEqual({
       error: {
-        message: "the upstream stream failed: upstream stream ended before [DONE]",
+        // The upstream's own words stay out of what the client sees.
+        message: "the upstream stream failed (truncated)",
         type: "api_error",
         code: "stream_truncated",
         param: null,
