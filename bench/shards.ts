@@ -5,6 +5,7 @@
 import { pathToFileURL } from "node:url";
 import { chunkText } from "../shared/rag/chunk.js";
 import { fuseRankings } from "../shared/rag/fusion.js";
+import { topK } from "../shared/rag/vector.js";
 import { hashEmbed } from "../shared/llm/hash-embedding.js";
 import { createTokenCounter } from "../shared/tokens/count.js";
 import { BinaryVectorIndex } from "../shared/search/binary-vector-index.js";
@@ -111,6 +112,14 @@ export async function runShardsBench(): Promise<void> {
       ["lexical (global BM25)", fused({ dense: false, lexical: true })],
       ["hybrid (global BM25 + RRF)", fused({ dense: true, lexical: true })],
     ];
+    if (shards === 1) {
+      // The reference for the binary codes: every chunk's float vector scanned exactly.
+      const all = chunks.map((c) => ({ id: c.key, vector: c.vector }));
+      rankers.unshift([
+        "dense, exact float scan",
+        (q) => topK(hashEmbed(q), all, K).map((h) => h.id),
+      ]);
+    }
     if (shards > 1) {
       rankers.push(
         [
