@@ -11,4 +11,6 @@ export function recordUsage(app: AppContext, model: string, usage: Usage, costUs
   app.metrics.inc("ragway_tokens_total", { model, direction: "in" }, usage.prompt_tokens);
   app.metrics.inc("ragway_tokens_total", { model, direction: "out" }, usage.completion_tokens);
   app.metrics.inc("ragway_cost_usd_total", { model }, costUsd);
+  // Counted here, not with the upstream calls: the local models answer without an upstream.
+  app.metrics.inc("ragway_model_calls_total", { model });
 }
