@@ -95,14 +95,18 @@ function row(k) {
       el("div", { class: "mono muted small" }, k.id),
     ),
     el("td", {}, el("span", { class: `badge ${revoked ? "bad" : "ok"}` }, k.status)),
-    el("td", { class: "num" }, `${fmt.int(u?.requests_this_minute)} / ${fmt.int(k.rpm)}`),
     el(
       "td",
-      { class: "num" },
-      fmt.compact(u?.tokens_today),
-      el("div", { class: "muted small" }, `${fmt.compact(k.tpm)}/min`),
+      { class: "num", "data-label": "Requests/min" },
+      `${fmt.int(u?.requests_this_minute)} / ${fmt.int(k.rpm)}`,
     ),
-    el("td", {}, spend(u?.spent_today_usd, k.daily_budget_usd)),
+    el(
+      "td",
+      { class: "num", "data-label": "Tokens today" },
+      fmt.compact(u?.tokens_today),
+      el("div", { class: "muted small" }, `limit ${fmt.compact(k.tpm)}/min`),
+    ),
+    el("td", { "data-label": "Spent today" }, spend(u?.spent_today_usd, k.daily_budget_usd)),
     el(
       "td",
       { class: "num c-month" },
