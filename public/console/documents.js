@@ -86,21 +86,26 @@ async function remove() {
   try {
     await api(documentPath(current.id), { as: "key", method: "DELETE" });
     $("doc-detail").close();
-    status(`Deleted ${current.id}.`);
     await loadDocuments();
+    status(`Deleted ${current.id}.`);
   } catch (err) {
     status(`Could not delete (${err.message}).`);
   }
 }
 
-/** A file's indexable text: HTML is parsed and reduced to its visible text. */
+/** A file's indexable text: HTML is reduced to its visible text. Scripts, styles and style
+ * attributes go before parsing: even an inert parsed document reports them to the page's CSP. */
 async function textOf(file) {
   const raw = await file.text();
   if (!/\.html?$/i.test(file.name) && file.type !== "text/html") return { text: raw };
-  const doc = new DOMParser().parseFromString(raw, "text/html");
-  for (const node of doc.querySelectorAll("script, style, noscript, template")) node.remove();
-  const text = (doc.body?.innerText || doc.body?.textContent || "")
-    .replace(/\n{3,}/g, "\n\n")
+  const cleaned = raw
+    .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, "")
+    .replace(/\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, "")
+    .replace(/<(br|\/p|\/div|\/li|\/h[1-6]|\/tr|\/blockquote|\/pre)\b[^>]*>/gi, "$&\n");
+  const doc = new DOMParser().parseFromString(cleaned, "text/html");
+  const text = (doc.body?.textContent ?? "")
+    .replace(/[ \t]+/g, " ")
+    .replace(/\n\s*\n\s*/g, "\n\n")
     .trim();
   const title = doc.title.trim();
   return title ? { text, title } : { text };

@@ -85,16 +85,20 @@ describe.runIf(chromiumPath)("the console's Documents page", () => {
 
   it("searches by id prefix", async () => {
     await page.fill("#docs-prefix", "upload-");
-    await page.click("#docs-search button[type=submit]");
-    await page.waitForResponse((r) => r.url().includes("prefix=upload-"));
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("prefix=upload-")),
+      page.click("#docs-search button[type=submit]"),
+    ]);
     await page.waitForTimeout(100);
     expect((await ids()).sort()).toEqual(["upload-notes.md", "upload-page.html"]);
   });
 
   it("opens a document whose id contains '/', shows its text, and deletes it", async () => {
     await page.fill("#docs-prefix", "guides/");
-    await page.click("#docs-search button[type=submit]");
-    await page.waitForResponse((r) => r.url().includes("prefix=guides"));
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("prefix=guides")),
+      page.click("#docs-search button[type=submit]"),
+    ]);
     await page.locator("#docs-table tbody tr[data-index]", { hasText: "install.md" }).click();
     await page.locator("#doc-detail-text", { hasText: "npm run dev" }).waitFor();
     expect(await page.locator("#doc-detail-meta").textContent()).toContain(
@@ -109,10 +113,14 @@ describe.runIf(chromiumPath)("the console's Documents page", () => {
 
   it("renders without '[object', 'null' or horizontal overflow at desktop and phone width", async () => {
     await page.fill("#docs-prefix", "");
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/v1/documents?")),
+      page.click("#docs-search button[type=submit]"),
+    ]);
+    await page.locator("#docs-table tbody tr[data-index]").first().waitFor();
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 844 });
-      await page.goto(`${dev.url}/#documents`);
-      await page.locator("#docs-table tbody tr[data-index]").first().waitFor();
+      await page.waitForTimeout(150);
       expect(await visibleTextProblems(page), `documents at ${width}px`).toEqual([]);
       expect(await horizontalOverflow(page), `documents at ${width}px`).toBe(0);
     }

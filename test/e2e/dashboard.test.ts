@@ -95,34 +95,44 @@ describe.runIf(chromiumPath)("the console in a browser", () => {
   });
 
   it("filters by status, route and key", async () => {
-    await page.selectOption("#log-status-filter", "4xx");
-    await page.waitForResponse(
-      (r) => r.url().includes("/admin/requests?") && r.url().includes("status=4xx"),
-    );
+    await Promise.all([
+      page.waitForResponse(
+        (r) => r.url().includes("/admin/requests?") && r.url().includes("status=4xx"),
+      ),
+      page.selectOption("#log-status-filter", "4xx"),
+    ]);
     await page.waitForTimeout(100);
     const statuses = await texts("#log-table tbody tr[data-index] td:nth-child(2)");
     expect(statuses.length).toBeGreaterThanOrEqual(3);
     expect(statuses.every((s) => /^4\d\d$/.test(s))).toBe(true);
 
     await page.selectOption("#log-status-filter", "");
-    await page.selectOption("#log-route-filter", "/v1/models");
-    await page.waitForResponse((r) => r.url().includes("route=%2Fv1%2Fmodels"));
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("route=%2Fv1%2Fmodels")),
+      page.selectOption("#log-route-filter", "/v1/models"),
+    ]);
     await page.waitForTimeout(100);
     const routes = await texts("#log-table tbody tr[data-index] td:nth-child(3)");
     expect(routes).toEqual(["GET /v1/models"]);
 
     await page.selectOption("#log-route-filter", "");
-    await page.selectOption("#log-key-filter", { label: "trial-user" });
-    await page.waitForResponse((r) => r.url().includes(`key=${traffic.keys.tight.id}`));
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`key=${traffic.keys.tight.id}`)),
+      page.selectOption("#log-key-filter", { label: "trial-user" }),
+    ]);
     await page.waitForTimeout(100);
     const keys = await texts("#log-table tbody tr[data-index] td:nth-child(4)");
     expect(keys).toHaveLength(3);
     expect(new Set(keys)).toEqual(new Set(["trial-user"]));
-    await page.selectOption("#log-key-filter", "");
+    await Promise.all([
+      page.waitForResponse(
+        (r) => r.url().includes("/admin/requests?") && !r.url().includes("key="),
+      ),
+      page.selectOption("#log-key-filter", ""),
+    ]);
   });
 
   it("opens a request's detail, without its question (LOG_QUERIES is off)", async () => {
-    await page.waitForResponse((r) => r.url().includes("/admin/requests?"));
     await page.locator("#log-table tbody tr[data-index]", { hasText: "MISS" }).first().click();
     const detail = page.locator("#log-detail");
     await detail.waitFor();

@@ -22,7 +22,9 @@ export async function visibleTextProblems(page: Page, strict = true): Promise<st
         .map((x) => (x ? x.textContent : ""));
       const union = /\\|\\s*$/.test(around[0] + "") || /^\\s*\\|/.test(around[1] + "") ||
         /\\|\\s*$/.test(around[2] + "") || /^\\s*\\|/.test(around[3] + "");
-      if (shown && /^(null|undefined|NaN)$/.test(t) && !union) {
+      // So does a code span in prose ("\`null\` when absent").
+      const literal = host && host.tagName === "CODE";
+      if (shown && /^(null|undefined|NaN)$/.test(t) && !union && !literal) {
         bare.push(n.parentElement.tagName.toLowerCase() + ": " + t);
       }
     }
