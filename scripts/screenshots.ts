@@ -3,7 +3,11 @@
 // at phone width) into docs/screenshots/. Run with `npm run screenshots`.
 import { mkdir } from "node:fs/promises";
 import { launchBrowser } from "../test/support/browser.js";
-import { sendConsoleTraffic, sendSteadyTraffic } from "../test/support/console-traffic.js";
+import {
+  sendConsoleTraffic,
+  sendSteadyTraffic,
+  sendVariety,
+} from "../test/support/console-traffic.js";
 import { startWranglerDev } from "../test/support/wrangler-dev.js";
 
 const ADMIN_TOKEN = "screenshots-admin-token-5e1c";
@@ -16,7 +20,8 @@ async function main(): Promise<void> {
   try {
     const traffic = await sendConsoleTraffic(dev.url, ADMIN_TOKEN);
     // Charts need samples 5 s apart with traffic between them.
-    const steady = sendSteadyTraffic(dev.url, traffic.keys.batch.key, 40);
+    const { mobile, batch } = traffic.keys;
+    const steady = sendSteadyTraffic(dev.url, [batch.key, mobile.key, batch.key], 40);
     const page = await browser.context.newPage();
     await page.emulateMedia({ colorScheme: "light" });
     await page.goto(`${dev.url}/#playground`);
@@ -29,10 +34,13 @@ async function main(): Promise<void> {
     await page.locator("#sources li").first().waitFor();
     await page.screenshot({ path: `${OUT}/playground.png` });
     await steady;
+    // The log's first screen should show more than answers.
+    await sendVariety(dev.url, traffic.keys);
 
     const shoot = async (hash: string, ready: string, file: string): Promise<void> => {
       await page.goto(`${dev.url}/${hash}`);
       await page.locator(ready).first().waitFor();
+      await page.mouse.move(0, 0);
       await page.waitForTimeout(400);
       await page.screenshot({ path: `${OUT}/${file}` });
     };

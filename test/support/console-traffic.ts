@@ -41,28 +41,40 @@ export async function sendConsoleTraffic(url: string, adminToken: string): Promi
     answered.push(res.headers.get("x-request-id") ?? "");
     await res.arrayBuffer();
   }
-  // A rate-limited key: its third request in a minute is refused with 429.
-  for (let i = 0; i < 3; i++) await (await ask(url, tight.key, QUESTIONS[0] ?? "")).arrayBuffer();
-  // Client errors: a misspelled field, an unknown route.
+  await sendVariety(url, { mobile, batch, tight });
+  return { keys: { mobile, batch, tight }, answered };
+}
+
+/** The requests that are not plain answers: a rate-limited key's refusal (429), a misspelled
+ * field (400), an unknown route (404) and a model listing. */
+export async function sendVariety(url: string, keys: ConsoleTraffic["keys"]): Promise<void> {
+  // A key allowed 2 requests a minute: its third is refused.
+  for (let i = 0; i < 3; i++)
+    await (await ask(url, keys.tight.key, QUESTIONS[0] ?? "")).arrayBuffer();
   const bad = await fetch(`${url}/v1/query`, {
     method: "POST",
-    headers: { authorization: `Bearer ${mobile.key}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${keys.mobile.key}`, "content-type": "application/json" },
     body: JSON.stringify({ question: "hi" }),
   });
   await bad.arrayBuffer();
   await (await fetch(`${url}/v1/nope`)).arrayBuffer();
-  await (
-    await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${batch.key}` } })
-  ).arrayBuffer();
-  return { keys: { mobile, batch, tight }, answered };
+  const models = await fetch(`${url}/v1/models`, {
+    headers: { authorization: `Bearer ${keys.batch.key}` },
+  });
+  await models.arrayBuffer();
 }
 
 /** A steady trickle of questions for `seconds` (some repeat, so some hit the cache), so the
  * usage charts have points to draw. */
-export async function sendSteadyTraffic(url: string, key: string, seconds: number): Promise<void> {
+export async function sendSteadyTraffic(
+  url: string,
+  keys: readonly string[],
+  seconds: number,
+): Promise<void> {
   const until = Date.now() + seconds * 1000;
   for (let i = 0; Date.now() < until; i++) {
     const q = QUESTIONS[i % QUESTIONS.length] ?? "";
+    const key = keys[i % keys.length] ?? "";
     const res = await ask(url, key, i % 3 === 0 ? `${q} (${i})` : q);
     await res.arrayBuffer();
     await new Promise((r) => setTimeout(r, 400 + (i % 4) * 150));
