@@ -19,6 +19,7 @@ import {
   postDocuments,
   postDocumentsLookup,
 } from "./routes/documents.js";
+import { getDocuments } from "./routes/documents-list.js";
 import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
@@ -37,10 +38,11 @@ type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/health", getHealth],
   ["GET", "/openapi.json", (request, app) => getOpenApi(request, app, ROUTES)],
+  ["GET", "/v1/documents", getDocuments],
   ["POST", "/v1/documents", postDocuments],
   ["POST", "/v1/documents/lookup", postDocumentsLookup],
-  ["GET", "/v1/documents/:id", getDocument],
-  ["DELETE", "/v1/documents/:id", deleteDocument],
+  ["GET", "/v1/documents/:id+", getDocument],
+  ["DELETE", "/v1/documents/:id+", deleteDocument],
   ["POST", "/v1/query", postQuery],
   ["GET", "/v1/usage", getUsage],
   ["POST", "/v1/query/batch", postQueryBatch],

@@ -86,6 +86,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Answered model calls by model, the local models included (upstream health is in ragway_upstream_*).",
   ),
   family(
+    "ragway_token_details_total",
+    "counter",
+    ["model", "kind"],
+    "Prompt tokens served from the provider's cache (kind=cached_prompt, priced lower) and reasoning tokens (kind=reasoning, part of completion), by model.",
+  ),
+  family(
     "ragway_cost_usd_total",
     "counter",
     ["model"],

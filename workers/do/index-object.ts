@@ -8,6 +8,7 @@ import { bytesToFloat32 } from "../../shared/rag/vector.js";
 import { fuseRankings } from "../../shared/rag/fusion.js";
 import { matchesFilter } from "../../shared/rag/filter.js";
 import { ftsQuery } from "../../shared/rag/fts-query.js";
+import { listDocumentPage, type DocumentPage, type ListDocumentsParams } from "./list-documents.js";
 import type {
   Metadata,
   MetadataFilter,
@@ -250,6 +251,11 @@ export class IndexObject extends DurableObject<Env> {
       created_at: new Date(row.created_at).toISOString(),
       updated_at: new Date(row.updated_at).toISOString(),
     };
+  }
+
+  /** A page of documents without their text, in id order (see {@link listDocumentPage}). */
+  listDocuments(params: ListDocumentsParams): DocumentPage {
+    return listDocumentPage(this.ctx.storage.sql, params);
   }
 
   stats(): IndexStats {
