@@ -131,11 +131,11 @@ async function upload() {
     }
     const result = await api("/v1/documents", { as: "key", method: "POST", body: { documents } });
     const chunks = (result.documents ?? []).reduce((n, d) => n + (d.chunks ?? 0), 0);
+    $("docs-upload").reset();
+    await loadDocuments();
     status(
       `Indexed ${documents.length} document${documents.length > 1 ? "s" : ""} (${fmt.int(chunks)} chunks).`,
     );
-    $("docs-upload").reset();
-    await loadDocuments();
   } catch (err) {
     status(`Upload failed (${err.message}).`);
   }
