@@ -8,7 +8,8 @@ import { corsHeaders, preflight } from "./http/cors.js";
 import { authenticate } from "./limits/authenticate.js";
 import { limitHeaders } from "./limits/limiter-client.js";
 import { routePolicy } from "./limits/route-policy.js";
-import { scheduleMetricsFlush } from "./metrics.js";
+import { recordRequest, scheduleMetricsFlush } from "./metrics.js";
+import { requestRecordOf } from "../shared/metrics/request-log.js";
 import { postCachePurge } from "./routes/admin-cache.js";
 import { postQueryBatch } from "./routes/batch.js";
 import { postChatCompletions } from "./routes/chat.js";
@@ -26,6 +27,7 @@ import { getMetrics } from "./routes/metrics.js";
 import { getModel, getModels } from "./routes/models.js";
 import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
+import { getRequests } from "./routes/requests.js";
 import { getStats } from "./routes/stats.js";
 import { getUsage } from "./routes/usage.js";
 
@@ -52,6 +54,7 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["POST", "/admin/keys", createKey],
   ["GET", "/admin/keys", listKeys],
   ["DELETE", "/admin/keys/:id", revokeKey],
+  ["GET", "/admin/requests", getRequests],
   ["POST", "/admin/cache/purge", postCachePurge],
   ["GET", "/metrics", getMetrics],
 ];
@@ -139,14 +142,17 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
   app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
   // The one line per request. Only bounded, non-secret fields: never headers, keys or tokens;
   // the query text only when LOG_QUERIES=true (added by the query route).
-  app.logger.info("request", {
+  const line = {
     method: request.method,
     route: app.route,
     status: out.status,
     principal_id: app.principal?.id ?? null,
     latency_ms: Math.round(seconds * 1000),
     ...app.logFields,
-  });
+  };
+  app.logger.info("request", line);
+  // The console's request log: the same fields, shipped with the metrics flush below.
+  recordRequest(app, requestRecordOf(app.requestId, Date.now(), line, app.config.LOG_QUERIES));
   scheduleMetricsFlush(app);
   return out;
 }

@@ -270,7 +270,21 @@ export const CreatedKeyResponseSchema = KeyResponseSchema.extend({
 
 export const KeyListResponseSchema = z.object({
   object: z.literal("list"),
-  data: z.array(KeyResponseSchema).describe("newest first; may lag ~1 min in other locations"),
+  data: z
+    .array(
+      KeyResponseSchema.extend({
+        usage: z
+          .object({
+            requests_this_minute: z.number().int(),
+            tokens_today: z.number().int(),
+            spent_today_usd: z.number(),
+            spent_this_month_usd: z.number(),
+          })
+          .nullable()
+          .describe("what the key has used, from its LIMITER object; null when unavailable"),
+      }),
+    )
+    .describe("newest first; may lag ~1 min in other locations"),
 });
 
 const RateSchema = z.object({

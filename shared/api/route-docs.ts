@@ -28,6 +28,7 @@ import {
   QueryRequestSchema,
 } from "./schemas.js";
 import { ChatCompletionRequestSchema, EmbeddingsRequestSchema } from "./openai.js";
+import { RequestLogResponseSchema } from "./request-log-api.js";
 import {
   BatchQueryResponseSchema,
   ChatCompletionResponseSchema,
@@ -367,6 +368,19 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     pathParams: { id: "the key id (`key_...`)" },
     response: { description: "The key, now revoked.", schema: named("Key", KeyResponseSchema) },
     errors: { 404: "no key has this id" },
+  },
+  "GET /admin/requests": {
+    operationId: "listRequests",
+    summary: "The request log, newest first",
+    description:
+      "The last 1,000 requests of the last 24 hours (whichever is fewer), as the console shows them: time, route, status, key, model, cache status, tokens, cost, latency and gateway overhead. Query parameters, all optional: `status` (429, or a class such as 4xx), `route` (a route pattern such as /v1/query), `key` (a key id, key name or anonymous id), `limit` (1..200, default 50), `before` (the previous page's `next_before`, or an ISO 8601 time). Question text is recorded only with LOG_QUERIES=true. Records travel with each isolate's metrics flush, so a request appears within METRICS_FLUSH_MS; /health, /metrics, /v1/stats and this route are not logged.",
+    tag: "Admin",
+    auth: "admin",
+    rateLimited: false,
+    response: {
+      description: "A page of the log, and the routes and keys it holds (for filters).",
+      schema: named("RequestLog", RequestLogResponseSchema),
+    },
   },
   "POST /admin/cache/purge": {
     operationId: "purgeCache",

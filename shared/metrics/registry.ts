@@ -80,6 +80,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Model tokens by model and direction (in = prompt, out = completion).",
   ),
   family(
+    "ragway_model_calls_total",
+    "counter",
+    ["model"],
+    "Answered model calls by model, the local models included (upstream health is in ragway_upstream_*).",
+  ),
+  family(
     "ragway_token_details_total",
     "counter",
     ["model", "kind"],

@@ -146,6 +146,8 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_cache_saved_tokens_total", { cache: "answer" })]: savedTokens,
       [series("ragway_tokens_total", { direction: "in", model: "local-extractive" })]: usage.in,
       [series("ragway_tokens_total", { direction: "out", model: "local-extractive" })]: usage.out,
+      // One answered call (the cache hit calls no model), though the local model is no upstream.
+      [series("ragway_model_calls_total", { model: "local-extractive" })]: 1,
       ragway_index_documents: 1,
       ragway_index_chunks: chunks,
       // The LIMITER objects: every /v1 request asks once (5 anonymous, 2 with the key); the
