@@ -1,6 +1,6 @@
 // The offline provider: hashing embeddings and extractive answers from the prompt's own sources.
 // It is the last link of every fallback chain, so it never returns a failure.
-import { extractiveAnswer, type ExtractiveSource } from "../rag/extractive.js";
+import { extractiveAnswer, type ExtractiveSource } from "../text/extractive.js";
 import { toPlainMessages } from "./chat-messages.js";
 import { chunkObject, completionId, completionObject, streamPieces } from "./completion-shapes.js";
 import { HASH_EMBED_DIMS, hashEmbed } from "./hash-embedding.js";

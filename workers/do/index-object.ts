@@ -4,7 +4,7 @@
 // answer caches' purge epochs, so one strongly consistent read per lookup (`cacheState`) gives
 // both halves of "never stale": the data version and whether the cached copies were purged.
 import { DurableObject } from "cloudflare:workers";
-import { bytesToFloat32 } from "../../shared/rag/vector.js";
+import { bytesToFloat32 } from "../../shared/vector/vector.js";
 import { fuseRankings } from "../../shared/rag/fusion.js";
 import { matchesFilter } from "../../shared/rag/filter.js";
 import { ftsQuery } from "../../shared/rag/fts-query.js";

@@ -8,7 +8,7 @@ import { cacheDirectives, type CacheDirectives } from "../../shared/cache/direct
 import { findModel } from "../../shared/llm/catalog.js";
 import { resolveExplicit } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
-import { float32ToBytes } from "../../shared/rag/vector.js";
+import { float32ToBytes } from "../../shared/vector/vector.js";
 import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
