@@ -41,6 +41,8 @@ const schema = z
     LOG_QUERIES: bool.default(false),
     METRICS_ENABLED: bool.default(true),
     METRICS_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    /** How long an isolate holds the index version and purge epochs; 0 reads them every time. */
+    CACHE_STATE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     MAX_BODY_BYTES: positiveInt(1_000_000),
     // Limits of keys created without their own, and of each anonymous client IP.

@@ -9,6 +9,7 @@ import { findModel } from "../../shared/llm/catalog.js";
 import { resolveExplicit } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/vector/vector.js";
+import { observeSearchState } from "../cache/cache-state.js";
 import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
@@ -87,15 +88,16 @@ export async function runQuery(
   }
   await ensureSeeded(app);
   let reason = "cached";
+  const scope = options.scope ?? "shared";
   const compute = async (queryVector: Float32Array | null) => {
-    const computed = await computeAnswer(body, requested, app, queryVector);
+    const computed = await computeAnswer(body, requested, app, queryVector, scope);
     reason = computed.reason;
     return computed;
   };
   const params = {
     body,
     model: requested,
-    scope: options.scope ?? "shared",
+    scope,
     directives: options.directives ?? { lookup: true, store: true },
   };
   let cached: Awaited<ReturnType<typeof answerThroughCache>>;
@@ -167,6 +169,7 @@ async function computeAnswer(
   model: string,
   app: AppContext,
   knownVector: Float32Array | null,
+  scope: CacheScope,
 ): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
   const index = indexStub(app.env);
@@ -218,15 +221,20 @@ async function computeAnswer(
           queryVector = vector;
           return { ok: true, value: vector };
         },
-        search: (p) =>
-          index.search({
+        search: async (p) => {
+          const found = await index.search({
             text: p.text,
             vector: p.vector ? float32ToBytes(p.vector) : null,
             embeddingModel: app.config.embeddingModel,
             k: p.k,
             ...(p.filter ? { filter: p.filter } : {}),
             mode: p.mode,
-          }),
+            scope,
+          });
+          // A miss's own search refreshes what this isolate knows of the cache state.
+          observeSearchState(app, scope, found.state);
+          return found;
+        },
         providerFor: (m) => services.providerFor(m),
         beforeGenerate: (estimate) => hold.raise(withEmbedding(estimate)),
         coverLink: (estimate) => hold.tryRaise(withEmbedding(estimate)),
