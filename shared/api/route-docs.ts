@@ -78,8 +78,9 @@ const named = (name: string, schema: z.ZodType): NamedSchema => ({ name, schema 
 export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   "GET /health": {
     operationId: "getHealth",
-    summary: "Liveness, version, provider mode and index size",
-    description: "Never requires a key; use it for uptime checks.",
+    summary: "Liveness, version and provider mode",
+    description:
+      "Answered by the isolate alone: never requires a key and calls no Durable Object, so use it for uptime checks. The index's document and chunk counts are in `GET /v1/stats` (admin).",
     tag: "System",
     response: { description: "The gateway is up.", schema: named("Health", HealthResponseSchema) },
   },
@@ -254,8 +255,9 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   },
   "GET /v1/stats": {
     operationId: "getStats",
-    summary: "Global counters",
-    description: "The counters aggregated from every isolate by the METRICS object.",
+    summary: "Global counters and the index's size",
+    description:
+      "The counters aggregated from every isolate by the METRICS object, and the document index's document and chunk counts and version (read from the INDEX object).",
     tag: "Admin",
     response: {
       description: "Counters by name, and the cache section derived from them.",
