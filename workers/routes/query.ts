@@ -6,7 +6,7 @@ import type { CacheStatus, Computed, Cost } from "../../shared/cache/answer-cach
 import type { CacheScope } from "../../shared/cache/answer-key.js";
 import { cacheDirectives, type CacheDirectives } from "../../shared/cache/directives.js";
 import { findModel } from "../../shared/llm/catalog.js";
-import { resolveExplicit } from "../../shared/llm/select-model.js";
+import { usableModel } from "../../shared/llm/usable-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/vector/vector.js";
 import { observeSearchState } from "../cache/cache-state.js";
@@ -83,7 +83,7 @@ export async function runQuery(
   const services = getServices(app.config);
   const requested = body.model === "auto" ? app.config.DEFAULT_MODEL : body.model;
   if (requested !== "auto") {
-    const explicit = resolveExplicit(requested, app.config.catalog, services.available);
+    const explicit = usableModel(requested, "chat", app.config.catalog, services.available);
     if (!explicit.ok) throw new HttpError("invalid_request", explicit.message, { param: "model" });
   }
   await ensureSeeded(app);
