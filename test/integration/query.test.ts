@@ -1,9 +1,6 @@
 // /v1/query with the local provider: response shape, packing budget, timings, health and stats.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/index.js";
-import { admin, call, callJson } from "./helpers.js";
+import { admin, call, callJson, withoutObjects } from "./helpers.js";
 
 interface QueryBody {
   answer: string;
@@ -107,27 +104,11 @@ describe("GET /health and /v1/stats", () => {
   });
 
   it("/health calls neither INDEX nor LIMITER: it answers with both bindings refusing", async () => {
-    const used: string[] = [];
-    const refusing = (name: string): object =>
-      new Proxy(
-        {},
-        {
-          get: (_target, prop) => {
-            used.push(`${name}.${String(prop)}`);
-            throw new Error(`${name} must not be used by /health`);
-          },
-        },
-      );
-    const isolated: Env = {
-      ...env,
-      INDEX: refusing("INDEX") as Env["INDEX"],
-      LIMITER: refusing("LIMITER") as Env["LIMITER"],
-    };
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request("http://ragway.test/health"), isolated, ctx);
-    await waitOnExecutionContext(ctx);
+    const worker = withoutObjects(["INDEX", "LIMITER"]);
+    const res = await worker.call("GET", "/health");
     expect(res.status).toBe(200);
-    expect(used).toEqual([]);
+    expect(worker.used).toEqual([]);
+    expect(JSON.parse(res.text)).toMatchObject({ status: "ok" });
   });
 
   it("/v1/stats (admin) reports the index's documents, chunks and version", async () => {
