@@ -133,7 +133,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   "DELETE /v1/documents/:id": {
     operationId: "deleteDocument",
     summary: "Delete one document and its chunks",
-    description: "Bumps the index version, so cached answers that used it are not served again.",
+    description:
+      "Bumps the index version, so cached answers that used it are not served again: at once by the isolate that deleted it, within CACHE_STATE_TTL_MS by every other.",
     tag: "Documents",
     pathParams: { id: "the document id (URL-encoded)" },
     response: {
@@ -310,7 +311,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: "purgeCache",
     summary: "Purge the answer and embedding caches",
     description:
-      "No body purges everything. Answers are purged by bumping per-tier purge epochs that every lookup reads, so they become unreachable at once in every isolate and colo; KV keys and this isolate's memory are then reclaimed (up to 400 KV deletions per call).",
+      "No body purges everything. Answers and chat completions are purged by bumping per-tier purge epochs that every lookup keys on, so they become unreachable at once in the isolate that purged and within CACHE_STATE_TTL_MS in every other isolate and colo (chat: plus KV's propagation); KV keys and this isolate's memory are then reclaimed (up to 400 KV deletions per call).",
     tag: "Admin",
     request: named("CachePurgeRequest", CachePurgeRequestSchema),
     optionalBody: true,
