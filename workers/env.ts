@@ -79,6 +79,14 @@ const schema = z
       .max(1, "must be in (0, 1]")
       .optional()
       .default(0.95),
+    /**
+     * How long a stream whose client went away is still read for its usage (0: never); past it
+     * the connection is closed and the stream billed its full reservation. Workers keep
+     * `waitUntil` work alive for 30 s after the response.
+     */
+    STREAM_DRAIN_MS: z.coerce.number().int().min(0).max(30_000).optional().default(20_000),
+    /** Whether callers may send `store: true` (their completions kept in the provider account). */
+    ALLOW_STORE: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {

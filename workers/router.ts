@@ -24,6 +24,7 @@ import {
   postDocuments,
   postDocumentsLookup,
 } from "./routes/documents.js";
+import { getDocuments } from "./routes/documents-list.js";
 import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
@@ -40,10 +41,11 @@ type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
 const HANDLERS: Record<RouteKey, Handler> = {
   "GET /health": getHealth,
   "GET /openapi.json": getOpenApi,
+  "GET /v1/documents": getDocuments,
   "POST /v1/documents": postDocuments,
   "POST /v1/documents/lookup": postDocumentsLookup,
-  "GET /v1/documents/:id": getDocument,
-  "DELETE /v1/documents/:id": deleteDocument,
+  "GET /v1/documents/:id+": getDocument,
+  "DELETE /v1/documents/:id+": deleteDocument,
   "POST /v1/query": postQuery,
   "GET /v1/usage": getUsage,
   "POST /v1/query/batch": postQueryBatch,

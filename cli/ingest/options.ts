@@ -5,13 +5,17 @@ import { z } from "zod";
 import { DEFAULT_LIMITS, SERVER_MAX_DOCUMENTS } from "./batches.js";
 import type { IngestOptions } from "./run-ingest.js";
 
-export const INGEST_USAGE = `usage: ragway ingest <paths...> --url <endpoint> [--key <api key>] [options]
+/** Where `npm run dev` serves the gateway: the URL when neither --url nor RAGWAY_URL is given. */
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+export const INGEST_USAGE = `usage: ragway ingest <paths...> [--url <endpoint>] [--key <api key>] [options]
 
 Uploads .md, .txt, .html and .pdf files (folders are walked) to a ragway gateway. Ids are the
 files' paths; a file the server already has unchanged is skipped, so re-running resumes.
 
 options:
-  --url <url>          the gateway, e.g. https://ragway.example.com (env RAGWAY_URL)
+  --url <url>          the gateway, e.g. https://ragway.example.com (env RAGWAY_URL;
+                       default ${DEFAULT_URL}, where npm run dev serves it)
   --key <key>          API key sent as a Bearer token (env RAGWAY_API_KEY)
   --dry-run            show what would be sent; nothing is written
   --base <dir>         ids and sources are paths relative to this folder (default: .)
@@ -92,8 +96,9 @@ export function parseIngestArgs(
   if (values.help) return { ok: true, help: true };
   if (positionals.length === 0) return { ok: false, message: "give at least one file or folder" };
   const dryRun = values["dry-run"] ?? false;
-  const url = values.url ?? env.RAGWAY_URL ?? null;
-  if (!url && !dryRun) return { ok: false, message: "--url is required (or set RAGWAY_URL)" };
+  // A dry run asks a server (for "add" vs "update") only when one is named; a real run falls back
+  // to the local development server.
+  const url = values.url ?? (env.RAGWAY_URL || undefined) ?? (dryRun ? null : DEFAULT_URL);
   const checked = Schema.safeParse({
     paths: positionals,
     url,

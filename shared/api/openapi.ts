@@ -31,9 +31,9 @@ const RATE_HEADERS: Record<string, string> = {
   RateLimit: 'the IETF draft\'s remaining-quota field, e.g. `"rpm";r=59;t=42, "tpm";r=199000;t=1`',
 };
 
-/** `/v1/documents/:id` -> `/v1/documents/{id}`. */
+/** `/v1/models/:id` -> `/v1/models/{id}`; a rest-of-path `:id+` is `{id}` too. */
 export function openApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, "{$1}");
+  return path.replace(/:(\w+)\+?/g, "{$1}");
 }
 
 /** The OpenAPI 3.1 document for these routes. */
@@ -132,15 +132,23 @@ function operation(route: RouteEntry): Json {
           ? [{ AdminToken: [] }]
           : [{ ApiKey: [] }],
   };
-  if (doc.pathParams) {
-    op.parameters = Object.entries(doc.pathParams).map(([name, description]) => ({
+  const parameters = [
+    ...Object.entries(doc.pathParams ?? {}).map(([name, description]) => ({
       name,
       in: "path",
       required: true,
       description,
       schema: { type: "string" },
-    }));
-  }
+    })),
+    ...Object.entries(doc.queryParams ?? {}).map(([name, description]) => ({
+      name,
+      in: "query",
+      required: false,
+      description,
+      schema: { type: "string" },
+    })),
+  ];
+  if (parameters.length > 0) op.parameters = parameters;
   if (doc.request) {
     op.requestBody = {
       required: !doc.optionalBody,
@@ -190,6 +198,7 @@ export function errorStatuses(route: ErrorSource): Record<string, string> {
     out[415] = "body not sent as application/json";
   }
   if (doc.pathParams) out[400] ??= "a path parameter is not valid URL encoding";
+  if (doc.queryParams) out[400] ??= "a query parameter is unknown or invalid (`param` names it)";
   if (route.access === "key") out[401] = "missing, malformed, unknown or revoked key";
   if (route.access === "admin") out[401] = "missing or wrong admin token";
   if (route.counted || route.spends) {

@@ -74,6 +74,25 @@ export const DocumentResponseSchema = z.object({
   updated_at: z.iso.datetime(),
 });
 
+/** `GET /v1/documents`: one page of documents without their text. */
+export const DocumentListResponseSchema = z.object({
+  object: z.literal("list"),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      source: z.string(),
+      metadata: MetadataSchema,
+      chunks: z.number().int().describe("chunks the document was split into"),
+      updated_at: z.iso.datetime(),
+    }),
+  ),
+  next_cursor: z
+    .string()
+    .nullable()
+    .describe("pass as `cursor` for the next page; `null` on the last page"),
+});
+
 export const DocumentDeletedResponseSchema = z.object({
   object: z.literal("document.deleted"),
   id: z.string(),

@@ -7,6 +7,7 @@ import {
   CachePurgeResponseSchema,
   CreatedKeyResponseSchema,
   DocumentDeletedResponseSchema,
+  DocumentListResponseSchema,
   DocumentResponseSchema,
   HealthResponseSchema,
   IngestResponseSchema,
@@ -67,6 +68,8 @@ export interface RouteDoc {
     headers?: Record<string, string>;
   };
   pathParams?: Record<string, string>;
+  /** Optional query-string parameters: name -> meaning. */
+  queryParams?: Record<string, string>;
   /** Route-specific errors beyond the shared ones: status -> when. */
   errors?: Record<number, string>;
 }
@@ -121,22 +124,40 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
       schema: named("LookupResponse", LookupResponseSchema),
     },
   },
-  "GET /v1/documents/:id": {
+  "GET /v1/documents": {
+    operationId: "listDocuments",
+    summary: "List documents, a page at a time",
+    description:
+      "Documents in id order without their text, with their chunk counts. Filter by id prefix and by exact metadata values (`metadata.lang=en`; `metadata[lang]=en` works too; numbers and booleans match their text). Pass `next_cursor` back as `cursor` for the next page; it is `null` on the last one.",
+    tag: "Documents",
+    queryParams: {
+      limit: "documents per page, 1 to 100 (default 20)",
+      cursor: "the previous page's `next_cursor`",
+      prefix: "only ids that start with this",
+      "metadata.<key>": "only documents whose metadata `key` equals this value (repeatable)",
+    },
+    response: {
+      description: "One page of documents and the cursor of the next.",
+      schema: named("DocumentList", DocumentListResponseSchema),
+    },
+  },
+  "GET /v1/documents/:id+": {
     operationId: "getDocument",
     summary: "Read one document",
-    description: "URL-encode ids that contain `/`.",
+    description:
+      "The id is the rest of the path, `/` included (`/v1/documents/guides/setup.md`); `%2F` works too.",
     tag: "Documents",
-    pathParams: { id: "the document id (URL-encoded)" },
+    pathParams: { id: "the document id; may contain `/`" },
     response: { description: "The document.", schema: named("Document", DocumentResponseSchema) },
     errors: { 404: "no document has this id" },
   },
-  "DELETE /v1/documents/:id": {
+  "DELETE /v1/documents/:id+": {
     operationId: "deleteDocument",
     summary: "Delete one document and its chunks",
     description:
       "Bumps the index version, so cached answers that used it are not served again: at once by the isolate that deleted it, within CACHE_STATE_TTL_MS by every other.",
     tag: "Documents",
-    pathParams: { id: "the document id (URL-encoded)" },
+    pathParams: { id: "the document id; may contain `/`" },
     response: {
       description: "The document is gone.",
       schema: named("DocumentDeleted", DocumentDeletedResponseSchema),

@@ -17,7 +17,7 @@ export type RouteScope =
 /** One route's row: everything but its handler and its description. */
 export interface RouteRow {
   method: HttpMethod;
-  /** itty-router pattern, e.g. `/v1/documents/:id`. */
+  /** itty-router pattern, e.g. `/v1/models/:id` (`:id+` takes the rest of the path). */
   path: string;
   access: RouteAccess;
   /** Counts one request against the caller's rpm (rate-limit headers, 429). */
@@ -36,6 +36,14 @@ export const ROUTE_TABLE = [
   { method: "GET", path: "/health", ...open },
   { method: "GET", path: "/openapi.json", ...open },
   {
+    method: "GET",
+    path: "/v1/documents",
+    access: "key",
+    counted: true,
+    spends: false,
+    scope: "documents:read",
+  },
+  {
     method: "POST",
     path: "/v1/documents",
     access: "key",
@@ -53,7 +61,7 @@ export const ROUTE_TABLE = [
   },
   {
     method: "GET",
-    path: "/v1/documents/:id",
+    path: "/v1/documents/:id+",
     access: "key",
     counted: true,
     spends: false,
@@ -61,7 +69,7 @@ export const ROUTE_TABLE = [
   },
   {
     method: "DELETE",
-    path: "/v1/documents/:id",
+    path: "/v1/documents/:id+",
     access: "key",
     counted: true,
     spends: false,

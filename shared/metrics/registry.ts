@@ -80,6 +80,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Model tokens by model and direction (in = prompt, out = completion).",
   ),
   family(
+    "ragway_token_details_total",
+    "counter",
+    ["model", "kind"],
+    "Prompt tokens served from the provider's cache (kind=cached_prompt, priced lower) and reasoning tokens (kind=reasoning, part of completion), by model.",
+  ),
+  family(
     "ragway_cost_usd_total",
     "counter",
     ["model"],

@@ -75,7 +75,7 @@ describe("POST /admin/keys", () => {
     [{ name: "" }, "name"],
     [{ name: "x".repeat(101) }, "name"],
     [{ rpm: 5 }, "name"],
-    [{ name: "x", burst: 5 }, null],
+    [{ name: "x", burst: 5 }, "burst"],
   ])("rejects %j with 400 naming %s, and stores nothing", async (body, param) => {
     const before = (await listKeys()).data.length;
     const res = await callJson<ErrorBody>("POST", "/admin/keys", { body, headers: admin });

@@ -1,13 +1,15 @@
 // INDEX Durable Object: one document index on SQLite storage (today the one named "main"; one
 // object per namespace next). The class is the RPC surface only: documents live in
 // DocumentStore, search in hybridSearch over the heap caches of SearchMemory, the version in
-// index-version, purge epochs in purge-epochs. Every write invalidates the heap caches.
+// index-version, purge epochs in purge-epochs, the document listing in list-documents. Every
+// write invalidates the heap caches.
 import { DurableObject } from "cloudflare:workers";
 import type { StoredDocument } from "../../shared/rag/types.js";
 import type { CacheState, CacheTierName } from "../../shared/cache/cache-state.js";
 import { DocumentStore } from "./document-store.js";
 import { hybridSearch } from "./hybrid-search.js";
 import { applyIndexSchema } from "./index-schema.js";
+import { listDocumentPage, type DocumentPage, type ListDocumentsParams } from "./list-documents.js";
 import type {
   DocumentRecord,
   DocumentSummary,
@@ -61,6 +63,11 @@ export class IndexObject extends DurableObject<Env> {
   /** One document with its text and chunk count, or null. */
   getDocument(id: string): DocumentRecord | null {
     return this.documents.get(id);
+  }
+
+  /** A page of documents without their text, in id order (see {@link listDocumentPage}). */
+  listDocuments(params: ListDocumentsParams): DocumentPage {
+    return listDocumentPage(this.ctx.storage.sql, params);
   }
 
   /** Document and chunk counts, and the version. */

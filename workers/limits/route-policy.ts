@@ -20,7 +20,7 @@ export const SPENDING_ROUTES: ReadonlySet<string> = new Set(
 
 const UNLISTED: RoutePolicy = { principal: true, countRequest: true, spends: false };
 
-/** The policy of a route, by method and route pattern (e.g. `GET /v1/documents/:id`). */
+/** The policy of a route, by method and route pattern (e.g. `GET /v1/documents/:id+`). */
 export function routePolicy(method: string, pattern: string): RoutePolicy {
   const row = findRoute(method, pattern);
   if (!row) return UNLISTED;

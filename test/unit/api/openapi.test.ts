@@ -44,6 +44,7 @@ describe("buildOpenApi", () => {
 
   it("converts router path params to OpenAPI templates", () => {
     expect(openApiPath("/v1/documents/:id")).toBe("/v1/documents/{id}");
+    expect(openApiPath("/v1/documents/:id+")).toBe("/v1/documents/{id}");
     expect(openApiPath("/admin/keys/:key_id/usage")).toBe("/admin/keys/{key_id}/usage");
   });
 

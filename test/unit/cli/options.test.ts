@@ -1,6 +1,6 @@
 // `ragway ingest` arguments: environment fallbacks, defaults and usage errors.
 import { describe, expect, it } from "vitest";
-import { parseIngestArgs } from "../../../cli/ingest/options.js";
+import { DEFAULT_URL, parseIngestArgs } from "../../../cli/ingest/options.js";
 
 describe("parseIngestArgs", () => {
   it("takes the URL and key from the environment, with defaults for the rest", () => {
@@ -57,11 +57,17 @@ describe("parseIngestArgs", () => {
     });
   });
 
-  it("needs a URL unless it is a dry run", () => {
-    expect(parseIngestArgs(["d"], {}, "/w")).toEqual({
-      ok: false,
-      message: "--url is required (or set RAGWAY_URL)",
+  it("defaults to the local development server when neither --url nor RAGWAY_URL is given", () => {
+    expect(DEFAULT_URL).toBe("http://127.0.0.1:8787");
+    expect(parseIngestArgs(["d"], {}, "/w")).toMatchObject({
+      ok: true,
+      options: { url: "http://127.0.0.1:8787" },
     });
+    expect(parseIngestArgs(["d"], { RAGWAY_URL: "" }, "/w")).toMatchObject({
+      ok: true,
+      options: { url: "http://127.0.0.1:8787" },
+    });
+    // A dry run asks no server unless one is named.
     expect(parseIngestArgs(["d", "--dry-run"], {}, "/w")).toMatchObject({
       ok: true,
       options: { url: null },
