@@ -1,6 +1,7 @@
 // The request pipeline: before (route label, authentication and the request limit), the route
-// handlers (one per row of the route table, shared/api/route-table), catch (the one error renderer), finally (request id and rate-limit headers, metrics,
-// the request's log line, a metrics flush scheduled in waitUntil).
+// handlers (one per row of the route table, shared/api/route-table), catch (the one error
+// renderer), finally (request id and rate-limit headers, metrics, the request's log line, a
+// metrics flush scheduled in waitUntil).
 import { Router, type IRequest } from "itty-router";
 import {
   ROUTE_TABLE,
