@@ -5,7 +5,7 @@
 import { pathToFileURL } from "node:url";
 import { chunkText } from "../shared/rag/chunk.js";
 import { fuseRankings } from "../shared/rag/fusion.js";
-import { topK } from "../shared/rag/vector.js";
+import { topK } from "../shared/vector/vector.js";
 import { hashEmbed } from "../shared/llm/hash-embedding.js";
 import { createTokenCounter } from "../shared/tokens/count.js";
 import { BinaryVectorIndex } from "../shared/search/binary-vector-index.js";

@@ -2,6 +2,7 @@
 // clear error naming the variable, never a silent default.
 import { z } from "zod";
 import { DEFAULT_CATALOG, parseCatalogOverride, type ModelInfo } from "../shared/llm/catalog.js";
+import { usableModel } from "../shared/llm/usable-model.js";
 import { LIMIT_BOUNDS, type Limits } from "../shared/ratelimit/limits.js";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -51,6 +52,8 @@ const schema = z
     LOG_QUERIES: bool.default(false),
     METRICS_ENABLED: bool.default(true),
     METRICS_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    /** How long an isolate holds the index version and purge epochs; 0 reads them every time. */
+    CACHE_STATE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     MAX_BODY_BYTES: positiveInt(1_000_000),
     // Limits of keys created without their own, and of each anonymous client IP.
@@ -181,16 +184,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const embeddingModel =
     cfg.EMBEDDING_MODEL ??
     (providerMode === "openai" ? "text-embedding-3-small" : "local-hash-embed");
-  const embeddingInfo = catalog.find((m) => m.id === embeddingModel);
-  if (!embeddingInfo || embeddingInfo.kind !== "embedding") {
-    throw new ConfigError(
-      `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" is not an embedding model in the catalog`,
-    );
-  }
-  if (embeddingInfo.provider === "openai" && providerMode !== "openai") {
-    throw new ConfigError(
-      `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" needs OPENAI_API_KEY`,
-    );
+  checkModel("EMBEDDING_MODEL", embeddingModel, "embedding", catalog, providerMode);
+  if (cfg.DEFAULT_MODEL !== "auto") {
+    checkModel("DEFAULT_MODEL", cfg.DEFAULT_MODEL, "chat", catalog, providerMode);
   }
   const keyDefaults: Limits = {
     rpm: cfg.DEFAULT_RPM,
@@ -227,21 +223,31 @@ function parseFallbackModels(
     .split(",")
     .map((id) => id.trim())
     .filter((id) => id !== "");
-  for (const id of ids) {
-    const model = catalog.find((m) => m.id === id);
-    if (!model || model.kind !== "chat") {
-      throw new ConfigError(
-        `invalid configuration: FALLBACK_MODELS: "${id}" is not a chat model in the catalog`,
-      );
-    }
-    if (model.provider === "openai" && providerMode !== "openai") {
-      throw new ConfigError(`invalid configuration: FALLBACK_MODELS: "${id}" needs OPENAI_API_KEY`);
-    }
-  }
+  for (const id of ids) checkModel("FALLBACK_MODELS", id, "chat", catalog, providerMode);
   if (new Set(ids).size !== ids.length) {
     throw new ConfigError("invalid configuration: FALLBACK_MODELS: lists a model twice");
   }
   return ids;
+}
+
+/** Throws a ConfigError naming `variable` unless `id` is a usable model of `kind`. */
+function checkModel(
+  variable: string,
+  id: string,
+  kind: ModelInfo["kind"],
+  catalog: readonly ModelInfo[],
+  providerMode: "local" | "openai",
+): void {
+  const available = new Set<ModelInfo["provider"]>(
+    providerMode === "openai" ? ["local", "openai"] : ["local"],
+  );
+  const checked = usableModel(id, kind, catalog, available);
+  if (checked.ok) return;
+  const problem =
+    checked.reason === "unknown"
+      ? `is not ${kind === "embedding" ? "an embedding" : "a chat"} model in the catalog`
+      : "needs OPENAI_API_KEY";
+  throw new ConfigError(`invalid configuration: ${variable}: "${id}" ${problem}`);
 }
 
 /** Keeps only non-empty string entries: bindings (KV, DOs) are not configuration, and an empty

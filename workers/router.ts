@@ -1,7 +1,14 @@
 // The request pipeline: before (route label, authentication and the request limit), the route
-// handlers, catch (the one error renderer), finally (request id and rate-limit headers, metrics,
-// the request's log line, a metrics flush scheduled in waitUntil).
+// handlers (one per row of the route table, shared/api/route-table), catch (the one error
+// renderer), finally (request id and rate-limit headers, metrics, the request's log line, a
+// metrics flush scheduled in waitUntil).
 import { Router, type IRequest } from "itty-router";
+import {
+  ROUTE_TABLE,
+  routeKey,
+  type HttpMethod,
+  type RouteKey,
+} from "../shared/api/route-table.js";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
@@ -32,32 +39,36 @@ import { getStats } from "./routes/stats.js";
 import { getUsage } from "./routes/usage.js";
 
 type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
-type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 
-/** Every public route: the router and the API description are both built from this table. */
-export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
-  ["GET", "/health", getHealth],
-  ["GET", "/openapi.json", (request, app) => getOpenApi(request, app, ROUTES)],
-  ["GET", "/v1/documents", getDocuments],
-  ["POST", "/v1/documents", postDocuments],
-  ["POST", "/v1/documents/lookup", postDocumentsLookup],
-  ["GET", "/v1/documents/:id+", getDocument],
-  ["DELETE", "/v1/documents/:id+", deleteDocument],
-  ["POST", "/v1/query", postQuery],
-  ["GET", "/v1/usage", getUsage],
-  ["POST", "/v1/query/batch", postQueryBatch],
-  ["POST", "/v1/chat/completions", postChatCompletions],
-  ["POST", "/v1/embeddings", postEmbeddings],
-  ["GET", "/v1/models", getModels],
-  ["GET", "/v1/models/:id", getModel],
-  ["GET", "/v1/stats", getStats],
-  ["POST", "/admin/keys", createKey],
-  ["GET", "/admin/keys", listKeys],
-  ["DELETE", "/admin/keys/:id", revokeKey],
-  ["GET", "/admin/requests", getRequests],
-  ["POST", "/admin/cache/purge", postCachePurge],
-  ["GET", "/metrics", getMetrics],
-];
+/** The handler of every row of the route table (a missing or extra key does not compile). */
+const HANDLERS: Record<RouteKey, Handler> = {
+  "GET /health": getHealth,
+  "GET /openapi.json": getOpenApi,
+  "GET /v1/documents": getDocuments,
+  "POST /v1/documents": postDocuments,
+  "POST /v1/documents/lookup": postDocumentsLookup,
+  "GET /v1/documents/:id+": getDocument,
+  "DELETE /v1/documents/:id+": deleteDocument,
+  "POST /v1/query": postQuery,
+  "GET /v1/usage": getUsage,
+  "POST /v1/query/batch": postQueryBatch,
+  "POST /v1/chat/completions": postChatCompletions,
+  "POST /v1/embeddings": postEmbeddings,
+  "GET /v1/models": getModels,
+  "GET /v1/models/:id": getModel,
+  "GET /v1/stats": getStats,
+  "POST /admin/keys": createKey,
+  "GET /admin/keys": listKeys,
+  "DELETE /admin/keys/:id": revokeKey,
+  "GET /admin/requests": getRequests,
+  "POST /admin/cache/purge": postCachePurge,
+  "GET /metrics": getMetrics,
+};
+
+/** Every public route as the router serves it, in the route table's order. */
+export const ROUTES: ReadonlyArray<readonly [HttpMethod, string, Handler]> = ROUTE_TABLE.map(
+  (row) => [row.method, row.path, HANDLERS[routeKey(row)]] as const,
+);
 
 const router = Router<IRequest, [AppContext]>({
   before: [(request: IRequest, app: AppContext) => before(request, app)],

@@ -25,11 +25,6 @@ export const HealthResponseSchema = z.object({
   environment: z.enum(["development", "test", "production"]),
   provider: z.enum(["local", "openai"]).describe("local: offline provider; openai: upstream"),
   embedding_model: z.string(),
-  index: z.object({
-    documents: z.number().int(),
-    chunks: z.number().int(),
-    version: z.number().int().describe("bumped by every write; answer caches key on it"),
-  }),
 });
 
 const DocumentStatusSchema = z.enum(["created", "updated", "unchanged"]);
@@ -201,7 +196,11 @@ export const StatsResponseSchema = z.object({
   models: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .describe("per model: calls, failures, fallbacks, breaker state"),
-  index: z.object({ documents: z.number(), chunks: z.number() }),
+  index: z.object({
+    documents: z.number(),
+    chunks: z.number(),
+    version: z.number().int().describe("bumped by every write; answer caches key on it"),
+  }),
   history: z
     .array(z.record(z.string(), z.unknown()))
     .describe("recent per-interval rates for charts"),

@@ -8,7 +8,8 @@ import { countRequestPrompt, promptTokensFor, type PromptCount } from "../tokens
 import { contentText, lastUserText, toPlainMessages } from "./chat-messages.js";
 import { classifyTask, type TaskProfile } from "./classify-task.js";
 import { fallbackChain, runFallback, type FallbackResult, type Resilience } from "./fallback.js";
-import { resolveExplicit, selectModel, type Priority } from "./select-model.js";
+import { selectModel, type Priority } from "./select-model.js";
+import { usableModel } from "./usable-model.js";
 import type {
   ChatChunk,
   Completion,
@@ -69,7 +70,7 @@ export function planChat(
   deps: ChatDeps,
 ): PlanResult {
   if (requested !== "auto") {
-    const explicit = resolveExplicit(requested, deps.catalog, deps.available);
+    const explicit = usableModel(requested, "chat", deps.catalog, deps.available);
     if (!explicit.ok)
       return { ok: false, message: explicit.message, param: "model", code: "invalid_request" };
   }

@@ -1,7 +1,7 @@
 // The offline provider: hashing embeddings, extractive answers from a RAG prompt's own sources
 // (the query path), and an offline chat model for OpenAI-compatible chat, which is not RAG. It is
 // the last link of every fallback chain, so it never returns a failure.
-import { extractiveAnswer, type ExtractiveSource } from "../rag/extractive.js";
+import { extractiveAnswer, type ExtractiveSource } from "../text/extractive.js";
 import { toPlainMessages } from "./chat-messages.js";
 import { chunkObject, completionId, completionObject, streamPieces } from "./completion-shapes.js";
 import { HASH_EMBED_DIMS, hashEmbed } from "./hash-embedding.js";

@@ -1,7 +1,7 @@
 // Validation of an OpenAI-compatible upstream's 200 bodies. A 200 can still be wrong (a proxy's
 // HTML page, an `error` object, no choices): each is checked and mapped to an Outcome here.
 import { z } from "zod";
-import { l2normalize } from "../rag/vector.js";
+import { l2normalize } from "../vector/vector.js";
 import { errorMessageOf, toUsage, UsageSchema } from "./sse.js";
 import type { ChatResult, Completion, EmbedRequest, EmbedResult, Outcome } from "./types.js";
 

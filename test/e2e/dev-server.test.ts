@@ -4,10 +4,11 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
+const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 let dev: WranglerDev;
 
 beforeAll(async () => {
-  dev = await startWranglerDev();
+  dev = await startWranglerDev({ vars: { ADMIN_TOKEN } });
 });
 
 afterAll(async () => {
@@ -21,11 +22,18 @@ interface QueryBody {
 }
 
 describe("wrangler dev, as a newcomer runs it", () => {
-  it("reports health with the sample corpus loaded", async () => {
+  it("reports health, and the sample corpus loaded in the admin stats", async () => {
     const res = await fetch(`${dev.url}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json<{ provider: string; index: { documents: number } }>();
-    expect(body.provider).toBe("local");
+    expect(await res.json<{ provider: string }>()).toMatchObject({
+      status: "ok",
+      provider: "local",
+    });
+    const stats = await fetch(`${dev.url}/v1/stats`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(stats.status).toBe(200);
+    const body = await stats.json<{ index: { documents: number } }>();
     expect(body.index.documents).toBeGreaterThanOrEqual(10);
   });
 

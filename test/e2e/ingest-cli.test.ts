@@ -19,13 +19,18 @@ let root: string;
 let corpus: MixedCorpus;
 let corpusDir: string;
 
-interface Health {
+const ADMIN_TOKEN = "e2e-admin-token-0123456789";
+
+interface Stats {
   index: { documents: number; version: number };
 }
 
-async function health(): Promise<Health["index"]> {
-  const res = await fetch(`${dev.url}/health`);
-  return (await res.json<Health>()).index;
+/** The index's size and version, from the admin stats (/health does not read the index). */
+async function health(): Promise<Stats["index"]> {
+  const res = await fetch(`${dev.url}/v1/stats`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  return (await res.json<Stats>()).index;
 }
 
 /** Waits (up to a minute) until the index holds at least `count` documents. */
@@ -41,6 +46,7 @@ beforeAll(async () => {
       OPENAI_API_KEY: "sk-e2e-ingest",
       OPENAI_BASE_URL: upstream.url,
       SEED_SAMPLE_CORPUS: "false",
+      ADMIN_TOKEN,
     },
   });
   root = await mkdtemp(join(tmpdir(), "ragway-cli-e2e-"));

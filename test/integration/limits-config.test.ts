@@ -35,6 +35,10 @@ describe("limits configuration", () => {
     [{ ANONYMOUS_TPM: "lots" }, /ANONYMOUS_TPM/],
     [{ DEFAULT_DAILY_BUDGET_USD: "-1" }, /DEFAULT_DAILY_BUDGET_USD/],
     [{ ANONYMOUS_MONTHLY_BUDGET_USD: "2000000" }, /ANONYMOUS_MONTHLY_BUDGET_USD/],
+    [{ DEFAULT_MODEL: "no-such-model" }, /DEFAULT_MODEL: "no-such-model" is not a chat model/],
+    [{ DEFAULT_MODEL: "gpt-4o-mini" }, /DEFAULT_MODEL: "gpt-4o-mini" needs OPENAI_API_KEY/],
+    [{ EMBEDDING_MODEL: "gpt-4o-mini" }, /EMBEDDING_MODEL: "gpt-4o-mini" is not an embedding/],
+    [{ FALLBACK_MODELS: "local-hash-embed" }, /FALLBACK_MODELS: "local-hash-embed" is not a chat/],
   ])("refuses %j with an error naming the variable", (override, message) => {
     const vars: Record<string, unknown> = { ...BASE, ...override };
     expect(() => parseConfig(vars)).toThrow(ConfigError);

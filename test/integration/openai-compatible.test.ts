@@ -11,7 +11,7 @@ import {
 } from "../../shared/api/openai-responses.js";
 import { ErrorResponseSchema } from "../../shared/api/responses.js";
 import { OFFLINE_NOTICE } from "../../shared/llm/offline-chat.js";
-import { call, callJson } from "./helpers.js";
+import { call, callJson, withoutObjects } from "./helpers.js";
 
 interface ErrorBody {
   error: { message: string; type: string; code: string; param: string | null };
@@ -68,6 +68,17 @@ describe("POST /v1/chat/completions (local provider)", () => {
       res.body.usage.prompt_tokens + res.body.usage.completion_tokens,
     );
     expect(res.headers.get("x-model-reason")).toMatch(/^auto priority=cost/);
+  });
+
+  it("never calls the INDEX object, on a miss or a hit of the chat cache", async () => {
+    const worker = withoutObjects(["INDEX"]);
+    const body = { model: "local-extractive", messages };
+    const miss = await worker.call("POST", "/v1/chat/completions", body);
+    expect(miss.status).toBe(200);
+    expect(miss.headers.get("x-cache")).toBe("MISS");
+    const hit = await worker.call("POST", "/v1/chat/completions", body);
+    expect(hit.headers.get("x-cache")).toBe("HIT-MEMORY");
+    expect(worker.used).toEqual([]);
   });
 
   it("answers the last user message as a deterministic offline model, whatever the index holds", async () => {

@@ -19,6 +19,7 @@ import {
 } from "../../shared/api/responses.js";
 import { openApiPath } from "../../shared/api/openapi.js";
 import { ROUTE_DOCS } from "../../shared/api/route-docs.js";
+import { ROUTE_TABLE } from "../../shared/api/route-table.js";
 import { ROUTES } from "../../workers/router.js";
 import { admin, call, callJson } from "./helpers.js";
 
@@ -52,6 +53,7 @@ describe("GET /openapi.json", () => {
     expect(new Set(described)).toEqual(new Set(served));
     expect(described).toHaveLength(served.length);
     const routes = ROUTES.map(([method, path]) => `${method} ${path}`);
+    expect(new Set(ROUTE_TABLE.map((r) => `${r.method} ${r.path}`))).toEqual(new Set(routes));
     expect(new Set(Object.keys(ROUTE_DOCS))).toEqual(new Set(routes));
   });
 
@@ -78,14 +80,14 @@ describe("GET /openapi.json", () => {
 
 describe("documented auth matches what the routes do", () => {
   it("answers 401 without the admin token on admin routes, and never 401 on open ones", async () => {
-    for (const [key, doc] of Object.entries(ROUTE_DOCS)) {
-      if (doc.auth === "key") continue;
-      const [method = "", path = ""] = key.split(" ");
+    for (const { method, path, access } of ROUTE_TABLE) {
+      if (access === "key") continue;
+      const key = `${method} ${path}`;
       const res = await call(method, path.replace(":id", "auth-probe"), {
         ...(method === "POST" ? { body: {} } : {}),
       });
       await res.body?.cancel();
-      if (doc.auth === "admin") expect({ key, status: res.status }).toEqual({ key, status: 401 });
+      if (access === "admin") expect({ key, status: res.status }).toEqual({ key, status: 401 });
       else expect({ key, status: res.status }).not.toEqual({ key, status: 401 });
     }
   });

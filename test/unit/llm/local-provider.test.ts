@@ -6,7 +6,7 @@ import {
 } from "../../../shared/llm/local-provider.js";
 import { hashEmbed } from "../../../shared/llm/hash-embedding.js";
 import { OFFLINE_NOTICE } from "../../../shared/llm/offline-chat.js";
-import { NO_SOURCES_ANSWER } from "../../../shared/rag/extractive.js";
+import { NO_SOURCES_ANSWER } from "../../../shared/text/extractive.js";
 
 describe("createLocalProvider", () => {
   it("embeds with hashEmbed at the configured dims and echoes the model", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seeded } from "../../support/seeded-random.js";
-import { topK } from "../../../shared/rag/vector.js";
+import { topK } from "../../../shared/vector/vector.js";
 import { BinaryVectorIndex } from "../../../shared/search/binary-vector-index.js";
 import { searchDense, type LoadFloats } from "../../../shared/search/dense-search.js";
 
