@@ -281,7 +281,7 @@ export const KeyListResponseSchema = z.object({
             spent_this_month_usd: z.number(),
           })
           .nullable()
-          .describe("what the key has used, from its LIMITER object; null when unavailable"),
+          .describe("what the key has used, from its LIMITER object; `null` when unavailable"),
       }),
     )
     .describe("newest first; may lag ~1 min in other locations"),
