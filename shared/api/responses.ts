@@ -265,7 +265,9 @@ export const KeyResponseSchema = z.object({
 export const CreatedKeyResponseSchema = KeyResponseSchema.extend({
   key: z
     .string()
-    .describe("the secret, `rgw_<24 hex>_<43 chars>`: shown only in this response, stored hashed"),
+    .describe(
+      "the secret, `rgw_<24 hex>_<49 base62>` (43 random, 6 checksum): shown only in this response, stored hashed",
+    ),
 });
 
 export const KeyListResponseSchema = z.object({
