@@ -27,7 +27,7 @@ const RequestLogEntrySchema = z.object({
   method: z.string(),
   route: z.string().describe("the route pattern that matched, or `unmatched`"),
   status: z.number().int(),
-  principal_id: z.string().nullable().describe("key id, anonymous id, `admin`, or null"),
+  principal_id: z.string().nullable().describe("key id, anonymous id, `admin`, or `null`"),
   key_name: z.string().nullable().describe("the key's name, when the principal is a key"),
   model: z.string().nullable(),
   cache: z.string().nullable().describe("cache status, e.g. HIT-MEMORY, MISS, BYPASS"),

@@ -264,7 +264,9 @@ export const KeyResponseSchema = z.object({
 export const CreatedKeyResponseSchema = KeyResponseSchema.extend({
   key: z
     .string()
-    .describe("the secret, `rgw_<24 hex>_<43 chars>`: shown only in this response, stored hashed"),
+    .describe(
+      "the secret, `rgw_<24 hex>_<49 base62>` (43 random, 6 checksum): shown only in this response, stored hashed",
+    ),
 });
 
 export const KeyListResponseSchema = z.object({
@@ -280,7 +282,7 @@ export const KeyListResponseSchema = z.object({
             spent_this_month_usd: z.number(),
           })
           .nullable()
-          .describe("what the key has used, from its LIMITER object; null when unavailable"),
+          .describe("what the key has used, from its LIMITER object; `null` when unavailable"),
       }),
     )
     .describe("newest first; may lag ~1 min in other locations"),
