@@ -102,6 +102,63 @@ describe("dense search over the resident binary codes", () => {
     expect((await memoryState()).fullLoads).toBe(before.fullLoads);
   });
 
+  it("builds past the centre sample by streaming, and ranks a stored vector first among 1,100", async () => {
+    const dims = 64;
+    const random = seeded(14);
+    const vectorOf = (): Float32Array => Float32Array.from({ length: dims }, () => random() - 0.3);
+    const stored: Float32Array[] = [];
+    const docs = Array.from({ length: 11 }, (_, d) => ({
+      id: `dm-syn-${d}`,
+      title: `synthetic ${d}`,
+      source: "test",
+      metadata: {},
+      text: "synthetic",
+      contentHash: `h${d}`,
+      embeddingModel: "dm-synthetic",
+      chunks: Array.from({ length: 100 }, (_, ordinal) => {
+        const vector = vectorOf();
+        stored.push(vector);
+        return { ordinal, text: `zq${d}x${ordinal}`, tokens: 1, vector: toBuffer(vector) };
+      }),
+    }));
+    await index().upsert(docs);
+    const search = async (vector: Float32Array) =>
+      (
+        await index().search({
+          text: "",
+          vector: toBuffer(vector),
+          embeddingModel: "dm-synthetic",
+          k: 3,
+          mode: "dense",
+        })
+      ).chunks.map((c) => c.chunkId);
+    for (const n of [0, 517, 1099]) {
+      const vector = stored[n] ?? new Float32Array(dims);
+      expect((await search(vector))[0]).toBe(`dm-syn-${Math.floor(n / 100)}#${n % 100}`);
+    }
+    const built = await runInDurableObject(index(), (instance) => ({
+      fullLoads: instance["memory"].fullLoads,
+      codes: instance["memory"].denseIndex("dm-synthetic", dims)?.size,
+    }));
+    expect(built.codes).toBe(1100);
+
+    const late = vectorOf();
+    await index().upsert([
+      {
+        id: "dm-syn-late",
+        title: "synthetic late",
+        source: "test",
+        metadata: {},
+        text: "synthetic",
+        contentHash: "late",
+        embeddingModel: "dm-synthetic",
+        chunks: [{ ordinal: 0, text: "zqlate", tokens: 1, vector: toBuffer(late) }],
+      },
+    ]);
+    expect((await search(late))[0]).toBe("dm-syn-late#0");
+    expect((await memoryState()).fullLoads).toBe(built.fullLoads);
+  });
+
   it("forgets every code when the index is cleared, and builds again from the next write", async () => {
     await ingest([{ id: "dm-count", text: "Counting chunks against resident codes." }]);
     await dense("counting chunks");
@@ -118,3 +175,16 @@ describe("dense search over the resident binary codes", () => {
     expect((await dense("written after the clear")).sources.map((s) => s.id)).toEqual(["dm-after"]);
   });
 });
+
+/** A deterministic generator of numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function toBuffer(vector: Float32Array): ArrayBuffer {
+  return vector.slice().buffer;
+}
