@@ -25,10 +25,18 @@ export function hybridSearch(
 ): RetrievedChunk[] {
   const candidates = Math.max(MIN_CANDIDATES, params.k * 5);
   const docMeta = memory.docMetaById();
+  // The dense pass asks once per chunk: decide once per document.
+  const decided = new Map<string, boolean>();
   const allowed = (docId: string): boolean => {
-    if (!params.filter) return true;
-    const meta = docMeta.get(docId);
-    return meta !== undefined && matchesFilter(meta.metadata, params.filter);
+    const filter = params.filter;
+    if (!filter) return true;
+    let ok = decided.get(docId);
+    if (ok === undefined) {
+      const meta = docMeta.get(docId);
+      ok = meta !== undefined && matchesFilter(meta.metadata, filter);
+      decided.set(docId, ok);
+    }
+    return ok;
   };
   const lists: Array<{ name: string; ids: string[] }> = [];
   if (params.mode !== "lexical" && params.vector) {
