@@ -75,9 +75,10 @@ export class SearchMemory {
     const held = this.dense.get(key);
     if (held) return held;
     const docs = this.docMetaById();
-    this.loads += 1;
     const built = buildDenseIndex(this.sql, model, dims, (id) => docs.get(id)?.id ?? id);
-    if (built) this.dense.set(key, built);
+    if (!built) return null;
+    this.loads += 1;
+    this.dense.set(key, built);
     return built;
   }
 
