@@ -1,8 +1,8 @@
 // INDEX Durable Object: one document index on SQLite storage (today the one named "main"; one
 // object per namespace next). The class is the RPC surface only: documents live in
 // DocumentStore, search in hybridSearch over the heap caches of SearchMemory, the version in
-// index-version, purge epochs in purge-epochs, the document listing in list-documents. Every
-// write invalidates the heap caches.
+// index-version, purge epochs in purge-epochs, the document listing in list-documents. Writes
+// keep SearchMemory current through DocumentStore's write hooks.
 import { DurableObject } from "cloudflare:workers";
 import type { StoredDocument } from "../../shared/rag/types.js";
 import type { CacheState, CacheTierName } from "../../shared/cache/cache-state.js";
@@ -32,8 +32,8 @@ export class IndexObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     applyIndexSchema(ctx.storage.sql);
-    this.documents = new DocumentStore(ctx.storage);
     this.memory = new SearchMemory(ctx.storage.sql);
+    this.documents = new DocumentStore(ctx.storage, this.memory);
   }
 
   /** Content hashes of the given ids (absent ids are omitted): lets callers skip unchanged docs. */
@@ -48,16 +48,12 @@ export class IndexObject extends DurableObject<Env> {
 
   /** Inserts or replaces documents and their chunks in one transaction; returns the new version. */
   upsert(docs: StoredDocument[]): UpsertResult {
-    const result = this.documents.upsert(docs);
-    this.memory.invalidate();
-    return result;
+    return this.documents.upsert(docs);
   }
 
   /** Deletes a document and its chunks; false when it did not exist. */
   deleteDocument(id: string): { deleted: boolean; version: number } {
-    const result = this.documents.delete(id);
-    if (result.deleted) this.memory.invalidate();
-    return result;
+    return this.documents.delete(id);
   }
 
   /** One document with its text and chunk count, or null. */
