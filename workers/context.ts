@@ -4,6 +4,7 @@ import type { Config } from "./env.js";
 import type { Metrics } from "../shared/metrics/metrics.js";
 import type { Logger } from "../shared/ports.js";
 import type { Standing } from "../shared/ratelimit/decision.js";
+import type { Grants } from "../shared/tenancy/grants.js";
 import { createLogger } from "./log.js";
 import { requestMetrics } from "./metrics.js";
 
@@ -36,6 +37,8 @@ export interface RequestLimits {
 export interface Principal {
   id: string;
   kind: "key" | "anonymous" | "admin";
+  /** Namespaces and scopes, as admission returned them (absent for the admin token). */
+  grants?: Grants;
 }
 
 export interface AppContext {

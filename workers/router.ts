@@ -23,10 +23,12 @@ import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
 import { getMetrics } from "./routes/metrics.js";
 import { getModel, getModels } from "./routes/models.js";
+import { createNamespace, deleteNamespace, listNamespaces } from "./routes/namespaces.js";
 import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
 import { getStats } from "./routes/stats.js";
 import { getUsage } from "./routes/usage.js";
+import { authorizeRoute } from "./tenancy/permissions.js";
 
 type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
 type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
@@ -51,6 +53,9 @@ export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
   ["GET", "/admin/keys", listKeys],
   ["DELETE", "/admin/keys/:id", revokeKey],
   ["POST", "/admin/cache/purge", postCachePurge],
+  ["POST", "/admin/namespaces", createNamespace],
+  ["GET", "/admin/namespaces", listNamespaces],
+  ["DELETE", "/admin/namespaces/:name", deleteNamespace],
   ["GET", "/metrics", getMetrics],
 ];
 
@@ -109,7 +114,10 @@ router.all("*", (request: IRequest) => {
   throw new HttpError("not_found", `no route for ${request.method} ${path}`);
 });
 
-/** Labels the request with its route pattern, then authenticates and admits it per policy. */
+/**
+ * Labels the request with its route pattern, authenticates and admits it per policy, then checks
+ * the route's scope against the grants admission returned.
+ */
 async function before(request: IRequest, app: AppContext): Promise<undefined> {
   const path = new URL(request.url).pathname;
   const match = router.routes.find(
@@ -118,6 +126,7 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
   if (!match) return undefined;
   app.route = match[3] ?? path;
   await authenticate(request, app, routePolicy(request.method, app.route));
+  authorizeRoute(app, request.method, app.route);
   return undefined;
 }
 

@@ -9,6 +9,8 @@ import { createOpenAIProvider } from "../shared/llm/openai-provider.js";
 import type { Provider } from "../shared/llm/types.js";
 import { createTokenCounter, type TokenCounter } from "../shared/tokens/count.js";
 import type { IndexObject } from "./do/index-object.js";
+import { DEFAULT_NAMESPACE } from "../shared/tenancy/grants.js";
+import { namespaceIndex } from "./tenancy/namespace-index.js";
 
 export interface Services {
   counter: TokenCounter;
@@ -62,7 +64,10 @@ export function getServices(config: Config): Services {
   return services;
 }
 
-/** The one global index Durable Object. */
-export function indexStub(env: Env): DurableObjectStub<IndexObject> {
-  return env.INDEX.get(env.INDEX.idFromName("main"));
+/** The INDEX Durable Object of a namespace (`default` when none is named). */
+export function indexStub(
+  env: Env,
+  namespace: string = DEFAULT_NAMESPACE,
+): DurableObjectStub<IndexObject> {
+  return namespaceIndex(env, namespace);
 }

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { ErrorResponseSchema } from "./responses.js";
 import type { RouteDoc } from "./route-docs.js";
+import type { Scope } from "../tenancy/grants.js";
+import { routeScope } from "../tenancy/route-scopes.js";
 
 /** A route as the router serves it. */
 export interface RouteEntry {
@@ -61,7 +63,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const item = (paths[openApiPath(route.path)] ??= {});
-    item[route.method.toLowerCase()] = operation(route.doc);
+    item[route.method.toLowerCase()] = operation(route.doc, routeScope(route.method, route.path));
   }
 
   const headers: Record<string, Json> = {
@@ -119,7 +121,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   };
 }
 
-function operation(doc: RouteDoc): Json {
+function operation(doc: RouteDoc, scope: Scope | null): Json {
   const op: Json = {
     operationId: doc.operationId,
     summary: doc.summary,
@@ -127,16 +129,25 @@ function operation(doc: RouteDoc): Json {
     tags: [doc.tag],
     security:
       doc.auth === "none" ? [] : doc.auth === "admin" ? [{ AdminToken: [] }] : [{ ApiKey: [] }],
+    ...(scope ? { "x-required-scope": scope } : {}),
   };
-  if (doc.pathParams) {
-    op.parameters = Object.entries(doc.pathParams).map(([name, description]) => ({
+  const parameters = [
+    ...Object.entries(doc.pathParams ?? {}).map(([name, description]) => ({
       name,
       in: "path",
       required: true,
       description,
       schema: { type: "string" },
-    }));
-  }
+    })),
+    ...Object.entries(doc.queryParams ?? {}).map(([name, description]) => ({
+      name,
+      in: "query",
+      required: false,
+      description,
+      schema: { type: "string" },
+    })),
+  ];
+  if (parameters.length > 0) op.parameters = parameters;
   if (doc.request) {
     op.requestBody = {
       required: !doc.optionalBody,
@@ -158,7 +169,7 @@ function operation(doc: RouteDoc): Json {
       content,
     },
   };
-  for (const [status, description] of Object.entries(errorStatuses(doc))) {
+  for (const [status, description] of Object.entries(errorStatuses(doc, scope))) {
     const extra =
       status === "429"
         ? {
@@ -177,7 +188,7 @@ function operation(doc: RouteDoc): Json {
 }
 
 /** The error statuses a route can answer and when, shared ones derived from its doc. */
-export function errorStatuses(doc: RouteDoc): Record<string, string> {
+export function errorStatuses(doc: RouteDoc, scope: Scope | null = null): Record<string, string> {
   const out: Record<number, string> = {};
   if (doc.request) {
     out[400] = "malformed JSON or a schema violation (`param` names the field)";
@@ -187,6 +198,12 @@ export function errorStatuses(doc: RouteDoc): Record<string, string> {
   if (doc.pathParams) out[400] ??= "a path parameter is not valid URL encoding";
   if (doc.auth === "key") out[401] = "missing, malformed, unknown or revoked key";
   if (doc.auth === "admin") out[401] = "missing or wrong admin token";
+  if (doc.auth === "key" && scope) {
+    out[403] = `\`permission_denied\`: the key lacks the \`${scope}\` scope${
+      doc.namespaced ? " or access to the namespace" : ""
+    }`;
+  }
+  if (doc.namespaced) out[404] = "`namespace_not_found`: no such namespace";
   if (doc.rateLimited) {
     out[429] = doc.spends
       ? "`rate_limit_exceeded` (requests or tokens per minute: wait Retry-After seconds) or `insufficient_quota` (a USD budget is spent until the next UTC day or month)"

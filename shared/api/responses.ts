@@ -1,6 +1,7 @@
 // Response shapes of the public API, for the API description. Integration tests parse real
 // responses with these, so a route that changes its output without changing them fails a test.
 import { z } from "zod";
+import { SCOPES } from "../tenancy/grants.js";
 import { MetadataSchema } from "./schemas.js";
 
 export const ErrorResponseSchema = z
@@ -36,6 +37,7 @@ const DocumentStatusSchema = z.enum(["created", "updated", "unchanged"]);
 
 export const IngestResponseSchema = z.object({
   object: z.literal("list"),
+  namespace: z.string().describe("the namespace acted on"),
   documents: z.array(
     z.object({
       id: z.string(),
@@ -58,6 +60,7 @@ export const DocumentSummarySchema = z.object({
 
 export const LookupResponseSchema = z.object({
   object: z.literal("list"),
+  namespace: z.string().describe("the namespace acted on"),
   embedding_model: z
     .string()
     .describe("the index's current embedding model: a document embedded otherwise is stale"),
@@ -67,6 +70,7 @@ export const LookupResponseSchema = z.object({
 
 export const DocumentResponseSchema = z.object({
   object: z.literal("document"),
+  namespace: z.string().describe("the namespace acted on"),
   id: z.string(),
   title: z.string(),
   source: z.string(),
@@ -81,6 +85,7 @@ export const DocumentResponseSchema = z.object({
 
 export const DocumentDeletedResponseSchema = z.object({
   object: z.literal("document.deleted"),
+  namespace: z.string().describe("the namespace acted on"),
   id: z.string(),
   deleted: z.literal(true),
   index_version: z.number().int(),
@@ -213,6 +218,7 @@ export const CachePurgeResponseSchema = z.object({
   answer: z
     .object({
       epochs: EpochsSchema,
+      namespaces: z.array(z.string()).describe("the namespaces whose epochs were bumped"),
       memory_entries_deleted: z.number().int().optional(),
       kv_keys_deleted: z.number().int().optional(),
       kv_reclaim_complete: z.boolean().optional(),
@@ -239,6 +245,38 @@ export const KeyResponseSchema = z.object({
   tpm: z.number().int().describe("tokens per minute (token bucket)"),
   daily_budget_usd: z.number().describe("USD per UTC day"),
   monthly_budget_usd: z.number().describe("USD per UTC month"),
+  namespaces: z.array(z.string()).describe("namespaces the key may use; the first is its default"),
+  scopes: z.array(z.enum(SCOPES)).describe("what the key may do"),
+});
+
+/** POST /admin/namespaces. */
+export const NamespaceCreatedResponseSchema = z.object({
+  object: z.literal("namespace"),
+  name: z.string(),
+  created_at: z.iso.datetime(),
+});
+
+export const NamespaceListResponseSchema = z.object({
+  object: z.literal("list"),
+  data: z
+    .array(
+      z.object({
+        object: z.literal("namespace"),
+        name: z.string(),
+        created_at: z.iso.datetime().nullable().describe("null for `default`"),
+        documents: z.number().int(),
+        chunks: z.number().int(),
+        index_version: z.number().int(),
+      }),
+    )
+    .describe("`default` first, then by name"),
+});
+
+export const NamespaceDeletedResponseSchema = z.object({
+  object: z.literal("namespace.deleted"),
+  name: z.string(),
+  deleted: z.literal(true),
+  documents_deleted: z.number().int(),
 });
 
 export const CreatedKeyResponseSchema = KeyResponseSchema.extend({

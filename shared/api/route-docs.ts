@@ -12,6 +12,9 @@ import {
   KeyListResponseSchema,
   KeyResponseSchema,
   LookupResponseSchema,
+  NamespaceCreatedResponseSchema,
+  NamespaceDeletedResponseSchema,
+  NamespaceListResponseSchema,
   MetricsTextSchema,
   OpenApiDocumentSchema,
   QueryResponseSchema,
@@ -22,6 +25,7 @@ import {
   BatchQueryRequestSchema,
   CachePurgeRequestSchema,
   CreateKeyRequestSchema,
+  CreateNamespaceRequestSchema,
   IngestRequestSchema,
   LookupRequestSchema,
   QueryRequestSchema,
@@ -71,6 +75,10 @@ export interface RouteDoc {
     headers?: Record<string, string>;
   };
   pathParams?: Record<string, string>;
+  /** Query-string parameters: name -> meaning. */
+  queryParams?: Record<string, string>;
+  /** Acts in one namespace, chosen by the request (`namespace`), else the key's first. */
+  namespaced?: boolean;
   /** Route-specific errors beyond the shared ones: status -> when. */
   errors?: Record<number, string>;
 }
@@ -109,6 +117,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Documents",
     auth: "key",
     rateLimited: true,
+    namespaced: true,
     spends: true,
     request: named("IngestRequest", IngestRequestSchema),
     maxBodyBytes: "10 MB",
@@ -126,6 +135,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Documents",
     auth: "key",
     rateLimited: true,
+    namespaced: true,
     request: named("LookupRequest", LookupRequestSchema),
     response: {
       description: "The ids that exist, and those that do not.",
@@ -139,9 +149,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Documents",
     auth: "key",
     rateLimited: true,
+    namespaced: true,
+    queryParams: { namespace: "the namespace (default: the key's first)" },
     pathParams: { id: "the document id (URL-encoded)" },
     response: { description: "The document.", schema: named("Document", DocumentResponseSchema) },
-    errors: { 404: "no document has this id" },
+    errors: { 404: "also: `not_found`: no document has this id" },
   },
   "DELETE /v1/documents/:id": {
     operationId: "deleteDocument",
@@ -150,12 +162,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Documents",
     auth: "key",
     rateLimited: true,
+    namespaced: true,
+    queryParams: { namespace: "the namespace (default: the key's first)" },
     pathParams: { id: "the document id (URL-encoded)" },
     response: {
       description: "The document is gone.",
       schema: named("DocumentDeleted", DocumentDeletedResponseSchema),
     },
-    errors: { 404: "no document has this id" },
+    errors: { 404: "also: `not_found`: no document has this id" },
   },
   "POST /v1/query": {
     operationId: "query",
@@ -165,6 +179,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Query",
     auth: "key",
     rateLimited: true,
+    namespaced: true,
     spends: true,
     request: named("QueryRequest", QueryRequestSchema),
     response: {
@@ -207,6 +222,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Query",
     auth: "key",
     rateLimited: true,
+    namespaced: true,
     request: named("BatchQueryRequest", BatchQueryRequestSchema),
     response: {
       description: "One result per query, in order: an answer or an error.",
@@ -313,7 +329,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     operationId: "createKey",
     summary: "Create an API key (the secret is shown once)",
     description:
-      "Limits left out come from DEFAULT_RPM, DEFAULT_TPM, DEFAULT_DAILY_BUDGET_USD and DEFAULT_MONTHLY_BUDGET_USD. Bounds: rpm 1..100000, tpm 1..100000000, budgets 0..1000000 USD. The key works everywhere at once; only its SHA-256 is stored.",
+      'Limits left out come from DEFAULT_RPM, DEFAULT_TPM, DEFAULT_DAILY_BUDGET_USD and DEFAULT_MONTHLY_BUDGET_USD. Bounds: rpm 1..100000, tpm 1..100000000, budgets 0..1000000 USD. `namespaces` (default `["default"]`, each must exist) and `scopes` (default: all but `documents:write`) say where and what the key may do. The key works everywhere at once; only its SHA-256 is stored.',
     tag: "Admin",
     auth: "admin",
     rateLimited: false,
@@ -323,6 +339,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       status: 201,
       schema: named("CreatedKey", CreatedKeyResponseSchema),
     },
+    errors: { 404: "`namespace_not_found`: a named namespace does not exist" },
   },
   "GET /admin/keys": {
     operationId: "listKeys",
@@ -359,6 +376,53 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: {
       description: "What was purged.",
       schema: named("CachePurgeResponse", CachePurgeResponseSchema),
+    },
+  },
+  "POST /admin/namespaces": {
+    operationId: "createNamespace",
+    summary: "Create a namespace",
+    description:
+      "A namespace is a separate document index with its own INDEX object, version, answer-cache scope and purge. Names match `[a-z0-9][a-z0-9_-]{0,62}`; `default` always exists.",
+    tag: "Admin",
+    auth: "admin",
+    rateLimited: false,
+    request: named("CreateNamespaceRequest", CreateNamespaceRequestSchema),
+    maxBodyBytes: "4 KB",
+    response: {
+      description: "The new namespace.",
+      status: 201,
+      schema: named("NamespaceCreated", NamespaceCreatedResponseSchema),
+    },
+    errors: { 409: "`conflict`: the namespace already exists" },
+  },
+  "GET /admin/namespaces": {
+    operationId: "listNamespaces",
+    summary: "List namespaces with document and chunk counts",
+    description: "`default` first, then by name; each namespace's counts come from its own index.",
+    tag: "Admin",
+    auth: "admin",
+    rateLimited: false,
+    response: {
+      description: "The namespaces.",
+      schema: named("NamespaceList", NamespaceListResponseSchema),
+    },
+  },
+  "DELETE /admin/namespaces/:name": {
+    operationId: "deleteNamespace",
+    summary: "Delete a namespace, its documents and its cached answers",
+    description:
+      "Empties the namespace's index and marks it deleted: from then on its documents cannot be read and its cached answers are never served (requests to it answer 404). `default` cannot be deleted.",
+    tag: "Admin",
+    auth: "admin",
+    rateLimited: false,
+    pathParams: { name: "the namespace name" },
+    response: {
+      description: "What was deleted.",
+      schema: named("NamespaceDeleted", NamespaceDeletedResponseSchema),
+    },
+    errors: {
+      400: "also: `default` cannot be deleted",
+      404: "`namespace_not_found`: no such namespace",
     },
   },
 };

@@ -18,6 +18,7 @@ import type { AppContext } from "../context.js";
 import type { CacheState } from "../do/index-object.js";
 import { embedderFor } from "../embedder.js";
 import { indexStub } from "../services.js";
+import { isLive, namespaceNotFound } from "../tenancy/namespace-index.js";
 import { edgeBlobStore } from "./edge-store.js";
 import { cacheFaultHooks, isolateCaches } from "./isolate.js";
 import { kvBlobStore } from "./kv-store.js";
@@ -28,6 +29,8 @@ export interface QueryCacheParams {
   model: string;
   scope: CacheScope;
   directives: CacheDirectives;
+  /** The namespace whose index (version, purge epochs, liveness) the answer depends on. */
+  namespace: string;
 }
 
 /** The answer tiers of one request, their keys suffixed with the scope's purge epochs. */
@@ -65,7 +68,10 @@ export async function answerThroughCache(
 ): Promise<CachedAnswer<QueryAnswer>> {
   const { body, scope } = params;
   // The one strongly consistent read that makes "never stale" hold: taken for every lookup.
-  const state = await indexStub(app.env).cacheState(scope);
+  // The namespace's own object answers whether it is live in the same read: a deleted
+  // namespace's answers are never served.
+  const state = await indexStub(app.env, params.namespace).cacheState(scope);
+  if (!isLive(params.namespace, state.live)) throw namespaceNotFound(params.namespace);
   const parts: AnswerKeyParts = {
     query: body.query,
     k: body.k,
@@ -77,6 +83,7 @@ export async function answerThroughCache(
     embeddingModel: app.config.embeddingModel,
     indexVersion: state.version,
     scope,
+    namespace: params.namespace,
   };
   const isolate = isolateCaches(app.config);
   const semanticOn = app.config.SEMANTIC_CACHE && body.retrieval !== "lexical";

@@ -8,6 +8,12 @@ import { bytesToFloat32 } from "../../shared/rag/vector.js";
 import { fuseRankings } from "../../shared/rag/fusion.js";
 import { matchesFilter } from "../../shared/rag/filter.js";
 import { ftsQuery } from "../../shared/rag/fts-query.js";
+import {
+  dropContents,
+  markCreated,
+  namespaceState,
+  type NamespaceInfo,
+} from "./namespace-lifecycle.js";
 import type {
   Metadata,
   MetadataFilter,
@@ -56,6 +62,8 @@ export type CacheTierName = "memory" | "edge" | "kv";
 export interface CacheState {
   version: number;
   epochs: Record<CacheTierName, number>;
+  /** The namespace was created through the admin API and not deleted (see namespace-lifecycle). */
+  live?: boolean;
 }
 
 /** The scope name that stands for every scope in `bumpCacheEpochs`. */
@@ -148,13 +156,24 @@ export class IndexObject extends DurableObject<Env> {
       }));
   }
 
-  /** Inserts or replaces documents and their chunks in one transaction; returns the new version. */
-  upsert(docs: StoredDocument[]): {
+  /**
+   * Inserts or replaces documents and their chunks in one transaction; returns the new version.
+   * With `requireLive`, writes nothing (and says so) unless the namespace is live, so a write
+   * racing a namespace's deletion cannot bring documents back into it.
+   */
+  upsert(
+    docs: StoredDocument[],
+    options: { requireLive?: boolean } = {},
+  ): {
     version: number;
     results: Array<{ id: string; status: "created" | "updated"; chunks: number }>;
+    namespaceMissing?: true;
   } {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
+    if (options.requireLive && !namespaceState(sql).live) {
+      return { version: this.currentVersion(), results: [], namespaceMissing: true };
+    }
     const results: Array<{ id: string; status: "created" | "updated"; chunks: number }> = [];
     const version = this.ctx.storage.transactionSync(() => {
       for (const doc of docs) {
@@ -275,7 +294,8 @@ export class IndexObject extends DurableObject<Env> {
     for (const r of rows) {
       if (r.tier === "memory" || r.tier === "edge" || r.tier === "kv") epochs[r.tier] = r.epoch;
     }
-    return { version: this.currentVersion(), epochs };
+    const { live } = namespaceState(this.ctx.storage.sql);
+    return { version: this.currentVersion(), epochs, live };
   }
 
   /**
@@ -295,6 +315,29 @@ export class IndexObject extends DurableObject<Env> {
       }
     });
     return this.cacheState(scope);
+  }
+
+  /** Marks this object's namespace created; false when it already was. */
+  createNamespace(): { created: boolean; createdAt: number | null } {
+    const sql = this.ctx.storage.sql;
+    const created = this.ctx.storage.transactionSync(() => markCreated(sql, Date.now()));
+    return { created, createdAt: namespaceState(sql).createdAt };
+  }
+
+  /** Deletes every document and marks the namespace deleted; the version moves on. */
+  deleteNamespace(): { documents: number; version: number } {
+    const sql = this.ctx.storage.sql;
+    const result = this.ctx.storage.transactionSync(() => {
+      const documents = dropContents(sql);
+      return { documents, version: this.bumpVersion() };
+    });
+    this.invalidate();
+    return result;
+  }
+
+  /** Whether the namespace is live, when it was created, and its counts. */
+  namespaceInfo(): NamespaceInfo {
+    return { ...namespaceState(this.ctx.storage.sql), ...this.stats() };
   }
 
   /** True once: when the index has never been seeded and is empty. */

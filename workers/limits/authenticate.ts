@@ -4,6 +4,7 @@
 // knows to be refused are answered from its memo, without the round trip.
 import { keyIdOf, hashApiKey } from "../../shared/security/api-key.js";
 import type { AdmitResult, Credential } from "../../shared/ratelimit/limiter-types.js";
+import { FULL_DEFAULT_GRANTS } from "../../shared/tenancy/grants.js";
 import { sha256Hex } from "../../shared/util/hash.js";
 import { bearerToken } from "../auth.js";
 import type { AppContext, RequestLimits } from "../context.js";
@@ -66,7 +67,8 @@ async function anonymous(request: Request, app: AppContext): Promise<Caller | nu
   // The IP is hashed at once: principal ids appear in logs, and raw IPs must not.
   const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
   const principalId = `anon_${(await sha256Hex(`ragway-anonymous:${ip}`)).slice(0, 24)}`;
-  app.principal = { id: principalId, kind: "anonymous" };
+  // Anonymous callers (development only) may do everything on `default`: the quick start.
+  app.principal = { id: principalId, kind: "anonymous", grants: FULL_DEFAULT_GRANTS };
   if (!app.config.RATE_LIMITS_ENABLED) return null;
   return {
     principalId,
@@ -121,7 +123,11 @@ async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise
     throw unauthorized(app, result.auth, deniedMessage(result.auth));
   }
   const limits = { ...newLimits(who, result.standing), ...counters, requestAt: result.requestAt };
-  app.principal = { id: result.principal.id, kind: result.principal.kind };
+  app.principal = {
+    id: result.principal.id,
+    kind: result.principal.kind,
+    grants: result.principal.grants,
+  };
   app.limits = limits;
   if (!result.decision.allowed) {
     const memo = result.decision.reason === "requests" ? "requests" : "budget";

@@ -15,6 +15,7 @@ import { ALL_SCOPES } from "../do/index-object.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { indexStub } from "../services.js";
+import { listRegistered } from "../tenancy/namespace-registry.js";
 
 /** KV deletions per purge call and cache: a Worker invocation may make 1,000 KV operations. */
 const MAX_KV_DELETES = 400;
@@ -38,8 +39,17 @@ export async function postCachePurge(request: IRequest, app: AppContext): Promis
 
   if (caches.includes("answer")) {
     const prefix = scope ? await scopePrefix(scope) : ANSWER_KEY_PREFIX;
-    const state = await indexStub(app.env).bumpCacheEpochs(scope ?? ALL_SCOPES, tiers);
-    const answer: Record<string, unknown> = { epochs: state.epochs };
+    // Each namespace's object holds its own epochs: purge the one named, or every one.
+    const namespaces = body.namespace
+      ? [body.namespace]
+      : (await listRegistered(app.env.CACHE)).map((n) => n.name);
+    const states = await Promise.all(
+      namespaces.map((ns) => indexStub(app.env, ns).bumpCacheEpochs(scope ?? ALL_SCOPES, tiers)),
+    );
+    const answer: Record<string, unknown> = {
+      epochs: states[0]?.epochs,
+      namespaces,
+    };
     if (tiers.includes("memory")) {
       answer.memory_entries_deleted = isolate.answers.deleteWhere((k) => k.startsWith(prefix));
       isolate.semantic.clear(prefix);

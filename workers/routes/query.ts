@@ -21,6 +21,8 @@ import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
+import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
+import { namespaceFor } from "../tenancy/permissions.js";
 
 /** Completion cap for grounded answers. */
 const ANSWER_MAX_TOKENS = 512;
@@ -34,7 +36,8 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("cache-control"),
     request.headers.get("pragma"),
   );
-  const result = await runQuery(body, app, { scope: "shared", directives });
+  const namespace = namespaceFor(app, body.namespace);
+  const result = await runQuery(body, app, { scope: "shared", directives, namespace });
   const payload = {
     ...result.answer,
     ...cacheFields(result.cache),
@@ -65,6 +68,8 @@ export interface QueryOptions {
   scope?: CacheScope;
   /** Default: look up and store. */
   directives?: CacheDirectives;
+  /** The namespace whose index answers (already authorized); default `default`. */
+  namespace?: string;
 }
 
 /**
@@ -87,8 +92,9 @@ export async function runQuery(
   }
   await ensureSeeded(app);
   let reason = "cached";
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const compute = async (queryVector: Float32Array | null) => {
-    const computed = await computeAnswer(body, requested, app, queryVector);
+    const computed = await computeAnswer(body, requested, app, queryVector, namespace);
     reason = computed.reason;
     return computed;
   };
@@ -97,6 +103,7 @@ export async function runQuery(
     model: requested,
     scope: options.scope ?? "shared",
     directives: options.directives ?? { lookup: true, store: true },
+    namespace,
   };
   let cached: Awaited<ReturnType<typeof answerThroughCache>>;
   try {
@@ -167,9 +174,10 @@ async function computeAnswer(
   model: string,
   app: AppContext,
   knownVector: Float32Array | null,
+  namespace: string,
 ): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
-  const index = indexStub(app.env);
+  const index = indexStub(app.env, namespace);
   const embed = embedderFor(app);
   // What embedding the question costs: reserved with the generation, part of the answer's cost.
   const embeddingModel = findModel(app.config.catalog, app.config.embeddingModel);

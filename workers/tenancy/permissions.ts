@@ -1,0 +1,45 @@
+// Permission checks against the grants that came back with admission (no extra round trip):
+// the route's scope in the before stage, and the namespace once a route has read which one its
+// request names. Refusals are 403 permission_denied naming what is missing.
+import {
+  checkScope,
+  FULL_DEFAULT_GRANTS,
+  refusalMessage,
+  resolveNamespace,
+  type GrantRefusal,
+  type Grants,
+} from "../../shared/tenancy/grants.js";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../errors.js";
+import { routeScope } from "../../shared/tenancy/route-scopes.js";
+
+/** The caller's grants; a caller the before stage did not authenticate has the defaults. */
+export function grantsOf(app: AppContext): Grants {
+  return app.principal?.grants ?? FULL_DEFAULT_GRANTS;
+}
+
+/** Throws 403 unless the caller holds the scope the route requires. */
+export function authorizeRoute(app: AppContext, method: string, pattern: string): void {
+  const scope = routeScope(method, pattern);
+  if (!scope || !app.principal?.grants) return;
+  const refusal = checkScope(app.principal.grants, scope);
+  if (refusal) throw denied(app, refusal);
+}
+
+/**
+ * The namespace this request acts on: the one it names (body `namespace` or `?namespace=`), or
+ * the key's first. Throws 403 when the key may not use it.
+ */
+export function namespaceFor(app: AppContext, requested: string | undefined): string {
+  const resolved = resolveNamespace(grantsOf(app), requested);
+  if (!resolved.ok) throw denied(app, resolved.refusal);
+  app.logFields.namespace = resolved.namespace;
+  return resolved.namespace;
+}
+
+function denied(app: AppContext, refusal: GrantRefusal): HttpError {
+  app.metrics.inc("ragway_permission_denied_total", { missing: refusal.missing });
+  return new HttpError("permission_denied", refusalMessage(refusal), {
+    param: refusal.missing === "namespace" ? "namespace" : null,
+  });
+}
