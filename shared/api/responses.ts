@@ -185,7 +185,12 @@ export const StatsResponseSchema = z.object({
   models: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .describe("per model: calls, failures, fallbacks, breaker state"),
-  index: z.object({ documents: z.number(), chunks: z.number() }),
+  index: z
+    .object({ documents: z.number(), chunks: z.number() })
+    .describe("totals over every namespace"),
+  namespaces: z
+    .array(z.object({ name: z.string(), documents: z.number(), chunks: z.number() }))
+    .describe("each live namespace's counts, `default` first"),
   history: z
     .array(z.record(z.string(), z.unknown()))
     .describe("recent per-interval rates for charts"),

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "../../shared/security/api-key.js";
 import { admin, callJson, callSettled } from "./helpers.js";
-import { bearer, createKey } from "./limits-helpers.js";
+import { bearer, callWithVars, createKey } from "./limits-helpers.js";
 
 interface ErrorBody {
   error: { message: string; type: string; code: string; param: string | null };
@@ -164,6 +164,24 @@ describe("two namespaces, three keys", () => {
     expect(names[0]).toBe("default");
     expect(names).toEqual(expect.arrayContaining(["alpha", "beta"]));
     expect(res.body.data.find((n) => n.name === "alpha")?.documents).toBe(1);
+  });
+
+  it("reports per namespace: /v1/stats by name, /metrics under a bounded label", async () => {
+    const stats = await callJson<{ namespaces: Array<{ name: string; documents: number }> }>(
+      "GET",
+      "/v1/stats",
+      { headers: admin },
+    );
+    expect(stats.body.namespaces.find((n) => n.name === "beta")?.documents).toBe(2);
+    const res = await callWithVars({ METRICS_NAMESPACE_LABELS: "2" }, "GET", "/metrics", {
+      headers: admin,
+    });
+    const text = await res.text();
+    expect(text).toMatch(/^ragway_namespace_documents\{namespace="default"\} \d+$/m);
+    expect(text).toMatch(/^ragway_namespace_documents\{namespace="alpha"\} 1$/m);
+    // beta is past the bound of two: summed under other.
+    expect(text).not.toMatch(/namespace="beta"/);
+    expect(text).toMatch(/^ragway_namespace_documents\{namespace="other"\} 2$/m);
   });
 });
 

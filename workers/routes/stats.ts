@@ -9,20 +9,16 @@ import type { AppContext } from "../context.js";
 import { requireAdmin } from "../auth.js";
 import { json } from "../http/respond.js";
 import { flushMetricsNow, metricsStub } from "../metrics.js";
-import { indexStub } from "../services.js";
+import { indexGauges, namespaceCounts } from "../tenancy/namespace-stats.js";
 
 export async function getStats(request: IRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   await flushMetricsNow(app);
-  const [{ series, samples }, index] = await Promise.all([
+  const [{ series, samples }, counts] = await Promise.all([
     metricsStub(app.env).read(),
-    indexStub(app.env).stats(),
+    namespaceCounts(app),
   ]);
-  const all = [
-    ...series,
-    { name: "ragway_index_documents", labels: {}, value: index.documents },
-    { name: "ragway_index_chunks", labels: {}, value: index.chunks },
-  ];
+  const all = [...series, ...indexGauges(counts, app.config.METRICS_NAMESPACE_LABELS)];
   const counters: Record<string, Array<{ labels: Record<string, string>; value: number }>> = {};
   for (const s of series) {
     (counters[s.name] ??= []).push({ labels: s.labels, value: s.value });
@@ -34,6 +30,12 @@ export async function getStats(request: IRequest, app: AppContext): Promise<Resp
       metrics_enabled: app.config.METRICS_ENABLED,
       ...summarize(all),
       cache: cacheStats(series),
+      // Every namespace by name (not folded: this is JSON for the operator, not a label).
+      namespaces: counts.map((c) => ({
+        name: c.namespace,
+        documents: c.documents,
+        chunks: c.chunks,
+      })),
       history: historyFrom(samples),
       counters,
     },
