@@ -121,7 +121,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   };
 }
 
-function operation(doc: RouteDoc, scope: Scope | null): Json {
+function operation(doc: RouteDoc, scope: readonly Scope[] | null): Json {
   const op: Json = {
     operationId: doc.operationId,
     summary: doc.summary,
@@ -129,7 +129,7 @@ function operation(doc: RouteDoc, scope: Scope | null): Json {
     tags: [doc.tag],
     security:
       doc.auth === "none" ? [] : doc.auth === "admin" ? [{ AdminToken: [] }] : [{ ApiKey: [] }],
-    ...(scope ? { "x-required-scope": scope } : {}),
+    ...(scope ? { "x-required-scope": scope.join(" or ") } : {}),
   };
   const parameters = [
     ...Object.entries(doc.pathParams ?? {}).map(([name, description]) => ({
@@ -188,7 +188,10 @@ function operation(doc: RouteDoc, scope: Scope | null): Json {
 }
 
 /** The error statuses a route can answer and when, shared ones derived from its doc. */
-export function errorStatuses(doc: RouteDoc, scope: Scope | null = null): Record<string, string> {
+export function errorStatuses(
+  doc: RouteDoc,
+  scope: readonly Scope[] | null = null,
+): Record<string, string> {
   const out: Record<number, string> = {};
   if (doc.request) {
     out[400] = "malformed JSON or a schema violation (`param` names the field)";
@@ -199,7 +202,7 @@ export function errorStatuses(doc: RouteDoc, scope: Scope | null = null): Record
   if (doc.auth === "key") out[401] = "missing, malformed, unknown or revoked key";
   if (doc.auth === "admin") out[401] = "missing or wrong admin token";
   if (doc.auth === "key" && scope) {
-    out[403] = `\`permission_denied\`: the key lacks the \`${scope}\` scope${
+    out[403] = `\`permission_denied\`: the key lacks the \`${scope.join("` or `")}\` scope${
       doc.namespaced ? " or access to the namespace" : ""
     }`;
   }

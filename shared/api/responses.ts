@@ -37,7 +37,10 @@ const DocumentStatusSchema = z.enum(["created", "updated", "unchanged"]);
 
 export const IngestResponseSchema = z.object({
   object: z.literal("list"),
-  namespace: z.string().describe("the namespace acted on"),
+  namespace: z
+    .string()
+    .optional()
+    .describe("the namespace acted on (always sent; optional so clients accept older gateways)"),
   documents: z.array(
     z.object({
       id: z.string(),
@@ -60,7 +63,10 @@ export const DocumentSummarySchema = z.object({
 
 export const LookupResponseSchema = z.object({
   object: z.literal("list"),
-  namespace: z.string().describe("the namespace acted on"),
+  namespace: z
+    .string()
+    .optional()
+    .describe("the namespace acted on (always sent; optional so clients accept older gateways)"),
   embedding_model: z
     .string()
     .describe("the index's current embedding model: a document embedded otherwise is stale"),

@@ -41,11 +41,14 @@ export function grantsOf(stored: Grants | null | undefined): Grants {
 
 /** A refusal by the grants: which scope or namespace is missing. */
 export type GrantRefusal =
-  { missing: "scope"; scope: Scope } | { missing: "namespace"; namespace: string };
+  | { missing: "scope"; /** The scope, or the alternatives ("a" or "b"). */ scope: string }
+  | { missing: "namespace"; namespace: string };
 
-/** Null when `grants` allow `scope`, else what is missing. */
-export function checkScope(grants: Grants, scope: Scope): GrantRefusal | null {
-  return grants.scopes.includes(scope) ? null : { missing: "scope", scope };
+/** Null when `grants` hold `scope` (or, given a list, any one of them), else what is missing. */
+export function checkScope(grants: Grants, scope: Scope | readonly Scope[]): GrantRefusal | null {
+  const anyOf: readonly Scope[] = typeof scope === "string" ? [scope] : scope;
+  if (anyOf.some((s) => grants.scopes.includes(s))) return null;
+  return { missing: "scope", scope: anyOf.join('" or "') };
 }
 
 /** The namespace a request acts on (the one it names, or the key's first), if the key may. */

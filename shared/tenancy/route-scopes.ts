@@ -3,20 +3,23 @@
 // table so it can fold into a single route table; the API description reads it too (403s).
 import type { Scope } from "./grants.js";
 
-/** Route -> the scope a key needs to call it. */
-export const ROUTE_SCOPES: Readonly<Record<string, Scope>> = {
+/** Route -> the scope a key needs to call it (a list: any one of them). */
+export const ROUTE_SCOPES: Readonly<Record<string, Scope | readonly Scope[]>> = {
   "POST /v1/query": "query",
   "POST /v1/query/batch": "query",
   "POST /v1/chat/completions": "chat",
   "POST /v1/embeddings": "embeddings",
   "GET /v1/documents": "documents:read",
   "GET /v1/documents/:id": "documents:read",
-  "POST /v1/documents/lookup": "documents:read",
+  // Hashes and metadata, not text: what a writer needs to skip unchanged documents.
+  "POST /v1/documents/lookup": ["documents:read", "documents:write"],
   "POST /v1/documents": "documents:write",
   "DELETE /v1/documents/:id": "documents:write",
 };
 
-/** The scope `METHOD pattern` requires, or null. */
-export function routeScope(method: string, pattern: string): Scope | null {
-  return ROUTE_SCOPES[`${method} ${pattern}`] ?? null;
+/** The scopes `METHOD pattern` accepts (any one of them), or null when it needs none. */
+export function routeScope(method: string, pattern: string): readonly Scope[] | null {
+  const scope = ROUTE_SCOPES[`${method} ${pattern}`];
+  if (scope === undefined) return null;
+  return typeof scope === "string" ? [scope] : scope;
 }

@@ -53,10 +53,14 @@ describe("grants", () => {
 
 describe("route scopes and namespace names", () => {
   it("require a scope for every route that reads, writes or spends", () => {
-    expect(routeScope("POST", "/v1/documents")).toBe("documents:write");
-    expect(routeScope("DELETE", "/v1/documents/:id")).toBe("documents:write");
-    expect(routeScope("GET", "/v1/documents/:id")).toBe("documents:read");
-    expect(routeScope("POST", "/v1/query/batch")).toBe("query");
+    expect(routeScope("POST", "/v1/documents")).toEqual(["documents:write"]);
+    expect(routeScope("POST", "/v1/documents/lookup")).toEqual([
+      "documents:read",
+      "documents:write",
+    ]);
+    expect(routeScope("DELETE", "/v1/documents/:id")).toEqual(["documents:write"]);
+    expect(routeScope("GET", "/v1/documents/:id")).toEqual(["documents:read"]);
+    expect(routeScope("POST", "/v1/query/batch")).toEqual(["query"]);
     expect(routeScope("GET", "/v1/usage")).toBeNull();
   });
 
