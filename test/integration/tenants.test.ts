@@ -153,6 +153,24 @@ describe("two namespaces, three keys", () => {
     expect((await ask(both, "beta", question)).body.cache).toBe("MISS");
   });
 
+  it("purges one namespace's answers and leaves the other's", async () => {
+    const both = await key(["alpha", "beta"], ["query"]);
+    const question = "Who ships launches?";
+    for (const ns of ["alpha", "beta"]) {
+      await ask(both, ns, question);
+      expect((await ask(both, ns, question)).body.cache).toMatch(/^HIT/);
+    }
+    const purged = await callJson<{ answer: { namespaces: string[] } }>(
+      "POST",
+      "/admin/cache/purge",
+      { body: { namespace: "alpha", caches: ["answer"] }, headers: admin },
+    );
+    expect(purged.status).toBe(200);
+    expect(purged.body.answer.namespaces).toEqual(["alpha"]);
+    expect((await ask(both, "alpha", question)).body.cache).toBe("MISS");
+    expect((await ask(both, "beta", question)).body.cache).toMatch(/^HIT/);
+  });
+
   it("lists both namespaces with their counts", async () => {
     const res = await callJson<{ data: Array<{ name: string; documents: number }> }>(
       "GET",

@@ -50,11 +50,14 @@ export async function postCachePurge(request: IRequest, app: AppContext): Promis
       epochs: states[0]?.epochs,
       namespaces,
     };
-    if (tiers.includes("memory")) {
+    // Keys do not show their namespace, so reclaiming by prefix would take every namespace's
+    // entries with it: a one-namespace purge only moves its epochs (TTLs reclaim the rest).
+    const reclaim = body.namespace === undefined;
+    if (reclaim && tiers.includes("memory")) {
       answer.memory_entries_deleted = isolate.answers.deleteWhere((k) => k.startsWith(prefix));
       isolate.semantic.clear(prefix);
     }
-    if (tiers.includes("kv")) {
+    if (reclaim && tiers.includes("kv")) {
       const kv = await deleteByPrefix(app.env.CACHE, prefix, MAX_KV_DELETES);
       answer.kv_keys_deleted = kv.deleted;
       answer.kv_reclaim_complete = kv.complete;
