@@ -3,7 +3,6 @@
 // request names. Refusals are 403 permission_denied naming what is missing.
 import {
   checkScope,
-  FULL_DEFAULT_GRANTS,
   refusalMessage,
   resolveNamespace,
   type GrantRefusal,
@@ -13,16 +12,19 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { routeScope } from "../../shared/tenancy/route-scopes.js";
 
-/** The caller's grants; a caller the before stage did not authenticate has the defaults. */
+/** Nothing: what a caller without grants from admission may do on a scoped route. */
+const NO_GRANTS: Grants = { namespaces: [], scopes: [] };
+
+/** The caller's grants; default-deny when admission returned none. */
 export function grantsOf(app: AppContext): Grants {
-  return app.principal?.grants ?? FULL_DEFAULT_GRANTS;
+  return app.principal?.grants ?? NO_GRANTS;
 }
 
 /** Throws 403 unless the caller holds the scope the route requires. */
 export function authorizeRoute(app: AppContext, method: string, pattern: string): void {
   const scope = routeScope(method, pattern);
-  if (!scope || !app.principal?.grants) return;
-  const refusal = checkScope(app.principal.grants, scope);
+  if (!scope) return;
+  const refusal = checkScope(grantsOf(app), scope);
   if (refusal) throw denied(app, refusal);
 }
 
