@@ -7,7 +7,9 @@ import { runMetricsBench } from "./metrics.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
+import { runShardsBench } from "./shards.js";
 import { runTokenBench } from "./tokens.js";
+import { runVectorsBench } from "./vectors.js";
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
@@ -18,6 +20,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   cache: runCacheBench,
   limits: runLimitsBench,
   metrics: runMetricsBench,
+  vectors: runVectorsBench,
+  shards: runShardsBench,
 };
 
 const wanted = process.argv.slice(2);

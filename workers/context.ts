@@ -4,6 +4,7 @@ import type { Config } from "./env.js";
 import type { Metrics } from "../shared/metrics/metrics.js";
 import type { Logger } from "../shared/ports.js";
 import type { Standing } from "../shared/ratelimit/decision.js";
+import { parseAuthorization } from "../shared/security/authorization-header.js";
 import type { Grants } from "../shared/tenancy/grants.js";
 import { createLogger } from "./log.js";
 import { requestMetrics } from "./metrics.js";
@@ -97,6 +98,7 @@ export function createAppContext(
 function requestCredentials(request: Request): string[] {
   const header = request.headers.get("authorization");
   if (!header) return [];
-  const token = /^\s*\S+\s+(.+?)\s*$/.exec(header)?.[1];
-  return token ? [header, token] : [header];
+  // Linear and capped: this runs on every request, before authentication.
+  const parsed = parseAuthorization(header);
+  return parsed.ok ? [header, parsed.credentials] : [header];
 }

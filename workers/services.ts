@@ -9,8 +9,6 @@ import { createOpenAIProvider } from "../shared/llm/openai-provider.js";
 import type { Provider } from "../shared/llm/types.js";
 import { createTokenCounter, type TokenCounter } from "../shared/tokens/count.js";
 import type { IndexObject } from "./do/index-object.js";
-import { DEFAULT_NAMESPACE } from "../shared/tenancy/grants.js";
-import { namespaceIndex } from "./tenancy/namespace-index.js";
 
 export interface Services {
   counter: TokenCounter;
@@ -64,10 +62,10 @@ export function getServices(config: Config): Services {
   return services;
 }
 
-/** The INDEX Durable Object of a namespace (`default` when none is named). */
-export function indexStub(
-  env: Env,
-  namespace: string = DEFAULT_NAMESPACE,
-): DurableObjectStub<IndexObject> {
-  return namespaceIndex(env, namespace);
+/** The name of the document index's INDEX object (one per namespace once namespaces exist). */
+export const INDEX_NAME = "main";
+
+/** The INDEX Durable Object named `name` (default: the one global index). */
+export function indexStub(env: Env, name = INDEX_NAME): DurableObjectStub<IndexObject> {
+  return env.INDEX.get(env.INDEX.idFromName(name));
 }

@@ -1,18 +1,15 @@
-// Builds the OpenAPI 3.1 description from the router's route list and the route docs, with every
+// Builds the OpenAPI 3.1 description from the route table joined with the route docs, with every
 // schema converted from the very zod schemas the routes validate with (z.toJSONSchema, draft
 // 2020-12, which is OpenAPI 3.1's dialect). Pure: the Worker serves it, tests validate it.
 import { z } from "zod";
 import { ErrorResponseSchema } from "./responses.js";
-import type { RouteDoc } from "./route-docs.js";
-import type { Scope } from "../tenancy/grants.js";
-import { routeScope } from "../tenancy/route-scopes.js";
+import { routeScopes, type DescribedRoute } from "./route-table.js";
 
-/** A route as the router serves it. */
-export interface RouteEntry {
-  method: string;
-  path: string;
-  doc: RouteDoc;
-}
+/** A route as the router serves it: its row in the route table and its description. */
+export type RouteEntry = DescribedRoute;
+
+/** What the shared error statuses of a route are derived from. */
+export type ErrorSource = Pick<RouteEntry, "access" | "counted" | "spends" | "scope" | "doc">;
 
 export interface OpenApiOptions {
   version: string;
@@ -34,9 +31,9 @@ const RATE_HEADERS: Record<string, string> = {
   RateLimit: 'the IETF draft\'s remaining-quota field, e.g. `"rpm";r=59;t=42, "tpm";r=199000;t=1`',
 };
 
-/** `/v1/documents/:id` -> `/v1/documents/{id}`. */
+/** `/v1/models/:id` -> `/v1/models/{id}`; a rest-of-path `:id+` is `{id}` too. */
 export function openApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, "{$1}");
+  return path.replace(/:(\w+)\+?/g, "{$1}");
 }
 
 /** The OpenAPI 3.1 document for these routes. */
@@ -63,7 +60,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const item = (paths[openApiPath(route.path)] ??= {});
-    item[route.method.toLowerCase()] = operation(route.doc, routeScope(route.method, route.path));
+    item[route.method.toLowerCase()] = operation(route);
   }
 
   const headers: Record<string, Json> = {
@@ -121,15 +118,21 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   };
 }
 
-function operation(doc: RouteDoc, scope: readonly Scope[] | null): Json {
+function operation(route: RouteEntry): Json {
+  const { doc } = route;
+  const scopes = keyScopes(route);
   const op: Json = {
     operationId: doc.operationId,
     summary: doc.summary,
     description: doc.description,
     tags: [doc.tag],
     security:
-      doc.auth === "none" ? [] : doc.auth === "admin" ? [{ AdminToken: [] }] : [{ ApiKey: [] }],
-    ...(scope ? { "x-required-scope": scope.join(" or ") } : {}),
+      route.access === "open"
+        ? []
+        : route.access === "admin"
+          ? [{ AdminToken: [] }]
+          : [{ ApiKey: [] }],
+    ...(scopes ? { "x-required-scope": scopes.join(" or ") } : {}),
   };
   const parameters = [
     ...Object.entries(doc.pathParams ?? {}).map(([name, description]) => ({
@@ -155,7 +158,7 @@ function operation(doc: RouteDoc, scope: readonly Scope[] | null): Json {
       content: { "application/json": { schema: ref(doc.request.name) } },
     };
   }
-  const okHeaders = responseHeaders(doc, doc.response.headers);
+  const okHeaders = responseHeaders(route, doc.response.headers);
   const content: Json = {
     [doc.response.mediaType ?? "application/json"]: { schema: ref(doc.response.schema.name) },
   };
@@ -169,7 +172,7 @@ function operation(doc: RouteDoc, scope: readonly Scope[] | null): Json {
       content,
     },
   };
-  for (const [status, description] of Object.entries(errorStatuses(doc, scope))) {
+  for (const [status, description] of Object.entries(errorStatuses(route))) {
     const extra =
       status === "429"
         ? {
@@ -179,7 +182,7 @@ function operation(doc: RouteDoc, scope: readonly Scope[] | null): Json {
         : {};
     responses[status] = {
       description,
-      headers: { ...responseHeaders(doc), ...extra },
+      headers: { ...responseHeaders(route), ...extra },
       content: { "application/json": { schema: ref("Error") } },
     };
   }
@@ -187,11 +190,15 @@ function operation(doc: RouteDoc, scope: readonly Scope[] | null): Json {
   return op;
 }
 
-/** The error statuses a route can answer and when, shared ones derived from its doc. */
-export function errorStatuses(
-  doc: RouteDoc,
-  scope: readonly Scope[] | null = null,
-): Record<string, string> {
+/** The scopes a key route accepts (any one of them); null for open and admin routes. */
+function keyScopes(route: Pick<RouteEntry, "access" | "scope">): readonly string[] | null {
+  return route.access === "key" ? routeScopes(route) : null;
+}
+
+/** The error statuses a route can answer and when, shared ones derived from its row and doc. */
+export function errorStatuses(route: ErrorSource): Record<string, string> {
+  const { doc } = route;
+  const scopes = keyScopes(route);
   const out: Record<number, string> = {};
   if (doc.request) {
     out[400] = "malformed JSON or a schema violation (`param` names the field)";
@@ -199,20 +206,21 @@ export function errorStatuses(
     out[415] = "body not sent as application/json";
   }
   if (doc.pathParams) out[400] ??= "a path parameter is not valid URL encoding";
-  if (doc.auth === "key") out[401] = "missing, malformed, unknown or revoked key";
-  if (doc.auth === "admin") out[401] = "missing or wrong admin token";
-  if (doc.auth === "key" && scope) {
-    out[403] = `\`permission_denied\`: the key lacks the \`${scope.join("` or `")}\` scope${
+  if (doc.queryParams) out[400] ??= "a query parameter is unknown or invalid (`param` names it)";
+  if (route.access === "key") out[401] = "missing, malformed, unknown or revoked key";
+  if (route.access === "admin") out[401] = "missing or wrong admin token";
+  if (scopes) {
+    out[403] = `\`permission_denied\`: the key lacks the \`${scopes.join("` or `")}\` scope${
       doc.namespaced ? " or access to the namespace" : ""
     }`;
   }
   if (doc.namespaced) out[404] = "`namespace_not_found`: no such namespace";
-  if (doc.rateLimited) {
-    out[429] = doc.spends
+  if (route.counted || route.spends) {
+    out[429] = route.spends
       ? "`rate_limit_exceeded` (requests or tokens per minute: wait Retry-After seconds) or `insufficient_quota` (a USD budget is spent until the next UTC day or month)"
       : "`rate_limit_exceeded`: requests per minute reached; wait Retry-After seconds";
   }
-  if (doc.spends) {
+  if (route.spends) {
     out[413] = out[413]
       ? `${out[413]}; or \`request_too_large\`: more tokens than the key's whole tpm`
       : "`request_too_large`: more tokens than the key's whole tpm";
@@ -225,9 +233,9 @@ export function errorStatuses(
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [String(k), v]));
 }
 
-function responseHeaders(doc: RouteDoc, extra: Record<string, string> = {}): Json {
+function responseHeaders(route: ErrorSource, extra: Record<string, string> = {}): Json {
   const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
-  if (doc.rateLimited) {
+  if (route.counted) {
     for (const name of Object.keys(RATE_HEADERS)) {
       headers[name] = { $ref: `#/components/headers/${name}` };
     }

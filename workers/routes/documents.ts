@@ -1,5 +1,6 @@
 // /v1/documents: ingest (chunk, embed, upsert), look up, read and delete documents in a
-// namespace's INDEX object. Lookup lets a client (the ingest CLI) skip unchanged documents without sending them.
+// namespace's INDEX object. Lookup lets a client (the ingest CLI) skip unchanged documents
+// without sending them.
 import type { IRequest } from "itty-router";
 import { IngestRequestSchema, LookupRequestSchema } from "../../shared/api/schemas.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
@@ -10,11 +11,18 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
-import { getServices, indexStub } from "../services.js";
+import { getServices } from "../services.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
-import { namespaceNotFound, requireLiveNamespace } from "../tenancy/namespace-index.js";
+import {
+  indexObjectName,
+  namespaceIndex,
+  namespaceNotFound,
+  requireLiveNamespace,
+} from "../tenancy/namespace-index.js";
 import { namespaceFor } from "../tenancy/permissions.js";
+import { noteIndexWrite } from "../cache/cache-state.js";
+import { upstreamFailureError } from "../upstream-error.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
@@ -24,7 +32,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   const namespace = namespaceFor(app, body.namespace);
   // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
   await requireLiveNamespace(app, namespace);
-  const index = indexStub(app.env, namespace);
+  const index = namespaceIndex(app.env, namespace);
   const requireLive = namespace !== DEFAULT_NAMESPACE;
   // The chunks' embeddings are reserved before any is made and settled with what the provider
   // billed (cached vectors cost nothing); a failure refunds the reservation.
@@ -43,12 +51,13 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
         const stored = await index.upsert(docs, { requireLive });
         // Deleted while this request was embedding: nothing was written.
         if (stored.namespaceMissing) throw namespaceNotFound(namespace);
+        noteIndexWrite(app, stored.version, indexObjectName(namespace));
         return stored;
       },
     }),
   );
   if (!result.ok) {
-    throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
+    throw upstreamFailureError(app, result.failure, "embedding");
   }
   await hold.settle({
     tokens: result.value.embeddingTokens,
@@ -73,7 +82,7 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
   const body = await readJson(request, LookupRequestSchema, app.config.MAX_BODY_BYTES);
   const namespace = namespaceFor(app, body.namespace);
   const [found] = await Promise.all([
-    indexStub(app.env, namespace).lookup(body.ids),
+    namespaceIndex(app.env, namespace).lookup(body.ids),
     requireLiveNamespace(app, namespace),
   ]);
   const present = new Set(found.map((d) => d.id));
@@ -90,7 +99,7 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
 export async function getDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
   const namespace = namespaceFor(app, queryNamespace(request));
-  const doc = await indexStub(app.env, namespace).getDocument(id);
+  const doc = await namespaceIndex(app.env, namespace).getDocument(id);
   if (!doc) {
     // Only a miss pays for telling "no such namespace" from "no such document".
     await requireLiveNamespace(app, namespace);
@@ -102,7 +111,8 @@ export async function getDocument(request: IRequest, app: AppContext): Promise<R
 export async function deleteDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
   const namespace = namespaceFor(app, queryNamespace(request));
-  const result = await indexStub(app.env, namespace).deleteDocument(id);
+  const result = await namespaceIndex(app.env, namespace).deleteDocument(id);
+  noteIndexWrite(app, result.version, indexObjectName(namespace));
   if (!result.deleted) {
     await requireLiveNamespace(app, namespace);
     throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });

@@ -11,7 +11,13 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { isLive, namespaceIndex, namespaceNotFound } from "../tenancy/namespace-index.js";
+import { cacheStates } from "../cache/cache-state.js";
+import {
+  indexObjectName,
+  isLive,
+  namespaceIndex,
+  namespaceNotFound,
+} from "../tenancy/namespace-index.js";
 import { listRegistered, register, unregister } from "../tenancy/namespace-registry.js";
 
 /** A namespace as admins see it. */
@@ -30,6 +36,8 @@ export async function createNamespace(request: IRequest, app: AppContext): Promi
   if (name === DEFAULT_NAMESPACE) throw alreadyExists(name);
   const made = await namespaceIndex(app.env, name).createNamespace();
   if (!made.created) throw alreadyExists(name);
+  // This isolate may hold the name as not live (a request before its creation): ask again.
+  cacheStates(app.config).expire(indexObjectName(name));
   const created_at = new Date(made.createdAt ?? Date.now()).toISOString();
   await register(app.env.CACHE, { name, created_at });
   app.metrics.inc("ragway_namespaces_created_total");
@@ -74,6 +82,10 @@ export async function deleteNamespace(request: IRequest, app: AppContext): Promi
   const index = namespaceIndex(app.env, name);
   if (!(await index.namespaceInfo()).live) throw namespaceNotFound(name);
   const dropped = await index.deleteNamespace();
+  // This isolate stops answering from the namespace at once; others within CACHE_STATE_TTL_MS.
+  const holder = cacheStates(app.config);
+  holder.noteVersion(indexObjectName(name), dropped.version);
+  holder.expire(indexObjectName(name));
   await unregister(app.env.CACHE, name);
   app.metrics.inc("ragway_namespaces_deleted_total");
   app.logFields.namespace = name;

@@ -6,15 +6,16 @@ import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import type { AppContext } from "../context.js";
 import type { IndexObject } from "../do/index-object.js";
 import { HttpError } from "../errors.js";
+import { INDEX_NAME, indexStub } from "../services.js";
 
 /** The INDEX object name of a namespace. */
 export function indexObjectName(namespace: string): string {
-  return namespace === DEFAULT_NAMESPACE ? "main" : `ns:${namespace}`;
+  return namespace === DEFAULT_NAMESPACE ? INDEX_NAME : `ns:${namespace}`;
 }
 
 /** The INDEX object of a namespace. */
 export function namespaceIndex(env: Env, namespace: string): DurableObjectStub<IndexObject> {
-  return env.INDEX.get(env.INDEX.idFromName(indexObjectName(namespace)));
+  return indexStub(env, indexObjectName(namespace));
 }
 
 /** True for `default`, else what the namespace's object says about itself. */

@@ -6,18 +6,23 @@ import type { AppContext } from "../context.js";
 import { isLive, namespaceIndex } from "./namespace-index.js";
 import { listRegistered } from "./namespace-registry.js";
 
+/** A live namespace's counts and its index version. */
+export interface NamespaceReport extends NamespaceCounts {
+  version: number;
+}
+
 /** Counts of every live namespace, `default` first. */
-export async function namespaceCounts(app: AppContext): Promise<NamespaceCounts[]> {
+export async function namespaceCounts(app: AppContext): Promise<NamespaceReport[]> {
   const registered = await listRegistered(app.env.CACHE);
   const rows = await Promise.all(
     registered.map(async ({ name }) => {
       const info = await namespaceIndex(app.env, name).namespaceInfo();
       return isLive(name, info.live)
-        ? { namespace: name, documents: info.documents, chunks: info.chunks }
+        ? { namespace: name, documents: info.documents, chunks: info.chunks, version: info.version }
         : null;
     }),
   );
-  return rows.filter((r): r is NamespaceCounts => r !== null);
+  return rows.filter((r): r is NamespaceReport => r !== null);
 }
 
 /** The index gauges: totals, and per namespace under a bounded label. */

@@ -7,10 +7,11 @@ import {
   resolveNamespace,
   type GrantRefusal,
   type Grants,
+  type Scope,
 } from "../../shared/tenancy/grants.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
-import { routeScope } from "../../shared/tenancy/route-scopes.js";
+import { findRoute, routeScopes } from "../../shared/api/route-table.js";
 
 /** Nothing: what a caller without grants from admission may do on a scoped route. */
 const NO_GRANTS: Grants = { namespaces: [], scopes: [] };
@@ -20,11 +21,17 @@ export function grantsOf(app: AppContext): Grants {
   return app.principal?.grants ?? NO_GRANTS;
 }
 
-/** Throws 403 unless the caller holds the scope the route requires. */
+/**
+ * Throws 403 unless the caller holds a scope the route accepts (the route table's `scope`).
+ * Admin routes are left to their handlers, which check the admin token (or METRICS_TOKEN).
+ */
 export function authorizeRoute(app: AppContext, method: string, pattern: string): void {
-  const scope = routeScope(method, pattern);
-  if (!scope) return;
-  const refusal = checkScope(grantsOf(app), scope);
+  const row = findRoute(method, pattern);
+  const accepted = row ? routeScopes(row) : null;
+  if (!accepted) return;
+  const keyScopes = accepted.filter((s): s is Scope => s !== "admin");
+  if (keyScopes.length < accepted.length) return;
+  const refusal = checkScope(grantsOf(app), keyScopes);
   if (refusal) throw denied(app, refusal);
 }
 

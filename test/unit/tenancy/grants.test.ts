@@ -7,7 +7,13 @@ import {
   resolveNamespace,
 } from "../../../shared/tenancy/grants.js";
 import { isNamespaceName } from "../../../shared/tenancy/namespace-name.js";
-import { routeScope } from "../../../shared/tenancy/route-scopes.js";
+import { findRoute, routeScopes } from "../../../shared/api/route-table.js";
+
+/** The scopes the route table gives `METHOD pattern`, or null. */
+function routeScope(method: string, pattern: string): readonly string[] | null {
+  const row = findRoute(method, pattern);
+  return row ? routeScopes(row) : null;
+}
 
 describe("grants", () => {
   it("give a new key every scope but documents:write, on default", () => {
@@ -58,10 +64,12 @@ describe("route scopes and namespace names", () => {
       "documents:read",
       "documents:write",
     ]);
-    expect(routeScope("DELETE", "/v1/documents/:id")).toEqual(["documents:write"]);
-    expect(routeScope("GET", "/v1/documents/:id")).toEqual(["documents:read"]);
+    expect(routeScope("DELETE", "/v1/documents/:id+")).toEqual(["documents:write"]);
+    expect(routeScope("GET", "/v1/documents/:id+")).toEqual(["documents:read"]);
     expect(routeScope("POST", "/v1/query/batch")).toEqual(["query"]);
+    expect(routeScope("GET", "/v1/documents")).toEqual(["documents:read"]);
     expect(routeScope("GET", "/v1/usage")).toBeNull();
+    expect(routeScope("POST", "/admin/namespaces")).toEqual(["admin"]);
   });
 
   it("accept [a-z0-9][a-z0-9_-]{0,62} only", () => {
