@@ -112,6 +112,36 @@ describe("two namespaces, three keys", () => {
     expect(kept.body.text).toBe("The alpha launch code is tangerine falcon.");
   });
 
+  it("lists documents per namespace: A sees alpha's, B may not list alpha, an unknown one is 404", async () => {
+    const listed = await callJson<{ namespace: string; data: Array<{ id: string }> }>(
+      "GET",
+      "/v1/documents",
+      { headers: bearer(a) },
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.namespace).toBe("alpha");
+    expect(listed.body.data.map((d) => d.id)).toEqual(["alpha-plan"]);
+    const own = await callJson<{ data: Array<{ id: string }> }>("GET", "/v1/documents", {
+      headers: bearer(b),
+    });
+    expect(own.body.data.map((d) => d.id)).toEqual(["beta-plan"]);
+    expectDenied(
+      await callJson("GET", "/v1/documents?namespace=alpha", { headers: bearer(b) }),
+      /namespace "alpha"/,
+    );
+    expectDenied(
+      await callJson("GET", "/v1/documents", { headers: bearer(r) }),
+      /"documents:read" scope/,
+    );
+    await createNamespace("listed-gone");
+    const reader = await key(["listed-gone"], ["documents:read"]);
+    const removed = await callJson("DELETE", "/admin/namespaces/listed-gone", { headers: admin });
+    expect(removed.status).toBe(200);
+    const missing = await callJson<ErrorBody>("GET", "/v1/documents", { headers: bearer(reader) });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("namespace_not_found");
+  });
+
   it("R queries alpha but may neither write nor read documents", async () => {
     const answer = await ask(r, undefined, "What is the alpha launch code?");
     expect(answer.status).toBe(200);
