@@ -5,6 +5,7 @@ import type { Metrics } from "../shared/metrics/metrics.js";
 import type { Logger } from "../shared/ports.js";
 import type { Standing } from "../shared/ratelimit/decision.js";
 import { parseAuthorization } from "../shared/security/authorization-header.js";
+import type { Grants } from "../shared/tenancy/grants.js";
 import { createLogger } from "./log.js";
 import { requestMetrics } from "./metrics.js";
 
@@ -37,6 +38,8 @@ export interface RequestLimits {
 export interface Principal {
   id: string;
   kind: "key" | "anonymous" | "admin";
+  /** Namespaces and scopes, as admission returned them (absent for the admin token). */
+  grants?: Grants;
 }
 
 export interface AppContext {

@@ -27,6 +27,7 @@ import {
   type BucketState,
 } from "./token-bucket.js";
 import type { Clock } from "../ports.js";
+import { grantsOf } from "../tenancy/grants.js";
 
 const WINDOW_MS = 60_000;
 const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
@@ -64,13 +65,13 @@ export class PrincipalLimiter {
 
   /** The principal's record, or null before the first admit or registration. */
   record(): PrincipalRecord | null {
-    return this.principal ? { ...this.principal, limits: { ...this.principal.limits } } : null;
+    return this.principal ? copyRecord(this.principal) : null;
   }
 
   /** Stores a new key principal; false (and nothing changes) if this limiter already has one. */
   register(record: PrincipalRecord): boolean {
     if (this.principal) return false;
-    this.principal = { ...record, limits: { ...record.limits } };
+    this.principal = copyRecord(record);
     this.store.savePrincipal(this.principal);
     return true;
   }
@@ -207,6 +208,7 @@ export class PrincipalLimiter {
         createdAt: p?.createdAt ?? this.clock(),
         revokedAt: null,
         limits: { ...credential.limits },
+        grants: null,
       };
       this.principal = record;
       this.store.savePrincipal(record);
@@ -227,7 +229,12 @@ export class PrincipalLimiter {
   ): AdmitResult {
     return {
       ok: true,
-      principal: { id: record.id, kind: record.kind, name: record.name },
+      principal: {
+        id: record.id,
+        kind: record.kind,
+        name: record.name,
+        grants: grantsOf(record.grants),
+      },
       decision,
       standing: this.standingAt(record.limits, now),
       requestAt,
@@ -295,4 +302,11 @@ function equalHex(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
+}
+
+function copyRecord(r: PrincipalRecord): PrincipalRecord {
+  const grants = r.grants
+    ? { namespaces: [...r.grants.namespaces], scopes: [...r.grants.scopes] }
+    : null;
+  return { ...r, limits: { ...r.limits }, grants };
 }

@@ -150,6 +150,8 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_model_calls_total", { model: "local-extractive" })]: 1,
       ragway_index_documents: 1,
       ragway_index_chunks: chunks,
+      [series("ragway_namespace_documents", { namespace: "default" })]: 1,
+      [series("ragway_namespace_chunks", { namespace: "default" })]: chunks,
       // The LIMITER objects: every /v1 request asks once (5 anonymous, 2 with the key); the
       // ingestion and the first question reserve and settle, the cache hit spends nothing; the
       // key's second request is refused by its object.

@@ -5,6 +5,7 @@
 import type { AdmitResult, Credential } from "../../shared/ratelimit/limiter-types.js";
 import { hashApiKey, keyFormatOf } from "../../shared/security/api-key.js";
 import { anonymousPrincipalId } from "../../shared/security/client-id.js";
+import { FULL_DEFAULT_GRANTS } from "../../shared/tenancy/grants.js";
 import { bearerToken, clientAddress } from "../auth.js";
 import type { AppContext, RequestLimits } from "../context.js";
 import { HttpError } from "../errors.js";
@@ -86,7 +87,8 @@ async function anonymous(request: Request, app: AppContext): Promise<Caller | nu
   // The IP is hashed at once, under a secret: principal ids appear in logs, and raw IPs (or an
   // unsalted hash of one, reversible for IPv4) must not.
   const principalId = await anonymousPrincipalId(anonymousIdSecret(app), clientAddress(request));
-  app.principal = { id: principalId, kind: "anonymous" };
+  // Anonymous callers (development only) may do everything on `default`: the quick start.
+  app.principal = { id: principalId, kind: "anonymous", grants: FULL_DEFAULT_GRANTS };
   if (!app.config.RATE_LIMITS_ENABLED) return null;
   return {
     principalId,
@@ -141,7 +143,11 @@ async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise
     throw unauthorized(app, result.auth, deniedMessage(result.auth));
   }
   const limits = { ...newLimits(who, result.standing), ...counters, requestAt: result.requestAt };
-  app.principal = { id: result.principal.id, kind: result.principal.kind };
+  app.principal = {
+    id: result.principal.id,
+    kind: result.principal.kind,
+    grants: result.principal.grants,
+  };
   app.limits = limits;
   if (!result.decision.allowed) {
     const memo = result.decision.reason === "requests" ? "requests" : "budget";

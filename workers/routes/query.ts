@@ -22,6 +22,9 @@ import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
+import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
+import { indexObjectName } from "../tenancy/namespace-index.js";
+import { namespaceFor } from "../tenancy/permissions.js";
 
 /** Completion cap for grounded answers. */
 const ANSWER_MAX_TOKENS = 512;
@@ -35,7 +38,8 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("cache-control"),
     request.headers.get("pragma"),
   );
-  const result = await runQuery(body, app, { scope: "shared", directives });
+  const namespace = namespaceFor(app, body.namespace);
+  const result = await runQuery(body, app, { scope: "shared", directives, namespace });
   const payload = {
     ...result.answer,
     ...cacheFields(result.cache),
@@ -66,6 +70,8 @@ export interface QueryOptions {
   scope?: CacheScope;
   /** Default: look up and store. */
   directives?: CacheDirectives;
+  /** The namespace whose index answers (already authorized); default `default`. */
+  namespace?: string;
 }
 
 /**
@@ -88,9 +94,10 @@ export async function runQuery(
   }
   await ensureSeeded(app);
   let reason = "cached";
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const scope = options.scope ?? "shared";
   const compute = async (queryVector: Float32Array | null) => {
-    const computed = await computeAnswer(body, requested, app, queryVector, scope);
+    const computed = await computeAnswer(body, requested, app, queryVector, scope, namespace);
     reason = computed.reason;
     return computed;
   };
@@ -99,6 +106,7 @@ export async function runQuery(
     model: requested,
     scope,
     directives: options.directives ?? { lookup: true, store: true },
+    namespace,
   };
   let cached: Awaited<ReturnType<typeof answerThroughCache>>;
   try {
@@ -169,9 +177,11 @@ async function computeAnswer(
   app: AppContext,
   knownVector: Float32Array | null,
   scope: CacheScope,
+  namespace: string,
 ): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
-  const index = indexStub(app.env);
+  const indexName = indexObjectName(namespace);
+  const index = indexStub(app.env, indexName);
   const embed = embedderFor(app);
   // What embedding the question costs: reserved with the generation, part of the answer's cost.
   const embeddingModel = findModel(app.config.catalog, app.config.embeddingModel);
@@ -231,7 +241,7 @@ async function computeAnswer(
             scope,
           });
           // A miss's own search refreshes what this isolate knows of the cache state.
-          observeSearchState(app, scope, found.state);
+          observeSearchState(app, scope, found.state, indexName);
           return found;
         },
         providerFor: (m) => services.providerFor(m),
