@@ -76,6 +76,13 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const id = typeof opts.first.raw.id === "string" ? opts.first.raw.id : "chatcmpl-ragway";
   const created = typeof opts.first.raw.created === "number" ? opts.first.raw.created : 0;
 
+  let markEnded = (): void => undefined;
+  // Held by waitUntil from the start, not only once the client leaves: a runtime may cancel an
+  // invocation's I/O when its client disconnects unless work is already registered to outlive it.
+  if (opts.drain) {
+    opts.drain.waitUntil(new Promise<void>((resolve) => (markEnded = resolve)));
+  }
+
   const end = (
     outcome: StreamEnd["outcome"],
     failure?: UpstreamFailure,
@@ -83,6 +90,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   ): void => {
     if (ended) return;
     ended = true;
+    markEnded();
     opts.onEnd({
       outcome,
       ...(failure ? { failure } : {}),
