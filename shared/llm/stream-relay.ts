@@ -231,12 +231,11 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         end("cancelled", undefined, finished === "done");
         return;
       }
-      drain.waitUntil(
-        drainRest(drain.maxMs).then((drained) => {
-          if (!drained) stopUpstream();
-          end("cancelled", undefined, drained);
-        }),
-      );
+      // Already held open by the waitUntil registered at the start, which ends with end().
+      void drainRest(drain.maxMs).then((drained) => {
+        if (!drained) stopUpstream();
+        end("cancelled", undefined, drained);
+      });
     },
   });
 }
