@@ -91,6 +91,11 @@ export async function callWithVars(
   });
   const ctx = createExecutionContext();
   const res = await handler(request, { ...env, ...vars }, ctx);
+  // A stream holds its invocation open until it ends: read it as a client would, then wait for
+  // what runs after the response (settlement), as the tests expect.
+  const body = res.headers.get("content-type")?.startsWith("text/event-stream")
+    ? await res.arrayBuffer()
+    : null;
   await waitOnExecutionContext(ctx);
-  return res;
+  return body === null ? res : new Response(body, res);
 }
