@@ -5,6 +5,7 @@ import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
+import { ensureAdmitted, finishAdmission } from "./limits/admission.js";
 import { authenticate } from "./limits/authenticate.js";
 import { limitHeaders } from "./limits/limiter-client.js";
 import { routePolicy } from "./limits/route-policy.js";
@@ -72,9 +73,18 @@ const router = Router<IRequest, [AppContext]>({
 });
 
 for (const [method, path, handler] of ROUTES) {
-  const labelled = (request: IRequest, app: AppContext): Promise<Response> => {
+  const labelled = async (request: IRequest, app: AppContext): Promise<Response> => {
     app.route = path;
-    return handler(request, app);
+    try {
+      const response = await handler(request, app);
+      await ensureAdmitted(app);
+      return response;
+    } catch (err) {
+      // A request the window has not seen yet still counts, whatever failed it (a 400, a 413);
+      // a refusal by the window itself wins over that error.
+      if (app.admission?.state === "pending") await ensureAdmitted(app);
+      throw err;
+    }
   };
   switch (method) {
     case "GET":
@@ -122,6 +132,7 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
 }
 
 function finish(response: Response, request: IRequest, app: AppContext): Response {
+  finishAdmission(app);
   // Responses from fetch() or assets can have immutable headers: copy before touching them.
   const out = new Response(response.body, response);
   out.headers.set("x-request-id", app.requestId);
@@ -135,6 +146,9 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
   const labels = { route: app.route, status: String(out.status) };
   app.metrics.inc("ragway_requests_total", labels);
   app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
+  // What the gateway adds: for a stream, up to its first byte (when the response is handed over).
+  const overhead = Math.max(0, seconds - app.upstreamMs / 1000);
+  app.metrics.observe("ragway_gateway_overhead_seconds", { route: app.route }, overhead);
   // The one line per request. Only bounded, non-secret fields: never headers, keys or tokens;
   // the query text only when LOG_QUERIES=true (added by the query route).
   app.logger.info("request", {

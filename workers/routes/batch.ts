@@ -17,7 +17,6 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
   await ensureSeeded(app);
   const refusals: LimitRefusal[] = [];
-  if (app.limits) app.limits.concurrentReservations = true;
   const results = await mapConcurrent(
     body.queries,
     app.config.BATCH_CONCURRENCY,

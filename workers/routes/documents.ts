@@ -9,6 +9,7 @@ import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
+import { ensureAdmitted } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices, indexStub } from "../services.js";
 
@@ -16,6 +17,9 @@ import { getServices, indexStub } from "../services.js";
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
 
 export async function postDocuments(request: IRequest, app: AppContext): Promise<Response> {
+  // Admitted (and counted) before up to 10 MB is parsed, hashed and tokenised; the embeddings
+  // are reserved before any is made.
+  await ensureAdmitted(app);
   const body = await readJson(request, IngestRequestSchema, MAX_INGEST_BYTES);
   const index = indexStub(app.env);
   // The chunks' embeddings are reserved before any is made and settled with what the provider

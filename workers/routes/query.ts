@@ -16,11 +16,13 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { LimitRefusal } from "../limits/limiter-client.js";
+import { ensureAdmitted } from "../limits/admission.js";
 import { spendHold } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
+import { upstreamFor } from "../upstream-timing.js";
 
 /** Completion cap for grounded answers. */
 const ANSWER_MAX_TOKENS = 512;
@@ -111,6 +113,8 @@ export async function runQuery(
       compute,
     );
   }
+  // A hit (or a shared computation) reserved nothing: the request window still admits it.
+  await ensureAdmitted(app);
   app.logFields.cache = cached.status;
   app.logFields.model = cached.answer.model;
   const answer = cached.fromCache ? asServedFromCache(cached.answer) : cached.answer;
@@ -176,6 +180,8 @@ async function computeAnswer(
   const embedTokens = body.retrieval === "lexical" ? 0 : services.counter.count(body.query);
   const embedUsd = (embedTokens * (embeddingModel?.inputUsdPerMTok ?? 0)) / 1e6;
   const hold = spendHold(app);
+  // Admission and the question's embedding are reserved before anything is embedded or searched.
+  await hold.raise({ tokens: embedTokens, usd: embedUsd });
   const withEmbedding = (e: { tokens: number; usd: number }) => ({
     tokens: e.tokens + embedTokens,
     usd: e.usd + embedUsd,
@@ -227,7 +233,7 @@ async function computeAnswer(
             ...(p.filter ? { filter: p.filter } : {}),
             mode: p.mode,
           }),
-        providerFor: (m) => services.providerFor(m),
+        providerFor: (m) => upstreamFor(app, services.providerFor(m)),
         beforeGenerate: (estimate) => hold.raise(withEmbedding(estimate)),
         coverLink: (estimate) => hold.tryRaise(withEmbedding(estimate)),
       },
