@@ -4,6 +4,7 @@ import { runBundleBench } from "./bundle.js";
 import { runCacheBench } from "./cache.js";
 import { runLimitsBench } from "./limits.js";
 import { runMetricsBench } from "./metrics.js";
+import { runPathBench } from "./path.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   cache: runCacheBench,
   limits: runLimitsBench,
   metrics: runMetricsBench,
+  path: runPathBench,
 };
 
 const wanted = process.argv.slice(2);

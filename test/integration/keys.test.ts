@@ -220,3 +220,30 @@ describe("authenticating /v1 requests", () => {
     expect(b.body.requests.used).toBe(0);
   });
 });
+
+describe("revocation wins over a remembered refusal", () => {
+  it("answers 401, not 429, to a rate-limited key once it is revoked", async () => {
+    const { id, key } = await createKey({ name: "revoked-while-limited", rpm: 1 });
+    const q = {
+      body: { query: "limited then revoked?" },
+      headers: { authorization: `Bearer ${key}` },
+    };
+    expect((await call("POST", "/v1/query", q)).status).toBe(200);
+    expect((await call("POST", "/v1/query", q)).status).toBe(429);
+    // Now this isolate remembers the 429.
+    const revoked = await call("DELETE", `/admin/keys/${id}`, { headers: admin });
+    expect(revoked.status).toBe(200);
+    const res = await call("POST", "/v1/query", q);
+    expect(res.status).toBe(401);
+    expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/revoked/);
+  });
+
+  it("refuses a busy key admitted under a lease at once after its revocation here", async () => {
+    const { id, key } = await createKey({ name: "revoked-leased", rpm: 100_000 });
+    const headers = { authorization: `Bearer ${key}` };
+    for (let i = 0; i < 3; i++)
+      expect((await call("GET", "/v1/models", { headers })).status).toBe(200);
+    expect((await call("DELETE", `/admin/keys/${id}`, { headers: admin })).status).toBe(200);
+    expect((await call("GET", "/v1/models", { headers })).status).toBe(401);
+  });
+});

@@ -119,8 +119,9 @@ export async function runQuery(
   app.logFields.model = cached.answer.model;
   const answer = cached.fromCache ? asServedFromCache(cached.answer) : cached.answer;
   if (cached.fromCache) {
-    app.logFields.tokens = 0;
-    app.logFields.cost_usd = 0;
+    // This request spent nothing on it; a batch sibling may have spent, and its total stands.
+    app.logFields.tokens ??= 0;
+    app.logFields.cost_usd ??= 0;
   }
   return {
     answer,

@@ -3,6 +3,7 @@
 // recent history for charts, and the raw counters.
 import type { IRequest } from "itty-router";
 import { cacheStats } from "../../shared/cache/cache-stats.js";
+import { overheadByRoute } from "../../shared/metrics/overhead-stats.js";
 import { historyFrom } from "../../shared/metrics/stats-history.js";
 import { summarize } from "../../shared/metrics/stats-summary.js";
 import type { AppContext } from "../context.js";
@@ -34,6 +35,7 @@ export async function getStats(request: IRequest, app: AppContext): Promise<Resp
       metrics_enabled: app.config.METRICS_ENABLED,
       ...summarize(all),
       cache: cacheStats(series),
+      overhead: overheadByRoute(series),
       history: historyFrom(samples),
       counters,
     },
