@@ -59,7 +59,7 @@ describe("leases for busy keys", () => {
     );
     const ok = responses.filter((r) => r.status === 200).length;
     const limited = responses.filter((r) => r.status === 429).length;
-    await Promise.all(responses.map((r) => r.body?.cancel()));
+    await Promise.all(responses.map(async (r) => r.body?.cancel()));
     expect(ok).toBeLessThanOrEqual(300);
     expect(ok).toBeGreaterThan(0);
     expect(ok + limited).toBe(500);
