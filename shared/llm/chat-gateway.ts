@@ -2,6 +2,7 @@
 // chain, and call it, non-streamed or streamed. A stream counts as answered once its first chunk
 // arrived: until then a failure retries or falls back, after it the relay owns the outcome.
 import type { TokenCounter } from "../tokens/count.js";
+import type { Spend } from "../util/spend.js";
 import { countBounded } from "../tokens/count-bounded.js";
 import { costUsd, type ModelInfo } from "./catalog.js";
 import { contentText, countPromptTokens, lastUserText, toPlainMessages } from "./chat-messages.js";
@@ -210,7 +211,7 @@ export async function openChatStream(
  * completion cap (the caller's, else the most the model can write within its window) times `n`,
  * at the model's prices.
  */
-export function linkSpend(plan: ChatPlan, model: ModelInfo): { tokens: number; usd: number } {
+export function linkSpend(plan: ChatPlan, model: ModelInfo): Spend {
   const cap = completionCap(plan.body);
   const choices = typeof plan.body.n === "number" ? plan.body.n : 1;
   const room = Math.max(0, model.contextWindow - plan.promptTokens);

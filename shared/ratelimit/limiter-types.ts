@@ -1,5 +1,6 @@
 // The limiter's plain-data shapes: what it persists, the synchronous store port it persists
 // through, and what its operations take and return (they cross the Durable Object RPC boundary).
+import type { Spend } from "../util/spend.js";
 import type { Decision, Standing } from "./decision.js";
 import type { Limits } from "./limits.js";
 import type { LogEntry } from "./sliding-log.js";
@@ -107,11 +108,7 @@ export interface SettleResult {
   nearLimit: Array<"day" | "month">;
 }
 
-/** Tokens and USD: what a request reserves, spends or is refused. The one name for the pair. */
-export interface Spend {
-  tokens: number;
-  usd: number;
-}
+export type { Spend } from "../util/spend.js";
 
 /**
  * A lease handed back: its spare admits not used (taken back from the log where they were

@@ -267,8 +267,12 @@ export class PrincipalLimiter {
         const entry = this.log.release(r.spareAt, r.unusedAdmits);
         if (entry) this.store.putLogEntry(entry);
       }
-      if (r.reservationId) {
-        for (const w of this.settleReservation(r.reservationId, r.used, p.limits, now)) near.add(w);
+      // A lease that held nothing can still report spend (a request used more than it held):
+      // it is charged through an empty reservation, like any other overrun.
+      const spent = r.used.tokens > 0 || r.used.usd > 0;
+      const id = r.reservationId ?? (spent ? this.ledger.hold(this.newId(), 0, 0, now).id : null);
+      if (id) {
+        for (const w of this.settleReservation(id, r.used, p.limits, now)) near.add(w);
       }
     }
     return [...near];

@@ -9,6 +9,7 @@ import { findModel } from "../../shared/llm/catalog.js";
 import { resolveExplicit } from "../../shared/llm/select-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/rag/vector.js";
+import type { Spend } from "../../shared/util/spend.js";
 import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
@@ -183,7 +184,7 @@ async function computeAnswer(
   const hold = spendHold(app);
   // Admission and the question's embedding are reserved before anything is embedded or searched.
   await hold.raise({ tokens: embedTokens, usd: embedUsd });
-  const withEmbedding = (e: { tokens: number; usd: number }) => ({
+  const withEmbedding = (e: Spend) => ({
     tokens: e.tokens + embedTokens,
     usd: e.usd + embedUsd,
   });

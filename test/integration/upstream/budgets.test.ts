@@ -70,7 +70,11 @@ describe("daily budget against an upstream that reports its usage", () => {
     expect(countsAfter.embeddings).toBe(countsBefore.embeddings);
     const after = await usage(key);
     expect(after.budget.daily.spent_usd).toBe(spent);
-    expect(after.requests.used).toBe(1);
+    // The first refusal came from the object: the window had admitted that request, so it
+    // counts. Further ones within a second are refused from the isolate's memo, which counts
+    // nothing (past a second, by the object again, which counts them).
+    expect(after.requests.used).toBeGreaterThanOrEqual(2);
+    expect(after.requests.used).toBeLessThanOrEqual(4);
   });
 
   it("does not let concurrent requests overspend: reservations hold the budget", async () => {

@@ -49,3 +49,24 @@ describe("an admitted chat completion", () => {
     expect(after.requests.used).toBe(1);
   });
 });
+
+describe("nothing that costs money runs before a reservation covers it", () => {
+  it("does not embed a question whose embedding the key's tpm cannot cover", async () => {
+    const { key } = await createKey({ name: "no-embed-before-reserve", tpm: 5 });
+    const question = `${"Which reservation covers this rather long question about "}${"tokens ".repeat(20)}?`;
+    const res = await worker.fetch(
+      new Request("http://ragway.test/v1/query", {
+        method: "POST",
+        headers: { ...bearer(key), "content-type": "application/json" },
+        body: JSON.stringify({ query: question, use_cache: false }),
+      }),
+      env,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(413);
+    // Refused before the paid embedding call, not after it.
+    expect((await upstream(env).counts()).embeddings).toBe(0);
+    // The request still counts against the window.
+    expect((await usage(key)).requests.used).toBe(1);
+  });
+});

@@ -191,3 +191,17 @@ describe("leases over one limiter", () => {
     expect(clock() - revokedAt).toBeLessThanOrEqual(LEASE_MS);
   });
 });
+
+describe("a lease that held nothing", () => {
+  it("still charges what its requests reported using", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 0, usd: 0 });
+    if (typeof ticket === "string") throw new Error(ticket);
+    ticket.settle({ tokens: 20, usd: 0.0004 });
+    iso.flush();
+    const standing = limiter.standing();
+    expect(standing?.daily.tokens).toBe(20);
+    expect(standing?.daily.spentUsd).toBeCloseTo(0.0004, 9);
+  });
+});
