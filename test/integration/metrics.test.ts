@@ -23,6 +23,7 @@ interface Stats {
   rate_limited: { total: number; by_reason: Record<string, number> };
   counters: Record<string, Array<{ labels: Record<string, string>; value: number }>>;
   history: unknown[];
+  overhead: Record<string, { p50_ms: number | null; p95_ms: number | null; count: number }>;
 }
 
 async function stats(): Promise<Stats> {
@@ -200,6 +201,11 @@ describe("counters after a known sequence of requests", () => {
     expect(statsAfter.tokens.in - statsBefore.tokens.in).toBe(usage.in);
     expect(statsAfter.tokens.out - statsBefore.tokens.out).toBe(usage.out);
     expect(statsAfter.latency_seconds.count - statsBefore.latency_seconds.count).toBe(9);
+    // What the gateway added, per route: one observation per request, in milliseconds.
+    const queryOverhead = statsAfter.overhead["/v1/query"];
+    expect((queryOverhead?.count ?? 0) - (statsBefore.overhead["/v1/query"]?.count ?? 0)).toBe(3);
+    expect(queryOverhead?.p50_ms).toBeGreaterThanOrEqual(0);
+    expect(queryOverhead?.p95_ms).toBeGreaterThanOrEqual(queryOverhead?.p50_ms ?? 0);
     expect(statsAfter.index.documents - statsBefore.index.documents).toBe(1);
     expect(
       (statsAfter.requests.by_route["/v1/query"] ?? 0) -
