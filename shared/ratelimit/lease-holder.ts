@@ -93,9 +93,13 @@ export class LeaseHolder {
     this.leases = this.leases.filter((l) => {
       const finished = l.open === 0 && (all || l.expiresAt <= now || l.admitsLeft === 0);
       if (!finished) return true;
+      const unused = l.spareAt === null ? 0 : l.admitsLeft;
+      const spent = l.used.tokens > 0 || l.used.usd > 0;
+      // Nothing held, nothing spent, nothing to give back: the object needs no word of it.
+      if (unused === 0 && l.reservationId === null && !spent) return false;
       done.push({
         spareAt: l.spareAt,
-        unusedAdmits: l.spareAt === null ? 0 : l.admitsLeft,
+        unusedAdmits: unused,
         reservationId: l.reservationId,
         used: { ...l.used },
       });

@@ -205,3 +205,28 @@ describe("a lease that held nothing", () => {
     expect(standing?.daily.spentUsd).toBeCloseTo(0.0004, 9);
   });
 });
+
+describe("handing leases back", () => {
+  it("says nothing of a lease that held nothing, spent nothing and has nothing to give back", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 0, usd: 0 });
+    if (typeof ticket === "string") throw new Error(ticket);
+    ticket.settle({ tokens: 0, usd: 0 });
+    expect(iso.holder.takeReturns()).toEqual([]);
+    expect(iso.holder.size).toBe(0);
+  });
+
+  it("keeps a lease while a request admitted under it is still open", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 10, usd: 0 });
+    if (typeof ticket === "string") throw new Error(ticket);
+    clock.advance(LEASE_MS * 5);
+    expect(iso.holder.takeReturns()).toEqual([]);
+    ticket.settle({ tokens: 4, usd: 0 });
+    const [returned] = iso.holder.takeReturns();
+    expect(returned?.used).toEqual({ tokens: 4, usd: 0 });
+    expect(returned?.reservationId).not.toBeNull();
+  });
+});
