@@ -1,7 +1,7 @@
 // Integration tests: the Worker in workerd via the Workers pool, real KV/DO simulation, and a real
-// mock upstream HTTP server from globalSetup. Three projects: the offline default (local provider),
-// the upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock), and the offline
-// mode with semantic cache hits turned on.
+// mock upstream HTTP server from globalSetup. Projects: the offline default (local provider), the
+// upstream mode (OPENAI_API_KEY set, OPENAI_BASE_URL pointing at the mock), the offline mode with
+// semantic cache hits turned on, and two settings of CACHE_STATE_TTL_MS (0, and held for long).
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { DEFAULT_CATALOG, type ModelInfo } from "./shared/llm/catalog.js";
@@ -48,7 +48,8 @@ function project(
     plugins: [
       cloudflareTest(({ inject }) => ({
         main: "./workers/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
+        // The development environment (anonymous access on), as `npm run dev` runs it.
+        wrangler: { configPath: "./wrangler.toml", environment: "dev" },
         remoteBindings: false,
         miniflare: {
           bindings: {
@@ -95,6 +96,18 @@ export default defineConfig({
       project("semantic", ["test/integration/semantic/**/*.test.ts"], false, {
         SEMANTIC_CACHE: "true",
         SEMANTIC_CACHE_THRESHOLD: "0.95",
+      }),
+      // The cache state read on every lookup (CACHE_STATE_TTL_MS=0): the "never stale" tests of
+      // the answer cache run again under it, with writes and purges made behind the isolate's back.
+      project(
+        "strict",
+        ["test/integration/cache-state/strict.test.ts", "test/integration/cache.test.ts"],
+        false,
+        { CACHE_STATE_TTL_MS: "0" },
+      ),
+      // The cache state held longer than any test runs: only writes, purges and searches move it.
+      project("held", ["test/integration/cache-state/held.test.ts"], false, {
+        CACHE_STATE_TTL_MS: "600000",
       }),
     ],
   },

@@ -83,7 +83,8 @@ function workerOptions(bundle: Bundle | null): MiniflareOptions {
     ...script,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
-    bindings: { ...config.vars, ADMIN_TOKEN: "bench-admin-token" },
+    // Production refuses admin tokens under 32 characters.
+    bindings: { ...config.vars, ADMIN_TOKEN: "bench-admin-token-0123456789abcdef" },
     kvNamespaces: config.kv_namespaces.map((k) => k.binding),
     durableObjects: Object.fromEntries(
       config.durable_objects.bindings.map((d) => [

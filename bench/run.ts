@@ -8,7 +8,9 @@ import { runPathBench } from "./path.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
+import { runShardsBench } from "./shards.js";
 import { runTokenBench } from "./tokens.js";
+import { runVectorsBench } from "./vectors.js";
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   tokens: runTokenBench,
@@ -20,6 +22,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   limits: runLimitsBench,
   metrics: runMetricsBench,
   path: runPathBench,
+  vectors: runVectorsBench,
+  shards: runShardsBench,
 };
 
 const wanted = process.argv.slice(2);

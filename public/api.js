@@ -1,17 +1,25 @@
 // The API reference page: fetches /openapi.json and renders every operation and schema. Plain
 // DOM code served from this origin (the Content-Security-Policy allows no inline script).
 "use strict";
+/**
+ * Appends children to a node: arrays are spread (at any depth) and null, undefined and false are
+ * skipped. Every append on this page goes through here, because the DOM's own append would print
+ * an array as "[object HTMLElement]" and a skipped optional child as "null".
+ */
+const add = (node, ...children) => {
+  for (const c of children.flat(Infinity)) {
+    if (c !== null && c !== undefined && c !== false)
+      node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+};
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "class") node.className = v;
     else node.setAttribute(k, v);
   }
-  for (const c of children.flat()) {
-    if (c !== null && c !== undefined && c !== false)
-      node.append(c instanceof Node ? c : String(c));
-  }
-  return node;
+  return add(node, children);
 };
 const refName = (ref) => ref.split("/").pop();
 /** Text with `code spans` rendered as <code>. */
@@ -83,7 +91,7 @@ function fieldsTable(schema) {
             required.has(name) ? el("span", { class: "req" }, "required") : null,
           ),
           el("td", { class: "type mono" }, typeLabel(prop)),
-          el("td", {}, prop.description || "", el("div", { class: "hint" }, constraints(prop))),
+          el("td", {}, prose(prop.description), el("div", { class: "hint" }, constraints(prop))),
         ),
       );
       if (prop.type === "object" && prop.properties) walk(prop, `${prefix}${name}.`);
@@ -98,7 +106,7 @@ function fieldsTable(schema) {
       { class: "hint" },
       typeLabel(schema),
       " ",
-      schema.description || "",
+      prose(schema.description),
       " ",
       constraints(schema),
     );
@@ -120,10 +128,11 @@ function operation(doc, path, method, op) {
         ? "admin token"
         : "API key";
   const body = el("div", { class: "body" });
-  if (op.description) body.append(el("p", {}, prose(op.description)));
+  if (op.description) add(body, el("p", {}, prose(op.description)));
   const params = op.parameters || [];
   if (params.length) {
-    body.append(
+    add(
+      body,
       el("h3", {}, "Parameters"),
       el(
         "table",
@@ -135,7 +144,7 @@ function operation(doc, path, method, op) {
             {},
             el("td", { class: "mono" }, p.name),
             el("td", {}, p.in),
-            el("td", {}, p.description || ""),
+            el("td", {}, prose(p.description)),
           ),
         ),
       ),
@@ -144,7 +153,8 @@ function operation(doc, path, method, op) {
   const reqBody = op.requestBody && op.requestBody.content;
   if (reqBody) {
     const media = reqBody["application/json"];
-    body.append(
+    add(
+      body,
       el("h3", {}, "Request body"),
       op.requestBody.description ? el("p", { class: "hint" }, op.requestBody.description) : null,
     );
@@ -152,7 +162,8 @@ function operation(doc, path, method, op) {
       const s = media.schema.$ref
         ? doc.components.schemas[refName(media.schema.$ref)]
         : media.schema;
-      body.append(
+      add(
+        body,
         media.schema.$ref
           ? el("p", { class: "hint" }, "application/json: ", typeLabel(media.schema))
           : null,
@@ -160,7 +171,8 @@ function operation(doc, path, method, op) {
       );
     }
   }
-  body.append(
+  add(
+    body,
     el("h3", {}, "Responses"),
     el(
       "table",
@@ -216,7 +228,8 @@ function render(doc) {
   document.getElementById("title").textContent = `${doc.info.title} API reference`;
   const lead = document.getElementById("lead");
   lead.textContent = "";
-  lead.append(
+  add(
+    lead,
     `Version ${doc.info.version}, OpenAPI ${doc.openapi}. `,
     prose(doc.info.description),
     " ",
@@ -237,10 +250,11 @@ function render(doc) {
     (a, b) => (tagOrder.indexOf(a) + 1 || 99) - (tagOrder.indexOf(b) + 1 || 99),
   );
   for (const tag of tags) {
-    nav.append(el("h2", {}, tag));
-    ops.append(el("h2", { id: `tag-${tag}` }, tag));
+    add(nav, el("h2", {}, tag));
+    add(ops, el("h2", { id: `tag-${tag}` }, tag));
     for (const { path, method, op } of byTag.get(tag)) {
-      nav.append(
+      add(
+        nav,
         el(
           "a",
           { href: `#${anchor(method, path)}` },
@@ -249,15 +263,16 @@ function render(doc) {
           path,
         ),
       );
-      ops.append(operation(doc, path, method, op));
+      add(ops, operation(doc, path, method, op));
     }
   }
   const schemas = document.getElementById("schemas");
-  schemas.append(el("h2", {}, "Schemas"));
-  nav.append(el("h2", {}, "Schemas"));
+  add(schemas, el("h2", {}, "Schemas"));
+  add(nav, el("h2", {}, "Schemas"));
   for (const [name, s] of Object.entries(doc.components.schemas || {})) {
-    nav.append(el("a", { href: `#schema-${name}` }, name));
-    schemas.append(
+    add(nav, el("a", { href: `#schema-${name}` }, name));
+    add(
+      schemas,
       el(
         "section",
         { class: "op", id: `schema-${name}` },
@@ -265,7 +280,7 @@ function render(doc) {
         el(
           "div",
           { class: "body" },
-          s.description ? el("p", {}, s.description) : null,
+          s.description ? el("p", {}, prose(s.description)) : null,
           fieldsTable(s),
         ),
       ),

@@ -6,6 +6,7 @@ import type { Logger } from "../shared/ports.js";
 import type { Standing } from "../shared/ratelimit/decision.js";
 import type { Admission } from "./limits/admission.js";
 import { countingEnv } from "./do-calls.js";
+import { parseAuthorization } from "../shared/security/authorization-header.js";
 import { createLogger } from "./log.js";
 import { requestMetrics } from "./metrics.js";
 
@@ -98,6 +99,7 @@ export function createAppContext(
 function requestCredentials(request: Request): string[] {
   const header = request.headers.get("authorization");
   if (!header) return [];
-  const token = /^\s*\S+\s+(.+?)\s*$/.exec(header)?.[1];
-  return token ? [header, token] : [header];
+  // Linear and capped: this runs on every request, before authentication.
+  const parsed = parseAuthorization(header);
+  return parsed.ok ? [header, parsed.credentials] : [header];
 }

@@ -2,6 +2,7 @@
 // clear error naming the variable, never a silent default.
 import { z } from "zod";
 import { DEFAULT_CATALOG, parseCatalogOverride, type ModelInfo } from "../shared/llm/catalog.js";
+import { usableModel } from "../shared/llm/usable-model.js";
 import { LIMIT_BOUNDS, type Limits } from "../shared/ratelimit/limits.js";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -26,13 +27,23 @@ const kvTtl = (fallback: number) =>
 
 const MIB = 1024 * 1024;
 
+/** The development environment's documented admin token (wrangler.toml [env.dev]). */
+export const DEV_ADMIN_TOKEN = "ragway-dev-admin-token";
+/** Production admin tokens are at least this long: guessing one is hopeless even unthrottled. */
+export const MIN_PRODUCTION_ADMIN_TOKEN = 32;
+
 const schema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
     OPENAI_TIMEOUT_MS: positiveInt(30_000),
-    ADMIN_TOKEN: z.string().min(8, "ADMIN_TOKEN must be at least 8 characters").optional(),
+    ADMIN_TOKEN: z
+      .string()
+      .min(8, "ADMIN_TOKEN must be at least 8 characters")
+      // It travels in an Authorization header, which is refused past 1024 characters.
+      .max(1000, "ADMIN_TOKEN must be at most 1000 characters")
+      .optional(),
     ALLOW_ANONYMOUS: bool.default(false),
     SEED_SAMPLE_CORPUS: bool.default(false),
     DEFAULT_MODEL: z.string().min(1).default("auto"),
@@ -41,6 +52,8 @@ const schema = z
     LOG_QUERIES: bool.default(false),
     METRICS_ENABLED: bool.default(true),
     METRICS_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    /** How long an isolate holds the index version and purge epochs; 0 reads them every time. */
+    CACHE_STATE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     MAX_BODY_BYTES: positiveInt(1_000_000),
     // Limits of keys created without their own, and of each anonymous client IP.
@@ -76,6 +89,14 @@ const schema = z
       .max(1, "must be in (0, 1]")
       .optional()
       .default(0.95),
+    /**
+     * How long a stream whose client went away is still read for its usage (0: never); past it
+     * the connection is closed and the stream billed its full reservation. Workers keep
+     * `waitUntil` work alive for 30 s after the response.
+     */
+    STREAM_DRAIN_MS: z.coerce.number().int().min(0).max(30_000).optional().default(20_000),
+    /** Whether callers may send `store: true` (their completions kept in the provider account). */
+    ALLOW_STORE: bool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT === "production" && !env.ADMIN_TOKEN) {
@@ -84,6 +105,21 @@ const schema = z
         path: ["ADMIN_TOKEN"],
         message: "ADMIN_TOKEN is required in production (wrangler secret put ADMIN_TOKEN)",
       });
+    }
+    if (env.ENVIRONMENT === "production" && env.ADMIN_TOKEN !== undefined) {
+      if (env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ADMIN_TOKEN"],
+          message: "ADMIN_TOKEN is the published development token; set a secret one in production",
+        });
+      } else if (env.ADMIN_TOKEN.length < MIN_PRODUCTION_ADMIN_TOKEN) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ADMIN_TOKEN"],
+          message: `ADMIN_TOKEN must be at least ${MIN_PRODUCTION_ADMIN_TOKEN} characters in production (e.g. openssl rand -base64 32)`,
+        });
+      }
     }
     if (env.ENVIRONMENT === "production" && env.ALLOW_ANONYMOUS) {
       ctx.addIssue({
@@ -148,16 +184,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const embeddingModel =
     cfg.EMBEDDING_MODEL ??
     (providerMode === "openai" ? "text-embedding-3-small" : "local-hash-embed");
-  const embeddingInfo = catalog.find((m) => m.id === embeddingModel);
-  if (!embeddingInfo || embeddingInfo.kind !== "embedding") {
-    throw new ConfigError(
-      `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" is not an embedding model in the catalog`,
-    );
-  }
-  if (embeddingInfo.provider === "openai" && providerMode !== "openai") {
-    throw new ConfigError(
-      `invalid configuration: EMBEDDING_MODEL: "${embeddingModel}" needs OPENAI_API_KEY`,
-    );
+  checkModel("EMBEDDING_MODEL", embeddingModel, "embedding", catalog, providerMode);
+  if (cfg.DEFAULT_MODEL !== "auto") {
+    checkModel("DEFAULT_MODEL", cfg.DEFAULT_MODEL, "chat", catalog, providerMode);
   }
   const keyDefaults: Limits = {
     rpm: cfg.DEFAULT_RPM,
@@ -194,21 +223,31 @@ function parseFallbackModels(
     .split(",")
     .map((id) => id.trim())
     .filter((id) => id !== "");
-  for (const id of ids) {
-    const model = catalog.find((m) => m.id === id);
-    if (!model || model.kind !== "chat") {
-      throw new ConfigError(
-        `invalid configuration: FALLBACK_MODELS: "${id}" is not a chat model in the catalog`,
-      );
-    }
-    if (model.provider === "openai" && providerMode !== "openai") {
-      throw new ConfigError(`invalid configuration: FALLBACK_MODELS: "${id}" needs OPENAI_API_KEY`);
-    }
-  }
+  for (const id of ids) checkModel("FALLBACK_MODELS", id, "chat", catalog, providerMode);
   if (new Set(ids).size !== ids.length) {
     throw new ConfigError("invalid configuration: FALLBACK_MODELS: lists a model twice");
   }
   return ids;
+}
+
+/** Throws a ConfigError naming `variable` unless `id` is a usable model of `kind`. */
+function checkModel(
+  variable: string,
+  id: string,
+  kind: ModelInfo["kind"],
+  catalog: readonly ModelInfo[],
+  providerMode: "local" | "openai",
+): void {
+  const available = new Set<ModelInfo["provider"]>(
+    providerMode === "openai" ? ["local", "openai"] : ["local"],
+  );
+  const checked = usableModel(id, kind, catalog, available);
+  if (checked.ok) return;
+  const problem =
+    checked.reason === "unknown"
+      ? `is not ${kind === "embedding" ? "an embedding" : "a chat"} model in the catalog`
+      : "needs OPENAI_API_KEY";
+  throw new ConfigError(`invalid configuration: ${variable}: "${id}" ${problem}`);
 }
 
 /** Keeps only non-empty string entries: bindings (KV, DOs) are not configuration, and an empty

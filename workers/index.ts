@@ -16,11 +16,12 @@ export default {
     try {
       config = getConfig(env);
     } catch (err) {
-      // An operator error, not a client's: say exactly what is wrong, in the error shape.
+      // An operator error, not a client's: the log names the variable, the caller only learns
+      // that the server is misconfigured (and the request id to quote).
       const requestId = `req_${crypto.randomUUID()}`;
       const message = err instanceof ConfigError ? err.message : "invalid configuration";
       createLogger({ request_id: requestId }).error("config_error", { message });
-      return renderError(new HttpError("config_error", message), requestId);
+      return renderError(new HttpError("config_error", "server misconfigured"), requestId);
     }
     return handle(request, createAppContext(request, config, env, ctx));
   },

@@ -2,6 +2,7 @@
 // Callers pass fields, never raw headers; as a second line of defence every line is scrubbed of
 // the deployment's secrets, the request's own bearer token and credential-named fields.
 import type { Logger } from "../shared/ports.js";
+import { scrubSecrets } from "../shared/security/scrub-secrets.js";
 
 /** Field names whose values are credentials wherever they appear in a record. */
 const CREDENTIAL_FIELD =
@@ -24,7 +25,8 @@ function scrubber(secrets: readonly (string | undefined | null)[]): (line: strin
   return (line) => {
     let out = line;
     for (const n of ordered) if (out.includes(n)) out = out.split(n).join(REDACTED);
-    return out.replace(/\b(Bearer|Basic)\s+[^\s"\\]+/gi, `$1 ${REDACTED}`);
+    // Then anything shaped like a credential that no one told us about (an upstream's message).
+    return scrubSecrets(out.replace(/\b(Bearer|Basic)\s+[^\s"\\]+/gi, `$1 ${REDACTED}`));
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type MetricsSink,
 } from "../shared/metrics/flusher.js";
 import { noopMetrics, type Metrics } from "../shared/metrics/metrics.js";
+import type { RequestRecord } from "../shared/metrics/request-log.js";
 import { createLogger } from "./log.js";
 
 export function metricsStub(env: Env): DurableObjectStub<MetricsObject> {
@@ -34,9 +35,16 @@ export function requestMetrics(config: Config): Metrics {
 
 /** A sink that sends to the METRICS object of this request's env. */
 function sinkFor(env: Env): MetricsSink {
-  return async (entries: MetricEntry[]) => {
-    await metricsStub(env).ingest(entries);
+  return async (entries: MetricEntry[], requests: RequestRecord[]) => {
+    await metricsStub(env).ingest(entries, requests);
   };
+}
+
+/** Adds a finished request to the request log; it leaves with the isolate's next metrics flush
+ * (call before scheduleMetricsFlush). Nothing is kept when metrics are off. */
+export function recordRequest(app: AppContext, record: RequestRecord | null): void {
+  if (!app.config.METRICS_ENABLED || record === null) return;
+  flusher.record(record);
 }
 
 /** After a response: make sure what this request recorded leaves in a scheduled flush. */

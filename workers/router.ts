@@ -1,7 +1,14 @@
 // The request pipeline: before (route label, authentication and the request limit), the route
-// handlers, catch (the one error renderer), finally (request id and rate-limit headers, metrics,
-// the request's log line, a metrics flush scheduled in waitUntil).
+// handlers (one per row of the route table, shared/api/route-table), catch (the one error
+// renderer), finally (request id and rate-limit headers, metrics, the request's log line, a
+// metrics flush scheduled in waitUntil).
 import { Router, type IRequest } from "itty-router";
+import {
+  ROUTE_TABLE,
+  routeKey,
+  type HttpMethod,
+  type RouteKey,
+} from "../shared/api/route-table.js";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
@@ -9,7 +16,8 @@ import { ensureAdmitted, finishAdmission } from "./limits/admission.js";
 import { authenticate } from "./limits/authenticate.js";
 import { limitHeaders } from "./limits/limiter-client.js";
 import { routePolicy } from "./limits/route-policy.js";
-import { scheduleMetricsFlush } from "./metrics.js";
+import { recordRequest, scheduleMetricsFlush } from "./metrics.js";
+import { requestRecordOf } from "../shared/metrics/request-log.js";
 import { postCachePurge } from "./routes/admin-cache.js";
 import { postQueryBatch } from "./routes/batch.js";
 import { postChatCompletions } from "./routes/chat.js";
@@ -19,6 +27,7 @@ import {
   postDocuments,
   postDocumentsLookup,
 } from "./routes/documents.js";
+import { getDocuments } from "./routes/documents-list.js";
 import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
@@ -26,34 +35,41 @@ import { getMetrics } from "./routes/metrics.js";
 import { getModel, getModels } from "./routes/models.js";
 import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
+import { getRequests } from "./routes/requests.js";
 import { getStats } from "./routes/stats.js";
 import { getUsage } from "./routes/usage.js";
 
 type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
-type Method = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 
-/** Every public route: the router and the API description are both built from this table. */
-export const ROUTES: ReadonlyArray<readonly [Method, string, Handler]> = [
-  ["GET", "/health", getHealth],
-  ["GET", "/openapi.json", (request, app) => getOpenApi(request, app, ROUTES)],
-  ["POST", "/v1/documents", postDocuments],
-  ["POST", "/v1/documents/lookup", postDocumentsLookup],
-  ["GET", "/v1/documents/:id", getDocument],
-  ["DELETE", "/v1/documents/:id", deleteDocument],
-  ["POST", "/v1/query", postQuery],
-  ["GET", "/v1/usage", getUsage],
-  ["POST", "/v1/query/batch", postQueryBatch],
-  ["POST", "/v1/chat/completions", postChatCompletions],
-  ["POST", "/v1/embeddings", postEmbeddings],
-  ["GET", "/v1/models", getModels],
-  ["GET", "/v1/models/:id", getModel],
-  ["GET", "/v1/stats", getStats],
-  ["POST", "/admin/keys", createKey],
-  ["GET", "/admin/keys", listKeys],
-  ["DELETE", "/admin/keys/:id", revokeKey],
-  ["POST", "/admin/cache/purge", postCachePurge],
-  ["GET", "/metrics", getMetrics],
-];
+/** The handler of every row of the route table (a missing or extra key does not compile). */
+const HANDLERS: Record<RouteKey, Handler> = {
+  "GET /health": getHealth,
+  "GET /openapi.json": getOpenApi,
+  "GET /v1/documents": getDocuments,
+  "POST /v1/documents": postDocuments,
+  "POST /v1/documents/lookup": postDocumentsLookup,
+  "GET /v1/documents/:id+": getDocument,
+  "DELETE /v1/documents/:id+": deleteDocument,
+  "POST /v1/query": postQuery,
+  "GET /v1/usage": getUsage,
+  "POST /v1/query/batch": postQueryBatch,
+  "POST /v1/chat/completions": postChatCompletions,
+  "POST /v1/embeddings": postEmbeddings,
+  "GET /v1/models": getModels,
+  "GET /v1/models/:id": getModel,
+  "GET /v1/stats": getStats,
+  "POST /admin/keys": createKey,
+  "GET /admin/keys": listKeys,
+  "DELETE /admin/keys/:id": revokeKey,
+  "GET /admin/requests": getRequests,
+  "POST /admin/cache/purge": postCachePurge,
+  "GET /metrics": getMetrics,
+};
+
+/** Every public route as the router serves it, in the route table's order. */
+export const ROUTES: ReadonlyArray<readonly [HttpMethod, string, Handler]> = ROUTE_TABLE.map(
+  (row) => [row.method, row.path, HANDLERS[routeKey(row)]] as const,
+);
 
 const router = Router<IRequest, [AppContext]>({
   before: [(request: IRequest, app: AppContext) => before(request, app)],
@@ -151,14 +167,19 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
   app.metrics.observe("ragway_gateway_overhead_seconds", { route: app.route }, overhead);
   // The one line per request. Only bounded, non-secret fields: never headers, keys or tokens;
   // the query text only when LOG_QUERIES=true (added by the query route).
-  app.logger.info("request", {
+  const line = {
     method: request.method,
     route: app.route,
     status: out.status,
     principal_id: app.principal?.id ?? null,
     latency_ms: Math.round(seconds * 1000),
+    // The console's request log shows this beside the latency: the part that was not upstream.
+    overhead_ms: Math.round(overhead * 10_000) / 10,
     ...app.logFields,
-  });
+  };
+  app.logger.info("request", line);
+  // The console's request log: the same fields, shipped with the metrics flush below.
+  recordRequest(app, requestRecordOf(app.requestId, Date.now(), line, app.config.LOG_QUERIES));
   scheduleMetricsFlush(app);
   return out;
 }

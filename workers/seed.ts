@@ -4,6 +4,7 @@ import { ingestDocuments } from "../shared/rag/ingest.js";
 import type { AppContext } from "./context.js";
 import { embedderFor } from "./embedder.js";
 import { SAMPLE_CORPUS } from "./sample-corpus.js";
+import { noteIndexWrite } from "./cache/cache-state.js";
 import { getServices, indexStub } from "./services.js";
 
 /** Concurrent first requests in an isolate wait for the same seeding instead of racing past it. */
@@ -27,7 +28,11 @@ async function seed(app: AppContext): Promise<void> {
       embeddingModel: app.config.embeddingModel,
       embed: embedderFor(app),
       existing: (ids) => index.hashes(ids),
-      store: (docs) => index.upsert(docs),
+      store: async (docs) => {
+        const stored = await index.upsert(docs);
+        noteIndexWrite(app, stored.version);
+        return stored;
+      },
     });
     if (result.ok) app.logger.info("sample_corpus_seeded", { documents: SAMPLE_CORPUS.length });
     else app.logger.warn("sample_corpus_seed_failed", { reason: result.failure.message });

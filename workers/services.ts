@@ -62,7 +62,10 @@ export function getServices(config: Config): Services {
   return services;
 }
 
-/** The one global index Durable Object. */
-export function indexStub(env: Env): DurableObjectStub<IndexObject> {
-  return env.INDEX.get(env.INDEX.idFromName("main"));
+/** The name of the document index's INDEX object (one per namespace once namespaces exist). */
+export const INDEX_NAME = "main";
+
+/** The INDEX Durable Object named `name` (default: the one global index). */
+export function indexStub(env: Env, name = INDEX_NAME): DurableObjectStub<IndexObject> {
+  return env.INDEX.get(env.INDEX.idFromName(name));
 }

@@ -29,12 +29,21 @@ export interface ClientOptions {
 }
 
 export interface IngestClient {
+  /**
+   * One `GET /health`, no retries: null when the gateway answers at all (any status), else why
+   * it cannot be reached ("cannot reach <url>: ECONNREFUSED"). Checked once before a run, so a
+   * server that is down is one clear failure instead of every file's retries.
+   */
+  reachable(): Promise<string | null>;
   lookup(ids: string[]): Promise<Attempted<LookupResult>>;
   upload(docs: UploadDocument[]): Promise<Attempted<UploadResult>>;
 }
 
 /** Statuses worth another try: the server was busy, limited or briefly unavailable. */
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** The reachability check waits at most this long (or the request timeout, if shorter). */
+const REACHABLE_TIMEOUT_MS = 10_000;
 
 /** Builds the client. Nothing is sent until a method is called. */
 export function createIngestClient(options: ClientOptions): IngestClient {
@@ -95,7 +104,23 @@ export function createIngestClient(options: ClientOptions): IngestClient {
     }, options.retry);
   }
 
+  async function reachable(): Promise<string | null> {
+    const timeoutMs = Math.min(options.timeoutMs, REACHABLE_TIMEOUT_MS);
+    try {
+      const res = await options.fetch(`${base}/health`, {
+        headers: { "user-agent": options.userAgent },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel();
+      return null;
+    } catch (err) {
+      const why = networkMessage(err, timeoutMs).replace(/^network error: /, "");
+      return `cannot reach ${base}: ${why}`;
+    }
+  }
+
   return {
+    reachable,
     lookup: (ids) => post("/v1/documents/lookup", { ids }, LookupResponseSchema),
     upload: (documents) => post("/v1/documents", { documents }, IngestResponseSchema),
   };

@@ -63,6 +63,15 @@ export async function ingestCommand(argv: readonly string[], io: CommandIo): Pro
     io.stdout.write(`${formatSummary(tally, Date.now() - started, options.dryRun)}\n`);
     process.exit(130);
   };
+  if (client && !(options.dryRun && !options.url)) {
+    const unreachable = await client.reachable();
+    if (unreachable) {
+      io.stderr.write(
+        `ragway ingest: ${unreachable}\nIs the gateway running? Start it with \`npm run dev\`, or pass --url (or set RAGWAY_URL).\n`,
+      );
+      return 1;
+    }
+  }
   process.once("SIGINT", interrupted);
   try {
     if (options.dryRun) io.stderr.write("dry run: nothing will be written\n");

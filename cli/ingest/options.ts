@@ -3,16 +3,22 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_LIMITS, SERVER_MAX_DOCUMENTS } from "./batches.js";
+import { plainHttpProblem } from "./plain-http.js";
 import type { IngestOptions } from "./run-ingest.js";
 
-export const INGEST_USAGE = `usage: ragway ingest <paths...> --url <endpoint> [--key <api key>] [options]
+/** Where `npm run dev` serves the gateway: the URL when neither --url nor RAGWAY_URL is given. */
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+export const INGEST_USAGE = `usage: ragway ingest <paths...> [--url <endpoint>] [--key <api key>] [options]
 
 Uploads .md, .txt, .html and .pdf files (folders are walked) to a ragway gateway. Ids are the
 files' paths; a file the server already has unchanged is skipped, so re-running resumes.
 
 options:
-  --url <url>          the gateway, e.g. https://ragway.example.com (env RAGWAY_URL)
+  --url <url>          the gateway, e.g. https://ragway.example.com (env RAGWAY_URL;
+                       default ${DEFAULT_URL}, where npm run dev serves it)
   --key <key>          API key sent as a Bearer token (env RAGWAY_API_KEY)
+  --insecure           allow sending the key over http:// to a host other than this machine
   --dry-run            show what would be sent; nothing is written
   --base <dir>         ids and sources are paths relative to this folder (default: .)
   --prefix <text>      prepended to every id, e.g. handbook/
@@ -72,6 +78,7 @@ export function parseIngestArgs(
       options: {
         url: { type: "string" },
         key: { type: "string" },
+        insecure: { type: "boolean" },
         "dry-run": { type: "boolean" },
         base: { type: "string" },
         prefix: { type: "string" },
@@ -92,8 +99,9 @@ export function parseIngestArgs(
   if (values.help) return { ok: true, help: true };
   if (positionals.length === 0) return { ok: false, message: "give at least one file or folder" };
   const dryRun = values["dry-run"] ?? false;
-  const url = values.url ?? env.RAGWAY_URL ?? null;
-  if (!url && !dryRun) return { ok: false, message: "--url is required (or set RAGWAY_URL)" };
+  // A dry run asks a server (for "add" vs "update") only when one is named; a real run falls back
+  // to the local development server.
+  const url = values.url ?? (env.RAGWAY_URL || undefined) ?? (dryRun ? null : DEFAULT_URL);
   const checked = Schema.safeParse({
     paths: positionals,
     url,
@@ -108,6 +116,9 @@ export function parseIngestArgs(
     return { ok: false, message: checked.error.issues[0]?.message ?? "invalid arguments" };
   }
   const c = checked.data;
+  const key = values.key ?? env.RAGWAY_API_KEY ?? null;
+  const cleartext = c.url ? plainHttpProblem(c.url, key, values.insecure ?? false) : null;
+  if (cleartext && !dryRun) return { ok: false, message: cleartext };
   const prefix = values.prefix ?? "";
   if (!/^[\w.:/@~+-]*$/.test(prefix)) {
     return { ok: false, message: "--prefix may contain letters, digits and . : / @ ~ + - _ only" };
@@ -127,7 +138,7 @@ export function parseIngestArgs(
     options: {
       paths: c.paths,
       url: c.url,
-      key: values.key ?? env.RAGWAY_API_KEY ?? null,
+      key,
       base: values.base ?? cwd,
       prefix,
       metadata,

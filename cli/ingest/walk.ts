@@ -1,6 +1,8 @@
 // Expands the paths given on the command line into the files to ingest, sorted so runs are
 // deterministic. Inside folders, hidden entries and node_modules are not entered and files of
 // other types are counted as ignored; a path named explicitly that cannot be used is a failure.
+// A symlink inside a folder is followed only while its target stays inside that folder: a link
+// to ~/.ssh or /etc must not upload what the user never pointed the CLI at.
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { fileKind, type FileKind } from "./extract.js";
@@ -54,7 +56,7 @@ export async function walkPaths(paths: readonly string[], base: string): Promise
     if (!files.has(path)) files.set(path, { path, relPath, kind, size });
   };
 
-  const walkDir = async (dir: string): Promise<void> => {
+  const walkDir = async (dir: string, root: string): Promise<void> => {
     const real = await realpath(dir);
     if (seenDirs.has(real)) return; // a symlink loop or a folder named twice
     seenDirs.add(real);
@@ -68,6 +70,10 @@ export async function walkPaths(paths: readonly string[], base: string): Promise
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (skipInFolder(entry.name)) continue;
       const full = join(dir, entry.name);
+      if (entry.isSymbolicLink() && !(await staysInside(full, root))) {
+        ignored.push(relativeTo(absBase, full));
+        continue;
+      }
       let info;
       try {
         info = await stat(full); // follows symlinks
@@ -75,7 +81,7 @@ export async function walkPaths(paths: readonly string[], base: string): Promise
         failures.push({ path: relativeTo(absBase, full), message: errorMessage(err) });
         continue;
       }
-      if (info.isDirectory()) await walkDir(full);
+      if (info.isDirectory()) await walkDir(full, root);
       else if (info.isFile()) addFile(full, info.size, false);
     }
   };
@@ -89,13 +95,23 @@ export async function walkPaths(paths: readonly string[], base: string): Promise
       failures.push({ path: given, message: errorMessage(err) });
       continue;
     }
-    if (info.isDirectory()) await walkDir(full);
+    if (info.isDirectory()) await walkDir(full, await realpath(full));
     else if (info.isFile()) addFile(full, info.size, true);
     else failures.push({ path: given, message: "not a file or folder" });
   }
 
   const sorted = [...files.values()].sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
   return { files: sorted, ignored: ignored.sort(), failures };
+}
+
+/** Whether the symlink `link` resolves to a path inside `root` (a real path); false if broken. */
+async function staysInside(link: string, root: string): Promise<boolean> {
+  try {
+    const target = await realpath(link);
+    return target === root || target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+  } catch {
+    return false;
+  }
 }
 
 /** A short reason for a file-system error ("no such file or directory", "permission denied"). */

@@ -1,16 +1,15 @@
-// Builds the OpenAPI 3.1 description from the router's route list and the route docs, with every
+// Builds the OpenAPI 3.1 description from the route table joined with the route docs, with every
 // schema converted from the very zod schemas the routes validate with (z.toJSONSchema, draft
 // 2020-12, which is OpenAPI 3.1's dialect). Pure: the Worker serves it, tests validate it.
 import { z } from "zod";
 import { ErrorResponseSchema } from "./responses.js";
-import type { RouteDoc } from "./route-docs.js";
+import type { DescribedRoute } from "./route-table.js";
 
-/** A route as the router serves it. */
-export interface RouteEntry {
-  method: string;
-  path: string;
-  doc: RouteDoc;
-}
+/** A route as the router serves it: its row in the route table and its description. */
+export type RouteEntry = DescribedRoute;
+
+/** What the shared error statuses of a route are derived from. */
+export type ErrorSource = Pick<RouteEntry, "access" | "counted" | "spends" | "doc">;
 
 export interface OpenApiOptions {
   version: string;
@@ -32,9 +31,9 @@ const RATE_HEADERS: Record<string, string> = {
   RateLimit: 'the IETF draft\'s remaining-quota field, e.g. `"rpm";r=59;t=42, "tpm";r=199000;t=1`',
 };
 
-/** `/v1/documents/:id` -> `/v1/documents/{id}`. */
+/** `/v1/models/:id` -> `/v1/models/{id}`; a rest-of-path `:id+` is `{id}` too. */
 export function openApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, "{$1}");
+  return path.replace(/:(\w+)\+?/g, "{$1}");
 }
 
 /** The OpenAPI 3.1 document for these routes. */
@@ -61,7 +60,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const item = (paths[openApiPath(route.path)] ??= {});
-    item[route.method.toLowerCase()] = operation(route.doc);
+    item[route.method.toLowerCase()] = operation(route);
   }
 
   const headers: Record<string, Json> = {
@@ -119,24 +118,37 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   };
 }
 
-function operation(doc: RouteDoc): Json {
+function operation(route: RouteEntry): Json {
+  const { doc } = route;
   const op: Json = {
     operationId: doc.operationId,
     summary: doc.summary,
     description: doc.description,
     tags: [doc.tag],
     security:
-      doc.auth === "none" ? [] : doc.auth === "admin" ? [{ AdminToken: [] }] : [{ ApiKey: [] }],
+      route.access === "open"
+        ? []
+        : route.access === "admin"
+          ? [{ AdminToken: [] }]
+          : [{ ApiKey: [] }],
   };
-  if (doc.pathParams) {
-    op.parameters = Object.entries(doc.pathParams).map(([name, description]) => ({
+  const parameters = [
+    ...Object.entries(doc.pathParams ?? {}).map(([name, description]) => ({
       name,
       in: "path",
       required: true,
       description,
       schema: { type: "string" },
-    }));
-  }
+    })),
+    ...Object.entries(doc.queryParams ?? {}).map(([name, description]) => ({
+      name,
+      in: "query",
+      required: false,
+      description,
+      schema: { type: "string" },
+    })),
+  ];
+  if (parameters.length > 0) op.parameters = parameters;
   if (doc.request) {
     op.requestBody = {
       required: !doc.optionalBody,
@@ -144,7 +156,7 @@ function operation(doc: RouteDoc): Json {
       content: { "application/json": { schema: ref(doc.request.name) } },
     };
   }
-  const okHeaders = responseHeaders(doc, doc.response.headers);
+  const okHeaders = responseHeaders(route, doc.response.headers);
   const content: Json = {
     [doc.response.mediaType ?? "application/json"]: { schema: ref(doc.response.schema.name) },
   };
@@ -158,7 +170,7 @@ function operation(doc: RouteDoc): Json {
       content,
     },
   };
-  for (const [status, description] of Object.entries(errorStatuses(doc))) {
+  for (const [status, description] of Object.entries(errorStatuses(route))) {
     const extra =
       status === "429"
         ? {
@@ -168,7 +180,7 @@ function operation(doc: RouteDoc): Json {
         : {};
     responses[status] = {
       description,
-      headers: { ...responseHeaders(doc), ...extra },
+      headers: { ...responseHeaders(route), ...extra },
       content: { "application/json": { schema: ref("Error") } },
     };
   }
@@ -176,8 +188,9 @@ function operation(doc: RouteDoc): Json {
   return op;
 }
 
-/** The error statuses a route can answer and when, shared ones derived from its doc. */
-export function errorStatuses(doc: RouteDoc): Record<string, string> {
+/** The error statuses a route can answer and when, shared ones derived from its row and doc. */
+export function errorStatuses(route: ErrorSource): Record<string, string> {
+  const { doc } = route;
   const out: Record<number, string> = {};
   if (doc.request) {
     out[400] = "malformed JSON or a schema violation (`param` names the field)";
@@ -185,14 +198,15 @@ export function errorStatuses(doc: RouteDoc): Record<string, string> {
     out[415] = "body not sent as application/json";
   }
   if (doc.pathParams) out[400] ??= "a path parameter is not valid URL encoding";
-  if (doc.auth === "key") out[401] = "missing, malformed, unknown or revoked key";
-  if (doc.auth === "admin") out[401] = "missing or wrong admin token";
-  if (doc.rateLimited) {
-    out[429] = doc.spends
+  if (doc.queryParams) out[400] ??= "a query parameter is unknown or invalid (`param` names it)";
+  if (route.access === "key") out[401] = "missing, malformed, unknown or revoked key";
+  if (route.access === "admin") out[401] = "missing or wrong admin token";
+  if (route.counted || route.spends) {
+    out[429] = route.spends
       ? "`rate_limit_exceeded` (requests or tokens per minute: wait Retry-After seconds) or `insufficient_quota` (a USD budget is spent until the next UTC day or month)"
       : "`rate_limit_exceeded`: requests per minute reached; wait Retry-After seconds";
   }
-  if (doc.spends) {
+  if (route.spends) {
     out[413] = out[413]
       ? `${out[413]}; or \`request_too_large\`: more tokens than the key's whole tpm`
       : "`request_too_large`: more tokens than the key's whole tpm";
@@ -205,9 +219,9 @@ export function errorStatuses(doc: RouteDoc): Record<string, string> {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [String(k), v]));
 }
 
-function responseHeaders(doc: RouteDoc, extra: Record<string, string> = {}): Json {
+function responseHeaders(route: ErrorSource, extra: Record<string, string> = {}): Json {
   const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
-  if (doc.rateLimited) {
+  if (route.counted) {
     for (const name of Object.keys(RATE_HEADERS)) {
       headers[name] = { $ref: `#/components/headers/${name}` };
     }

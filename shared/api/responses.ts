@@ -25,11 +25,6 @@ export const HealthResponseSchema = z.object({
   environment: z.enum(["development", "test", "production"]),
   provider: z.enum(["local", "openai"]).describe("local: offline provider; openai: upstream"),
   embedding_model: z.string(),
-  index: z.object({
-    documents: z.number().int(),
-    chunks: z.number().int(),
-    version: z.number().int().describe("bumped by every write; answer caches key on it"),
-  }),
 });
 
 const DocumentStatusSchema = z.enum(["created", "updated", "unchanged"]);
@@ -79,6 +74,25 @@ export const DocumentResponseSchema = z.object({
   updated_at: z.iso.datetime(),
 });
 
+/** `GET /v1/documents`: one page of documents without their text. */
+export const DocumentListResponseSchema = z.object({
+  object: z.literal("list"),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      source: z.string(),
+      metadata: MetadataSchema,
+      chunks: z.number().int().describe("chunks the document was split into"),
+      updated_at: z.iso.datetime(),
+    }),
+  ),
+  next_cursor: z
+    .string()
+    .nullable()
+    .describe("pass as `cursor` for the next page; `null` on the last page"),
+});
+
 export const DocumentDeletedResponseSchema = z.object({
   object: z.literal("document.deleted"),
   id: z.string(),
@@ -112,9 +126,11 @@ export const QueryResponseSchema = z.object({
     .nullable()
     .describe("on a hit: what the original computation cost"),
   semantic_match: z
-    .object({ similarity: z.number(), matched_query: z.string() })
+    .object({ similarity: z.number() })
     .nullable()
-    .describe("on a semantic hit: the cached question it matched"),
+    .describe(
+      "on a semantic hit: how similar the cached question was (the question itself is another caller's, never returned)",
+    ),
   usage: z.object({
     prompt_tokens: z.number().int(),
     completion_tokens: z.number().int(),
@@ -180,7 +196,11 @@ export const StatsResponseSchema = z.object({
   models: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .describe("per model: calls, failures, fallbacks, breaker state"),
-  index: z.object({ documents: z.number(), chunks: z.number() }),
+  index: z.object({
+    documents: z.number(),
+    chunks: z.number(),
+    version: z.number().int().describe("bumped by every write; answer caches key on it"),
+  }),
   history: z
     .array(z.record(z.string(), z.unknown()))
     .describe("recent per-interval rates for charts"),
@@ -250,12 +270,28 @@ export const KeyResponseSchema = z.object({
 export const CreatedKeyResponseSchema = KeyResponseSchema.extend({
   key: z
     .string()
-    .describe("the secret, `rgw_<24 hex>_<43 chars>`: shown only in this response, stored hashed"),
+    .describe(
+      "the secret, `rgw_<24 hex>_<49 base62>` (43 random, 6 checksum): shown only in this response, stored hashed",
+    ),
 });
 
 export const KeyListResponseSchema = z.object({
   object: z.literal("list"),
-  data: z.array(KeyResponseSchema).describe("newest first; may lag ~1 min in other locations"),
+  data: z
+    .array(
+      KeyResponseSchema.extend({
+        usage: z
+          .object({
+            requests_this_minute: z.number().int(),
+            tokens_today: z.number().int(),
+            spent_today_usd: z.number(),
+            spent_this_month_usd: z.number(),
+          })
+          .nullable()
+          .describe("what the key has used, from its LIMITER object; `null` when unavailable"),
+      }),
+    )
+    .describe("newest first; may lag ~1 min in other locations"),
 });
 
 const RateSchema = z.object({

@@ -1,11 +1,13 @@
-// What each public route means, for the API description: summary, auth, the zod schemas it
-// validates with and answers in, its errors. Keyed "METHOD /path" exactly as the router's ROUTES
-// table; a test fails when the two disagree in either direction.
+// What each public route means, for the API description: summary, the zod schemas it validates
+// with and answers in, its own errors. Who may call it, and whether it is limited or spends, come
+// from its row in the route table (shared/api/route-table), which these entries are keyed by.
 import type { z } from "zod";
+import type { RouteKey } from "./route-table.js";
 import {
   CachePurgeResponseSchema,
   CreatedKeyResponseSchema,
   DocumentDeletedResponseSchema,
+  DocumentListResponseSchema,
   DocumentResponseSchema,
   HealthResponseSchema,
   IngestResponseSchema,
@@ -27,6 +29,7 @@ import {
   QueryRequestSchema,
 } from "./schemas.js";
 import { ChatCompletionRequestSchema, EmbeddingsRequestSchema } from "./openai.js";
+import { RequestLogResponseSchema } from "./request-log-api.js";
 import {
   BatchQueryResponseSchema,
   ChatCompletionResponseSchema,
@@ -42,18 +45,13 @@ export interface NamedSchema {
 }
 
 /** One route's description. Statuses every route shares (400/413/415 for bodies, 401 for auth,
- * 429 when limited, 500) are derived from `request`, `auth` and `rateLimited`. */
+ * 413/429 when limited or spending, 500) are derived from `request` and the route's row in the
+ * route table (access, counted, spends). */
 export interface RouteDoc {
   operationId: string;
   summary: string;
   description: string;
   tag: "System" | "Documents" | "Query" | "OpenAI" | "Limits" | "Admin";
-  /** none: open; key: an API key (optional in dev with ALLOW_ANONYMOUS); admin: ADMIN_TOKEN. */
-  auth: "none" | "key" | "admin";
-  /** True when the route counts against the caller's request limit (rate-limit headers, 429). */
-  rateLimited: boolean;
-  /** True when the route reserves tokens and USD before spending them (413 when it can't fit). */
-  spends?: boolean;
   request?: NamedSchema;
   /** The body size limit the route enforces (413 beyond it). */
   maxBodyBytes?: string;
@@ -71,21 +69,23 @@ export interface RouteDoc {
     headers?: Record<string, string>;
   };
   pathParams?: Record<string, string>;
+  /** Optional query-string parameters: name -> meaning. */
+  queryParams?: Record<string, string>;
   /** Route-specific errors beyond the shared ones: status -> when. */
   errors?: Record<number, string>;
 }
 
 const named = (name: string, schema: z.ZodType): NamedSchema => ({ name, schema });
 
-/** Every public route. Keys must match the router's ROUTES entries exactly. */
-export const ROUTE_DOCS: Record<string, RouteDoc> = {
+/** Every public route's description, keyed by the route table (a missing or extra key does not
+ * compile). */
+export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   "GET /health": {
     operationId: "getHealth",
-    summary: "Liveness, version, provider mode and index size",
-    description: "Never requires a key; use it for uptime checks.",
+    summary: "Liveness, version and provider mode",
+    description:
+      "Answered by the isolate alone: never requires a key and calls no Durable Object, so use it for uptime checks. The index's document and chunk counts are in `GET /v1/stats` (admin).",
     tag: "System",
-    auth: "none",
-    rateLimited: false,
     response: { description: "The gateway is up.", schema: named("Health", HealthResponseSchema) },
   },
   "GET /openapi.json": {
@@ -94,8 +94,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Generated from the zod schemas the routes validate with and the router's route table, so it cannot drift from the code. Rendered readably at /api.",
     tag: "System",
-    auth: "none",
-    rateLimited: false,
     response: {
       description: "The OpenAPI 3.1 document.",
       schema: named("OpenApiDocument", OpenApiDocumentSchema),
@@ -107,9 +105,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Up to 100 documents per call. A document whose content and embedding model are unchanged is not re-embedded (status `unchanged`); an id is derived from the text when absent, so re-ingesting is idempotent.",
     tag: "Documents",
-    auth: "key",
-    rateLimited: true,
-    spends: true,
     request: named("IngestRequest", IngestRequestSchema),
     maxBodyBytes: "10 MB",
     response: {
@@ -124,33 +119,46 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Content hashes, metadata and embedding model of up to 1,000 ids in one call, so a client can skip documents that are unchanged. The ingest CLI uses it to resume.",
     tag: "Documents",
-    auth: "key",
-    rateLimited: true,
     request: named("LookupRequest", LookupRequestSchema),
     response: {
       description: "The ids that exist, and those that do not.",
       schema: named("LookupResponse", LookupResponseSchema),
     },
   },
-  "GET /v1/documents/:id": {
+  "GET /v1/documents": {
+    operationId: "listDocuments",
+    summary: "List documents, a page at a time",
+    description:
+      "Documents in id order without their text, with their chunk counts. Filter by id prefix and by exact metadata values (`metadata.lang=en`; `metadata[lang]=en` works too; numbers and booleans match their text). Pass `next_cursor` back as `cursor` for the next page; it is `null` on the last one.",
+    tag: "Documents",
+    queryParams: {
+      limit: "documents per page, 1 to 100 (default 20)",
+      cursor: "the previous page's `next_cursor`",
+      prefix: "only ids that start with this",
+      "metadata.<key>": "only documents whose metadata `key` equals this value (repeatable)",
+    },
+    response: {
+      description: "One page of documents and the cursor of the next.",
+      schema: named("DocumentList", DocumentListResponseSchema),
+    },
+  },
+  "GET /v1/documents/:id+": {
     operationId: "getDocument",
     summary: "Read one document",
-    description: "URL-encode ids that contain `/`.",
+    description:
+      "The id is the rest of the path, `/` included (`/v1/documents/guides/setup.md`); `%2F` works too.",
     tag: "Documents",
-    auth: "key",
-    rateLimited: true,
-    pathParams: { id: "the document id (URL-encoded)" },
+    pathParams: { id: "the document id; may contain `/`" },
     response: { description: "The document.", schema: named("Document", DocumentResponseSchema) },
     errors: { 404: "no document has this id" },
   },
-  "DELETE /v1/documents/:id": {
+  "DELETE /v1/documents/:id+": {
     operationId: "deleteDocument",
     summary: "Delete one document and its chunks",
-    description: "Bumps the index version, so cached answers that used it are not served again.",
+    description:
+      "Bumps the index version, so cached answers that used it are not served again: at once by the isolate that deleted it, within CACHE_STATE_TTL_MS by every other.",
     tag: "Documents",
-    auth: "key",
-    rateLimited: true,
-    pathParams: { id: "the document id (URL-encoded)" },
+    pathParams: { id: "the document id; may contain `/`" },
     response: {
       description: "The document is gone.",
       schema: named("DocumentDeleted", DocumentDeletedResponseSchema),
@@ -163,9 +171,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Retrieves the best chunks (hybrid dense + BM25 by default), packs them into the model's context budget with exact token counts, and generates a cited answer through the fallback chain; the last link is an extractive answer, so a query is always answered.",
     tag: "Query",
-    auth: "key",
-    rateLimited: true,
-    spends: true,
     request: named("QueryRequest", QueryRequestSchema),
     response: {
       description: "The answer with its sources, model, usage, cost and timings.",
@@ -187,8 +192,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Requests in the current 60-second window, tokens left in the bucket and used today and this month, USD spent, held and remaining today and this month, with reset times. Not counted against the request limit, so it answers while the caller is limited.",
     tag: "Limits",
-    auth: "key",
-    rateLimited: false,
     response: {
       description: "The caller's standing.",
       schema: named("Usage", UsageResponseSchema),
@@ -205,8 +208,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Each item is a `/v1/query` body (without `stream`). The queries run concurrently (BATCH_CONCURRENCY at a time) through the answer cache, and the results come back in input order; an item that fails, including one that fails validation, is an inline error, never a failed batch.",
     tag: "Query",
-    auth: "key",
-    rateLimited: true,
     request: named("BatchQueryRequest", BatchQueryRequestSchema),
     response: {
       description: "One result per query, in order: an answer or an error.",
@@ -219,8 +220,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "OpenAI's request and response, streamed or not. `model` is a catalog chat model or `auto` (task complexity x `priority`, ragway's one extra field). The parameters an OpenAI-compatible upstream understands pass through. Each model of the fallback chain sits behind retries and a circuit breaker; a stream is retried and falls back until its first byte, and a stream the upstream cuts ends with an error event instead of `[DONE]`. Identical non-streamed requests from the same caller are answered from the cache.",
     tag: "OpenAI",
-    auth: "key",
-    rateLimited: true,
     request: named("ChatCompletionRequest", ChatCompletionRequestSchema),
     response: {
       description: "The completion, with the model that answered, usage, degraded and attempts.",
@@ -248,8 +247,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "`input` is a string or up to 2,048 strings; `model` an embedding model of the catalog whose provider is configured. Through the embedding cache and the retry loop; `encoding_format` float or base64, `dimensions` shortens and re-normalizes.",
     tag: "OpenAI",
-    auth: "key",
-    rateLimited: true,
     request: named("EmbeddingsRequest", EmbeddingsRequestSchema),
     response: {
       description: "One vector per input, in input order, with exact token usage.",
@@ -265,8 +262,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "OpenAI-compatible model list",
     description: "`auto` and every catalog model whose provider this deployment has configured.",
     tag: "OpenAI",
-    auth: "key",
-    rateLimited: true,
     response: {
       description: "The models in OpenAI's list shape, with kind, window, prices and tiers.",
       schema: named("ModelList", ModelListResponseSchema),
@@ -277,19 +272,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "One model",
     description: "A model from the list above.",
     tag: "OpenAI",
-    auth: "key",
-    rateLimited: true,
     pathParams: { id: "the model id (`auto` included)" },
     response: { description: "The model.", schema: named("Model", ModelResponseSchema) },
     errors: { 404: "no such model on this deployment" },
   },
   "GET /v1/stats": {
     operationId: "getStats",
-    summary: "Global counters",
-    description: "The counters aggregated from every isolate by the METRICS object.",
+    summary: "Global counters and the index's size",
+    description:
+      "The counters aggregated from every isolate by the METRICS object, and the document index's document and chunk counts and version (read from the INDEX object).",
     tag: "Admin",
-    auth: "admin",
-    rateLimited: false,
     response: {
       description: "Counters by name, and the cache section derived from them.",
       schema: named("Stats", StatsResponseSchema),
@@ -301,8 +293,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Every metric in the Prometheus text exposition format (version 0.0.4), from the global aggregate in the METRICS object. Opens with the admin token or METRICS_TOKEN.",
     tag: "Admin",
-    auth: "admin",
-    rateLimited: false,
     response: {
       description: "The exposition text.",
       schema: named("MetricsText", MetricsTextSchema),
@@ -315,8 +305,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Limits left out come from DEFAULT_RPM, DEFAULT_TPM, DEFAULT_DAILY_BUDGET_USD and DEFAULT_MONTHLY_BUDGET_USD. Bounds: rpm 1..100000, tpm 1..100000000, budgets 0..1000000 USD. The key works everywhere at once; only its SHA-256 is stored.",
     tag: "Admin",
-    auth: "admin",
-    rateLimited: false,
     request: named("CreateKeyRequest", CreateKeyRequestSchema),
     response: {
       description: "The new key's record and, only here, its secret.",
@@ -329,8 +317,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "List API keys, without secrets",
     description: "Every key's record, newest first, from KV (eventually consistent).",
     tag: "Admin",
-    auth: "admin",
-    rateLimited: false,
     response: { description: "The keys.", schema: named("KeyList", KeyListResponseSchema) },
   },
   "DELETE /admin/keys/:id": {
@@ -339,20 +325,27 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       "Recorded in the key's LIMITER object, which every request with the key consults: the next request with it is refused with 401, in every location.",
     tag: "Admin",
-    auth: "admin",
-    rateLimited: false,
     pathParams: { id: "the key id (`key_...`)" },
     response: { description: "The key, now revoked.", schema: named("Key", KeyResponseSchema) },
     errors: { 404: "no key has this id" },
+  },
+  "GET /admin/requests": {
+    operationId: "listRequests",
+    summary: "The request log, newest first",
+    description:
+      "The last 1,000 requests of the last 24 hours (whichever is fewer), as the console shows them: time, route, status, key, model, cache status, tokens, cost, latency and gateway overhead. Query parameters, all optional: `status` (429, or a class such as 4xx), `route` (a route pattern such as /v1/query), `key` (a key id, key name or anonymous id), `limit` (1..200, default 50), `before` (the previous page's `next_before`, or an ISO 8601 time). Question text is recorded only with LOG_QUERIES=true. Records travel with each isolate's metrics flush, so a request appears within METRICS_FLUSH_MS; /health, /metrics, /v1/stats and this route are not logged.",
+    tag: "Admin",
+    response: {
+      description: "A page of the log, and the routes and keys it holds (for filters).",
+      schema: named("RequestLog", RequestLogResponseSchema),
+    },
   },
   "POST /admin/cache/purge": {
     operationId: "purgeCache",
     summary: "Purge the answer and embedding caches",
     description:
-      "No body purges everything. Answers are purged by bumping per-tier purge epochs that every lookup reads, so they become unreachable at once in every isolate and colo; KV keys and this isolate's memory are then reclaimed (up to 400 KV deletions per call).",
+      "No body purges everything. Answers and chat completions are purged by bumping per-tier purge epochs that every lookup keys on, so they become unreachable at once in the isolate that purged and within CACHE_STATE_TTL_MS in every other isolate and colo (chat: plus KV's propagation); KV keys and this isolate's memory are then reclaimed (up to 400 KV deletions per call).",
     tag: "Admin",
-    auth: "admin",
-    rateLimited: false,
     request: named("CachePurgeRequest", CachePurgeRequestSchema),
     optionalBody: true,
     maxBodyBytes: "64 KB",

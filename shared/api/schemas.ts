@@ -47,6 +47,37 @@ export const DocumentInputSchema = z
   })
   .strict();
 
+/** Most documents on one page of `GET /v1/documents`. */
+export const MAX_LIST_LIMIT = 100;
+
+/**
+ * `GET /v1/documents` query parameters. `metadata` is gathered from `metadata.<key>=<value>` (or
+ * `metadata[<key>]=<value>`) parameters by the route; values are text and match exactly.
+ */
+export const ListDocumentsQuerySchema = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIST_LIMIT)
+    .default(20)
+    .describe("documents per page"),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048)
+    .optional()
+    .describe("the previous page's next_cursor, to continue after it"),
+  prefix: z.string().min(1).max(256).optional().describe("only ids that start with this"),
+  metadata: z
+    .record(z.string().min(1).max(64), z.string().max(1000))
+    .refine((m) => Object.keys(m).length <= 16, { message: "at most 16 metadata filters" })
+    .optional()
+    .describe("metadata fields that must equal these values"),
+});
+
+export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuerySchema>;
+
 export const MAX_DOCUMENTS_PER_CALL = 100;
 
 export const IngestRequestSchema = z

@@ -24,7 +24,7 @@ export function cacheDirectives(
     (cacheControl ?? "")
       .toLowerCase()
       .split(",")
-      .map((t) => t.trim().replace(/\s*=\s*/, "="))
+      .map(directive)
       .filter((t) => t !== ""),
   );
   const noStore = tokens.has("no-store");
@@ -33,4 +33,12 @@ export function cacheDirectives(
     tokens.has("max-age=0") ||
     (cacheControl === null && /(^|,)\s*no-cache\s*(,|$)/i.test(pragma ?? ""));
   return { lookup: useCache && !noCache && !noStore, store: !noStore };
+}
+
+// `name = value` as `name=value`, trimmed. Split by hand: a regex with whitespace runs around
+// "=" backtracks quadratically over a long run of spaces, and this header is client input.
+function directive(token: string): string {
+  const eq = token.indexOf("=");
+  if (eq < 0) return token.trim();
+  return `${token.slice(0, eq).trim()}=${token.slice(eq + 1).trim()}`;
 }

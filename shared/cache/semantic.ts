@@ -3,7 +3,7 @@
 // when its embedding is close enough. Isolate memory, bounded by bytes; it stores pointers (the
 // answer's exact key), never answers, so a purged or expired answer simply stops matching.
 import type { Clock } from "../ports.js";
-import { cosine } from "../rag/vector.js";
+import { cosine } from "../vector/vector.js";
 import { ByteLru } from "./lru.js";
 
 interface Candidate {

@@ -1,6 +1,7 @@
 // The model catalog: context windows, USD prices, speed/quality tiers and provider per model.
 // It drives selection, cost and fallback order; deployments may override it with JSON (validated).
 import { z } from "zod";
+import { VisionRuleSchema, type VisionRule } from "../tokens/image-tokens.js";
 
 /** One model the gateway can route to. Prices are USD per 1M tokens. */
 export interface ModelInfo {
@@ -13,7 +14,17 @@ export interface ModelInfo {
   /** Maximum completion tokens (0 for embedding models). */
   maxOutputTokens: number;
   inputUsdPerMTok: number;
+  /**
+   * Price of prompt tokens the provider served from its prompt cache
+   * (`prompt_tokens_details.cached_tokens`). Absent: the full input price (never under-billed).
+   */
+  cachedInputUsdPerMTok?: number;
   outputUsdPerMTok: number;
+  /**
+   * How the provider counts an image in the prompt (see `imageTokens`). Absent: OpenAI's tile
+   * rule for GPT-4o (85 tokens base, 170 per 512-px tile).
+   */
+  vision?: VisionRule;
   /** 1 = slowest, 3 = fastest. */
   speedTier: 1 | 2 | 3;
   /** 1 = weakest, 3 = best. */
@@ -34,7 +45,9 @@ export const ModelInfoSchema: z.ZodType<ModelInfo> = z
     contextWindow: z.number().int().positive(),
     maxOutputTokens: z.number().int().nonnegative(),
     inputUsdPerMTok: usdPerMTok,
+    cachedInputUsdPerMTok: usdPerMTok.optional(),
     outputUsdPerMTok: usdPerMTok,
+    vision: VisionRuleSchema.optional(),
     speedTier: tier,
     qualityTier: tier,
     dimensions: z.number().int().positive().optional(),
@@ -42,6 +55,12 @@ export const ModelInfoSchema: z.ZodType<ModelInfo> = z
   .refine((m) => m.kind !== "embedding" || m.dimensions !== undefined, {
     message: "embedding models need `dimensions`",
     path: ["dimensions"],
+  })
+  // A reservation prices every prompt token at the input price: a dearer cached price would
+  // let settlement exceed it.
+  .refine((m) => (m.cachedInputUsdPerMTok ?? 0) <= m.inputUsdPerMTok, {
+    message: "`cachedInputUsdPerMTok` must not exceed `inputUsdPerMTok`",
+    path: ["cachedInputUsdPerMTok"],
   })
   .refine((m) => m.kind !== "chat" || m.maxOutputTokens > 0, {
     message: "chat models need `maxOutputTokens` > 0",
@@ -55,7 +74,11 @@ const CatalogSchema = z
     message: "model ids must be unique",
   });
 
-/** Built-in catalog: the offline models plus OpenAI's public list prices. */
+/**
+ * Built-in catalog: the offline models plus OpenAI's public list prices (standard tier), cached
+ * input prices and image token rules (gpt-4o-mini bills images at ~33x gpt-4o's tokens; the
+ * gpt-4.1 mini/nano models count 32-px patches).
+ */
 export const DEFAULT_CATALOG: readonly ModelInfo[] = [
   {
     id: "local-extractive",
@@ -87,7 +110,9 @@ export const DEFAULT_CATALOG: readonly ModelInfo[] = [
     contextWindow: 1_047_576,
     maxOutputTokens: 32_768,
     inputUsdPerMTok: 0.1,
+    cachedInputUsdPerMTok: 0.025,
     outputUsdPerMTok: 0.4,
+    vision: { rule: "patches", multiplier: 2.46 },
     speedTier: 3,
     qualityTier: 1,
   },
@@ -98,7 +123,9 @@ export const DEFAULT_CATALOG: readonly ModelInfo[] = [
     contextWindow: 128_000,
     maxOutputTokens: 16_384,
     inputUsdPerMTok: 0.15,
+    cachedInputUsdPerMTok: 0.075,
     outputUsdPerMTok: 0.6,
+    vision: { rule: "tiles", baseTokens: 2_833, tileTokens: 5_667 },
     speedTier: 3,
     qualityTier: 1,
   },
@@ -109,7 +136,9 @@ export const DEFAULT_CATALOG: readonly ModelInfo[] = [
     contextWindow: 1_047_576,
     maxOutputTokens: 32_768,
     inputUsdPerMTok: 0.4,
+    cachedInputUsdPerMTok: 0.1,
     outputUsdPerMTok: 1.6,
+    vision: { rule: "patches", multiplier: 1.62 },
     speedTier: 2,
     qualityTier: 2,
   },
@@ -120,6 +149,7 @@ export const DEFAULT_CATALOG: readonly ModelInfo[] = [
     contextWindow: 128_000,
     maxOutputTokens: 16_384,
     inputUsdPerMTok: 2.5,
+    cachedInputUsdPerMTok: 1.25,
     outputUsdPerMTok: 10,
     speedTier: 2,
     qualityTier: 3,
@@ -131,6 +161,7 @@ export const DEFAULT_CATALOG: readonly ModelInfo[] = [
     contextWindow: 1_047_576,
     maxOutputTokens: 32_768,
     inputUsdPerMTok: 2,
+    cachedInputUsdPerMTok: 0.5,
     outputUsdPerMTok: 8,
     speedTier: 2,
     qualityTier: 3,
@@ -190,19 +221,43 @@ export function findModel(catalog: readonly ModelInfo[], id: string): ModelInfo 
   return catalog.find((m) => m.id === id);
 }
 
+/** The token counts a price applies to: OpenAI's `usage`, with its details when reported. */
+export interface PricedUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number } | undefined;
+  completion_tokens_details?: { reasoning_tokens?: number } | undefined;
+}
+
 /**
- * USD cost of one call, rounded to 1e-9 so sums of tiny prices don't show float noise.
+ * USD cost of one call, rounded to 1e-9 so sums of tiny prices don't show float noise. The one
+ * cost function: settlement, reservations, metrics and every response's `cost_usd` use it.
+ * Cached prompt tokens (`prompt_tokens_details.cached_tokens`, at most `prompt_tokens`) are
+ * priced at `cachedInputUsdPerMTok`; reasoning tokens are output (OpenAI counts them inside
+ * `completion_tokens`; a provider reporting more reasoning than completion tokens is billed for
+ * the reasoning).
  *
  * @example
  * costUsd(gpt4oMini, { prompt_tokens: 1000, completion_tokens: 500 }); // 0.00045
+ * costUsd(gpt4oMini, { prompt_tokens: 1000, completion_tokens: 500,
+ *   prompt_tokens_details: { cached_tokens: 800 } }); // 0.00036
  */
 export function costUsd(
-  model: Pick<ModelInfo, "inputUsdPerMTok" | "outputUsdPerMTok">,
-  usage: { prompt_tokens: number; completion_tokens: number },
+  model: Pick<ModelInfo, "inputUsdPerMTok" | "outputUsdPerMTok" | "cachedInputUsdPerMTok">,
+  usage: PricedUsage,
 ): number {
+  const prompt = Math.max(0, usage.prompt_tokens);
+  const cached = Math.min(prompt, Math.max(0, usage.prompt_tokens_details?.cached_tokens ?? 0));
+  const output = Math.max(
+    usage.completion_tokens,
+    usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    0,
+  );
+  const cachedPrice = model.cachedInputUsdPerMTok ?? model.inputUsdPerMTok;
   const usd =
-    (usage.prompt_tokens * model.inputUsdPerMTok +
-      usage.completion_tokens * model.outputUsdPerMTok) /
+    ((prompt - cached) * model.inputUsdPerMTok +
+      cached * cachedPrice +
+      output * model.outputUsdPerMTok) /
     1_000_000;
   return Math.round(usd * 1e9) / 1e9;
 }

@@ -5,10 +5,12 @@ import type { TokenCounter } from "../tokens/count.js";
 import type { Spend } from "../util/spend.js";
 import { countBounded } from "../tokens/count-bounded.js";
 import { costUsd, type ModelInfo } from "./catalog.js";
-import { contentText, countPromptTokens, lastUserText, toPlainMessages } from "./chat-messages.js";
+import { countRequestPrompt, promptTokensFor, type PromptCount } from "../tokens/request-prompt.js";
+import { contentText, lastUserText, toPlainMessages } from "./chat-messages.js";
 import { classifyTask, type TaskProfile } from "./classify-task.js";
 import { fallbackChain, runFallback, type FallbackResult, type Resilience } from "./fallback.js";
-import { resolveExplicit, selectModel, type Priority } from "./select-model.js";
+import { selectModel, type Priority } from "./select-model.js";
+import { usableModel } from "./usable-model.js";
 import type {
   ChatChunk,
   Completion,
@@ -41,6 +43,9 @@ export interface ChatPlan {
   /** Why the first link was chosen (the `x-model-reason` header). */
   reason: string;
   task: TaskProfile;
+  /** Every part of the prompt, counted (images by model: see `billedPromptTokens`). */
+  prompt: PromptCount;
+  /** The prompt's tokens with images at GPT-4o's rule: for context-window checks. */
   promptTokens: number;
   fits: (model: ModelInfo) => boolean;
 }
@@ -66,12 +71,13 @@ export function planChat(
   deps: ChatDeps,
 ): PlanResult {
   if (requested !== "auto") {
-    const explicit = resolveExplicit(requested, deps.catalog, deps.available);
+    const explicit = usableModel(requested, "chat", deps.catalog, deps.available);
     if (!explicit.ok)
       return { ok: false, message: explicit.message, param: "model", code: "invalid_request" };
   }
   const messages = toPlainMessages(body.messages);
-  const promptTokens = countPromptTokens(messages, deps.counter, body.tools);
+  const prompt = countRequestPrompt(body, deps.counter);
+  const promptTokens = promptTokensFor(prompt);
   const question = lastUserText(messages);
   const questionTokens = countBounded(question, deps.counter);
   const others = body.messages.map((m) => contentText((m as { content?: unknown }).content));
@@ -111,7 +117,10 @@ export function planChat(
         `more than any model in the chain can take (largest context window: ${largest})`,
     };
   }
-  return { ok: true, plan: { body, chain, reason: choice.reason, task, promptTokens, fits } };
+  return {
+    ok: true,
+    plan: { body, chain, reason: choice.reason, task, prompt, promptTokens, fits },
+  };
 }
 
 /** How a completion is called: its time budget, and the caller's limits per link. */
@@ -143,7 +152,8 @@ export async function completeChat(
   );
   if (!result.ok) return result;
   const usage =
-    result.value.usage ?? countedUsage(plan.promptTokens, result.value.text, deps.counter);
+    result.value.usage ??
+    countedUsage(billedPromptTokens(plan, result.model), result.value.text, deps.counter);
   const completion = { ...result.value, usage, body: { ...result.value.body, usage } };
   return { ...result, value: completion };
 }
@@ -207,19 +217,40 @@ export async function openChatStream(
 }
 
 /**
- * The most a completion on `model` may use, to reserve before calling it: the prompt plus the
- * completion cap (the caller's, else the most the model can write within its window) times `n`,
- * at the model's prices.
+ * The most a completion on `model` may use, to reserve before calling it: the prompt (see
+ * {@link billedPromptTokens}) plus the completion cap (the caller's, else the most the model can
+ * write within its window) times `n`, at the model's full input and output prices.
  */
 export function linkSpend(plan: ChatPlan, model: ModelInfo): Spend {
+  const usage = worstCaseUsage(plan, model);
+  return { tokens: usage.total_tokens, usd: costUsd(model, usage) };
+}
+
+/**
+ * The usage behind {@link linkSpend}: what a call on `model` can bill at most. A stream whose
+ * client left before its usage could be read is billed this.
+ */
+export function worstCaseUsage(plan: ChatPlan, model: ModelInfo): Usage {
   const cap = completionCap(plan.body);
   const choices = typeof plan.body.n === "number" ? plan.body.n : 1;
   const room = Math.max(0, model.contextWindow - plan.promptTokens);
   const completion = Math.min(cap ?? model.maxOutputTokens, model.maxOutputTokens, room) * choices;
+  const prompt = billedPromptTokens(plan, model);
   return {
-    tokens: plan.promptTokens + completion,
-    usd: costUsd(model, { prompt_tokens: plan.promptTokens, completion_tokens: completion }),
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
   };
+}
+
+/**
+ * The prompt tokens `model` can bill for this request: its text, its images by the model's
+ * vision rule, and, when a part cannot be sized before the call (a file, audio), the model's
+ * whole context window, the most any prompt can be.
+ */
+export function billedPromptTokens(plan: ChatPlan, model: ModelInfo): number {
+  const known = promptTokensFor(plan.prompt, model.vision);
+  return plan.prompt.unsizedParts > 0 ? Math.max(known, model.contextWindow) : known;
 }
 
 /** Usage from exact counts, for answers whose provider reported none. */

@@ -1,12 +1,7 @@
-// OpenAI chat messages as the gateway reads them: plain text per message (content parts joined),
-// the ask (last user message), and an exact prompt token count for window checks and usage.
-import type { TokenCounter } from "../tokens/count.js";
-import { countBounded } from "../tokens/count-bounded.js";
+// OpenAI chat messages as the gateway reads them: plain text per message (content parts joined)
+// and the ask (last user message). Their prompt tokens are counted from the request itself, every
+// part included (shared/tokens/request-prompt.ts), not from this text.
 import type { ChatMessage } from "./types.js";
-
-// ChatML framing: each message costs a few tokens besides its text, and the reply is primed.
-const TOKENS_PER_MESSAGE = 3;
-const REPLY_PRIMER_TOKENS = 3;
 
 /** The text of a message's `content`: a string, or the text of its parts; anything else is "". */
 export function contentText(content: unknown): string {
@@ -57,21 +52,4 @@ export function lastUserText(messages: readonly ChatMessage[]): string {
     if (m?.role === "user") return m.content;
   }
   return "";
-}
-
-/**
- * Prompt tokens of a chat request, counted over each message's text (exactly, save for very long
- * unbroken runs: see `countBounded`) plus OpenAI's per-message framing, and tool definitions as
- * JSON. Close to (not always equal to) what the
- * upstream bills; used for window checks and when the upstream reports no usage.
- */
-export function countPromptTokens(
-  messages: readonly ChatMessage[],
-  counter: TokenCounter,
-  tools?: unknown,
-): number {
-  let total = REPLY_PRIMER_TOKENS;
-  for (const m of messages) total += TOKENS_PER_MESSAGE + countBounded(m.content, counter);
-  if (tools !== undefined && tools !== null) total += countBounded(JSON.stringify(tools), counter);
-  return total;
 }

@@ -1,7 +1,7 @@
 // Embeddings in OpenAI's response encodings: float arrays, or base64 of little-endian float32
 // (what the official SDKs request by default). `dimensions` shortens a vector the way OpenAI's
 // text-embedding-3 models do: keep the first n components and re-normalize.
-import { float32ToBytes, l2normalize } from "../rag/vector.js";
+import { float32ToBytes, l2normalize } from "../vector/vector.js";
 
 /** The first `dimensions` components of a unit vector, re-normalized to unit length. */
 export function shortenVector(v: Float32Array, dimensions: number): Float32Array {

@@ -1,19 +1,7 @@
 // Offline embeddings by feature hashing (words + character n-grams -> signed buckets).
 // Must be byte-for-byte deterministic across isolates and releases: changing any constant here
 // changes every stored vector, so bump the index version with it.
-
-/**
- * A small English stop-word list (function words and question words). Shared with the
- * extractive answerer so both sides agree on what carries no meaning.
- */
-export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
-  (
-    "a an and are as at be been being but by can could did do does doing for from had has have " +
-    "how i if in into is it its me my of on or our should so than that the their them then there " +
-    "these they this those to was we were what when where which while who whom why will with " +
-    "would you your about also just not no any all"
-  ).split(" "),
-);
+import { ENGLISH_STOP_WORDS } from "../text/stop-words.js";
 
 /** Default vector length; matches `local-hash-embed` in the catalog. */
 export const HASH_EMBED_DIMS = 384;

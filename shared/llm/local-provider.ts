@@ -1,9 +1,11 @@
-// The offline provider: hashing embeddings and extractive answers from the prompt's own sources.
-// It is the last link of every fallback chain, so it never returns a failure.
-import { extractiveAnswer, type ExtractiveSource } from "../rag/extractive.js";
+// The offline provider: hashing embeddings, extractive answers from a RAG prompt's own sources
+// (the query path), and an offline chat model for OpenAI-compatible chat, which is not RAG. It is
+// the last link of every fallback chain, so it never returns a failure.
+import { extractiveAnswer, type ExtractiveSource } from "../text/extractive.js";
 import { toPlainMessages } from "./chat-messages.js";
 import { chunkObject, completionId, completionObject, streamPieces } from "./completion-shapes.js";
 import { HASH_EMBED_DIMS, hashEmbed } from "./hash-embedding.js";
+import { offlineChatReply, type OfflineReply } from "./offline-chat.js";
 import type {
   ChatMessage,
   ChatRequest,
@@ -28,11 +30,13 @@ const BLOCK_HEADER_RE = /^\s*\[(\d{1,4})\]\s*(.*)$/;
 const CHARS_PER_TOKEN = 4;
 
 /**
- * Creates the `local` provider. `embed` hashes each text ({@link hashEmbed}); `chat` answers the
- * last user message extractively from the other messages' content, split into `[n] Title`
- * blocks (citations keep those numbers) or else into paragraphs. `chatCompletion` and
- * `chatCompletionStream` give the same answer in OpenAI's shapes (OpenAI-compatible chat works
- * offline). No usage is reported: callers count tokens themselves.
+ * Creates the `local` provider. `embed` hashes each text ({@link hashEmbed}); `chat` (the RAG
+ * path) answers the last user message extractively from the other messages' content, split into
+ * `[n] Title` blocks (citations keep those numbers) or else into paragraphs. `chatCompletion` and
+ * `chatCompletionStream` are the offline chat model ({@link offlineChatReply}) in OpenAI's
+ * shapes: they answer the last user message alone, labelled as offline, so OpenAI-compatible chat
+ * works with no model configured without pretending to retrieve. No usage is reported: callers
+ * count tokens themselves.
  *
  * @example
  * const local = createLocalProvider();
@@ -42,11 +46,10 @@ export function createLocalProvider(opts: LocalProviderOptions = {}): Provider {
   const dims = opts.dims ?? HASH_EMBED_DIMS;
   hashEmbed("", dims); // validates dims once, at construction
 
-  const answer = (request: CompletionRequest): string => {
-    const { question, context } = splitPrompt(toPlainMessages(request.body.messages));
+  const reply = (request: CompletionRequest): OfflineReply => {
     const maxTokens = completionCap(request.body);
     const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : undefined;
-    return extractiveAnswer(question, parseSources(context), { maxChars }).answer;
+    return offlineChatReply(toPlainMessages(request.body.messages), { maxChars });
   };
 
   return {
@@ -67,20 +70,20 @@ export function createLocalProvider(opts: LocalProviderOptions = {}): Provider {
       return { ok: true, value: { model: request.model, text: answer, finishReason: "stop" } };
     },
     async chatCompletion(request: CompletionRequest): Promise<Outcome<Completion>> {
-      const text = answer(request);
+      const { text, finishReason } = reply(request);
       const body = completionObject({
         id: completionId(),
         created: Math.floor(Date.now() / 1000),
         model: request.model,
         text,
-        finishReason: "stop",
+        finishReason,
       });
       return { ok: true, value: { body, text } };
     },
     async chatCompletionStream(
       request: CompletionRequest,
     ): Promise<Outcome<AsyncGenerator<StreamEvent, void, undefined>>> {
-      return { ok: true, value: localStream(request.model, answer(request)) };
+      return { ok: true, value: localStream(request.model, reply(request)) };
     },
   };
 }
@@ -91,10 +94,10 @@ function completionCap(body: Record<string, unknown>): number | undefined {
   return typeof cap === "number" && cap > 0 ? cap : undefined;
 }
 
-/** The answer as OpenAI chunks: role, one chunk per word, finish, then `[DONE]`. */
+/** The reply as OpenAI chunks: role, one chunk per word, finish, then `[DONE]`. */
 async function* localStream(
   model: string,
-  text: string,
+  { text, finishReason }: OfflineReply,
 ): AsyncGenerator<StreamEvent, void, undefined> {
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
@@ -105,7 +108,7 @@ async function* localStream(
     }) as const;
   yield chunk({ role: "assistant", content: "" }, null, "");
   for (const piece of streamPieces(text)) yield chunk({ content: piece }, null, piece);
-  yield chunk({}, "stop", "");
+  yield chunk({}, finishReason, "");
   yield { type: "done" };
 }
 

@@ -1,15 +1,10 @@
 // Validation of an OpenAI-compatible upstream's 200 bodies. A 200 can still be wrong (a proxy's
 // HTML page, an `error` object, no choices): each is checked and mapped to an Outcome here.
 import { z } from "zod";
-import { l2normalize } from "../rag/vector.js";
-import { errorMessageOf, toUsage } from "./sse.js";
+import { l2normalize } from "../vector/vector.js";
+import { errorMessageOf, toUsage, UsageSchema } from "./sse.js";
 import type { ChatResult, Completion, EmbedRequest, EmbedResult, Outcome } from "./types.js";
 
-const UsageSchema = z.object({
-  prompt_tokens: z.number().nonnegative(),
-  completion_tokens: z.number().nonnegative().optional(),
-  total_tokens: z.number().nonnegative().optional(),
-});
 const ChatBodySchema = z.object({
   choices: z
     .array(
@@ -29,7 +24,12 @@ const CompletionBodySchema = z.looseObject({
   choices: z
     .array(
       z.looseObject({
-        message: z.looseObject({ content: z.string().nullish() }),
+        message: z.looseObject({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(z.unknown()).nullish(),
+          function_call: z.unknown().optional(),
+        }),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -66,10 +66,14 @@ export function parseCompletionBody(body: unknown, model: string): Outcome<Compl
   if (upstreamError) return badResponse(upstreamError);
   const parsed = CompletionBodySchema.safeParse(body);
   if (!parsed.success) return badResponse("chat completion body has no usable choices");
-  const value: Completion = {
-    body: { ...parsed.data, model },
-    text: parsed.data.choices[0]?.message.content ?? "",
-  };
+  // Everything generated, in every choice: what a count must cover when no usage came back.
+  const text = parsed.data.choices
+    .map(({ message: m }) => {
+      const calls = [m.tool_calls, m.function_call].filter((c) => c !== undefined && c !== null);
+      return (m.content ?? "") + (m.refusal ?? "") + calls.map((c) => JSON.stringify(c)).join("");
+    })
+    .join("");
+  const value: Completion = { body: { ...parsed.data, model }, text };
   if (parsed.data.usage) value.usage = toUsage(parsed.data.usage);
   return { ok: true, value };
 }

@@ -3,6 +3,7 @@
 // capable, speed = fastest capable, quality = best. Only configured providers are candidates.
 import type { ModelInfo } from "./catalog.js";
 import { requiredQualityTier, type Complexity, type TaskProfile } from "./classify-task.js";
+import { usableModel } from "./usable-model.js";
 
 export type Priority = "cost" | "speed" | "quality";
 
@@ -17,24 +18,18 @@ export interface SelectionNeeds {
 }
 
 /**
- * Checks an explicit model: a chat model in the catalog whose provider is configured.
- * Use it before doing work, so a bad `model` is a 400 at once.
+ * An explicit chat model as a choice: {@link usableModel} (a chat model in the catalog whose
+ * provider is configured) with the reason `explicit`.
  */
 export function resolveExplicit(
   requested: string,
   catalog: readonly ModelInfo[],
   available: ReadonlySet<ModelInfo["provider"]>,
 ): ModelChoice {
-  const model = catalog.find((m) => m.id === requested);
-  if (!model || model.kind !== "chat")
-    return { ok: false, message: `unknown model "${requested}"` };
-  if (!available.has(model.provider)) {
-    return {
-      ok: false,
-      message: `model "${requested}" needs the ${model.provider} provider, which is not configured`,
-    };
-  }
-  return { ok: true, model, reason: "explicit" };
+  const checked = usableModel(requested, "chat", catalog, available);
+  return checked.ok
+    ? { ok: true, model: checked.model, reason: "explicit" }
+    : { ok: false, message: checked.message };
 }
 
 /**

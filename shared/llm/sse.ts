@@ -70,17 +70,44 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
   }
 }
 
-const UsageSchema = z.object({
+// Detail objects are kept as sent (numeric fields only): they change the price and the client
+// may read them.
+const TokenDetailsSchema = z
+  .record(z.string(), z.unknown())
+  .transform((d) =>
+    Object.fromEntries(
+      Object.entries(d).filter(
+        (e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1]),
+      ),
+    ),
+  );
+
+/** OpenAI's `usage` object as received (also in non-streamed bodies). */
+export const UsageSchema = z.object({
   prompt_tokens: z.number().nonnegative(),
   completion_tokens: z.number().nonnegative().optional(),
   total_tokens: z.number().nonnegative().optional(),
+  prompt_tokens_details: TokenDetailsSchema.nullish(),
+  completion_tokens_details: TokenDetailsSchema.nullish(),
+});
+
+const CallDeltaSchema = z.looseObject({
+  name: z.string().nullish(),
+  arguments: z.string().nullish(),
 });
 
 const ChunkSchema = z.looseObject({
   choices: z.array(
     z.looseObject({
       index: z.number().int().nonnegative().optional(),
-      delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+      delta: z
+        .looseObject({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(z.looseObject({ function: CallDeltaSchema.nullish() })).nullish(),
+          function_call: CallDeltaSchema.nullish(),
+        })
+        .nullish(),
       finish_reason: z.string().nullish(),
     }),
   ),
@@ -88,12 +115,16 @@ const ChunkSchema = z.looseObject({
 });
 
 /** Usage as the gateway records it, from OpenAI's (possibly partial) usage object. */
-export function toUsage(u: z.infer<typeof UsageSchema>): Usage {
+export function toUsage(u: z.output<typeof UsageSchema>): Usage {
   const completion = u.completion_tokens ?? 0;
   return {
     prompt_tokens: u.prompt_tokens,
     completion_tokens: completion,
     total_tokens: u.total_tokens ?? u.prompt_tokens + completion,
+    ...(u.prompt_tokens_details ? { prompt_tokens_details: u.prompt_tokens_details } : {}),
+    ...(u.completion_tokens_details
+      ? { completion_tokens_details: u.completion_tokens_details }
+      : {}),
   };
 }
 
@@ -141,7 +172,8 @@ export async function* readChatChunks(
         return;
       }
       const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
-      const chunk: ChatChunk = { raw: parsed.data, content };
+      const otherText = parsed.data.choices.map((c) => generatedBesideContent(c.delta)).join("");
+      const chunk: ChatChunk = { raw: parsed.data, content, ...(otherText ? { otherText } : {}) };
       if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
       yield { type: "chunk", chunk };
     }
@@ -149,6 +181,17 @@ export async function* readChatChunks(
     await messages.return(undefined);
   }
   yield { type: "error", failure: truncated("upstream stream ended before [DONE]") };
+}
+
+type Delta = z.infer<typeof ChunkSchema>["choices"][number]["delta"];
+
+/** Tool-call and function-call names and arguments, and refusals, of one delta. */
+function generatedBesideContent(delta: Delta): string {
+  if (!delta) return "";
+  const calls = [...(delta.tool_calls ?? []).map((t) => t.function), delta.function_call];
+  let text = delta.refusal ?? "";
+  for (const call of calls) text += (call?.name ?? "") + (call?.arguments ?? "");
+  return text;
 }
 
 /** The message of an `{error: ...}` body, if the value is one. Some gateways send these with 200. */

@@ -1,6 +1,8 @@
 // Relays an opened upstream chunk stream to the client as OpenAI SSE. Once the first byte is out
 // there is no retry: a cut, an error event or a stall ends the client's stream with an error
 // event and no `[DONE]`, and the end is reported as a failure, never as a clean finish.
+// When the client goes away the upstream has already billed the prompt and keeps generating: the
+// relay reads on (bounded, in `waitUntil`) to learn the real usage, and says when it could not.
 import { chunkObject } from "./completion-shapes.js";
 import type { RetryTimers } from "./retry.js";
 import { SSE_DONE, sseData, sseError } from "./sse.js";
@@ -10,10 +12,26 @@ import type { ChatChunk, StreamEvent, UpstreamFailure, Usage } from "./types.js"
 export interface StreamEnd {
   outcome: "complete" | "failed" | "cancelled";
   failure?: UpstreamFailure;
-  /** All content deltas received, for counting tokens when no usage was reported. */
+  /**
+   * All generated text received (content, tool calls, refusals), for counting tokens when no
+   * usage was reported.
+   */
   text: string;
   /** The upstream's reported usage, if it sent one. */
   usage?: Usage;
+  /**
+   * For a cancelled stream: whether the upstream stream was read to its end after the client
+   * left. False means the connection was closed early and neither `usage` nor `text` is the bill.
+   */
+  drained?: boolean;
+}
+
+/** Reading on after the client left, to learn the usage the upstream bills. */
+export interface DrainOptions {
+  /** Keeps the read alive after the response is gone (the platform's waitUntil). */
+  waitUntil(promise: Promise<unknown>): void;
+  /** Reads on for at most this long, then closes the connection (0: never read on). */
+  maxMs: number;
 }
 
 export interface RelayOptions {
@@ -27,14 +45,19 @@ export interface RelayOptions {
   includeUsage: boolean;
   /** Usage for the caller's usage chunk when the upstream reported none. */
   countUsage(text: string): Usage;
+  /**
+   * The message of the error event a failed stream ends with. Upstream text must not reach the
+   * client, so the default names only the reason; the route adds its request id (and logs).
+   */
+  failureMessage?(failure: UpstreamFailure): string;
   /** A stream silent for this long is treated as cut. */
   idleTimeoutMs: number;
   timers: Pick<RetryTimers, "setTimer">;
   /** Called exactly once, however the stream ends (including the client going away). */
   onEnd(end: StreamEnd): void;
+  /** When set, a cancelled stream is drained for its usage (see {@link StreamEnd.drained}). */
+  drain?: DrainOptions;
 }
-
-type Next = IteratorResult<StreamEvent, void> | "idle";
 
 /**
  * The client's SSE body. Pull-based, so a slow client slows the upstream read instead of
@@ -47,10 +70,17 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   let text = "";
   let usage: Usage | undefined;
   let ended = false;
+  let cancelled = false;
+  /** How the upstream stream ended, once it has: what the last read returned. */
+  let finished: "done" | "error" | null = null;
   const id = typeof opts.first.raw.id === "string" ? opts.first.raw.id : "chatcmpl-ragway";
   const created = typeof opts.first.raw.created === "number" ? opts.first.raw.created : 0;
 
-  const end = (outcome: StreamEnd["outcome"], failure?: UpstreamFailure): void => {
+  const end = (
+    outcome: StreamEnd["outcome"],
+    failure?: UpstreamFailure,
+    drained?: boolean,
+  ): void => {
     if (ended) return;
     ended = true;
     opts.onEnd({
@@ -58,13 +88,27 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       ...(failure ? { failure } : {}),
       text,
       ...(usage ? { usage } : {}),
+      ...(drained !== undefined ? { drained } : {}),
     });
+  };
+
+  /** Every chunk read is accounted here, whoever reads it (the client's pull or the drain). */
+  const account = (chunk: ChatChunk): void => {
+    text += chunk.content + (chunk.otherText ?? "");
+    if (chunk.usage) usage = chunk.usage;
+  };
+
+  /** The next upstream event, accounted. Calls queue on the generator, so none is lost. */
+  const read = async (): Promise<IteratorResult<StreamEvent, void>> => {
+    const step = await opts.rest.next();
+    if (step.done) finished ??= "error";
+    else if (step.value.type === "chunk") account(step.value.chunk);
+    else finished ??= step.value.type === "done" ? "done" : "error";
+    return step;
   };
 
   /** The chunk as the client sees it, or null when it only carried usage the client didn't ask for. */
   const render = (chunk: ChatChunk): Uint8Array | null => {
-    text += chunk.content;
-    if (chunk.usage) usage = chunk.usage;
     const out: Record<string, unknown> = { ...chunk.raw, model: opts.model };
     if (!opts.includeUsage) {
       delete out.usage;
@@ -73,13 +117,14 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     return sseData(out);
   };
 
-  const next = async (): Promise<Next> => {
+  /** Runs `work`, or resolves "late" after `ms` if it has not settled (the timer starts first). */
+  const within = async <T>(ms: number, work: () => Promise<T>): Promise<T | "late"> => {
     let cancel = (): void => undefined;
-    const idle = new Promise<"idle">((resolve) => {
-      cancel = opts.timers.setTimer(opts.idleTimeoutMs, () => resolve("idle"));
+    const late = new Promise<"late">((resolve) => {
+      cancel = opts.timers.setTimer(ms, () => resolve("late"));
     });
     try {
-      return await Promise.race([opts.rest.next(), idle]);
+      return await Promise.race([work(), late]);
     } finally {
       cancel();
     }
@@ -92,17 +137,36 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     void opts.rest.return(undefined).catch(() => undefined);
   };
 
+  /** Reads the rest of an abandoned stream, up to the drain bound; true if it reached the end. */
+  const drainRest = async (maxMs: number): Promise<boolean> => {
+    const readToEnd = async (): Promise<"read" | "broken"> => {
+      try {
+        while (finished === null) await read();
+        return "read";
+      } catch {
+        return "broken";
+      }
+    };
+    // Past the bound the read may still be pending: closing the connection (the caller's
+    // stopUpstream) ends it.
+    const outcome = await within(maxMs, readToEnd);
+    return outcome === "read" && finished === "done";
+  };
+
   const fail = (
     controller: ReadableStreamDefaultController<Uint8Array>,
     failure: UpstreamFailure,
   ): void => {
     const code = failure.reason === "truncated" ? "stream_truncated" : "upstream_error";
-    controller.enqueue(sseError(`the upstream stream failed: ${failure.message}`, code));
+    const message =
+      opts.failureMessage?.(failure) ?? `the upstream stream failed (${failure.reason})`;
+    controller.enqueue(sseError(message, code));
     controller.close();
     end("failed", failure);
     stopUpstream();
   };
 
+  account(opts.first);
   const firstBytes = render(opts.first);
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -111,8 +175,10 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     async pull(controller) {
       // Loop until something is enqueued: a pull that enqueues nothing may not be called again.
       for (;;) {
-        const step = await next();
-        if (step === "idle") {
+        const step = await within(opts.idleTimeoutMs, read);
+        // The client left while this read was pending: the drain owns the stream now.
+        if (cancelled) return;
+        if (step === "late") {
           fail(controller, {
             reason: "truncated",
             message: `no data for ${opts.idleTimeoutMs} ms`,
@@ -150,8 +216,19 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
       }
     },
     cancel() {
-      end("cancelled");
-      stopUpstream();
+      cancelled = true;
+      const drain = opts.drain;
+      if (!drain || drain.maxMs <= 0 || finished !== null) {
+        stopUpstream();
+        end("cancelled", undefined, finished === "done");
+        return;
+      }
+      drain.waitUntil(
+        drainRest(drain.maxMs).then((drained) => {
+          if (!drained) stopUpstream();
+          end("cancelled", undefined, drained);
+        }),
+      );
     },
   });
 }

@@ -6,10 +6,18 @@ export interface ChatMessage {
   content: string;
 }
 
+/**
+ * Token usage in OpenAI's shape. The details, when the provider reports them, change the price:
+ * cached prompt tokens are cheaper, reasoning tokens are output (see `costUsd`).
+ */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** e.g. `cached_tokens`, `audio_tokens` (numeric fields only). */
+  prompt_tokens_details?: Record<string, number>;
+  /** e.g. `reasoning_tokens`, `accepted_prediction_tokens` (numeric fields only). */
+  completion_tokens_details?: Record<string, number>;
 }
 
 export interface EmbedRequest {
@@ -81,7 +89,10 @@ export interface CompletionRequest {
 export interface Completion {
   /** The `chat.completion` object, `model` set to the catalog id. */
   body: Record<string, unknown>;
-  /** The first choice's content, for token counting when no usage was reported. */
+  /**
+   * Everything generated (every choice's content, refusal and tool calls), for token counting
+   * when no usage was reported.
+   */
   text: string;
   usage?: Usage;
 }
@@ -92,6 +103,11 @@ export interface ChatChunk {
   raw: Record<string, unknown>;
   /** Content deltas of all choices, concatenated. */
   content: string;
+  /**
+   * Generated text that is not content: tool-call names and arguments, function calls, refusals.
+   * Billed as completion like content when no usage is reported.
+   */
+  otherText?: string;
   /** Present on the usage chunk (`stream_options.include_usage`). */
   usage?: Usage;
 }

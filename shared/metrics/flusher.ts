@@ -1,12 +1,15 @@
 // The isolate's metrics batch and its flush schedule. Requests add to one batch per isolate; the
 // first request after a flush schedules the next one FLUSH_INTERVAL_MS later in waitUntil, so a
 // flush never delays a response and an isolate that dies loses at most that interval's batch.
+// The request log's records ride in the same batch, so they cost no round trip of their own.
 import type { Background } from "../ports.js";
 import { MetricsBatch, type MetricEntry } from "./batch.js";
 import type { Metrics } from "./metrics.js";
+import { MAX_PENDING_RECORDS, type RequestRecord } from "./request-log.js";
 
-/** Where a flushed batch goes (the METRICS Durable Object in production). */
-export type MetricsSink = (entries: MetricEntry[]) => Promise<void>;
+/** Where a flushed batch goes (the METRICS Durable Object in production): the series, and the
+ * request records gathered since the last flush. */
+export type MetricsSink = (entries: MetricEntry[], requests: RequestRecord[]) => Promise<void>;
 
 export interface FlusherOptions {
   /** How long increments wait for company before they are sent. */
@@ -22,6 +25,8 @@ export interface FlusherOptions {
 export interface MetricsFlusher {
   /** The isolate-wide batch that request code writes to. */
   readonly metrics: Metrics;
+  /** Adds a finished request's record to the batch (the oldest go when too many wait). */
+  record(request: RequestRecord): void;
   /** Series waiting to be sent. */
   readonly pending: number;
   /** After a response: makes sure a flush is scheduled (in `bg.waitUntil`) for what is pending,
@@ -39,13 +44,18 @@ export const FLUSH_MAX_SERIES = 500;
 /** Creates the per-isolate batch and its flush schedule. */
 export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
   const batch = new MetricsBatch();
+  let records: RequestRecord[] = [];
   let timerArmed = false;
   const inFlight = new Set<Promise<void>>();
 
   const send = async (sink: MetricsSink): Promise<void> => {
     const entries = batch.drain();
-    if (entries.length === 0) return;
-    const sending = sink(entries).catch((err: unknown) => options.onError(err, entries.length));
+    const requests = records;
+    records = [];
+    if (entries.length === 0 && requests.length === 0) return;
+    const sending = sink(entries, requests).catch((err: unknown) =>
+      options.onError(err, entries.length),
+    );
     inFlight.add(sending);
     try {
       await sending;
@@ -62,11 +72,16 @@ export function createMetricsFlusher(options: FlusherOptions): MetricsFlusher {
 
   return {
     metrics: batch,
+    record(request) {
+      records.push(request);
+      if (records.length > MAX_PENDING_RECORDS)
+        records.splice(0, records.length - MAX_PENDING_RECORDS);
+    },
     get pending() {
       return batch.size;
     },
     schedule(bg, sink, intervalMs = options.intervalMs) {
-      if (batch.size === 0) return;
+      if (batch.size === 0 && records.length === 0) return;
       if (batch.size >= options.maxSeries) {
         bg.waitUntil(send(sink));
         return;

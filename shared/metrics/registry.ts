@@ -92,6 +92,18 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Model tokens by model and direction (in = prompt, out = completion).",
   ),
   family(
+    "ragway_model_calls_total",
+    "counter",
+    ["model"],
+    "Answered model calls by model, the local models included (upstream health is in ragway_upstream_*).",
+  ),
+  family(
+    "ragway_token_details_total",
+    "counter",
+    ["model", "kind"],
+    "Prompt tokens served from the provider's cache (kind=cached_prompt, priced lower) and reasoning tokens (kind=reasoning, part of completion), by model.",
+  ),
+  family(
     "ragway_cost_usd_total",
     "counter",
     ["model"],
@@ -164,6 +176,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "counter",
     ["reason"],
     "Requests refused authentication, by reason.",
+  ),
+  family(
+    "ragway_admin_auth_failures_total",
+    "counter",
+    ["reason"],
+    "Failed admin authentications (missing, malformed, invalid, not_configured), and attempts refused while a client is throttled (throttled).",
   ),
   family("ragway_keys_created_total", "counter", [], "API keys created."),
   family("ragway_keys_revoked_total", "counter", [], "API keys revoked."),

@@ -26,6 +26,9 @@ export interface ModelSummary {
   tokens_in: number;
   tokens_out: number;
   cost_usd: number;
+  /** Answered calls, local models included. */
+  answered: number;
+  /** Upstream calls (after retries), ok or not: local models make none. */
   calls: number;
   failures: number;
   retries: number;
@@ -122,6 +125,7 @@ function modelSummaries(series: readonly MetricEntry[]): Record<string, ModelSum
       tokens_in: 0,
       tokens_out: 0,
       cost_usd: 0,
+      answered: 0,
       calls: 0,
       failures: 0,
       retries: 0,
@@ -138,6 +142,9 @@ function modelSummaries(series: readonly MetricEntry[]): Record<string, ModelSum
         break;
       case "ragway_cost_usd_total":
         get(model).cost_usd += s.value;
+        break;
+      case "ragway_model_calls_total":
+        get(model).answered += s.value;
         break;
       case "ragway_upstream_calls_total":
         get(model).calls += s.value;

@@ -2,7 +2,7 @@
 // chunks in batches, hand the result to the index. Embedding failures come back as values.
 import type { TokenCounter } from "../tokens/count.js";
 import { chunkText } from "./chunk.js";
-import { float32ToBytes } from "./vector.js";
+import { float32ToBytes } from "../vector/vector.js";
 import { sha256Hex, stableStringify } from "../util/hash.js";
 import type { Outcome, UpstreamFailure } from "../llm/types.js";
 import type { DocumentInput, Metadata, StoredDocument } from "./types.js";

@@ -4,6 +4,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser.js";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
 let dev: WranglerDev;
@@ -74,5 +75,40 @@ describe("the served API description", () => {
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     // Field tables come from the request schemas, constraints included.
     expect(dom).toMatch(/documents\[\]\.text<span class="req">required<\/span>/);
+  });
+
+  it("reads as text once loaded: no `[object …]` and no literal `null` anywhere on the page", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (err) => errors.push(err.message));
+      await page.goto(`${dev.url}/api`, { waitUntil: "load" });
+      // Loaded: the lead no longer says "Loading" and every operation section is there.
+      await page.waitForSelector("#op-post-v1-query");
+      const lead = await page.locator("#lead").innerText();
+      expect(lead).not.toContain("Loading");
+      expect(lead).toContain("Version ");
+      const text = await page.locator("body").innerText();
+      expect(text).not.toContain("[object");
+      // "null" may only be a type (a type cell's `string | null`) or quoted code, never prose.
+      const prose = await page.evaluate(
+        `(() => {
+          const copy = document.body.cloneNode(true);
+          copy.querySelectorAll("td.type, code").forEach((n) => n.remove());
+          return copy.textContent;
+        })()`,
+      );
+      expect(typeof prose === "string" && prose.length > 1000).toBe(true);
+      expect(prose).not.toMatch(/\bnull\b/);
+      // The introduction's `code` spans are elements, not their string form.
+      expect(await page.locator("#lead code").count()).toBeGreaterThan(0);
+      // Each request body heading is followed by its content, never by a stray "null".
+      const bodies = await page.locator("h3", { hasText: "Request body" }).count();
+      expect(bodies).toBeGreaterThan(5);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

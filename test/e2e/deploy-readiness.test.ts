@@ -18,10 +18,12 @@ import {
 
 let out: string;
 let bundle: Bundle;
+let plain: Bundle;
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "ragway-bundle-"));
   bundle = await buildBundle(join(out, "production"), "production");
+  plain = await buildBundle(join(out, "top-level"));
 });
 afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
@@ -66,21 +68,70 @@ describe("the production deploy bundle", () => {
     expect(bundle.output).not.toMatch(/not inherited/);
   });
 
-  it("repeats every binding and variable of the development settings", () => {
-    const dev = bindingsOf();
+  it("repeats every binding and variable of the top level, as development does", () => {
+    const top = bindingsOf();
     const prod = bindingsOf("production");
-    expect(prod.names).toEqual(dev.names);
-    expect(prod.config.migrations).toEqual(dev.config.migrations);
+    const dev = bindingsOf("dev");
+    expect(prod.names).toEqual(top.names);
+    expect(prod.config.migrations).toEqual(top.config.migrations);
     expect(prod.config.name).toBe("ragway-production");
+    // Development adds only its documented admin token (production takes it as a secret).
+    expect(dev.names).toEqual({ ...top.names, vars: [...top.names.vars, "ADMIN_TOKEN"].sort() });
+    expect(dev.config.name).toBe("ragway");
   });
 
   it("passes the Worker's config schema with the secrets set, and refuses to start without them", () => {
     const { config } = bindingsOf("production");
     const vars = config.vars;
-    const parsed = parseConfig({ ...vars, ADMIN_TOKEN: "a-production-admin-token" });
+    const parsed = parseConfig({ ...vars, ADMIN_TOKEN: "a-production-admin-token-of-32-chars" });
     expect(parsed).toMatchObject({ ENVIRONMENT: "production", ALLOW_ANONYMOUS: false });
     expect(parsed.SEED_SAMPLE_CORPUS).toBe(false);
     expect(() => parseConfig(vars)).toThrow(/ADMIN_TOKEN is required in production/);
+  });
+});
+
+describe("a plain wrangler deploy (the top level)", () => {
+  it("builds and ships production's settings, never development's", () => {
+    expect(plain.code).toBe(0);
+    for (const line of [
+      'env.ENVIRONMENT ("production")',
+      'env.ALLOW_ANONYMOUS ("false")',
+      'env.SEED_SAMPLE_CORPUS ("false")',
+      'env.ANONYMOUS_RPM ("30")',
+    ]) {
+      expect(plain.output).toContain(line);
+    }
+    expect(plain.output).not.toContain("ragway-dev-admin-token");
+  });
+
+  it("refuses to start without a long, secret admin token, naming it only in the error", () => {
+    const { vars } = readWranglerConfig();
+    expect(vars).toMatchObject({ ENVIRONMENT: "production", ALLOW_ANONYMOUS: "false" });
+    expect(() => parseConfig(vars)).toThrow(/ADMIN_TOKEN is required in production/);
+    expect(() => parseConfig({ ...vars, ADMIN_TOKEN: "short-but-over-8" })).toThrow(
+      /ADMIN_TOKEN must be at least 32 characters in production/,
+    );
+    expect(() => parseConfig({ ...vars, ADMIN_TOKEN: "ragway-dev-admin-token" })).toThrow(
+      /published development token/,
+    );
+  });
+});
+
+describe("npm run dev (the dev environment)", () => {
+  it("is selected by the dev script, with anonymous access, the sample corpus and an admin token", async () => {
+    const pkg = JSON.parse(await readFile("package.json", "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.dev).toBe("wrangler dev --env dev");
+    expect(pkg.scripts.deploy).toBe("wrangler deploy --env production");
+    const { vars } = readWranglerConfig("dev");
+    const config = parseConfig(vars);
+    expect(config).toMatchObject({
+      ENVIRONMENT: "development",
+      ALLOW_ANONYMOUS: true,
+      SEED_SAMPLE_CORPUS: true,
+      ADMIN_TOKEN: "ragway-dev-admin-token",
+    });
   });
 });
 

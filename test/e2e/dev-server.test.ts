@@ -1,12 +1,14 @@
 // End to end: `wrangler dev` as a real process (local workerd, simulated KV and Durable Objects,
 // offline provider, the seeded sample corpus), queried over HTTP by a real client.
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
+const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 let dev: WranglerDev;
 
 beforeAll(async () => {
-  dev = await startWranglerDev();
+  dev = await startWranglerDev({ vars: { ADMIN_TOKEN } });
 });
 
 afterAll(async () => {
@@ -20,11 +22,18 @@ interface QueryBody {
 }
 
 describe("wrangler dev, as a newcomer runs it", () => {
-  it("reports health with the sample corpus loaded", async () => {
+  it("reports health, and the sample corpus loaded in the admin stats", async () => {
     const res = await fetch(`${dev.url}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json<{ provider: string; index: { documents: number } }>();
-    expect(body.provider).toBe("local");
+    expect(await res.json<{ provider: string }>()).toMatchObject({
+      status: "ok",
+      provider: "local",
+    });
+    const stats = await fetch(`${dev.url}/v1/stats`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(stats.status).toBe(200);
+    const body = await stats.json<{ index: { documents: number } }>();
     expect(body.index.documents).toBeGreaterThanOrEqual(10);
   });
 
@@ -74,5 +83,35 @@ describe("wrangler dev, as a newcomer runs it", () => {
     expect(res.status).toBe(400);
     const body = await res.json<{ error: { code: string }; request_id: string }>();
     expect(body.error.code).toBe("invalid_json");
+  });
+
+  it("serves the OpenAI SDK as the README writes it, with a placeholder key", async () => {
+    const client = new OpenAI({
+      baseURL: `${dev.url}/v1`,
+      apiKey: "unused-locally",
+      maxRetries: 0,
+    });
+    const reply = await client.chat.completions.create({
+      model: "auto",
+      messages: [{ role: "user", content: "Hello" }],
+    });
+    expect(typeof reply.choices[0]?.message.content).toBe("string");
+  });
+
+  it("creates a key with the documented development admin token", async () => {
+    const res = await fetch(`${dev.url}/admin/keys`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: "Bearer ragway-dev-admin-token",
+      },
+      body: JSON.stringify({ name: "first-hour" }),
+    });
+    expect(res.status).toBe(201);
+    const { key } = await res.json<{ key: string }>();
+    const usage = await fetch(`${dev.url}/v1/usage`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(await usage.json()).toMatchObject({ principal: { kind: "key" } });
   });
 });

@@ -1,7 +1,9 @@
 // `ragway ingest` end to end: the real CLI process against `wrangler dev` (OpenAI mode against
 // the mock upstream, so latency can be injected). A generated folder of 200 mixed files with two
-// unreadable ones; re-runs; an edit; a SIGKILL mid-run; the bar under a pseudo-terminal.
+// unreadable ones; re-runs; an edit; a SIGKILL mid-run; the bar under a pseudo-terminal; and a
+// gateway that is not there.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,13 +19,18 @@ let root: string;
 let corpus: MixedCorpus;
 let corpusDir: string;
 
-interface Health {
+const ADMIN_TOKEN = "e2e-admin-token-0123456789";
+
+interface Stats {
   index: { documents: number; version: number };
 }
 
-async function health(): Promise<Health["index"]> {
-  const res = await fetch(`${dev.url}/health`);
-  return (await res.json<Health>()).index;
+/** The index's size and version, from the admin stats (/health does not read the index). */
+async function health(): Promise<Stats["index"]> {
+  const res = await fetch(`${dev.url}/v1/stats`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  return (await res.json<Stats>()).index;
 }
 
 /** Waits (up to a minute) until the index holds at least `count` documents. */
@@ -39,6 +46,7 @@ beforeAll(async () => {
       OPENAI_API_KEY: "sk-e2e-ingest",
       OPENAI_BASE_URL: upstream.url,
       SEED_SAMPLE_CORPUS: "false",
+      ADMIN_TOKEN,
     },
   });
   root = await mkdtemp(join(tmpdir(), "ragway-cli-e2e-"));
@@ -240,5 +248,22 @@ describe("ragway ingest against wrangler dev", () => {
     } finally {
       upstream.configure({});
     }
+  });
+});
+
+describe("ragway ingest with no gateway to talk to", () => {
+  it("exits 1 with one cannot-reach line naming the URL, before touching any file", async () => {
+    // A port that was free a moment ago: nothing listens there now.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    const run = await runCli(["ingest", corpusDir, "--url", url, "--base", corpusDir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`ragway ingest: cannot reach ${url}: ECONNREFUSED`);
+    expect(run.stderr.match(/cannot reach/g)).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/lookup failed|retry \d/);
+    expect(run.stdout).toBe("");
   });
 });

@@ -62,7 +62,7 @@ describe("observability on wrangler dev", () => {
     const text = await res.text();
     const samples = parseSamples(text);
     expect(
-      samples.get(series("ragway_requests_total", { route: "/v1/documents/:id", status: "404" })),
+      samples.get(series("ragway_requests_total", { route: "/v1/documents/:id+", status: "404" })),
     ).toBe(1);
     expect(samples.get("ragway_index_documents")).toBeGreaterThan(0);
     if (promtool) {

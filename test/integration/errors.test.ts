@@ -73,9 +73,53 @@ describe("bad input on /v1/query", () => {
     [{ query: "hi", filter: "lang=en" }, "filter"],
     [{ query: "hi", max_context_tokens: -5 }, "max_context_tokens"],
     [{ query: "hi", use_cache: "no" }, "use_cache"],
-    [{ query: "hi", top_k: 3 }, null],
+    [{ query: "hi", top_k: 3 }, "top_k"],
   ])("rejects %j with 400 naming %s", async (body, param) => {
     await expectError(await call("POST", "/v1/query", { body }), 400, "invalid_request", param);
+  });
+
+  it("names an unknown field and the known one it most likely stands for", async () => {
+    const question = await expectError(
+      await call("POST", "/v1/query", { body: { question: "hi" } }),
+      400,
+      "invalid_request",
+      "question",
+    );
+    expect(question.error.message).toBe(
+      "question: unknown field `question`; did you mean `query`?",
+    );
+    const topK = await expectError(
+      await call("POST", "/v1/query", { body: { query: "hi", top_k: 3 } }),
+      400,
+      "invalid_request",
+      "top_k",
+    );
+    expect(topK.error.message).toBe("top_k: unknown field `top_k`; did you mean `k`?");
+  });
+
+  it("says a missing required field is missing and names it", async () => {
+    const body = await expectError(
+      await call("POST", "/v1/query", { body: { k: 3 } }),
+      400,
+      "invalid_request",
+      "query",
+    );
+    expect(body.error.message).toBe("query: required field is missing (expected string)");
+  });
+
+  it("names an unknown field inside a batch item inline", async () => {
+    const res = await call("POST", "/v1/query/batch", {
+      body: { queries: [{ query: "hi", top_k: 2 }] },
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json<{
+      results: Array<{ status: number; error?: { param: string; message: string } }>;
+    }>();
+    expect(body.results[0]?.status).toBe(400);
+    expect(body.results[0]?.error).toMatchObject({
+      param: "top_k",
+      message: "top_k: unknown field `top_k`; did you mean `k`?",
+    });
   });
 
   it("rejects a JSON array body with 400", async () => {
@@ -102,7 +146,7 @@ describe("bad input on /v1/documents", () => {
       { documents: [{ text: "ok", metadata: { nested: { a: 1 } } }] },
       "documents.0.metadata.nested",
     ],
-    [{ docs: [] }, "documents"],
+    [{ docs: [] }, "docs"],
   ])("rejects %j with 400 naming %s", async (body, param) => {
     await expectError(await call("POST", "/v1/documents", { body }), 400, "invalid_request", param);
   });

@@ -80,3 +80,44 @@ export async function callSettled<T = Record<string, unknown>>(
 }
 /** The scraper's Authorization header (METRICS_TOKEN). */
 export const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };
+
+/**
+ * A Worker whose Durable Object bindings `names` record and refuse every use, so a test can pin
+ * that a route never touches them. One env object for all its calls, so the isolate's caches and
+ * held state (memoized per config) carry over from call to call.
+ */
+export function withoutObjects(names: ReadonlyArray<"INDEX" | "LIMITER">) {
+  const used: string[] = [];
+  const refusing = (name: string): object =>
+    new Proxy(
+      {},
+      {
+        get: (_target, prop) => {
+          used.push(`${name}.${String(prop)}`);
+          throw new Error(`the ${name} object must not be used here`);
+        },
+      },
+    );
+  const isolated: Env = { ...env };
+  if (names.includes("INDEX")) isolated.INDEX = refusing("INDEX") as Env["INDEX"];
+  if (names.includes("LIMITER")) isolated.LIMITER = refusing("LIMITER") as Env["LIMITER"];
+  return {
+    used,
+    async call(method: string, path: string, body?: unknown) {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request(`http://ragway.test${path}`, {
+          method,
+          ...(body !== undefined
+            ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
+            : {}),
+        }),
+        isolated,
+        ctx,
+      );
+      const text = await res.text();
+      await waitOnExecutionContext(ctx);
+      return { status: res.status, headers: res.headers, text };
+    },
+  };
+}

@@ -125,7 +125,7 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_requests_total", { route: "/v1/documents", status: "200" })]: 1,
       [series("ragway_requests_total", { route: "/v1/query", status: "200" })]: 2,
       [series("ragway_requests_total", { route: "/v1/query", status: "400" })]: 1,
-      [series("ragway_requests_total", { route: "/v1/documents/:id", status: "404" })]: 1,
+      [series("ragway_requests_total", { route: "/v1/documents/:id+", status: "404" })]: 1,
       [series("ragway_requests_total", { route: "unmatched", status: "404" })]: 1,
       [series("ragway_requests_total", { route: "/admin/keys", status: "201" })]: 1,
       [series("ragway_requests_total", { route: "/v1/models", status: "200" })]: 1,
@@ -137,7 +137,7 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_request_duration_seconds_count", { route: "/v1/stats" })]: 1,
       [series("ragway_request_duration_seconds_count", { route: "/v1/documents" })]: 1,
       [series("ragway_request_duration_seconds_count", { route: "/v1/query" })]: 3,
-      [series("ragway_request_duration_seconds_count", { route: "/v1/documents/:id" })]: 1,
+      [series("ragway_request_duration_seconds_count", { route: "/v1/documents/:id+" })]: 1,
       [series("ragway_request_duration_seconds_count", { route: "unmatched" })]: 1,
       [series("ragway_documents_ingested_total", { status: "created" })]: 1,
       // One embedding call for the document's chunk and one for the first question; the repeat
@@ -151,6 +151,8 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_cache_saved_tokens_total", { cache: "answer" })]: savedTokens,
       [series("ragway_tokens_total", { direction: "in", model: "local-extractive" })]: usage.in,
       [series("ragway_tokens_total", { direction: "out", model: "local-extractive" })]: usage.out,
+      // One answered call (the cache hit calls no model), though the local model is no upstream.
+      [series("ragway_model_calls_total", { model: "local-extractive" })]: 1,
       ragway_index_documents: 1,
       ragway_index_chunks: chunks,
       // What the gateway added to each request, beside its latency.

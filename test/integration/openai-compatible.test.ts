@@ -10,7 +10,8 @@ import {
   ModelResponseSchema,
 } from "../../shared/api/openai-responses.js";
 import { ErrorResponseSchema } from "../../shared/api/responses.js";
-import { call, callJson } from "./helpers.js";
+import { OFFLINE_NOTICE } from "../../shared/llm/offline-chat.js";
+import { call, callJson, withoutObjects } from "./helpers.js";
 
 interface ErrorBody {
   error: { message: string; type: string; code: string; param: string | null };
@@ -57,12 +58,50 @@ describe("POST /v1/chat/completions (local provider)", () => {
       model: "local-extractive",
       degraded: false,
     });
-    expect(res.body.choices[0]?.message.content).toMatch(/60 requests per minute/);
+    // The offline chat model answers the user, not from the system prompt or the index.
+    const content = res.body.choices[0]?.message.content ?? "";
+    expect(content).toContain('You asked: "How many requests per minute does a key get?"');
+    expect(content).toContain(OFFLINE_NOTICE);
+    expect(content).not.toMatch(/Keys get 60|\[1\]|No indexed documents/);
     expect(res.body.usage.prompt_tokens).toBeGreaterThan(10);
     expect(res.body.usage.total_tokens).toBe(
       res.body.usage.prompt_tokens + res.body.usage.completion_tokens,
     );
     expect(res.headers.get("x-model-reason")).toMatch(/^auto priority=cost/);
+  });
+
+  it("never calls the INDEX object, on a miss or a hit of the chat cache", async () => {
+    const worker = withoutObjects(["INDEX"]);
+    const body = { model: "local-extractive", messages };
+    const miss = await worker.call("POST", "/v1/chat/completions", body);
+    expect(miss.status).toBe(200);
+    expect(miss.headers.get("x-cache")).toBe("MISS");
+    const hit = await worker.call("POST", "/v1/chat/completions", body);
+    expect(hit.headers.get("x-cache")).toBe("HIT-MEMORY");
+    expect(worker.used).toEqual([]);
+  });
+
+  it("answers the last user message as a deterministic offline model, whatever the index holds", async () => {
+    const ask = async () =>
+      callJson<{ choices: Array<{ message: { content: string } }> }>(
+        "POST",
+        "/v1/chat/completions",
+        {
+          body: {
+            model: "local-extractive",
+            messages: [
+              { role: "system", content: "Answers are cached in three tiers." },
+              { role: "user", content: "What is 12 * (3 + 4)?" },
+            ],
+          },
+        },
+      );
+    const first = await ask();
+    expect(first.status).toBe(200);
+    const content = first.body.choices[0]?.message.content ?? "";
+    expect(content.startsWith("12 * (3 + 4) = 84.")).toBe(true);
+    expect(content).not.toMatch(/three tiers|memory, Cache API/);
+    expect((await ask()).body.choices[0]?.message.content).toBe(content);
   });
 
   it("streams offline, with a usage chunk when asked, ending in [DONE]", async () => {
@@ -97,7 +136,7 @@ describe("POST /v1/chat/completions (local provider)", () => {
       "messages.0.role",
     ],
     ["a temperature out of range", { model: "auto", messages, temperature: 3 }, "temperature"],
-    ["an unknown parameter", { model: "auto", messages, temprature: 0.2 }, null],
+    ["an unknown parameter", { model: "auto", messages, temprature: 0.2 }, "temprature"],
     [
       "a tool message without tool_call_id",
       { model: "auto", messages: [{ role: "tool", content: "x" }] },

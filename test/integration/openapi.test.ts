@@ -6,6 +6,7 @@ import {
   CachePurgeResponseSchema,
   CreatedKeyResponseSchema,
   DocumentDeletedResponseSchema,
+  DocumentListResponseSchema,
   DocumentResponseSchema,
   ErrorResponseSchema,
   HealthResponseSchema,
@@ -16,7 +17,9 @@ import {
   StatsResponseSchema,
   UsageResponseSchema,
 } from "../../shared/api/responses.js";
+import { openApiPath } from "../../shared/api/openapi.js";
 import { ROUTE_DOCS } from "../../shared/api/route-docs.js";
+import { ROUTE_TABLE } from "../../shared/api/route-table.js";
 import { ROUTES } from "../../workers/router.js";
 import { admin, call, callJson } from "./helpers.js";
 
@@ -44,12 +47,14 @@ describe("GET /openapi.json", () => {
   it("describes exactly the routes the router serves, method by method", async () => {
     const doc = await description();
     const described = Object.entries(doc.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    const served = ROUTES.map(([method, path]) => `${method} ${path}`);
+    const served = ROUTES.map(([method, path]) => `${method} ${openApiPath(path)}`);
     expect(new Set(described)).toEqual(new Set(served));
     expect(described).toHaveLength(served.length);
-    expect(new Set(Object.keys(ROUTE_DOCS))).toEqual(new Set(served));
+    const routes = ROUTES.map(([method, path]) => `${method} ${path}`);
+    expect(new Set(ROUTE_TABLE.map((r) => `${r.method} ${r.path}`))).toEqual(new Set(routes));
+    expect(new Set(Object.keys(ROUTE_DOCS))).toEqual(new Set(routes));
   });
 
   it("declares every path parameter of every templated path", async () => {
@@ -75,14 +80,14 @@ describe("GET /openapi.json", () => {
 
 describe("documented auth matches what the routes do", () => {
   it("answers 401 without the admin token on admin routes, and never 401 on open ones", async () => {
-    for (const [key, doc] of Object.entries(ROUTE_DOCS)) {
-      if (doc.auth === "key") continue;
-      const [method = "", path = ""] = key.split(" ");
+    for (const { method, path, access } of ROUTE_TABLE) {
+      if (access === "key") continue;
+      const key = `${method} ${path}`;
       const res = await call(method, path.replace(":id", "auth-probe"), {
         ...(method === "POST" ? { body: {} } : {}),
       });
       await res.body?.cancel();
-      if (doc.auth === "admin") expect({ key, status: res.status }).toEqual({ key, status: 401 });
+      if (access === "admin") expect({ key, status: res.status }).toEqual({ key, status: 401 });
       else expect({ key, status: res.status }).not.toEqual({ key, status: 401 });
     }
   });
@@ -97,6 +102,10 @@ describe("responses match their documented schemas", () => {
       },
     });
     expectDocumented(IngestResponseSchema, ingest.body);
+    expectDocumented(
+      DocumentListResponseSchema,
+      (await callJson("GET", "/v1/documents?prefix=oa/")).body,
+    );
     expectDocumented(
       DocumentResponseSchema,
       (await callJson("GET", "/v1/documents/oa%2Fdoc")).body,

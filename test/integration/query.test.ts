@@ -1,6 +1,6 @@
 // /v1/query with the local provider: response shape, packing budget, timings, health and stats.
 import { describe, expect, it } from "vitest";
-import { admin, call, callJson } from "./helpers.js";
+import { admin, call, callJson, withoutObjects } from "./helpers.js";
 
 interface QueryBody {
   answer: string;
@@ -96,11 +96,30 @@ describe("POST /v1/query (local provider)", () => {
 });
 
 describe("GET /health and /v1/stats", () => {
-  it("reports version, provider mode and index size", async () => {
-    await callJson("POST", "/v1/documents", { body: { documents: DOCS } });
+  it("/health reports liveness, version and provider mode, and no index", async () => {
     const { status, body } = await callJson<Record<string, unknown>>("GET", "/health");
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: "ok", provider: "local", index: { documents: 2 } });
+    expect(body).toMatchObject({ status: "ok", provider: "local" });
+    expect(body).not.toHaveProperty("index");
+  });
+
+  it("/health calls neither INDEX nor LIMITER: it answers with both bindings refusing", async () => {
+    const worker = withoutObjects(["INDEX", "LIMITER"]);
+    const res = await worker.call("GET", "/health");
+    expect(res.status).toBe(200);
+    expect(worker.used).toEqual([]);
+    expect(JSON.parse(res.text)).toMatchObject({ status: "ok" });
+  });
+
+  it("/v1/stats (admin) reports the index's documents, chunks and version", async () => {
+    await callJson("POST", "/v1/documents", { body: { documents: DOCS } });
+    const { status, body } = await callJson<{ index: Record<string, number> }>("GET", "/v1/stats", {
+      headers: admin,
+    });
+    expect(status).toBe(200);
+    expect(body.index).toMatchObject({ documents: 2 });
+    expect(body.index.version).toBeGreaterThan(0);
+    expect(body.index.chunks).toBeGreaterThanOrEqual(2);
   });
 
   it("counts requests in the global stats after the flush", async () => {

@@ -16,6 +16,8 @@ export interface Faults {
   errorRate?: number;
   /** Status of injected errors (default 500); an array is used round-robin. */
   errorStatus?: number | number[];
+  /** The `error.message` of injected errors (default "Injected <status> error"). */
+  errorMessage?: string;
   /** Sent as `Retry-After` on injected errors. */
   retryAfter?: string;
   /** Sent as `retry-after-ms` on injected errors. */
@@ -26,8 +28,17 @@ export interface Faults {
   cutStreamAfterChunks?: number;
   /** Injected errors answer 200 with an `{error}` body (an SSE `error` event when streaming). */
   errorInBody200?: boolean;
-  /** Reported usage overrides (to simulate expensive calls). */
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
+  /** Reported usage overrides (to simulate expensive calls), details included when set. */
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    /** Reported as `prompt_tokens_details.cached_tokens`. */
+    cached_tokens?: number;
+    /** Reported as `completion_tokens_details.reasoning_tokens`. */
+    reasoning_tokens?: number;
+  };
+  /** Never report usage, even when a stream asked for it (an upstream without the option). */
+  omitUsage?: boolean;
   /** Only requests for these models are targeted by error injection; others succeed. */
   failModels?: string[];
   /** Only the first N targeted requests fail; later ones succeed (e.g. one 429, then an answer). */
@@ -76,6 +87,7 @@ const faultsSchema = z.strictObject({
   latencyMs: nonNeg.optional(),
   errorRate: z.number().min(0).max(1).optional(),
   errorStatus: z.union([status, z.array(status).min(1)]).optional(),
+  errorMessage: z.string().optional(),
   retryAfter: z.string().optional(),
   retryAfterMs: nonNeg.optional(),
   hangMs: nonNeg.optional(),
@@ -85,15 +97,22 @@ const faultsSchema = z.strictObject({
     .strictObject({
       prompt_tokens: z.number().int().min(0).optional(),
       completion_tokens: z.number().int().min(0).optional(),
+      cached_tokens: z.number().int().min(0).optional(),
+      reasoning_tokens: z.number().int().min(0).optional(),
     })
     .optional(),
+  omitUsage: z.boolean().optional(),
   failModels: z.array(z.string()).optional(),
   failFirst: z.number().int().min(0).optional(),
   seed: z.number().int().optional(),
   streamChunkDelayMs: nonNeg.optional(),
 }) satisfies z.ZodType<Faults>;
 
-const contentPart = z.object({ type: z.string(), text: z.string().optional() });
+const contentPart = z.object({
+  type: z.string(),
+  text: z.string().optional(),
+  image_url: z.object({ url: z.string(), detail: z.string().optional() }).optional(),
+});
 const chatSchema = z.object({
   model: z.string().min(1),
   messages: z
@@ -106,6 +125,10 @@ const chatSchema = z.object({
     .min(1),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  tools: z
+    .array(z.object({ type: z.string(), function: z.object({ name: z.string() }).optional() }))
+    .optional(),
+  tool_choice: z.unknown().optional(),
 });
 const embeddingsSchema = z.object({
   model: z.string().min(1),
@@ -159,10 +182,38 @@ function toBase64(v: Float32Array): string {
 
 const tokensOf = (chars: number): number => Math.max(1, Math.ceil(chars / 4));
 
+/** Image tokens as GPT-4o bills a 1024x1024 image: 85 at low detail, 765 otherwise. */
+const IMAGE_TOKENS = { low: 85, high: 765 };
+
 type Message = z.infer<typeof chatSchema>["messages"][number];
 function textOf(content: Message["content"]): string {
   if (typeof content === "string") return content;
   return (content ?? []).map((p) => p.text ?? "").join("");
+}
+
+/** Prompt tokens of the images in `messages`, at {@link IMAGE_TOKENS}. */
+function imageTokensOf(messages: Message[]): number {
+  let tokens = 0;
+  for (const m of messages) {
+    if (!Array.isArray(m.content)) continue;
+    for (const part of m.content) {
+      if (part.type !== "image_url") continue;
+      tokens += part.image_url?.detail === "low" ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+    }
+  }
+  return tokens;
+}
+
+/** The tool call the mock answers with when a tool is required: its arguments echo the ask. */
+function toolCallFor(
+  body: z.infer<typeof chatSchema>,
+): { id: string; name: string; arguments: string } | null {
+  const required = body.tool_choice === "required" || typeof body.tool_choice === "object";
+  const name = body.tools?.[0]?.function?.name;
+  if (!required || name === undefined) return null;
+  const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+  const args = JSON.stringify({ query: textOf(lastUser?.content), limit: 10 });
+  return { id: "call_mock_1", name, arguments: args };
 }
 
 /** The deterministic answer: echoes the last user message and cites any `[n] Title` sources. */
@@ -282,7 +333,12 @@ export async function startMockUpstream(
     counts.errors++;
     if (failure === "body") {
       const body = {
-        error: { message: "Injected error", type: "server_error", code: "mock_error", param: null },
+        error: {
+          message: faults.errorMessage ?? "Injected error",
+          type: "server_error",
+          code: "mock_error",
+          param: null,
+        },
       };
       if (stream) {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -293,21 +349,33 @@ export async function startMockUpstream(
     const headers: Record<string, string> = {};
     if (faults.retryAfter !== undefined) headers["retry-after"] = faults.retryAfter;
     if (faults.retryAfterMs !== undefined) headers["retry-after-ms"] = String(faults.retryAfterMs);
-    sendJson(res, failure, errorBody(failure, `Injected ${failure} error`), headers);
+    const message = faults.errorMessage ?? `Injected ${failure} error`;
+    sendJson(res, failure, errorBody(failure, message), headers);
   };
 
-  const usageFor = (promptChars: number, completionChars: number) => {
-    const prompt_tokens = faults.usage?.prompt_tokens ?? tokensOf(promptChars);
+  const usageFor = (promptChars: number, completionChars: number, imageTokens = 0) => {
+    const prompt_tokens = faults.usage?.prompt_tokens ?? tokensOf(promptChars) + imageTokens;
     const completion_tokens = faults.usage?.completion_tokens ?? tokensOf(completionChars);
-    return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+    const cached = faults.usage?.cached_tokens;
+    const reasoning = faults.usage?.reasoning_tokens;
+    return {
+      prompt_tokens,
+      completion_tokens,
+      total_tokens: prompt_tokens + completion_tokens,
+      ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+      ...(reasoning !== undefined
+        ? { completion_tokens_details: { reasoning_tokens: reasoning } }
+        : {}),
+    };
   };
 
   const streamChat = async (
     res: ServerResponse,
     model: string,
     content: string,
-    promptChars: number,
+    usage: ReturnType<typeof usageFor>,
     includeUsage: boolean,
+    toolCall: { id: string; name: string; arguments: string } | null,
   ): Promise<void> => {
     const id = `chatcmpl-mock-${nextId++}`;
     const created = Math.floor(Date.now() / 1000);
@@ -332,14 +400,28 @@ export async function startMockUpstream(
       res,
       frame([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]),
     );
-    const pieces = content.match(/\S+\s*|\s+/g) ?? [];
-    for (const [i, piece] of pieces.entries()) {
+    // A tool call streams as OpenAI's do: id and name first, then the arguments in pieces.
+    const deltas = toolCall
+      ? [
+          {
+            tool_calls: [
+              {
+                index: 0,
+                id: toolCall.id,
+                type: "function",
+                function: { name: toolCall.name, arguments: "" },
+              },
+            ],
+          },
+          ...(toolCall.arguments.match(/.{1,16}/gs) ?? []).map((piece) => ({
+            tool_calls: [{ index: 0, function: { arguments: piece } }],
+          })),
+        ]
+      : (content.match(/\S+\s*|\s+/g) ?? []).map((piece) => ({ content: piece }));
+    for (const [i, delta] of deltas.entries()) {
       if (faults.cutStreamAfterChunks !== undefined && i >= faults.cutStreamAfterChunks) break;
       await pause();
-      await writeFlushed(
-        res,
-        frame([{ index: 0, delta: { content: piece }, finish_reason: null }]),
-      );
+      await writeFlushed(res, frame([{ index: 0, delta, finish_reason: null }]));
     }
     if (faults.cutStreamAfterChunks !== undefined) {
       res.socket?.destroy();
@@ -347,8 +429,9 @@ export async function startMockUpstream(
       return;
     }
     await pause();
-    await writeFlushed(res, frame([{ index: 0, delta: {}, finish_reason: "stop" }]));
-    if (includeUsage) await writeFlushed(res, frame([], usageFor(promptChars, content.length)));
+    const finish = toolCall ? "tool_calls" : "stop";
+    await writeFlushed(res, frame([{ index: 0, delta: {}, finish_reason: finish }]));
+    if (includeUsage) await writeFlushed(res, frame([], usage));
     res.end("data: [DONE]\n\n");
   };
 
@@ -360,19 +443,36 @@ export async function startMockUpstream(
     const failure = injectedFailure(model);
     if (!(await delay(signal))) return;
     if (failure !== null) return sendInjected(res, failure, stream === true);
-    const content = answerFor(model, messages);
+    const toolCall = toolCallFor(parsed.data);
+    const content = toolCall ? "" : answerFor(model, messages);
     const promptChars = messages.reduce((n, m) => n + textOf(m.content).length, 0);
+    const generated = toolCall ? toolCall.name.length + toolCall.arguments.length : content.length;
+    const usage = usageFor(promptChars, generated, imageTokensOf(messages));
     if (stream === true) {
-      const includeUsage = parsed.data.stream_options?.include_usage === true;
-      return streamChat(res, model, content, promptChars, includeUsage);
+      const includeUsage =
+        parsed.data.stream_options?.include_usage === true && faults.omitUsage !== true;
+      return streamChat(res, model, content, usage, includeUsage, toolCall);
     }
+    const message = toolCall
+      ? {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: toolCall.id,
+              type: "function",
+              function: { name: toolCall.name, arguments: toolCall.arguments },
+            },
+          ],
+        }
+      : { role: "assistant", content };
     sendJson(res, 200, {
       id: `chatcmpl-mock-${nextId++}`,
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model,
-      choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-      usage: usageFor(promptChars, content.length),
+      choices: [{ index: 0, message, finish_reason: toolCall ? "tool_calls" : "stop" }],
+      ...(faults.omitUsage === true ? {} : { usage }),
     });
   };
 

@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `wrangler dev` with `vars` overriding wrangler.toml's [vars]. `logLevel: "log"` also
+/** Runs `wrangler dev --env dev` (as `npm run dev` does) with `vars` overriding its vars. `logLevel: "log"` also
  * prints the Worker's own console output (the request log lines), which "info" hides. */
 export async function startWranglerDev(
   options: {
@@ -42,6 +42,8 @@ export async function startWranglerDev(
   const state = await mkdtemp(join(tmpdir(), "ragway-dev-"));
   const args = [
     "wrangler",
+    "dev",
+    "--env",
     "dev",
     "--port",
     String(port),

@@ -110,6 +110,75 @@ describe("chat completions", () => {
   });
 });
 
+describe("billing details", () => {
+  it("bills image parts (85 tokens at low detail, 765 otherwise) on top of the text", async () => {
+    const image = (detail: "low" | "high") => ({
+      type: "image_url" as const,
+      image_url: { url: "https://x.example/a.png", detail },
+    });
+    const res = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "abcd" }, image("low"), image("high")] },
+      ],
+    });
+    expect(res.usage?.prompt_tokens).toBe(1 + 85 + 765);
+  });
+
+  it("reports cached and reasoning token details when configured, and can omit usage", async () => {
+    upstream.configure({ usage: { prompt_tokens: 100, cached_tokens: 80, reasoning_tokens: 5 } });
+    const res = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(res.usage?.prompt_tokens_details?.cached_tokens).toBe(80);
+    expect(res.usage?.completion_tokens_details?.reasoning_tokens).toBe(5);
+
+    upstream.configure({ omitUsage: true });
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) expect(chunk.usage ?? null).toBeNull();
+  });
+
+  it("answers a required tool with a tool call, streamed in argument pieces", async () => {
+    const tools = [{ type: "function" as const, function: { name: "search" } }];
+    const messages = [{ role: "user" as const, content: "find the billing docs" }];
+    const whole = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages,
+      tools,
+      tool_choice: "required",
+    });
+    const call = whole.choices[0]?.message.tool_calls?.[0];
+    expect(whole.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(call?.type === "function" && call.function.name).toBe("search");
+    const args = call?.type === "function" ? call.function.arguments : "";
+    expect(JSON.parse(args)).toEqual({ query: "find the billing docs", limit: 10 });
+
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages,
+      tools,
+      tool_choice: "required",
+      stream: true,
+    });
+    let streamed = "";
+    let pieces = 0;
+    for await (const chunk of stream) {
+      for (const t of chunk.choices[0]?.delta.tool_calls ?? []) {
+        streamed += t.function?.arguments ?? "";
+        pieces++;
+      }
+    }
+    expect(streamed).toBe(args);
+    expect(pieces).toBeGreaterThan(2);
+  });
+});
+
 describe("embeddings", () => {
   it("returns one normalized vector per input, in order, deterministically", async () => {
     const input = ["alpha", "beta", "alpha"];

@@ -1,9 +1,10 @@
 // Glue for the chat-completion cache: the caller's scope and its tiers. Chat entries share the
-// answer tiers and purge epochs, so `/admin/cache/purge` (all, or one caller's scope) covers them.
+// answer tiers, keyed with chat's own purge epochs (held per isolate, stored in KV, never in the
+// INDEX object), so `/admin/cache/purge` (all, or one caller's scope) covers them.
 import type { CacheScope } from "../../shared/cache/answer-key.js";
 import type { ChatCacheDeps } from "../../shared/cache/chat-cache.js";
 import type { AppContext } from "../context.js";
-import { indexStub } from "../services.js";
+import { chatCacheState } from "./cache-state.js";
 import { answerTiers } from "./query-cache.js";
 
 /**
@@ -15,8 +16,8 @@ export function callerScope(app: AppContext): CacheScope {
   return /^[\w.:@~+-]{1,200}$/.test(id) ? `principal:${id}` : "principal:anonymous";
 }
 
-/** The tiers for `scope`, keyed with its current purge epochs (one INDEX read). */
+/** The tiers for `scope`, keyed with its purge epochs (held, or read from KV past the TTL). */
 export async function chatCacheDeps(app: AppContext, scope: CacheScope): Promise<ChatCacheDeps> {
-  const state = await indexStub(app.env).cacheState(scope);
+  const state = await chatCacheState(app, scope);
   return { tiers: answerTiers(app, state), metrics: app.metrics, clock: () => Date.now() };
 }

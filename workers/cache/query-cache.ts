@@ -1,5 +1,5 @@
-// Glue between /v1/query (and anything else that answers RAG queries) and the answer cache: reads
-// the index version and purge epochs from the INDEX object for every lookup, builds the three
+// Glue between /v1/query (and anything else that answers RAG queries) and the answer cache: takes
+// the index version and purge epochs the isolate holds (workers/cache/cache-state), builds the three
 // tiers (isolate memory, the colo's Cache API, KV) with those epochs in their keys, and hands
 // over to shared/cache/answer-cache.
 import {
@@ -15,9 +15,9 @@ import type { QueryRequest } from "../../shared/api/schemas.js";
 import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import { parseQueryAnswer } from "../../shared/rag/answer-schema.js";
 import type { AppContext } from "../context.js";
-import type { CacheState } from "../do/index-object.js";
+import type { CacheState } from "../../shared/cache/cache-state.js";
 import { embedderFor } from "../embedder.js";
-import { indexStub } from "../services.js";
+import { answerCacheState } from "./cache-state.js";
 import { edgeBlobStore } from "./edge-store.js";
 import { cacheFaultHooks, isolateCaches } from "./isolate.js";
 import { kvBlobStore } from "./kv-store.js";
@@ -64,8 +64,8 @@ export async function answerThroughCache(
   compute: (queryVector: Float32Array | null) => Promise<Computed<QueryAnswer>>,
 ): Promise<CachedAnswer<QueryAnswer>> {
   const { body, scope } = params;
-  // The one strongly consistent read that makes "never stale" hold: taken for every lookup.
-  const state = await indexStub(app.env).cacheState(scope);
+  // At most CACHE_STATE_TTL_MS old, and never older than this isolate's own writes (0: read now).
+  const state = await answerCacheState(app, scope);
   const parts: AnswerKeyParts = {
     query: body.query,
     k: body.k,

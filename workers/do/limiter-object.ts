@@ -22,12 +22,11 @@ import { PrincipalLimiter } from "../../shared/ratelimit/principal-limiter.js";
 import { SqlLimiterStore } from "./limiter-sql-store.js";
 
 export class LimiterObject extends DurableObject<Env> {
-  private readonly store: SqlLimiterStore;
   private limiter: PrincipalLimiter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new SqlLimiterStore(ctx.storage.sql);
+    // Creates no tables: an id that never gets a principal (an unknown key) keeps no storage.
     this.limiter = this.build();
   }
 
@@ -73,7 +72,7 @@ export class LimiterObject extends DurableObject<Env> {
 
   private build(): PrincipalLimiter {
     return new PrincipalLimiter(
-      this.store,
+      new SqlLimiterStore(this.ctx.storage.sql),
       () => Date.now(),
       () => crypto.randomUUID(),
     );
@@ -83,7 +82,8 @@ export class LimiterObject extends DurableObject<Env> {
     try {
       return this.ctx.storage.transactionSync(() => operation(this.limiter));
     } catch (err) {
-      // The transaction rolled back; rebuild the in-memory state from what storage holds.
+      // The transaction rolled back (table creation included); rebuild the in-memory state from
+      // what storage holds.
       this.limiter = this.build();
       throw err;
     }

@@ -45,13 +45,37 @@ type PrincipalRow = {
   monthly_budget_usd: number;
 };
 
-/** A LimiterStore over one Durable Object's SQLite storage. */
+/**
+ * A LimiterStore over one Durable Object's SQLite storage. The tables are created by the first
+ * write, not by the constructor: a request with a well-formed but unknown key reaches an object
+ * that has no principal, reads nothing and must leave no storage behind.
+ */
 export class SqlLimiterStore implements LimiterStore {
+  private created: boolean;
+
   constructor(private readonly sql: SqlStorage) {
-    for (const statement of SCHEMA) sql.exec(statement);
+    this.created =
+      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'principal'").toArray()
+        .length > 0;
+    // An existing object still gets any table added since it was created.
+    if (this.created) this.createTables();
+  }
+
+  private createTables(): void {
+    for (const statement of SCHEMA) this.sql.exec(statement);
+    this.created = true;
+  }
+
+  /** Runs a write, creating the tables first if this is the object's first. */
+  private write(statement: string, ...bindings: unknown[]): void {
+    if (!this.created) this.createTables();
+    this.sql.exec(statement, ...bindings);
   }
 
   load(): LimiterState {
+    if (!this.created) {
+      return { principal: null, log: [], bucket: null, periods: [], reservations: [] };
+    }
     const p = this.sql.exec<PrincipalRow>("SELECT * FROM principal").toArray()[0];
     const bucket = this.sql
       .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
@@ -98,7 +122,7 @@ export class SqlLimiterStore implements LimiterStore {
   }
 
   savePrincipal(p: PrincipalRecord): void {
-    this.sql.exec(
+    this.write(
       `INSERT OR REPLACE INTO principal (singleton, id, kind, name, key_hash, status, created_at,
          revoked_at, rpm, tpm, daily_budget_usd, monthly_budget_usd)
        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -118,22 +142,22 @@ export class SqlLimiterStore implements LimiterStore {
 
   putLogEntry(entry: LogEntry): void {
     if (entry.count > 0) {
-      this.sql.exec(
+      this.write(
         "INSERT OR REPLACE INTO request_log (at, count) VALUES (?, ?)",
         entry.at,
         entry.count,
       );
     } else {
-      this.sql.exec("DELETE FROM request_log WHERE at = ?", entry.at);
+      this.write("DELETE FROM request_log WHERE at = ?", entry.at);
     }
   }
 
   deleteLogThrough(at: number): void {
-    this.sql.exec("DELETE FROM request_log WHERE at <= ?", at);
+    this.write("DELETE FROM request_log WHERE at <= ?", at);
   }
 
   saveBucket(bucket: BucketState): void {
-    this.sql.exec(
+    this.write(
       "INSERT OR REPLACE INTO token_bucket (singleton, level, updated_at) VALUES (1, ?, ?)",
       bucket.level,
       bucket.updatedAt,
@@ -141,7 +165,7 @@ export class SqlLimiterStore implements LimiterStore {
   }
 
   savePeriod(p: PeriodRow): void {
-    this.sql.exec(
+    this.write(
       `INSERT OR REPLACE INTO spend_period (period, spent_nano, reserved_nano, tokens)
        VALUES (?, ?, ?, ?)`,
       p.key,
@@ -152,11 +176,11 @@ export class SqlLimiterStore implements LimiterStore {
   }
 
   deletePeriod(key: string): void {
-    this.sql.exec("DELETE FROM spend_period WHERE period = ?", key);
+    this.write("DELETE FROM spend_period WHERE period = ?", key);
   }
 
   saveReservation(r: ReservationRow): void {
-    this.sql.exec(
+    this.write(
       `INSERT OR REPLACE INTO reservation (id, tokens, usd_nano, day, month, created_at, expired)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       r.id,
@@ -170,7 +194,7 @@ export class SqlLimiterStore implements LimiterStore {
   }
 
   deleteReservation(id: string): void {
-    this.sql.exec("DELETE FROM reservation WHERE id = ?", id);
+    this.write("DELETE FROM reservation WHERE id = ?", id);
   }
 }
 

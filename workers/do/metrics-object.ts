@@ -1,18 +1,23 @@
 // METRICS Durable Object: the global aggregate of the series that isolates flush in batches, and
-// a small ring of sampled totals for the dashboard's charts. One instance ("global"); each flush
-// is one synchronous transaction, and only series declared in the registry are stored.
+// a small ring of sampled totals for the dashboard's charts, and the request log (records that
+// ride in the same flushes). One instance ("global"); each flush is one synchronous transaction,
+// and only series declared in the registry are stored.
 import { DurableObject } from "cloudflare:workers";
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { seriesKey } from "../../shared/metrics/batch.js";
 import { isDeclaredSeries } from "../../shared/metrics/registry.js";
+import type { RequestLogFilter, RequestRecord } from "../../shared/metrics/request-log.js";
 import {
   MAX_SAMPLES,
   SAMPLE_INTERVAL_MS,
   sampleOf,
   type StatsSample,
 } from "../../shared/metrics/stats-history.js";
+import { RequestLogStore, type RequestLogPage } from "./request-log-store.js";
 
 export class MetricsObject extends DurableObject<Env> {
+  private readonly requestLog: RequestLogStore;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
@@ -21,10 +26,15 @@ export class MetricsObject extends DurableObject<Env> {
        );
        CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL);`,
     );
+    this.requestLog = new RequestLogStore(ctx.storage.sql);
   }
 
-  /** Adds a batch of increments (and sets gauges); undeclared series are counted, not stored. */
-  ingest(entries: MetricEntry[]): { accepted: number; rejected: number } {
+  /** Adds a batch of increments (and sets gauges); undeclared series are counted, not stored.
+   * The request records of the same flush join the request log. */
+  ingest(
+    entries: MetricEntry[],
+    requests: RequestRecord[] = [],
+  ): { accepted: number; rejected: number } {
     const sql = this.ctx.storage.sql;
     let accepted = 0;
     let rejected = 0;
@@ -51,6 +61,7 @@ export class MetricsObject extends DurableObject<Env> {
       }
       if (rejected > 0)
         upsert({ name: "ragway_metrics_rejected_total", labels: {}, value: rejected });
+      this.requestLog.add(requests, Date.now());
     });
     this.maybeSample();
     return { accepted, rejected };
@@ -66,6 +77,14 @@ export class MetricsObject extends DurableObject<Env> {
   read(): { series: MetricEntry[]; samples: StatsSample[] } {
     this.maybeSample();
     return { series: this.readSeries(), samples: this.samples() };
+  }
+
+  /** A page of the request log, newest first, with the routes and principals it holds. */
+  requests(filter: RequestLogFilter): RequestLogPage & {
+    facets: { routes: string[]; principals: string[] };
+  } {
+    const now = Date.now();
+    return { ...this.requestLog.list(filter, now), facets: this.requestLog.facets(now) };
   }
 
   /** The sampled totals, oldest first (at most MAX_SAMPLES). */

@@ -1,6 +1,7 @@
 // Request bodies: content type, size limit (checked while streaming, not trusted from headers),
 // JSON syntax and the route's zod schema, each failing with its own clear 4xx.
 import type { z } from "zod";
+import { describeRequestIssues, requestErrorMap } from "../../shared/api/request-issues.js";
 import { HttpError } from "../errors.js";
 
 /** Reads and validates a JSON body. Throws HttpError 415/413/400 with the offending field named. */
@@ -30,13 +31,14 @@ export async function readJson<S extends z.ZodType>(
   return validate(schema, value);
 }
 
-/** Validates a value against a schema, naming the first offending field in `param`. */
+/**
+ * Validates a value against a schema, naming the offending field in `param`: an unknown field
+ * first, with the known field it most likely stands for, else the first violation.
+ */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: requestErrorMap });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const param = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : null;
-  const message = issue ? `${param ? `${param}: ` : ""}${issue.message}` : "invalid request";
+  const { message, param } = describeRequestIssues(result.error.issues);
   throw new HttpError("invalid_request", message, { param });
 }
 

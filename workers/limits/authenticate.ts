@@ -3,9 +3,9 @@
 // reservation, so admitting and reserving are one call to the LIMITER object; every other route
 // is admitted here. Callers the isolate already knows to be refused are answered from its memos
 // (a revocation seen by this isolate before any refusal: revocation wins).
-import { keyIdOf, hashApiKey } from "../../shared/security/api-key.js";
-import { sha256Hex } from "../../shared/util/hash.js";
-import { bearerToken } from "../auth.js";
+import { hashApiKey, keyFormatOf } from "../../shared/security/api-key.js";
+import { anonymousPrincipalId } from "../../shared/security/client-id.js";
+import { bearerToken, clientAddress } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import {
@@ -28,7 +28,10 @@ export async function authenticate(
 ): Promise<void> {
   if (!policy.principal) return;
   const token = bearerTokenOr401(request, app);
-  const who = token === null ? await anonymous(request, app) : await keyed(token, app);
+  const who =
+    token === null || isPlaceholder(token, app)
+      ? await anonymous(request, app)
+      : await keyed(token, app);
   if (!who) return; // anonymous with rate limits switched off (development only)
 
   // Budgets are checked at the door only where money can be spent: a caller whose budget is gone
@@ -58,9 +61,26 @@ function bearerTokenOr401(request: Request, app: AppContext): string | null {
   }
 }
 
+/**
+ * In development with anonymous access on, a token that is not a ragway key at all (the
+ * "unused-locally" an OpenAI SDK needs) is a placeholder, as local model servers treat it: the
+ * caller is anonymous. Anything shaped like a ragway key is still checked, and production
+ * (where anonymous access is refused by configuration) never gets here.
+ */
+function isPlaceholder(token: string, app: AppContext): boolean {
+  return (
+    app.config.ALLOW_ANONYMOUS &&
+    app.config.ENVIRONMENT !== "production" &&
+    keyFormatOf(token).kind === "foreign"
+  );
+}
+
 async function keyed(token: string, app: AppContext): Promise<Caller> {
-  const keyId = keyIdOf(token);
-  if (!keyId) throw unauthorized(app, "unknown", "invalid API key");
+  // The checksum refuses mistyped and forged keys here, before any Durable Object is addressed.
+  const format = keyFormatOf(token);
+  if (format.kind === "bad_checksum") throw unauthorized(app, "bad_checksum", "invalid API key");
+  if (format.kind === "foreign") throw unauthorized(app, "unknown", "invalid API key");
+  const keyId = format.id;
   const hash = await hashApiKey(token);
   const denied = deniedMemo.check(hash, "denied");
   if (denied) throw unauthorized(app, denied.value, deniedMessage(denied.value));
@@ -71,9 +91,9 @@ async function anonymous(request: Request, app: AppContext): Promise<Caller | nu
   if (!app.config.ALLOW_ANONYMOUS) {
     throw unauthorized(app, "missing", "missing API key: send it as 'Authorization: Bearer <key>'");
   }
-  // The IP is hashed at once: principal ids appear in logs, and raw IPs must not.
-  const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
-  const principalId = `anon_${(await sha256Hex(`ragway-anonymous:${ip}`)).slice(0, 24)}`;
+  // The IP is hashed at once, under a secret: principal ids appear in logs, and raw IPs (or an
+  // unsalted hash of one, reversible for IPv4) must not.
+  const principalId = await anonymousPrincipalId(anonymousIdSecret(app), clientAddress(request));
   app.principal = { id: principalId, kind: "anonymous" };
   if (!app.config.RATE_LIMITS_ENABLED) return null;
   return {
@@ -106,4 +126,16 @@ function answerFromMemo(
   app.principal = { id: who.principalId, kind: who.credential.kind };
   app.limits = limits;
   throw refuse(app, limits, decision, limits.standing, { memo: null });
+}
+
+/** A secret random to each isolate, for deployments without ADMIN_TOKEN (development only);
+ * made on first use, since Workers refuse random values at global scope. */
+let isolateSecret: string | null = null;
+
+/** The HMAC key of anonymous ids: derived from ADMIN_TOKEN, a secret every production has. */
+function anonymousIdSecret(app: AppContext): string {
+  const admin = app.config.ADMIN_TOKEN;
+  if (admin) return `ragway-anonymous-id:${admin}`;
+  isolateSecret ??= crypto.randomUUID();
+  return isolateSecret;
 }

@@ -181,7 +181,7 @@ async function settleExtra(
  *
  * @example
  * const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
- * if (!r.ok) throw upstreamError(r);
+ * if (!r.ok) throw upstreamError(r, app);
  * await hold.settle(actualUsage);
  */
 export async function releasedOnFailure<T extends { ok: boolean }>(

@@ -1,20 +1,19 @@
 // POST /admin/cache/purge (admin): purge the answer cache (everything, or one scope) and the
-// embedding cache. Answers are purged by bumping purge epochs in the INDEX object, which every
-// lookup reads, so entries become unreachable at once in every isolate and colo (the Cache API
-// cannot be listed, let alone purged globally); KV keys and this isolate's memory are then
-// reclaimed. Embeddings carry no epoch (a vector never goes stale): KV and memory are deleted.
+// embedding cache. Answers and chat completions are purged by bumping purge epochs (the INDEX
+// object's for answers, KV's for chat) that every lookup keys on, so entries become unreachable at
+// once in this isolate and, within CACHE_STATE_TTL_MS, in every other (the Cache API cannot be
+// listed, let alone purged globally); KV keys and this isolate's memory are then reclaimed. Embeddings carry no epoch (a vector never goes stale): KV and memory are deleted.
 import type { IRequest } from "itty-router";
 import { CACHE_TIERS, CachePurgeRequestSchema } from "../../shared/api/schemas.js";
 import { ANSWER_KEY_PREFIX, parseScope, scopePrefix } from "../../shared/cache/answer-key.js";
 import { EMBEDDING_KEY_PREFIX } from "../../shared/cache/embedding-cache.js";
 import { requireAdmin } from "../auth.js";
+import { bumpPurgeEpochs } from "../cache/cache-state.js";
 import { isolateCaches } from "../cache/isolate.js";
 import { deleteByPrefix } from "../cache/kv-store.js";
 import type { AppContext } from "../context.js";
-import { ALL_SCOPES } from "../do/index-object.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { indexStub } from "../services.js";
 
 /** KV deletions per purge call and cache: a Worker invocation may make 1,000 KV operations. */
 const MAX_KV_DELETES = 400;
@@ -38,7 +37,7 @@ export async function postCachePurge(request: IRequest, app: AppContext): Promis
 
   if (caches.includes("answer")) {
     const prefix = scope ? await scopePrefix(scope) : ANSWER_KEY_PREFIX;
-    const state = await indexStub(app.env).bumpCacheEpochs(scope ?? ALL_SCOPES, tiers);
+    const state = await bumpPurgeEpochs(app, scope, tiers);
     const answer: Record<string, unknown> = { epochs: state.epochs };
     if (tiers.includes("memory")) {
       answer.memory_entries_deleted = isolate.answers.deleteWhere((k) => k.startsWith(prefix));

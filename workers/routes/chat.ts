@@ -6,13 +6,16 @@ import type { IRequest } from "itty-router";
 import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
 import { completeWithCache } from "../../shared/cache/chat-cache.js";
 import { cacheDirectives } from "../../shared/cache/directives.js";
+import { billingRefusal } from "../../shared/llm/billing-policy.js";
 import { costUsd } from "../../shared/llm/catalog.js";
 import {
+  billedPromptTokens,
   completeChat,
   countedUsage,
   openChatStream,
   planChat,
   linkSpend,
+  worstCaseUsage,
   type ChatDeps,
   type ChatPlan,
 } from "../../shared/llm/chat-gateway.js";
@@ -29,7 +32,7 @@ import { scheduleMetricsFlush } from "../metrics.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { getServices } from "../services.js";
-import { upstreamError } from "../upstream-error.js";
+import { upstreamError, upstreamFailureMessage } from "../upstream-error.js";
 import { upstreamFor } from "../upstream-timing.js";
 import { callerScope, chatCacheDeps } from "../cache/chat-cache.js";
 
@@ -38,6 +41,8 @@ const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 export async function postChatCompletions(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES);
   const { model, stream, stream_options, priority, ...params } = body;
+  const refused = billingRefusal(params, { allowStore: app.config.ALLOW_STORE });
+  if (refused) throw new HttpError("invalid_request", refused.message, { param: refused.param });
   const services = getServices(app.config);
   const deps: ChatDeps = {
     catalog: app.config.catalog,
@@ -83,7 +88,7 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
         // Settled with the usage of the model that answered.
         await holdFirst();
         const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
-        if (!r.ok) throw upstreamError(r);
+        if (!r.ok) throw upstreamError(r, app);
         const usd = costUsd(r.model, r.value.usage);
         await hold.settle({ tokens: r.value.usage.total_tokens, usd });
         recordUsage(app, r.model.id, r.value.usage, usd);
@@ -117,17 +122,22 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
 
   await holdFirst();
   const opened = await releasedOnFailure(hold, () => openChatStream(plan, deps, opts));
-  if (!opened.ok) throw upstreamError(opened);
+  if (!opened.ok) throw upstreamError(opened, app);
   const { value, model: answeredBy, degraded, attempts } = opened;
   noteDegraded(app, degraded);
   const relay = relayStream({
     ...value,
     model: answeredBy.id,
+    // Usage is always asked of the upstream (the provider sets include_usage); the caller
+    // sees the usage chunk only if it asked for it.
     includeUsage: stream_options?.include_usage === true,
-    countUsage: (text) => countedUsage(plan.promptTokens, text, services.counter),
+    countUsage: (text) =>
+      countedUsage(billedPromptTokens(plan, answeredBy), text, services.counter),
+    failureMessage: (failure) => upstreamFailureMessage(app, failure, "stream"),
     idleTimeoutMs: app.config.OPENAI_TIMEOUT_MS,
     timers: systemTimers,
     onEnd: (end) => streamEnded(app, plan, answeredBy, end, hold),
+    drain: { waitUntil: (p) => app.exec.waitUntil(p), maxMs: app.config.STREAM_DRAIN_MS },
   });
   return new Response(relay, {
     headers: {
@@ -147,12 +157,18 @@ function streamEnded(
   hold: SpendHold,
 ): void {
   const services = getServices(app.config);
-  // Usage is always recorded: the upstream's report, else exact counts of what was received.
-  const usage = end.usage ?? countedUsage(plan.promptTokens, end.text, services.counter);
+  // Usage is always recorded: the upstream's report; else, for a stream abandoned before its end
+  // could be read, the most the call can bill (the upstream kept generating and billed it);
+  // else exact counts of what was received.
+  const abandoned = end.outcome === "cancelled" && end.drained !== true;
+  const usage =
+    end.usage ??
+    (abandoned
+      ? worstCaseUsage(plan, model)
+      : countedUsage(billedPromptTokens(plan, model), end.text, services.counter));
   const usd = costUsd(model, usage);
   recordUsage(app, model.id, usage, usd);
-  // A stream that was cut or abandoned is billed for what was generated, like any other. What
-  // settling records (its call time, a budget crossing 80%) leaves with a flush of its own.
+  // What settling records (its call time, a budget crossing 80%) leaves with a flush of its own.
   app.exec.waitUntil(
     hold.settle({ tokens: usage.total_tokens, usd }).then(() => scheduleMetricsFlush(app)),
   );
@@ -173,6 +189,7 @@ function streamEnded(
     outcome: end.outcome,
     reason: end.failure?.reason ?? null,
     tokens: usage.total_tokens,
+    billed: end.usage ? "reported" : abandoned ? "reservation" : "counted",
   });
   scheduleMetricsFlush(app);
 }

@@ -12,6 +12,8 @@ import { json } from "../http/respond.js";
 import { ensureAdmitted } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices, indexStub } from "../services.js";
+import { noteIndexWrite } from "../cache/cache-state.js";
+import { upstreamFailureError } from "../upstream-error.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
@@ -35,11 +37,15 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
       beforeEmbed: (tokens) => hold.raise({ tokens, usd: usdOf(tokens) }),
       embed: embedderFor(app),
       existing: (ids) => index.hashes(ids),
-      store: (docs) => index.upsert(docs),
+      store: async (docs) => {
+        const stored = await index.upsert(docs);
+        noteIndexWrite(app, stored.version);
+        return stored;
+      },
     }),
   );
   if (!result.ok) {
-    throw new HttpError("upstream_unavailable", `embedding failed: ${result.failure.message}`);
+    throw upstreamFailureError(app, result.failure, "embedding");
   }
   await hold.settle({
     tokens: result.value.embeddingTokens,
@@ -82,6 +88,7 @@ export async function getDocument(request: IRequest, app: AppContext): Promise<R
 export async function deleteDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
   const result = await indexStub(app.env).deleteDocument(id);
+  noteIndexWrite(app, result.version);
   if (!result.deleted)
     throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
   return json({ object: "document.deleted", id, deleted: true, index_version: result.version });

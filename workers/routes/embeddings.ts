@@ -2,9 +2,9 @@
 // deployment's embedding function (and so through the embedding cache, retries and metrics).
 import type { IRequest } from "itty-router";
 import { EmbeddingsRequestSchema } from "../../shared/api/openai.js";
-import { costUsd, findModel } from "../../shared/llm/catalog.js";
+import { costUsd } from "../../shared/llm/catalog.js";
 import { encodeEmbedding, shortenVector } from "../../shared/llm/embedding-output.js";
-import { isRejection } from "../../shared/llm/fallback.js";
+import { usableModel } from "../../shared/llm/usable-model.js";
 import { countBounded } from "../../shared/tokens/count-bounded.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
@@ -14,23 +14,14 @@ import { json } from "../http/respond.js";
 import { releasedOnFailure, reserve } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { getServices } from "../services.js";
+import { upstreamFailureError } from "../upstream-error.js";
 
 export async function postEmbeddings(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, EmbeddingsRequestSchema, app.config.MAX_BODY_BYTES);
   const services = getServices(app.config);
-  const model = findModel(app.config.catalog, body.model);
-  if (!model || model.kind !== "embedding") {
-    throw new HttpError("invalid_request", `unknown embedding model "${body.model}"`, {
-      param: "model",
-    });
-  }
-  if (!services.available.has(model.provider)) {
-    throw new HttpError(
-      "invalid_request",
-      `model "${model.id}" needs the ${model.provider} provider, which is not configured`,
-      { param: "model" },
-    );
-  }
+  const checked = usableModel(body.model, "embedding", app.config.catalog, services.available);
+  if (!checked.ok) throw new HttpError("invalid_request", checked.message, { param: "model" });
+  const { model } = checked;
   const dims = model.dimensions ?? 0;
   if (body.dimensions !== undefined && body.dimensions > dims) {
     throw new HttpError(
@@ -57,18 +48,7 @@ export async function postEmbeddings(request: IRequest, app: AppContext): Promis
   // Reserved before the call; settled with what the provider billed (cached inputs cost nothing).
   const reservation = await reserve(app, { tokens: promptTokens, usd: usdOf(promptTokens) });
   const result = await releasedOnFailure(reservation, () => embedderFor(app, model.id)(texts));
-  if (!result.ok) {
-    if (isRejection(result.failure)) {
-      throw new HttpError(
-        "invalid_request",
-        `the upstream rejected the request: ${result.failure.message}`,
-      );
-    }
-    throw new HttpError(
-      "upstream_unavailable",
-      `the embedding model could not answer (${result.failure.reason})`,
-    );
-  }
+  if (!result.ok) throw upstreamFailureError(app, result.failure, "embedding");
   const billed = result.value.promptTokens ?? promptTokens;
   await reservation.settle({ tokens: billed, usd: usdOf(billed) });
   const format = body.encoding_format ?? "float";

@@ -62,8 +62,43 @@ export async function createKey(request: IRequest, app: AppContext): Promise<Res
   return json({ ...view, key }, { status: 201 });
 }
 
+/** A key's standing from its LIMITER object, for the list (null when it holds no record). */
+export interface KeyUsage {
+  requests_this_minute: number;
+  tokens_today: number;
+  spent_today_usd: number;
+  spent_this_month_usd: number;
+}
+
+/** Keys listed with what each has used: one LIMITER read per key, all at once (admin only, never
+ * on a request's path). A key whose object cannot be read is listed with `usage: null`. */
 export async function listKeys(request: IRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
+  const views = await listKeyViews(app);
+  const data = await Promise.all(
+    views.map(async (view) => ({ ...view, usage: await keyUsage(app, view.id) })),
+  );
+  return json({ object: "list", data });
+}
+
+async function keyUsage(app: AppContext, id: string): Promise<KeyUsage | null> {
+  try {
+    const { standing } = await limiterStub(app.env, id).inspect();
+    if (!standing) return null;
+    return {
+      requests_this_minute: standing.requests.used,
+      tokens_today: standing.daily.tokens,
+      spent_today_usd: standing.daily.spentUsd,
+      spent_this_month_usd: standing.monthly.spentUsd,
+    };
+  } catch (err) {
+    app.logger.warn("key_usage_unavailable", { key_id: id, error: String(err) });
+    return null;
+  }
+}
+
+/** Every key's public record, newest first, from the KV listing (eventually consistent). */
+export async function listKeyViews(app: AppContext): Promise<KeyView[]> {
   const data: KeyView[] = [];
   let cursor: string | undefined;
   for (;;) {
@@ -76,7 +111,7 @@ export async function listKeys(request: IRequest, app: AppContext): Promise<Resp
     cursor = page.cursor;
   }
   data.sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
-  return json({ object: "list", data });
+  return data;
 }
 
 export async function revokeKey(request: IRequest, app: AppContext): Promise<Response> {

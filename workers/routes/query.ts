@@ -6,9 +6,10 @@ import type { CacheStatus, Computed, Cost } from "../../shared/cache/answer-cach
 import type { CacheScope } from "../../shared/cache/answer-key.js";
 import { cacheDirectives, type CacheDirectives } from "../../shared/cache/directives.js";
 import { findModel } from "../../shared/llm/catalog.js";
-import { resolveExplicit } from "../../shared/llm/select-model.js";
+import { usableModel } from "../../shared/llm/usable-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
-import { float32ToBytes } from "../../shared/rag/vector.js";
+import { float32ToBytes } from "../../shared/vector/vector.js";
+import { observeSearchState } from "../cache/cache-state.js";
 import type { Spend } from "../../shared/util/spend.js";
 import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
@@ -85,20 +86,21 @@ export async function runQuery(
   const services = getServices(app.config);
   const requested = body.model === "auto" ? app.config.DEFAULT_MODEL : body.model;
   if (requested !== "auto") {
-    const explicit = resolveExplicit(requested, app.config.catalog, services.available);
+    const explicit = usableModel(requested, "chat", app.config.catalog, services.available);
     if (!explicit.ok) throw new HttpError("invalid_request", explicit.message, { param: "model" });
   }
   await ensureSeeded(app);
   let reason = "cached";
+  const scope = options.scope ?? "shared";
   const compute = async (queryVector: Float32Array | null) => {
-    const computed = await computeAnswer(body, requested, app, queryVector);
+    const computed = await computeAnswer(body, requested, app, queryVector, scope);
     reason = computed.reason;
     return computed;
   };
   const params = {
     body,
     model: requested,
-    scope: options.scope ?? "shared",
+    scope,
     directives: options.directives ?? { lookup: true, store: true },
   };
   let cached: Awaited<ReturnType<typeof answerThroughCache>>;
@@ -146,9 +148,8 @@ export function cacheFields(cache: QueryCacheInfo): Record<string, unknown> {
     cache_saved: cache.saved
       ? { total_tokens: cache.saved.tokens, cost_usd: cache.saved.usd }
       : null,
-    semantic_match: cache.semantic
-      ? { similarity: cache.semantic.similarity, matched_query: cache.semantic.matchedQuery }
-      : null,
+    // Only the similarity: the matched question is another caller's text, never shown.
+    semantic_match: cache.semantic ? { similarity: cache.semantic.similarity } : null,
   };
 }
 
@@ -173,6 +174,7 @@ async function computeAnswer(
   model: string,
   app: AppContext,
   knownVector: Float32Array | null,
+  scope: CacheScope,
 ): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
   const index = indexStub(app.env);
@@ -226,15 +228,20 @@ async function computeAnswer(
           queryVector = vector;
           return { ok: true, value: vector };
         },
-        search: (p) =>
-          index.search({
+        search: async (p) => {
+          const found = await index.search({
             text: p.text,
             vector: p.vector ? float32ToBytes(p.vector) : null,
             embeddingModel: app.config.embeddingModel,
             k: p.k,
             ...(p.filter ? { filter: p.filter } : {}),
             mode: p.mode,
-          }),
+            scope,
+          });
+          // A miss's own search refreshes what this isolate knows of the cache state.
+          observeSearchState(app, scope, found.state);
+          return found;
+        },
         providerFor: (m) => upstreamFor(app, services.providerFor(m)),
         beforeGenerate: (estimate) => hold.raise(withEmbedding(estimate)),
         coverLink: (estimate) => hold.tryRaise(withEmbedding(estimate)),

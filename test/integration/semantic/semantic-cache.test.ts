@@ -8,7 +8,7 @@ interface QueryBody {
   answer: string;
   cache: string;
   from_cache: boolean;
-  semantic_match: { similarity: number; matched_query: string } | null;
+  semantic_match: { similarity: number; matched_query?: string } | null;
   sources: Array<{ text: string }>;
 }
 
@@ -31,9 +31,11 @@ describe("semantic cache hits (on)", () => {
     expect(reworded.body.from_cache).toBe(true);
     expect(reworded.body.answer).toBe(original.body.answer);
     expect(reworded.body.semantic_match?.similarity).toBeGreaterThanOrEqual(0.95);
-    expect(reworded.body.semantic_match?.matched_query).toBe(
-      "how big is the overlap between consecutive chunks?",
-    );
+    // The cached question may be another caller's: it is never returned.
+    expect(reworded.body.semantic_match).toEqual({
+      similarity: reworded.body.semantic_match?.similarity,
+    });
+    expect(JSON.stringify(reworded.body)).not.toContain("between consecutive chunks?");
     expect(original.body.semantic_match).toBeNull();
   });
 

@@ -10,12 +10,14 @@ import {
 } from "../../../shared/api/openapi.js";
 import { HealthResponseSchema } from "../../../shared/api/responses.js";
 import { ROUTE_DOCS, type RouteDoc } from "../../../shared/api/route-docs.js";
+import { ROUTE_TABLE, describeRoutes } from "../../../shared/api/route-table.js";
 
 function allRoutes(): RouteEntry[] {
-  return Object.entries(ROUTE_DOCS).map(([key, doc]) => {
-    const [method = "", path = ""] = key.split(" ");
-    return { method, path, doc };
-  });
+  return describeRoutes(ROUTE_DOCS);
+}
+
+interface Operation {
+  responses: Record<string, { description: string }>;
 }
 
 async function validate(doc: unknown): Promise<{ valid: boolean; errors?: unknown }> {
@@ -42,33 +44,62 @@ describe("buildOpenApi", () => {
 
   it("converts router path params to OpenAPI templates", () => {
     expect(openApiPath("/v1/documents/:id")).toBe("/v1/documents/{id}");
+    expect(openApiPath("/v1/documents/:id+")).toBe("/v1/documents/{id}");
     expect(openApiPath("/admin/keys/:key_id/usage")).toBe("/admin/keys/{key_id}/usage");
   });
 
   it("turns body, auth and limits into the shared error statuses", () => {
-    const base: RouteDoc = {
+    const doc: RouteDoc = {
       operationId: "x",
       summary: "x",
       description: "x",
       tag: "System",
-      auth: "none",
-      rateLimited: false,
       response: {
         description: "x",
         schema: { name: "X", schema: HealthResponseSchema },
       },
     };
+    const base = { access: "open", counted: false, spends: false, doc } as const;
     expect(Object.keys(errorStatuses(base))).toEqual(["500"]);
     const full = errorStatuses({
       ...base,
-      auth: "key",
-      rateLimited: true,
-      request: ROUTE_DOCS["POST /v1/query"]?.request,
-      errors: { 400: "also: a bad model", 503: "upstream down" },
+      access: "key",
+      counted: true,
+      doc: {
+        ...doc,
+        request: ROUTE_DOCS["POST /v1/query"].request,
+        errors: { 400: "also: a bad model", 503: "upstream down" },
+      },
     });
     expect(Object.keys(full)).toEqual(["400", "401", "413", "415", "429", "500", "503"]);
     expect(full["400"]).toMatch(/schema violation.*; a bad model$/);
-    expect(Object.keys(errorStatuses({ ...base, auth: "admin" }))).toEqual(["401", "500"]);
+    expect(Object.keys(errorStatuses({ ...base, access: "admin" }))).toEqual(["401", "500"]);
+  });
+
+  it("lists the limit errors (insufficient_quota, request_too_large) for every spending route", () => {
+    const doc = buildOpenApi(allRoutes(), { version: "1" }) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const spending = ROUTE_TABLE.filter((r) => r.spends);
+    expect(spending.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/documents",
+      "POST /v1/query",
+      "POST /v1/query/batch",
+      "POST /v1/chat/completions",
+      "POST /v1/embeddings",
+    ]);
+    for (const route of spending) {
+      const op = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
+      const at = `${route.method} ${route.path}`;
+      const limits = {
+        at,
+        quota: op?.responses["429"]?.description.includes("insufficient_quota"),
+        tooLarge: op?.responses["413"]?.description.includes("request_too_large"),
+      };
+      expect(limits).toEqual({ at, quota: true, tooLarge: true });
+    }
+    const query = doc.paths["/v1/models"]?.get;
+    expect(query?.responses["429"]?.description).not.toContain("insufficient_quota");
   });
 
   it("embeds the request schema the route validates with, constraints included", () => {

@@ -23,3 +23,14 @@ describe("cacheDirectives", () => {
     expect(cacheDirectives(true, "no-cache-please")).toEqual({ lookup: true, store: true });
   });
 });
+
+describe("cacheDirectives on hostile headers", () => {
+  it("reads directives around a long run of spaces, split by hand", () => {
+    expect(cacheDirectives(true, `no-store${" ".repeat(50_000)}, x`)).toEqual({
+      lookup: false,
+      store: false,
+    });
+    expect(cacheDirectives(true, `max-age ${" ".repeat(50_000)}= 0`).lookup).toBe(false);
+    expect(cacheDirectives(true, `a${" ".repeat(50_000)}b`)).toEqual({ lookup: true, store: true });
+  });
+});

@@ -94,4 +94,24 @@ describe("createIngestClient", () => {
     expect(r).toMatchObject({ ok: false, retryable: false });
     if (!r.ok) expect(r.message).toMatch(/unexpected response from \/v1\/documents at documents/);
   });
+
+  it("is reachable when the gateway answers /health with any status, once, without retries", async () => {
+    const seen: string[] = [];
+    const c = client(async (input) => {
+      seen.push(input instanceof Request ? input.url : input.toString());
+      return new Response("not here", { status: 404 });
+    });
+    expect(await c.reachable()).toBeNull();
+    expect(seen).toEqual(["http://gw.test/health"]);
+  });
+
+  it("names the URL and the connection error when the gateway cannot be reached", async () => {
+    let calls = 0;
+    const c = client(async () => {
+      calls++;
+      throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    });
+    expect(await c.reachable()).toBe("cannot reach http://gw.test: ECONNREFUSED");
+    expect(calls).toBe(1);
+  });
 });

@@ -1,12 +1,12 @@
 // `ragway ingest` arguments: environment fallbacks, defaults and usage errors.
 import { describe, expect, it } from "vitest";
-import { parseIngestArgs } from "../../../cli/ingest/options.js";
+import { DEFAULT_URL, parseIngestArgs } from "../../../cli/ingest/options.js";
 
 describe("parseIngestArgs", () => {
   it("takes the URL and key from the environment, with defaults for the rest", () => {
     const r = parseIngestArgs(
       ["docs"],
-      { RAGWAY_URL: "http://x.test", RAGWAY_API_KEY: "rk_1" },
+      { RAGWAY_URL: "https://x.test", RAGWAY_API_KEY: "rk_1" },
       "/w",
     );
     expect(r).toMatchObject({
@@ -14,7 +14,7 @@ describe("parseIngestArgs", () => {
       help: false,
       options: {
         paths: ["docs"],
-        url: "http://x.test",
+        url: "https://x.test",
         key: "rk_1",
         base: "/w",
         concurrency: 4,
@@ -57,11 +57,17 @@ describe("parseIngestArgs", () => {
     });
   });
 
-  it("needs a URL unless it is a dry run", () => {
-    expect(parseIngestArgs(["d"], {}, "/w")).toEqual({
-      ok: false,
-      message: "--url is required (or set RAGWAY_URL)",
+  it("defaults to the local development server when neither --url nor RAGWAY_URL is given", () => {
+    expect(DEFAULT_URL).toBe("http://127.0.0.1:8787");
+    expect(parseIngestArgs(["d"], {}, "/w")).toMatchObject({
+      ok: true,
+      options: { url: "http://127.0.0.1:8787" },
     });
+    expect(parseIngestArgs(["d"], { RAGWAY_URL: "" }, "/w")).toMatchObject({
+      ok: true,
+      options: { url: "http://127.0.0.1:8787" },
+    });
+    // A dry run asks no server unless one is named.
     expect(parseIngestArgs(["d", "--dry-run"], {}, "/w")).toMatchObject({
       ok: true,
       options: { url: null },
@@ -84,5 +90,24 @@ describe("parseIngestArgs", () => {
     );
     expect(bad(["d", "--prefix", "a b"])).toMatch(/^--prefix may contain/);
     expect(bad(["d", "--bogus"])).toMatch(/bogus/);
+  });
+
+  it("refuses to send a key over plain http:// to another host, unless --insecure", () => {
+    const parse = (args: string[], env: Record<string, string> = {}) =>
+      parseIngestArgs(["d", ...args], env, "/w");
+    const refused = parse(["--url", "http://10.0.0.5:8787", "--key", "rgw_k"]);
+    expect(refused).toMatchObject({ ok: false });
+    expect(refused.ok ? "" : refused.message).toMatch(
+      /refusing to send the API key over plain http:\/\/ to 10\.0\.0\.5:8787/,
+    );
+    // From the environment too.
+    expect(parse([], { RAGWAY_URL: "http://gw.example", RAGWAY_API_KEY: "k" }).ok).toBe(false);
+    // Fine: --insecure, https, loopback, or no key to leak.
+    expect(parse(["--url", "http://10.0.0.5:8787", "--key", "k", "--insecure"]).ok).toBe(true);
+    expect(parse(["--url", "https://gw.example", "--key", "k"]).ok).toBe(true);
+    for (const url of ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787"]) {
+      expect(parse(["--url", url, "--key", "k"]).ok, url).toBe(true);
+    }
+    expect(parse(["--url", "http://gw.example"]).ok).toBe(true);
   });
 });

@@ -63,6 +63,30 @@ describe("walkPaths", () => {
 });
 
 describe("relativeTo", () => {
+  it("does not follow symlinks out of the folder it was given, but follows those inside", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "ragway-walk-outside-"));
+    try {
+      await writeFile(join(outside, "secret.md"), "private");
+      await mkdir(join(outside, "keys"));
+      await writeFile(join(outside, "keys", "id.txt"), "private");
+      await touch("docs/a.md", "docs/sub/b.md");
+      await symlink(join(outside, "secret.md"), join(dir, "docs", "leak.md"));
+      await symlink(join(outside, "keys"), join(dir, "docs", "keys"));
+      await symlink(join(dir, "docs", "sub", "b.md"), join(dir, "docs", "alias.md"));
+      await symlink(join(dir, "docs", "gone.md"), join(dir, "docs", "broken.md"));
+      const walked = await walkPaths([join(dir, "docs")], dir);
+      expect(walked.files.map((f) => f.relPath)).toEqual([
+        "docs/a.md",
+        "docs/alias.md",
+        "docs/sub/b.md",
+      ]);
+      expect(walked.ignored).toEqual(["docs/broken.md", "docs/keys", "docs/leak.md"]);
+      expect(JSON.stringify(walked)).not.toContain(outside);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it("is relative inside the base and absolute (without the leading slash) outside", () => {
     expect(relativeTo("/data/docs", "/data/docs/a/b.md")).toBe("a/b.md");
     expect(relativeTo("/data/docs", "/elsewhere/c.md")).toBe("elsewhere/c.md");

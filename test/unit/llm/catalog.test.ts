@@ -66,6 +66,41 @@ describe("costUsd", () => {
     expect(costUsd(model, { prompt_tokens: 1, completion_tokens: 1 })).toBe(3e-7);
   });
 
+  it("prices cached prompt tokens at the cached price and reasoning tokens as output", () => {
+    const mini = findModel(DEFAULT_CATALOG, "gpt-4o-mini");
+    if (!mini) throw new Error("gpt-4o-mini is in the catalog");
+    const usage = {
+      prompt_tokens: 10_000,
+      completion_tokens: 1_000,
+      prompt_tokens_details: { cached_tokens: 8_000 },
+      completion_tokens_details: { reasoning_tokens: 600 },
+    };
+    // 2,000 at $0.15 + 8,000 at $0.075 + 1,000 (reasoning included) at $0.60, per 1M.
+    expect(costUsd(mini, usage)).toBe(0.0015);
+    expect(costUsd(mini, { prompt_tokens: 10_000, completion_tokens: 1_000 })).toBe(0.0021);
+  });
+
+  it("never lets the details lower a bill below what the provider counted", () => {
+    const model = { inputUsdPerMTok: 1, cachedInputUsdPerMTok: 0.5, outputUsdPerMTok: 4 };
+    // More cached tokens than prompt tokens: only the prompt is discounted.
+    const overCached = {
+      prompt_tokens: 100,
+      completion_tokens: 0,
+      prompt_tokens_details: { cached_tokens: 500 },
+    };
+    expect(costUsd(model, overCached)).toBe(0.00005);
+    // Reasoning reported beside, not inside, completion_tokens: the reasoning is billed.
+    const beside = {
+      prompt_tokens: 0,
+      completion_tokens: 10,
+      completion_tokens_details: { reasoning_tokens: 300 },
+    };
+    expect(costUsd(model, beside)).toBe(0.0012);
+    // No cached price: cached tokens cost the full input price.
+    const flat = { inputUsdPerMTok: 1, outputUsdPerMTok: 4 };
+    expect(costUsd(flat, overCached)).toBe(0.0001);
+  });
+
   it("is zero for local models", () => {
     const local = findModel(DEFAULT_CATALOG, "local-extractive");
     expect(local && costUsd(local, { prompt_tokens: 10_000, completion_tokens: 500 })).toBe(0);
@@ -94,6 +129,19 @@ describe("parseCatalogOverride", () => {
   it("requires dimensions on embedding models", () => {
     const embed = { ...custom, kind: "embedding", maxOutputTokens: 0 };
     expect(() => parseCatalogOverride(JSON.stringify([embed]))).toThrow(/dimensions/);
+  });
+
+  it("accepts a cached price and an image rule, and refuses a cached price above the input price", () => {
+    const priced = {
+      ...custom,
+      cachedInputUsdPerMTok: 0.25,
+      vision: { rule: "patches", multiplier: 1.62 },
+    };
+    expect(parseCatalogOverride(JSON.stringify([priced]))).toEqual([priced]);
+    const dearer = { ...custom, cachedInputUsdPerMTok: 2 };
+    expect(() => parseCatalogOverride(JSON.stringify([dearer]))).toThrow(/cachedInputUsdPerMTok/);
+    const badRule = { ...custom, vision: { rule: "tiles", baseTokens: 85 } };
+    expect(() => parseCatalogOverride(JSON.stringify([badRule]))).toThrow(/tileTokens/);
   });
 
   it("rejects duplicate ids, a non-array and an empty list", () => {

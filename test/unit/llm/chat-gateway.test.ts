@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ModelInfo } from "../../../shared/llm/catalog.js";
 import {
+  billedPromptTokens,
   completeChat,
   openChatStream,
   planChat,
   linkSpend,
+  worstCaseUsage,
   type ChatDeps,
 } from "../../../shared/llm/chat-gateway.js";
 import { createCircuitBreaker } from "../../../shared/llm/circuit-breaker.js";
@@ -107,6 +109,46 @@ describe("linkSpend", () => {
     const [big, small] = plan.chain as [ModelInfo, ModelInfo];
     expect(linkSpend(plan, big).tokens).toBe(plan.promptTokens + 4_000 * 2);
     expect(linkSpend(plan, small).tokens).toBe(plan.promptTokens + 500 * 2);
+  });
+});
+
+describe("linkSpend covers every part of the prompt", () => {
+  const image = (detail?: string) => ({
+    type: "image_url",
+    image_url: { url: "https://x.example/a.png", ...(detail ? { detail } : {}) },
+  });
+
+  it("holds each image at its model's rule, at the worst case when its size is unknown", () => {
+    const { d } = deps();
+    const messages = [
+      { role: "user", content: [{ type: "text", text: "Look" }, image(), image("low")] },
+    ];
+    const planned = planChat("big", "cost", { messages, max_tokens: 10 }, d);
+    if (!planned.ok) throw new Error(planned.message);
+    const { plan } = planned;
+    const [big] = plan.chain as [ModelInfo];
+    expect(plan.promptTokens).toBe(plan.prompt.textTokens + 1445 + 85);
+    expect(linkSpend(plan, big).tokens).toBe(plan.promptTokens + 10);
+    const mini = {
+      ...big,
+      vision: { rule: "tiles" as const, baseTokens: 2_833, tileTokens: 5_667 },
+    };
+    expect(billedPromptTokens(plan, mini)).toBe(plan.prompt.textTokens + 2_833 * 2 + 8 * 5_667);
+  });
+
+  it("holds a whole context window of prompt for a file it cannot size", () => {
+    const { d } = deps();
+    const file = { type: "file", file: { file_id: "file-1" } };
+    const messages = [{ role: "user", content: [{ type: "text", text: "Summarize" }, file] }];
+    const planned = planChat("big", "cost", { messages, max_tokens: 10 }, d);
+    if (!planned.ok) throw new Error(planned.message);
+    const { plan } = planned;
+    const [big] = plan.chain as [ModelInfo];
+    expect(worstCaseUsage(plan, big)).toMatchObject({
+      prompt_tokens: big.contextWindow,
+      completion_tokens: 10,
+    });
+    expect(linkSpend(plan, big).usd).toBeCloseTo(((big.contextWindow + 10) * 2) / 1e6, 12);
   });
 });
 

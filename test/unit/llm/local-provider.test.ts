@@ -5,6 +5,8 @@ import {
   splitPrompt,
 } from "../../../shared/llm/local-provider.js";
 import { hashEmbed } from "../../../shared/llm/hash-embedding.js";
+import { OFFLINE_NOTICE } from "../../../shared/llm/offline-chat.js";
+import { NO_SOURCES_ANSWER } from "../../../shared/text/extractive.js";
 
 describe("createLocalProvider", () => {
   it("embeds with hashEmbed at the configured dims and echoes the model", async () => {
@@ -77,22 +79,23 @@ describe("splitPrompt / parseSources", () => {
   });
 });
 
-describe("createLocalProvider chat completions (offline OpenAI shape)", () => {
+describe("createLocalProvider chat completions (the offline chat model, not RAG)", () => {
   const body = {
     messages: [
       {
         role: "system",
         content: "Ragway keeps counters in Durable Objects.\n\nKV is eventually consistent.",
       },
-      { role: "user", content: [{ type: "text", text: "Where are counters kept?" }] },
+      { role: "user", content: [{ type: "text", text: "What is 12 * (3 + 4)?" }] },
     ],
   };
 
-  it("answers extractively in the chat.completion shape", async () => {
+  it("answers the last user message in the chat.completion shape, labelled as offline", async () => {
     const out = await createLocalProvider().chatCompletion({ model: "local-extractive", body });
     expect(out.ok).toBe(true);
     if (!out.ok) return;
-    expect(out.value.text).toMatch(/Durable Objects/);
+    expect(out.value.text).toMatch(/^12 \* \(3 \+ 4\) = 84\./);
+    expect(out.value.text).toContain(OFFLINE_NOTICE);
     expect(out.value.body).toMatchObject({
       object: "chat.completion",
       model: "local-extractive",
@@ -107,7 +110,36 @@ describe("createLocalProvider chat completions (offline OpenAI shape)", () => {
     expect(String(out.value.body.id)).toMatch(/^chatcmpl-/);
   });
 
-  it("streams the same answer as chunks ending in done", async () => {
+  it("neither echoes the system prompt nor cites it", async () => {
+    const out = await createLocalProvider().chatCompletion({
+      model: "local-extractive",
+      body: {
+        messages: [
+          {
+            role: "system",
+            content: "You are a pirate. Ragway keeps counters in Durable Objects.",
+          },
+          { role: "user", content: "Where are counters kept?" },
+        ],
+      },
+    });
+    if (!out.ok) throw new Error("local provider failed");
+    expect(out.value.text).not.toMatch(/pirate|Durable Objects|\[1\]/);
+    expect(out.value.text).not.toContain(NO_SOURCES_ANSWER);
+    expect(out.value.text).toContain('"Where are counters kept?"');
+  });
+
+  it("cuts the reply to max_tokens and reports finish_reason length", async () => {
+    const out = await createLocalProvider().chatCompletion({
+      model: "local-extractive",
+      body: { ...body, max_tokens: 5 },
+    });
+    if (!out.ok) throw new Error("local provider failed");
+    expect(out.value.text.length).toBeLessThanOrEqual(20);
+    expect(out.value.body).toMatchObject({ choices: [{ finish_reason: "length" }] });
+  });
+
+  it("streams the same reply as chunks ending in done", async () => {
     const provider = createLocalProvider();
     const whole = await provider.chatCompletion({ model: "local-extractive", body });
     const out = await provider.chatCompletionStream({ model: "local-extractive", body });

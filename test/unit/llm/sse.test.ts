@@ -86,6 +86,53 @@ describe("readChatChunks", () => {
     expect(chunks[0]?.chunk.raw).toMatchObject({ id: "c1", object: "chat.completion.chunk" });
   });
 
+  it("keeps tool-call names and arguments, and refusals, as generated text beside the content", async () => {
+    const delta = (d: Record<string, unknown>) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: d, finish_reason: null }] })}\n\n`;
+    const events = await collect(
+      readChatChunks(
+        body([
+          delta({
+            tool_calls: [
+              { index: 0, id: "c1", type: "function", function: { name: "search", arguments: "" } },
+            ],
+          }),
+          delta({ tool_calls: [{ index: 0, function: { arguments: '{"q":' } }] }),
+          delta({ function_call: { arguments: '"x"}' } }),
+          delta({ refusal: "No." }),
+          "data: [DONE]\n\n",
+        ]),
+      ),
+    );
+    const chunks = events.flatMap((e) => (e.type === "chunk" ? [e.chunk] : []));
+    expect(chunks.map((c) => c.content).join("")).toBe("");
+    expect(chunks.map((c) => c.otherText ?? "").join("")).toBe('search{"q":"x"}No.');
+  });
+
+  it("keeps the usage details the upstream reported", async () => {
+    const usage = {
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      total_tokens: 15,
+      prompt_tokens_details: { cached_tokens: 8, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 3, note: "ignored" },
+    };
+    const events = await collect(
+      readChatChunks(
+        body([`data: ${JSON.stringify({ choices: [], usage })}\n\n`, "data: [DONE]\n\n"]),
+      ),
+    );
+    expect(events[0]).toMatchObject({
+      type: "chunk",
+      chunk: {
+        usage: {
+          ...usage,
+          completion_tokens_details: { reasoning_tokens: 3 },
+        },
+      },
+    });
+  });
+
   it("ends with a truncated error when the stream closes before [DONE]", async () => {
     const events = await collect(readChatChunks(body([chunk("Hel"), chunk("lo")])));
     expect(events.at(-1)).toEqual({

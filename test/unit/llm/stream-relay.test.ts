@@ -28,10 +28,15 @@ function relay(
   rest: AsyncGenerator<StreamEvent, void, undefined>,
   includeUsage = false,
   timers = new FakeTimers(),
+  drainMs?: number,
 ) {
   const ends: StreamEnd[] = [];
+  const drains: Promise<unknown>[] = [];
   let aborted = 0;
   const stream = relayStream({
+    ...(drainMs !== undefined
+      ? { drain: { waitUntil: (p: Promise<unknown>) => drains.push(p), maxMs: drainMs } }
+      : {}),
     first: chunk("Hel"),
     rest,
     abort: () => aborted++,
@@ -42,7 +47,7 @@ function relay(
     timers,
     onEnd: (e) => ends.push(e),
   });
-  return { stream, ends, aborted: () => aborted };
+  return { stream, ends, drains, aborted: () => aborted };
 }
 
 /** The client's view: each `data:` payload, parsed unless it is [DONE]. */
@@ -120,7 +125,8 @@ describe("relayStream", () => {
     expect(out).not.toContain("[DONE]");
     expect(out.at(-1)).toEqual({
       error: {
-        message: "the upstream stream failed: upstream stream ended before [DONE]",
+        // The upstream's own words stay out of what the client sees.
+        message: "the upstream stream failed (truncated)",
         type: "api_error",
         code: "stream_truncated",
         param: null,
@@ -157,7 +163,56 @@ describe("relayStream", () => {
     await reader.read();
     await reader.read();
     await reader.cancel();
-    expect(ends).toMatchObject([{ outcome: "cancelled" }]);
+    expect(ends).toMatchObject([{ outcome: "cancelled", drained: false }]);
     expect(aborted()).toBe(1);
+  });
+
+  it("reads an abandoned stream to its end in waitUntil and reports the upstream's usage", async () => {
+    const usage = { prompt_tokens: 15_000, completion_tokens: 4, total_tokens: 15_004 };
+    const { stream, ends, drains, aborted } = relay(
+      events([
+        { type: "chunk", chunk: chunk("lo") },
+        { type: "chunk", chunk: chunk(" there") },
+        { type: "chunk", chunk: chunk("", usage) },
+        { type: "done" },
+      ]),
+      false,
+      new FakeTimers(),
+      20_000,
+    );
+    const reader = stream.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(ends).toEqual([]);
+    expect(drains).toHaveLength(1);
+    await Promise.all(drains);
+    expect(ends).toEqual([{ outcome: "cancelled", text: "Hello there", usage, drained: true }]);
+    expect(aborted()).toBe(0);
+  });
+
+  it("closes an abandoned stream whose end does not come within the bound, and says so", async () => {
+    const timers = new FakeTimers();
+    async function* stallsAfterOne(): AsyncGenerator<StreamEvent, void, undefined> {
+      yield { type: "chunk", chunk: chunk("lo") };
+      yield await new Promise<never>(() => undefined);
+    }
+    const { stream, ends, drains, aborted } = relay(stallsAfterOne(), false, timers, 5_000);
+    const reader = stream.getReader();
+    await reader.read();
+    await reader.cancel();
+    timers.advance(4_999);
+    await Promise.resolve();
+    expect(ends).toEqual([]);
+    timers.advance(1);
+    await Promise.all(drains);
+    expect(ends).toEqual([{ outcome: "cancelled", text: "Hello", drained: false }]);
+    expect(aborted()).toBe(1);
+  });
+
+  it("counts tool-call text as generated, for billing without usage", async () => {
+    const call: ChatChunk = { raw: { choices: [] }, content: "", otherText: 'search{"q":1}' };
+    const { stream, ends } = relay(events([{ type: "chunk", chunk: call }, { type: "done" }]));
+    await read(stream);
+    expect(ends[0]).toMatchObject({ outcome: "complete", text: 'Helsearch{"q":1}' });
   });
 });

@@ -90,6 +90,20 @@ describe("summarize", () => {
     expect(s.index).toEqual({ documents: 13, chunks: null });
   });
 
+  it("counts answered calls of local models, which make no upstream calls", () => {
+    const local = summarize(
+      traffic((m) => {
+        m.inc("ragway_tokens_total", { model: "local-extractive", direction: "in" }, 4000);
+        m.inc("ragway_model_calls_total", { model: "local-extractive" }, 3);
+      }),
+    );
+    expect(local.models["local-extractive"]).toMatchObject({
+      tokens_in: 4000,
+      answered: 3,
+      calls: 0,
+    });
+  });
+
   it("has null rates, not NaN, when nothing happened", () => {
     const empty = summarize([]);
     expect(empty.caches.answer?.hit_rate).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_SOURCES_ANSWER, extractiveAnswer } from "../../../shared/rag/extractive.js";
+import { NO_SOURCES_ANSWER, extractiveAnswer } from "../../../shared/text/extractive.js";
 
 const sources = [
   {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hashEmbed } from "../../../shared/llm/hash-embedding.js";
-import { cosine } from "../../../shared/rag/vector.js";
+import { cosine } from "../../../shared/vector/vector.js";
 
 function norm(v: Float32Array): number {
   return Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));

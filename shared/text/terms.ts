@@ -1,6 +1,6 @@
 // Term extraction for sentence scoring: stemmed content words without stop words; CJK text as
 // character bigrams. Consistency between question and sentence matters more than linguistics.
-import { ENGLISH_STOP_WORDS } from "../llm/hash-embedding.js";
+import { ENGLISH_STOP_WORDS } from "./stop-words.js";
 
 const WORD_RE = /[\p{L}\p{M}\p{N}]+/gu;
 const CJK_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;

@@ -8,7 +8,7 @@ import {
   l2normalize,
   topK,
   type IdVector,
-} from "../../../shared/rag/vector.js";
+} from "../../../shared/vector/vector.js";
 
 /** Deterministic pseudo-random vectors (mulberry32) so failures reproduce. */
 function randomVectors(n: number, dims: number, seed = 1): IdVector[] {

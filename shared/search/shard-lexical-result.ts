@@ -1,0 +1,57 @@
+// Turns one shard's FTS5 candidates into what the lexical merge needs: per candidate, the
+// column-weighted frequency of each query term and the row length, counted with the same
+// tokenizer FTS5 used, plus the shard's statistics. The shard already reads its candidates'
+// text and title to answer, so this costs no extra SQL beyond one fts5vocab lookup.
+import { ftsTokens } from "./fts-tokens.js";
+import { COLUMN_WEIGHTS } from "./lexical-index.js";
+import type { LexicalShardResult } from "./merge-shards.js";
+
+/** A candidate row from `chunks_fts MATCH ... ORDER BY bm25(...)`, with its global id. */
+export interface FtsCandidate {
+  id: string;
+  text: string;
+  title: string;
+}
+
+/** The shard's collection statistics (see parseFts5Averages and fts5vocab). */
+export interface ShardLexicalStats {
+  rows: number;
+  /** Tokens over all rows and both columns. */
+  tokens: number;
+  /** Rows containing each term: `SELECT term, doc FROM chunks_vocab WHERE term IN (...)` on an
+   * `fts5vocab(chunks_fts, row)` table; absent terms count 0. */
+  df: ReadonlyMap<string, number>;
+}
+
+/**
+ * The shard's answer for `terms` (from queryTerms), candidates kept in the order given.
+ *
+ * @example
+ * shardLexicalResult(["replic"], [{ id: "doc#0", text: "Replication", title: "HA" }], stats);
+ */
+export function shardLexicalResult(
+  terms: readonly string[],
+  candidates: readonly FtsCandidate[],
+  stats: ShardLexicalStats,
+): LexicalShardResult {
+  const hits = candidates.map((c) => {
+    const text = ftsTokens(c.text);
+    const title = ftsTokens(c.title);
+    const freq = terms.map(
+      (t) => count(text, t) * COLUMN_WEIGHTS.text + count(title, t) * COLUMN_WEIGHTS.title,
+    );
+    return { id: c.id, length: text.length + title.length, freq };
+  });
+  return {
+    rows: stats.rows,
+    tokens: stats.tokens,
+    df: terms.map((t) => stats.df.get(t) ?? 0),
+    hits,
+  };
+}
+
+function count(tokens: readonly string[], term: string): number {
+  let n = 0;
+  for (const t of tokens) if (t === term) n += 1;
+  return n;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { queryTerms } from "../../../shared/search/fts-tokens.js";
+import { parseFts5Averages } from "../../../shared/search/fts5-averages.js";
+import { LexicalIndex } from "../../../shared/search/lexical-index.js";
+import { shardLexicalResult } from "../../../shared/search/shard-lexical-result.js";
+
+describe("parseFts5Averages", () => {
+  it("reads the row count and per-column token totals SQLite wrote", () => {
+    // Blocks from SQLite 3.40: 5 rows (38 + 9 tokens), then 305 rows (60,038 + 609 tokens).
+    expect(parseFts5Averages(Uint8Array.from([0x05, 0x26, 0x09]))).toEqual({
+      rows: 5,
+      columnTokens: [38, 9],
+    });
+    expect(parseFts5Averages(Uint8Array.from([0x82, 0x31, 0x83, 0xd5, 0x06, 0x84, 0x61]))).toEqual({
+      rows: 305,
+      columnTokens: [60038, 609],
+    });
+  });
+
+  it("treats a missing record as an empty table and rejects a truncated one", () => {
+    expect(parseFts5Averages(null)).toEqual({ rows: 0, columnTokens: [] });
+    expect(() => parseFts5Averages(Uint8Array.from([0x82]))).toThrow(RangeError);
+  });
+});
+
+describe("shardLexicalResult", () => {
+  it("counts the same statistics as the in-memory FTS5 model", () => {
+    const rows = [
+      { id: "a#0", text: "Replication slots keep WAL for standby servers", title: "Replication" },
+      { id: "b#0", text: "Vacuum reclaims dead tuples", title: "Routine Vacuuming" },
+    ];
+    const index = new LexicalIndex();
+    for (const r of rows) index.upsert(r.id, r);
+    const terms = queryTerms("replication vacuum standby");
+    const expected = index.search(terms, 10);
+    const df = new Map(terms.map((t, i) => [t, expected.df[i] ?? 0]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const candidates = expected.hits.map(
+      (h) => byId.get(h.id) ?? { id: h.id, text: "", title: "" },
+    );
+    expect(
+      shardLexicalResult(terms, candidates, { rows: expected.rows, tokens: expected.tokens, df }),
+    ).toEqual(expected);
+  });
+});

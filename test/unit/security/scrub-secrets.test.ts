@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { scrubSecrets } from "../../../shared/security/scrub-secrets.js";
+
+describe("scrubSecrets", () => {
+  it.each([
+    [
+      "Incorrect API key provided: sk-proj-abc1*************************wxyz. You can find your API key at https://platform.openai.com/account/api-keys.",
+      "Incorrect API key provided: [redacted] You can find your API key at https://platform.openai.com/account/api-keys.",
+    ],
+    ["Incorrect API key provided: my-custom-key.", "Incorrect API key provided: [redacted]"],
+    ["bad key sk-test-upstream here", "bad key [redacted] here"],
+    ["got rgw_0123abc_XYZ-_9", "got [redacted]"],
+    ['header "Bearer abc.def" refused', 'header "Bearer [redacted]" refused'],
+    ["The model `gpt-x` does not exist", "The model `gpt-x` does not exist"],
+  ])("scrubs %j", (input, expected) => {
+    expect(scrubSecrets(input)).toBe(expected);
+  });
+
+  it("stays linear on long hostile input", () => {
+    const hostile = `${"sk-".repeat(20_000)}${"Bearer ".repeat(20_000)}${"api key provided: ".repeat(5_000)}`;
+    expect(scrubSecrets(hostile)).not.toContain("Bearer B");
+  });
+});

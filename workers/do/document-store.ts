@@ -1,0 +1,164 @@
+// Documents and their chunks in the INDEX object's SQLite storage. A write is one synchronous
+// transaction that also bumps the index version, so a search never sees half a document and no
+// answer is cached under a version that does not match its data.
+import type { Metadata, StoredDocument } from "../../shared/rag/types.js";
+import type { DocumentRecord, DocumentSummary, IndexStats, UpsertResult } from "./index-types.js";
+import { bumpVersion, currentVersion } from "./index-version.js";
+
+type DocumentRow = {
+  id: string;
+  title: string;
+  source: string;
+  metadata: string;
+  text: string;
+  content_hash: string;
+  embedding_model: string;
+  chunk_count: number;
+  created_at: number;
+  updated_at: number;
+};
+
+/** Reads and writes documents; each write bumps the version in the same transaction. */
+export class DocumentStore {
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
+  /** Content hashes of the given ids (absent ids are omitted): lets callers skip unchanged docs. */
+  hashes(ids: string[]): Record<string, { contentHash: string; embeddingModel: string }> {
+    const out: Record<string, { contentHash: string; embeddingModel: string }> = {};
+    for (const id of ids) {
+      const row = this.sql
+        .exec<{ content_hash: string; embedding_model: string }>(
+          "SELECT content_hash, embedding_model FROM documents WHERE id = ?",
+          id,
+        )
+        .toArray()[0];
+      if (row) out[id] = { contentHash: row.content_hash, embeddingModel: row.embedding_model };
+    }
+    return out;
+  }
+
+  /** Summaries of the given ids that exist, in one query (ids travel as one JSON parameter, so
+   * the 100-bound-parameter limit does not apply). */
+  lookup(ids: string[]): DocumentSummary[] {
+    return this.sql
+      .exec<Omit<DocumentRow, "title" | "source" | "text" | "created_at">>(
+        `SELECT id, content_hash, embedding_model, metadata, chunk_count, updated_at FROM documents
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+        JSON.stringify(ids),
+      )
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        content_hash: row.content_hash,
+        embedding_model: row.embedding_model,
+        metadata: JSON.parse(row.metadata) as Metadata,
+        chunks: row.chunk_count,
+        updated_at: new Date(row.updated_at).toISOString(),
+      }));
+  }
+
+  /** Inserts or replaces documents and their chunks in one transaction; returns the new version. */
+  upsert(docs: StoredDocument[]): UpsertResult {
+    const sql = this.sql;
+    const now = Date.now();
+    const results: UpsertResult["results"] = [];
+    const version = this.storage.transactionSync(() => {
+      for (const doc of docs) {
+        const existing = sql
+          .exec<{ created_at: number }>("SELECT created_at FROM documents WHERE id = ?", doc.id)
+          .toArray()[0];
+        this.deleteChunks(doc.id);
+        sql.exec(
+          `INSERT OR REPLACE INTO documents
+           (id, title, source, metadata, text, content_hash, embedding_model, chunk_count, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          doc.id,
+          doc.title,
+          doc.source,
+          JSON.stringify(doc.metadata),
+          doc.text,
+          doc.contentHash,
+          doc.embeddingModel,
+          doc.chunks.length,
+          existing?.created_at ?? now,
+          now,
+        );
+        for (const chunk of doc.chunks) {
+          const row = sql
+            .exec<{ rowid: number }>(
+              "INSERT INTO chunks (doc_id, ordinal, text, tokens, vector) VALUES (?, ?, ?, ?, ?) RETURNING rowid",
+              doc.id,
+              chunk.ordinal,
+              chunk.text,
+              chunk.tokens,
+              chunk.vector,
+            )
+            .one();
+          sql.exec(
+            "INSERT INTO chunks_fts (rowid, text, title) VALUES (?, ?, ?)",
+            row.rowid,
+            chunk.text,
+            doc.title,
+          );
+        }
+        results.push({
+          id: doc.id,
+          status: existing ? "updated" : "created",
+          chunks: doc.chunks.length,
+        });
+      }
+      return bumpVersion(sql);
+    });
+    return { version, results };
+  }
+
+  /** Deletes a document and its chunks; false when it did not exist. */
+  delete(id: string): { deleted: boolean; version: number } {
+    const sql = this.sql;
+    return this.storage.transactionSync(() => {
+      const found = sql.exec("SELECT 1 FROM documents WHERE id = ?", id).toArray().length > 0;
+      if (!found) return { deleted: false, version: currentVersion(sql) };
+      this.deleteChunks(id);
+      sql.exec("DELETE FROM documents WHERE id = ?", id);
+      return { deleted: true, version: bumpVersion(sql) };
+    });
+  }
+
+  /** One document with its text and chunk count, or null. */
+  get(id: string): DocumentRecord | null {
+    const row = this.sql.exec<DocumentRow>("SELECT * FROM documents WHERE id = ?", id).toArray()[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      title: row.title,
+      source: row.source,
+      metadata: JSON.parse(row.metadata) as Metadata,
+      text: row.text,
+      content_hash: row.content_hash,
+      embedding_model: row.embedding_model,
+      chunks: row.chunk_count,
+      created_at: new Date(row.created_at).toISOString(),
+      updated_at: new Date(row.updated_at).toISOString(),
+    };
+  }
+
+  /** Document and chunk counts, and the version. */
+  stats(): IndexStats {
+    const sql = this.sql;
+    const documents = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM documents").one().n;
+    const chunks = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks").one().n;
+    return { documents, chunks, version: currentVersion(sql) };
+  }
+
+  private deleteChunks(docId: string): void {
+    this.sql.exec(
+      "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)",
+      docId,
+    );
+    this.sql.exec("DELETE FROM chunks WHERE doc_id = ?", docId);
+  }
+}
