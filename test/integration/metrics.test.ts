@@ -159,7 +159,7 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_gateway_overhead_seconds_count", { route: "/admin/keys" })]: 1,
       [series("ragway_gateway_overhead_seconds_count", { route: "/metrics" })]: 1,
       [series("ragway_gateway_overhead_seconds_count", { route: "/v1/documents" })]: 1,
-      [series("ragway_gateway_overhead_seconds_count", { route: "/v1/documents/:id" })]: 1,
+      [series("ragway_gateway_overhead_seconds_count", { route: "/v1/documents/:id+" })]: 1,
       [series("ragway_gateway_overhead_seconds_count", { route: "/v1/models" })]: 2,
       [series("ragway_gateway_overhead_seconds_count", { route: "/v1/query" })]: 3,
       [series("ragway_gateway_overhead_seconds_count", { route: "/v1/stats" })]: 1,
