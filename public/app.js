@@ -7,6 +7,7 @@ import { initKeys, loadKeys } from "./console/keys.js";
 import { initDocuments, loadDocuments } from "./console/documents.js";
 import { initUsage, loadUsage } from "./console/usage.js";
 import { initPlayground } from "./console/playground.js";
+import { loadNamespaceOptions } from "./console/namespaces.js";
 
 const REFRESH_MS = 5000;
 const PAGES = ["log", "keys", "documents", "usage", "playground"];
@@ -54,7 +55,8 @@ function show(name) {
   if (locked) $(`page-${name}`).hidden = true;
   if (timer !== null) clearInterval(timer);
   timer = null;
-  if (name === "documents") void loadDocuments();
+  if (name === "documents") void loadNamespaceOptions().then(() => loadDocuments());
+  if (name === "playground") void loadNamespaceOptions();
   if (admin && !locked) {
     void admin.load();
     timer = setInterval(() => {

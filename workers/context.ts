@@ -7,6 +7,7 @@ import type { Standing } from "../shared/ratelimit/decision.js";
 import type { Admission } from "./limits/admission.js";
 import { countingEnv } from "./do-calls.js";
 import { parseAuthorization } from "../shared/security/authorization-header.js";
+import type { Grants } from "../shared/tenancy/grants.js";
 import { createLogger } from "./log.js";
 import { requestMetrics } from "./metrics.js";
 
@@ -31,6 +32,8 @@ export interface RequestLimits {
 export interface Principal {
   id: string;
   kind: "key" | "anonymous" | "admin";
+  /** Namespaces and scopes, as admission returned them (absent for the admin token). */
+  grants?: Grants;
 }
 
 export interface AppContext {

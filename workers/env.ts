@@ -76,6 +76,8 @@ const schema = z
     BREAKER_FAILURE_THRESHOLD: boundedInt(5, 1_000),
     BREAKER_COOLDOWN_MS: positiveInt(30_000),
     BATCH_CONCURRENCY: boundedInt(6, 50),
+    /** Namespaces labelled by name on /metrics; the rest are summed under `other`. */
+    METRICS_NAMESPACE_LABELS: boundedInt(20, 500),
     ANSWER_CACHE_MEMORY_TTL_SECONDS: positiveInt(300),
     ANSWER_CACHE_EDGE_TTL_SECONDS: positiveInt(3600),
     ANSWER_CACHE_KV_TTL_SECONDS: kvTtl(86_400),

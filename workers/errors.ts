@@ -13,6 +13,9 @@ export type ErrorCode =
   | "method_not_allowed"
   | "unauthorized"
   | "forbidden"
+  | "permission_denied"
+  | "namespace_not_found"
+  | "conflict"
   | "rate_limit_exceeded"
   | "insufficient_quota"
   | "upstream_unavailable"
@@ -30,6 +33,9 @@ const STATUS: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   unauthorized: 401,
   forbidden: 403,
+  permission_denied: 403,
+  namespace_not_found: 404,
+  conflict: 409,
   rate_limit_exceeded: 429,
   insufficient_quota: 429,
   upstream_unavailable: 503,
@@ -48,6 +54,9 @@ const TYPE: Record<ErrorCode, string> = {
   method_not_allowed: "invalid_request_error",
   unauthorized: "authentication_error",
   forbidden: "permission_error",
+  permission_denied: "permission_error",
+  namespace_not_found: "invalid_request_error",
+  conflict: "invalid_request_error",
   rate_limit_exceeded: "rate_limit_error",
   insufficient_quota: "insufficient_quota",
   upstream_unavailable: "api_error",

@@ -1,6 +1,6 @@
-// The request pipeline: before (route label, authentication and the request limit), the route
-// handlers (one per row of the route table, shared/api/route-table), catch (the one error
-// renderer), finally (request id and rate-limit headers, metrics, the request's log line, a
+// The request pipeline: before (route label, authentication, the request limit and the route's
+// scope), the route handlers (one per row of the route table, shared/api/route-table), catch (the
+// one error renderer), finally (request id and rate-limit headers, metrics, the request's log line, a
 // metrics flush scheduled in waitUntil).
 import { Router, type IRequest } from "itty-router";
 import {
@@ -33,11 +33,13 @@ import { getHealth } from "./routes/health.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
 import { getMetrics } from "./routes/metrics.js";
 import { getModel, getModels } from "./routes/models.js";
+import { createNamespace, deleteNamespace, listNamespaces } from "./routes/namespaces.js";
 import { getOpenApi } from "./routes/openapi.js";
 import { postQuery } from "./routes/query.js";
 import { getRequests } from "./routes/requests.js";
 import { getStats } from "./routes/stats.js";
 import { getUsage } from "./routes/usage.js";
+import { authorizeRoute } from "./tenancy/permissions.js";
 
 type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
 
@@ -63,6 +65,9 @@ const HANDLERS: Record<RouteKey, Handler> = {
   "DELETE /admin/keys/:id": revokeKey,
   "GET /admin/requests": getRequests,
   "POST /admin/cache/purge": postCachePurge,
+  "POST /admin/namespaces": createNamespace,
+  "GET /admin/namespaces": listNamespaces,
+  "DELETE /admin/namespaces/:name": deleteNamespace,
   "GET /metrics": getMetrics,
 };
 
@@ -135,7 +140,11 @@ router.all("*", (request: IRequest) => {
   throw new HttpError("not_found", `no route for ${request.method} ${path}`);
 });
 
-/** Labels the request with its route pattern, then authenticates and admits it per policy. */
+/**
+ * Labels the request with its route pattern, authenticates and admits it per policy, then checks
+ * the route's scope against the key's grants: here when they are known (anonymous, a key admitted
+ * here or seen by this isolate before), else as soon as the deferred admission returns them.
+ */
 async function before(request: IRequest, app: AppContext): Promise<undefined> {
   const path = new URL(request.url).pathname;
   const match = router.routes.find(
@@ -144,6 +153,21 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
   if (!match) return undefined;
   app.route = match[3] ?? path;
   await authenticate(request, app, routePolicy(request.method, app.route));
+  const route = app.route;
+  const authorize = (): void => authorizeRoute(app, request.method, route);
+  const admission = app.admission;
+  if (admission?.state === "pending" && !app.principal?.grants) {
+    // A key this isolate has not seen: its grants come back with its admission, which checks.
+    admission.authorize = authorize;
+    return undefined;
+  }
+  try {
+    authorize();
+  } catch (err) {
+    // A forbidden request counts against the window all the same (its refusal wins).
+    if (admission?.state === "pending") await ensureAdmitted(app);
+    throw err;
+  }
   return undefined;
 }
 

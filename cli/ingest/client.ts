@@ -21,6 +21,8 @@ export interface ClientOptions {
   /** The gateway's base URL, e.g. https://ragway.example.com */
   url: string;
   key?: string;
+  /** Sent with every call; absent, the server uses the key's first namespace. */
+  namespace?: string;
   fetch: typeof fetch;
   timeoutMs: number;
   retry: RetryOptions;
@@ -53,6 +55,7 @@ export function createIngestClient(options: ClientOptions): IngestClient {
     "user-agent": options.userAgent,
   };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
+  const inNamespace = options.namespace ? { namespace: options.namespace } : {};
 
   async function post<S extends z.ZodType>(
     path: string,
@@ -121,8 +124,9 @@ export function createIngestClient(options: ClientOptions): IngestClient {
 
   return {
     reachable,
-    lookup: (ids) => post("/v1/documents/lookup", { ids }, LookupResponseSchema),
-    upload: (documents) => post("/v1/documents", { documents }, IngestResponseSchema),
+    lookup: (ids) => post("/v1/documents/lookup", { ids, ...inNamespace }, LookupResponseSchema),
+    upload: (documents) =>
+      post("/v1/documents", { documents, ...inNamespace }, IngestResponseSchema),
   };
 }
 

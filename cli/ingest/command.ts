@@ -37,6 +37,7 @@ export async function ingestCommand(argv: readonly string[], io: CommandIo): Pro
     ? createIngestClient({
         url: options.url,
         ...(options.key ? { key: options.key } : {}),
+        ...(options.namespace ? { namespace: options.namespace } : {}),
         fetch: globalThis.fetch,
         timeoutMs: options.timeoutMs,
         now: () => Date.now(),

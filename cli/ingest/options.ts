@@ -2,6 +2,7 @@
 // validated up front, so a typo is a usage error before any file is read or request sent.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
 import { DEFAULT_LIMITS, SERVER_MAX_DOCUMENTS } from "./batches.js";
 import { plainHttpProblem } from "./plain-http.js";
 import type { IngestOptions } from "./run-ingest.js";
@@ -22,6 +23,7 @@ options:
   --dry-run            show what would be sent; nothing is written
   --base <dir>         ids and sources are paths relative to this folder (default: .)
   --prefix <text>      prepended to every id, e.g. handbook/
+  --namespace <name>   the namespace to ingest into (default: the key's first; env RAGWAY_NAMESPACE)
   --metadata k=v       metadata for every document (repeatable)
   --concurrency <n>    upload requests in flight, 1-16 (default 4)
   --batch-size <n>     documents per request, 1-${SERVER_MAX_DOCUMENTS} (default ${SERVER_MAX_DOCUMENTS})
@@ -39,6 +41,8 @@ export interface CliIngestOptions extends IngestOptions {
   retries: number;
   timeoutMs: number;
   progress: "auto" | "bar" | "plain";
+  /** The namespace to write into; null leaves it to the key (its first namespace). */
+  namespace: string | null;
 }
 
 export type ParsedArgs =
@@ -82,6 +86,7 @@ export function parseIngestArgs(
         "dry-run": { type: "boolean" },
         base: { type: "string" },
         prefix: { type: "string" },
+        namespace: { type: "string" },
         metadata: { type: "string", multiple: true },
         concurrency: { type: "string" },
         "batch-size": { type: "string" },
@@ -123,6 +128,10 @@ export function parseIngestArgs(
   if (!/^[\w.:/@~+-]*$/.test(prefix)) {
     return { ok: false, message: "--prefix may contain letters, digits and . : / @ ~ + - _ only" };
   }
+  const namespace = values.namespace ?? env.RAGWAY_NAMESPACE ?? null;
+  if (namespace !== null && !isNamespaceName(namespace)) {
+    return { ok: false, message: "--namespace must match [a-z0-9][a-z0-9_-]{0,62}" };
+  }
   const metadata: Record<string, string> = {};
   for (const pair of c.metadata) {
     const at = pair.indexOf("=");
@@ -149,6 +158,7 @@ export function parseIngestArgs(
       force: values.force ?? false,
       dryRun,
       progress: c.progress,
+      namespace,
     },
   };
 }

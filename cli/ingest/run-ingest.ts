@@ -144,6 +144,18 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
     if (deps.client && !options.force && !lookupMissing) {
       tally.requests++;
       const found = await deps.client.lookup(pending.map((p) => p.id));
+      if (!found.ok && refusesTheRun(found)) {
+        // The key or the namespace is refused: every other file would be too. Say it once.
+        tally.stopped = found.message;
+        reporter.note(`✗ ${found.message}`);
+        const counted = new Set(tally.failed.map((f) => f.path));
+        for (const f of walked.files.slice(start)) {
+          if (!counted.has(f.relPath)) {
+            tally.failed.push({ path: f.relPath, message: "not sent: the run stopped" });
+          }
+        }
+        break;
+      }
       if (!found.ok && found.status === 404) {
         lookupMissing = true;
         reporter.note(
@@ -245,4 +257,16 @@ async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * A refusal no retry or smaller batch can change: the key is unknown or revoked (401), lacks the
+ * scope or namespace (403), or the namespace does not exist.
+ */
+function refusesTheRun(result: { status?: number; message: string }): boolean {
+  return (
+    result.status === 401 ||
+    result.status === 403 ||
+    (result.status === 404 && result.message.includes("namespace_not_found"))
+  );
 }

@@ -14,6 +14,8 @@ export interface Tally {
   chunks: number;
   requests: number;
   retries: number;
+  /** Why the run stopped early: the server refused the key or the namespace outright. */
+  stopped?: string;
 }
 
 export function emptyTally(): Tally {
@@ -52,6 +54,7 @@ export function formatSummary(t: Tally, elapsedMs: number, dryRun = false): stri
     : `done in ${seconds}s: ${filesDone(t)} files, ${t.chunks} chunks, ${t.requests} requests, ${t.retries} retries`;
   const row = (name: string, value: string | number): string => `  ${name.padEnd(14)}${value}`;
   const lines = [
+    ...(t.stopped ? [`stopped: ${t.stopped}`] : []),
     head,
     row(dryRun ? "would add" : "added", t.added),
     row(dryRun ? "would update" : "updated", t.updated),

@@ -1,7 +1,8 @@
 // The Documents page: browse GET /v1/documents (by id prefix, a page at a time), view one, delete
-// it, and upload files as the body of POST /v1/documents. HTML is reduced to its text here, in
+// it, and upload files as the body of POST /v1/documents, all in the namespace picked. HTML is reduced to its text here, in
 // the browser, so only text reaches the index. Uses the API key when one is saved.
 import { $, api, documentPath, el, fillPairs, fmt, wireDialog } from "./core.js";
+import { pickedNamespace } from "./namespaces.js";
 
 const PAGE = 50;
 let docs = [];
@@ -9,6 +10,9 @@ let nextCursor = null;
 let current = null;
 
 const status = (text) => ($("docs-status").textContent = text);
+const namespace = () => pickedNamespace("docs-namespace");
+/** A document's URL in the picked namespace. */
+const docUrl = (id) => `${documentPath(id)}?${new URLSearchParams({ namespace: namespace() })}`;
 
 function render() {
   const body = $("docs-table").querySelector("tbody");
@@ -31,7 +35,7 @@ function render() {
 
 /** Loads the first page for the current prefix, or the next page. */
 export async function loadDocuments({ more = false } = {}) {
-  const p = new URLSearchParams({ limit: String(PAGE) });
+  const p = new URLSearchParams({ namespace: namespace(), limit: String(PAGE) });
   const prefix = $("docs-prefix").value.trim();
   if (prefix) p.set("prefix", prefix);
   if (more && nextCursor) p.set("cursor", nextCursor);
@@ -65,7 +69,7 @@ async function open(doc) {
   $("doc-detail-text").textContent = "Loading…";
   $("doc-detail").showModal();
   try {
-    const full = await api(documentPath(doc.id), { as: "key" });
+    const full = await api(docUrl(doc.id), { as: "key" });
     const meta = Object.entries(full.metadata ?? {}).map(([k, v]) => [k, String(v)]);
     fillPairs($("doc-detail-meta"), [
       ["Id", el("code", {}, full.id)],
@@ -84,7 +88,7 @@ async function open(doc) {
 async function remove() {
   if (!current || !confirm(`Delete "${current.id}" and its chunks from the index?`)) return;
   try {
-    await api(documentPath(current.id), { as: "key", method: "DELETE" });
+    await api(docUrl(current.id), { as: "key", method: "DELETE" });
     $("doc-detail").close();
     await loadDocuments();
     status(`Deleted ${current.id}.`);
@@ -129,7 +133,11 @@ async function upload() {
       status("Those files hold no text.");
       return;
     }
-    const result = await api("/v1/documents", { as: "key", method: "POST", body: { documents } });
+    const result = await api("/v1/documents", {
+      as: "key",
+      method: "POST",
+      body: { documents, namespace: namespace() },
+    });
     const chunks = (result.documents ?? []).reduce((n, d) => n + (d.chunks ?? 0), 0);
     $("docs-upload").reset();
     await loadDocuments();
@@ -148,6 +156,7 @@ export function initDocuments() {
     void loadDocuments();
   });
   $("docs-more").addEventListener("click", () => void loadDocuments({ more: true }));
+  $("docs-namespace").addEventListener("change", () => void loadDocuments());
   $("docs-file").addEventListener("change", () => void upload());
   $("docs-upload").addEventListener("submit", (e) => e.preventDefault());
   $("doc-delete").addEventListener("click", () => void remove());

@@ -2,6 +2,7 @@
 // to the best source (fusion scores such as 0.031 are rank-based and are not percentages), and
 // snippets as plain text (markdown syntax stripped).
 import { $, api, bar, el, fmt, isNum } from "./core.js";
+import { pickedNamespace } from "./namespaces.js";
 
 /** Markdown reduced to readable plain text: no heading marks, fences, emphasis or link syntax. */
 export function plainText(markdown) {
@@ -85,7 +86,13 @@ async function ask(event) {
   question.value = query;
   const k = Math.min(20, Math.max(1, Number.parseInt($("k").value, 10) || 5));
   $("k").value = String(k);
-  const body = { query, k, priority: $("priority").value, use_cache: $("use-cache").checked };
+  const body = {
+    query,
+    k,
+    priority: $("priority").value,
+    use_cache: $("use-cache").checked,
+    namespace: pickedNamespace("play-namespace"),
+  };
   const status = $("ask-status");
   $("ask").disabled = true;
   status.textContent = "Asking…";

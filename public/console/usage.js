@@ -1,5 +1,6 @@
 // The Usage page, from GET /v1/stats: totals as tiles, charts over the picked time range, the
-// gateway's own overhead per route (when the deployment reports it) and the models table.
+// gateway's own overhead per route (when the deployment reports it), the models table and each
+// namespace's document and chunk counts.
 import { $, api, bar, el, fmt, isNum } from "./core.js";
 import { drawChart } from "./chart.js";
 
@@ -223,6 +224,27 @@ function models(stats) {
     );
 }
 
+/** Each live namespace's counts (`namespaces` in /v1/stats), `default` first. */
+function namespaces(stats) {
+  const rows = Array.isArray(stats.namespaces) ? stats.namespaces : [];
+  $("namespaces")
+    .querySelector("tbody")
+    .replaceChildren(
+      ...(rows.length === 0
+        ? [el("tr", {}, el("td", { colspan: "4", class: "muted empty" }, "No namespaces."))]
+        : rows.map((n) =>
+            el(
+              "tr",
+              {},
+              el("th", { scope: "row", class: "mono" }, fmt.text(n.name)),
+              el("td", { class: "num" }, fmt.int(n.documents)),
+              el("td", { class: "num" }, fmt.int(n.chunks)),
+              el("td", { class: "num" }, fmt.int(n.version)),
+            ),
+          )),
+    );
+}
+
 function render() {
   if (!last) return;
   const to = Date.now();
@@ -232,6 +254,7 @@ function render() {
   charts(history, from, to);
   overhead(last);
   models(last);
+  namespaces(last);
 }
 
 export async function loadUsage() {

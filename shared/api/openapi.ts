@@ -3,13 +3,13 @@
 // 2020-12, which is OpenAPI 3.1's dialect). Pure: the Worker serves it, tests validate it.
 import { z } from "zod";
 import { ErrorResponseSchema } from "./responses.js";
-import type { DescribedRoute } from "./route-table.js";
+import { routeScopes, type DescribedRoute } from "./route-table.js";
 
 /** A route as the router serves it: its row in the route table and its description. */
 export type RouteEntry = DescribedRoute;
 
 /** What the shared error statuses of a route are derived from. */
-export type ErrorSource = Pick<RouteEntry, "access" | "counted" | "spends" | "doc">;
+export type ErrorSource = Pick<RouteEntry, "access" | "counted" | "spends" | "scope" | "doc">;
 
 export interface OpenApiOptions {
   version: string;
@@ -120,6 +120,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
 
 function operation(route: RouteEntry): Json {
   const { doc } = route;
+  const scopes = keyScopes(route);
   const op: Json = {
     operationId: doc.operationId,
     summary: doc.summary,
@@ -131,6 +132,7 @@ function operation(route: RouteEntry): Json {
         : route.access === "admin"
           ? [{ AdminToken: [] }]
           : [{ ApiKey: [] }],
+    ...(scopes ? { "x-required-scope": scopes.join(" or ") } : {}),
   };
   const parameters = [
     ...Object.entries(doc.pathParams ?? {}).map(([name, description]) => ({
@@ -188,9 +190,15 @@ function operation(route: RouteEntry): Json {
   return op;
 }
 
+/** The scopes a key route accepts (any one of them); null for open and admin routes. */
+function keyScopes(route: Pick<RouteEntry, "access" | "scope">): readonly string[] | null {
+  return route.access === "key" ? routeScopes(route) : null;
+}
+
 /** The error statuses a route can answer and when, shared ones derived from its row and doc. */
 export function errorStatuses(route: ErrorSource): Record<string, string> {
   const { doc } = route;
+  const scopes = keyScopes(route);
   const out: Record<number, string> = {};
   if (doc.request) {
     out[400] = "malformed JSON or a schema violation (`param` names the field)";
@@ -201,6 +209,12 @@ export function errorStatuses(route: ErrorSource): Record<string, string> {
   if (doc.queryParams) out[400] ??= "a query parameter is unknown or invalid (`param` names it)";
   if (route.access === "key") out[401] = "missing, malformed, unknown or revoked key";
   if (route.access === "admin") out[401] = "missing or wrong admin token";
+  if (scopes) {
+    out[403] = `\`permission_denied\`: the key lacks the \`${scopes.join("` or `")}\` scope${
+      doc.namespaced ? " or access to the namespace" : ""
+    }`;
+  }
+  if (doc.namespaced) out[404] = "`namespace_not_found`: no such namespace";
   if (route.counted || route.spends) {
     out[429] = route.spends
       ? "`rate_limit_exceeded` (requests or tokens per minute: wait Retry-After seconds) or `insufficient_quota` (a USD budget is spent until the next UTC day or month)"

@@ -1,6 +1,7 @@
 // Response shapes of the public API, for the API description. Integration tests parse real
 // responses with these, so a route that changes its output without changing them fails a test.
 import { z } from "zod";
+import { SCOPES } from "../tenancy/grants.js";
 import { MetadataSchema } from "./schemas.js";
 
 export const ErrorResponseSchema = z
@@ -31,6 +32,10 @@ const DocumentStatusSchema = z.enum(["created", "updated", "unchanged"]);
 
 export const IngestResponseSchema = z.object({
   object: z.literal("list"),
+  namespace: z
+    .string()
+    .optional()
+    .describe("the namespace acted on (always sent; optional so clients accept older gateways)"),
   documents: z.array(
     z.object({
       id: z.string(),
@@ -53,6 +58,10 @@ export const DocumentSummarySchema = z.object({
 
 export const LookupResponseSchema = z.object({
   object: z.literal("list"),
+  namespace: z
+    .string()
+    .optional()
+    .describe("the namespace acted on (always sent; optional so clients accept older gateways)"),
   embedding_model: z
     .string()
     .describe("the index's current embedding model: a document embedded otherwise is stale"),
@@ -62,6 +71,7 @@ export const LookupResponseSchema = z.object({
 
 export const DocumentResponseSchema = z.object({
   object: z.literal("document"),
+  namespace: z.string().describe("the namespace acted on"),
   id: z.string(),
   title: z.string(),
   source: z.string(),
@@ -77,6 +87,7 @@ export const DocumentResponseSchema = z.object({
 /** `GET /v1/documents`: one page of documents without their text. */
 export const DocumentListResponseSchema = z.object({
   object: z.literal("list"),
+  namespace: z.string().describe("the namespace listed"),
   data: z.array(
     z.object({
       id: z.string(),
@@ -95,6 +106,7 @@ export const DocumentListResponseSchema = z.object({
 
 export const DocumentDeletedResponseSchema = z.object({
   object: z.literal("document.deleted"),
+  namespace: z.string().describe("the namespace acted on"),
   id: z.string(),
   deleted: z.literal(true),
   index_version: z.number().int(),
@@ -196,11 +208,26 @@ export const StatsResponseSchema = z.object({
   models: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .describe("per model: calls, failures, fallbacks, breaker state"),
-  index: z.object({
-    documents: z.number(),
-    chunks: z.number(),
-    version: z.number().int().describe("bumped by every write; answer caches key on it"),
-  }),
+  index: z
+    .object({
+      documents: z.number(),
+      chunks: z.number(),
+      version: z
+        .number()
+        .int()
+        .describe("the `default` namespace's version: bumped by every write there"),
+    })
+    .describe("document and chunk totals over every namespace"),
+  namespaces: z
+    .array(
+      z.object({
+        name: z.string(),
+        documents: z.number(),
+        chunks: z.number(),
+        version: z.number().int().describe("bumped by every write; answer caches key on it"),
+      }),
+    )
+    .describe("each live namespace's counts, `default` first"),
   history: z
     .array(z.record(z.string(), z.unknown()))
     .describe("recent per-interval rates for charts"),
@@ -239,6 +266,7 @@ export const CachePurgeResponseSchema = z.object({
   answer: z
     .object({
       epochs: EpochsSchema,
+      namespaces: z.array(z.string()).describe("the namespaces whose epochs were bumped"),
       memory_entries_deleted: z.number().int().optional(),
       kv_keys_deleted: z.number().int().optional(),
       kv_reclaim_complete: z.boolean().optional(),
@@ -265,6 +293,38 @@ export const KeyResponseSchema = z.object({
   tpm: z.number().int().describe("tokens per minute (token bucket)"),
   daily_budget_usd: z.number().describe("USD per UTC day"),
   monthly_budget_usd: z.number().describe("USD per UTC month"),
+  namespaces: z.array(z.string()).describe("namespaces the key may use; the first is its default"),
+  scopes: z.array(z.enum(SCOPES)).describe("what the key may do"),
+});
+
+/** POST /admin/namespaces. */
+export const NamespaceCreatedResponseSchema = z.object({
+  object: z.literal("namespace"),
+  name: z.string(),
+  created_at: z.iso.datetime(),
+});
+
+export const NamespaceListResponseSchema = z.object({
+  object: z.literal("list"),
+  data: z
+    .array(
+      z.object({
+        object: z.literal("namespace"),
+        name: z.string(),
+        created_at: z.iso.datetime().nullable().describe("null for `default`"),
+        documents: z.number().int(),
+        chunks: z.number().int(),
+        index_version: z.number().int(),
+      }),
+    )
+    .describe("`default` first, then by name"),
+});
+
+export const NamespaceDeletedResponseSchema = z.object({
+  object: z.literal("namespace.deleted"),
+  name: z.string(),
+  deleted: z.literal(true),
+  documents_deleted: z.number().int(),
 });
 
 export const CreatedKeyResponseSchema = KeyResponseSchema.extend({

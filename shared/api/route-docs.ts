@@ -14,6 +14,9 @@ import {
   KeyListResponseSchema,
   KeyResponseSchema,
   LookupResponseSchema,
+  NamespaceCreatedResponseSchema,
+  NamespaceDeletedResponseSchema,
+  NamespaceListResponseSchema,
   MetricsTextSchema,
   OpenApiDocumentSchema,
   QueryResponseSchema,
@@ -24,6 +27,7 @@ import {
   BatchQueryRequestSchema,
   CachePurgeRequestSchema,
   CreateKeyRequestSchema,
+  CreateNamespaceRequestSchema,
   IngestRequestSchema,
   LookupRequestSchema,
   QueryRequestSchema,
@@ -71,6 +75,8 @@ export interface RouteDoc {
   pathParams?: Record<string, string>;
   /** Optional query-string parameters: name -> meaning. */
   queryParams?: Record<string, string>;
+  /** Acts in one namespace, chosen by the request (`namespace`), else the key's first. */
+  namespaced?: boolean;
   /** Route-specific errors beyond the shared ones: status -> when. */
   errors?: Record<number, string>;
 }
@@ -105,6 +111,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "Up to 100 documents per call. A document whose content and embedding model are unchanged is not re-embedded (status `unchanged`); an id is derived from the text when absent, so re-ingesting is idempotent.",
     tag: "Documents",
+    namespaced: true,
     request: named("IngestRequest", IngestRequestSchema),
     maxBodyBytes: "10 MB",
     response: {
@@ -119,6 +126,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "Content hashes, metadata and embedding model of up to 1,000 ids in one call, so a client can skip documents that are unchanged. The ingest CLI uses it to resume.",
     tag: "Documents",
+    namespaced: true,
     request: named("LookupRequest", LookupRequestSchema),
     response: {
       description: "The ids that exist, and those that do not.",
@@ -131,7 +139,9 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "Documents in id order without their text, with their chunk counts. Filter by id prefix and by exact metadata values (`metadata.lang=en`; `metadata[lang]=en` works too; numbers and booleans match their text). Pass `next_cursor` back as `cursor` for the next page; it is `null` on the last one.",
     tag: "Documents",
+    namespaced: true,
     queryParams: {
+      namespace: "the namespace (default: the key's first)",
       limit: "documents per page, 1 to 100 (default 20)",
       cursor: "the previous page's `next_cursor`",
       prefix: "only ids that start with this",
@@ -148,9 +158,11 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "The id is the rest of the path, `/` included (`/v1/documents/guides/setup.md`); `%2F` works too.",
     tag: "Documents",
+    namespaced: true,
+    queryParams: { namespace: "the namespace (default: the key's first)" },
     pathParams: { id: "the document id; may contain `/`" },
     response: { description: "The document.", schema: named("Document", DocumentResponseSchema) },
-    errors: { 404: "no document has this id" },
+    errors: { 404: "also: `not_found`: no document has this id" },
   },
   "DELETE /v1/documents/:id+": {
     operationId: "deleteDocument",
@@ -158,12 +170,14 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "Bumps the index version, so cached answers that used it are not served again: at once by the isolate that deleted it, within CACHE_STATE_TTL_MS by every other.",
     tag: "Documents",
+    namespaced: true,
+    queryParams: { namespace: "the namespace (default: the key's first)" },
     pathParams: { id: "the document id; may contain `/`" },
     response: {
       description: "The document is gone.",
       schema: named("DocumentDeleted", DocumentDeletedResponseSchema),
     },
-    errors: { 404: "no document has this id" },
+    errors: { 404: "also: `not_found`: no document has this id" },
   },
   "POST /v1/query": {
     operationId: "query",
@@ -171,6 +185,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "Retrieves the best chunks (hybrid dense + BM25 by default), packs them into the model's context budget with exact token counts, and generates a cited answer through the fallback chain; the last link is an extractive answer, so a query is always answered.",
     tag: "Query",
+    namespaced: true,
     request: named("QueryRequest", QueryRequestSchema),
     response: {
       description: "The answer with its sources, model, usage, cost and timings.",
@@ -208,6 +223,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     description:
       "Each item is a `/v1/query` body (without `stream`). The queries run concurrently (BATCH_CONCURRENCY at a time) through the answer cache, and the results come back in input order; an item that fails, including one that fails validation, is an inline error, never a failed batch.",
     tag: "Query",
+    namespaced: true,
     request: named("BatchQueryRequest", BatchQueryRequestSchema),
     response: {
       description: "One result per query, in order: an answer or an error.",
@@ -303,7 +319,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: "createKey",
     summary: "Create an API key (the secret is shown once)",
     description:
-      "Limits left out come from DEFAULT_RPM, DEFAULT_TPM, DEFAULT_DAILY_BUDGET_USD and DEFAULT_MONTHLY_BUDGET_USD. Bounds: rpm 1..100000, tpm 1..100000000, budgets 0..1000000 USD. The key works everywhere at once; only its SHA-256 is stored.",
+      'Limits left out come from DEFAULT_RPM, DEFAULT_TPM, DEFAULT_DAILY_BUDGET_USD and DEFAULT_MONTHLY_BUDGET_USD. Bounds: rpm 1..100000, tpm 1..100000000, budgets 0..1000000 USD. `namespaces` (default `["default"]`, each must exist) and `scopes` (default: all but `documents:write`) say where and what the key may do. The key works everywhere at once; only its SHA-256 is stored.',
     tag: "Admin",
     request: named("CreateKeyRequest", CreateKeyRequestSchema),
     response: {
@@ -311,6 +327,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
       status: 201,
       schema: named("CreatedKey", CreatedKeyResponseSchema),
     },
+    errors: { 404: "`namespace_not_found`: a named namespace does not exist" },
   },
   "GET /admin/keys": {
     operationId: "listKeys",
@@ -352,6 +369,47 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     response: {
       description: "What was purged.",
       schema: named("CachePurgeResponse", CachePurgeResponseSchema),
+    },
+  },
+  "POST /admin/namespaces": {
+    operationId: "createNamespace",
+    summary: "Create a namespace",
+    description:
+      "A namespace is a separate document index with its own INDEX object, version, answer-cache scope and purge. Names match `[a-z0-9][a-z0-9_-]{0,62}`; `default` always exists.",
+    tag: "Admin",
+    request: named("CreateNamespaceRequest", CreateNamespaceRequestSchema),
+    maxBodyBytes: "4 KB",
+    response: {
+      description: "The new namespace.",
+      status: 201,
+      schema: named("NamespaceCreated", NamespaceCreatedResponseSchema),
+    },
+    errors: { 409: "`conflict`: the namespace already exists" },
+  },
+  "GET /admin/namespaces": {
+    operationId: "listNamespaces",
+    summary: "List namespaces with document and chunk counts",
+    description: "`default` first, then by name; each namespace's counts come from its own index.",
+    tag: "Admin",
+    response: {
+      description: "The namespaces.",
+      schema: named("NamespaceList", NamespaceListResponseSchema),
+    },
+  },
+  "DELETE /admin/namespaces/:name": {
+    operationId: "deleteNamespace",
+    summary: "Delete a namespace, its documents and its cached answers",
+    description:
+      "Empties the namespace's index and marks it deleted: from then on its documents cannot be read and its cached answers are never served (requests to it answer 404). `default` cannot be deleted.",
+    tag: "Admin",
+    pathParams: { name: "the namespace name" },
+    response: {
+      description: "What was deleted.",
+      schema: named("NamespaceDeleted", NamespaceDeletedResponseSchema),
+    },
+    errors: {
+      400: "also: `default` cannot be deleted",
+      404: "`namespace_not_found`: no such namespace",
     },
   },
 };

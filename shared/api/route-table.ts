@@ -2,6 +2,7 @@
 // against the request limit, whether it spends tokens or USD, and the scope a key will need.
 // The router (its handlers), the before stage (routePolicy) and the OpenAPI document (ROUTE_DOCS)
 // are all keyed by this table's keys, so the compiler refuses a route one of them forgets.
+import type { Scope } from "../tenancy/grants.js";
 import type { RouteDoc } from "./route-docs.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
@@ -11,8 +12,7 @@ export type HttpMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 export type RouteAccess = "open" | "key" | "admin";
 
 /** What a key must be granted to call a route (`admin` routes take the admin token instead). */
-export type RouteScope =
-  "query" | "chat" | "embeddings" | "documents:read" | "documents:write" | "admin";
+export type RouteScope = Scope | "admin";
 
 /** One route's row: everything but its handler and its description. */
 export interface RouteRow {
@@ -24,8 +24,8 @@ export interface RouteRow {
   counted: boolean;
   /** Reserves tokens and USD before calling models or embedding (413/429 insufficient_quota). */
   spends: boolean;
-  /** The scope a key needs; null where any key (or none) will do. */
-  scope: RouteScope | null;
+  /** The scope a key needs (a list: any one of them); null where any key (or none) will do. */
+  scope: RouteScope | readonly Scope[] | null;
 }
 
 const open = { access: "open", counted: false, spends: false, scope: null } as const;
@@ -57,7 +57,8 @@ export const ROUTE_TABLE = [
     access: "key",
     counted: true,
     spends: false,
-    scope: "documents:read",
+    // Hashes and metadata, not text: what a writer needs to skip unchanged documents.
+    scope: ["documents:read", "documents:write"],
   },
   {
     method: "GET",
@@ -117,6 +118,9 @@ export const ROUTE_TABLE = [
   { method: "DELETE", path: "/admin/keys/:id", ...admin },
   { method: "GET", path: "/admin/requests", ...admin },
   { method: "POST", path: "/admin/cache/purge", ...admin },
+  { method: "POST", path: "/admin/namespaces", ...admin },
+  { method: "GET", path: "/admin/namespaces", ...admin },
+  { method: "DELETE", path: "/admin/namespaces/:name", ...admin },
   { method: "GET", path: "/metrics", ...admin },
 ] as const satisfies readonly RouteRow[];
 
@@ -135,6 +139,12 @@ export function routeKey(row: Pick<RouteRow, "method" | "path">): RouteKey {
 /** The row of `METHOD pattern`, or undefined for a pattern the table does not hold. */
 export function findRoute(method: string, pattern: string): RouteRow | undefined {
   return ROUTE_TABLE.find((r) => r.method === method && r.path === pattern);
+}
+
+/** The scopes a row accepts (any one of them), or null when it needs none. */
+export function routeScopes(row: Pick<RouteRow, "scope">): readonly RouteScope[] | null {
+  if (row.scope === null) return null;
+  return typeof row.scope === "string" ? [row.scope] : row.scope;
 }
 
 /** A row with its description, as the OpenAPI builder takes it. */

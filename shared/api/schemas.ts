@@ -8,6 +8,8 @@ import {
   rpmSchema,
   tpmSchema,
 } from "../ratelimit/limits.js";
+import { SCOPES } from "../tenancy/grants.js";
+import { NamespaceNameSchema } from "../tenancy/namespace-name.js";
 
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
@@ -23,6 +25,11 @@ export const FilterSchema = z
     maxProperties: 16,
     description: "metadata fields that must match exactly; an array means any of",
   });
+
+/** The namespace a request acts on; absent, the key's first namespace. */
+const namespaceField = NamespaceNameSchema.optional().describe(
+  "the namespace to act on (default: the key's first namespace)",
+);
 
 const nonBlank = (max: number) =>
   z
@@ -74,6 +81,7 @@ export const ListDocumentsQuerySchema = z.strictObject({
     .refine((m) => Object.keys(m).length <= 16, { message: "at most 16 metadata filters" })
     .optional()
     .describe("metadata fields that must equal these values"),
+  namespace: namespaceField,
 });
 
 export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuerySchema>;
@@ -83,6 +91,7 @@ export const MAX_DOCUMENTS_PER_CALL = 100;
 export const IngestRequestSchema = z
   .object({
     documents: z.array(DocumentInputSchema).min(1).max(MAX_DOCUMENTS_PER_CALL),
+    namespace: namespaceField,
   })
   .strict();
 
@@ -92,6 +101,7 @@ export const MAX_LOOKUP_IDS = 1000;
 export const LookupRequestSchema = z
   .object({
     ids: z.array(DocumentIdSchema).min(1).max(MAX_LOOKUP_IDS).describe("document ids to look up"),
+    namespace: namespaceField,
   })
   .strict();
 
@@ -117,15 +127,22 @@ export const QueryRequestSchema = z
       .enum(["hybrid", "dense", "lexical"])
       .default("hybrid")
       .describe("dense vectors, BM25, or both fused"),
+    namespace: namespaceField,
   })
   .strict();
+
+/** A batch item: a `/v1/query` body whose namespace is the batch's, not its own. */
+export const BatchItemSchema = QueryRequestSchema.omit({ namespace: true });
 
 /** Most queries in one batch. */
 export const MAX_BATCH_QUERIES = 50;
 
 /** `POST /v1/query/batch`: each item is a `/v1/query` body (without `stream`). */
 export const BatchQueryRequestSchema = z
-  .object({ queries: z.array(QueryRequestSchema).min(1).max(MAX_BATCH_QUERIES) })
+  .object({
+    queries: z.array(BatchItemSchema).min(1).max(MAX_BATCH_QUERIES),
+    namespace: namespaceField.describe("the namespace every query in the batch runs in"),
+  })
   .strict();
 
 /**
@@ -134,7 +151,10 @@ export const BatchQueryRequestSchema = z
  * whole batch; {@link BatchQueryRequestSchema} documents what a valid batch looks like.
  */
 export const BatchEnvelopeSchema = z
-  .object({ queries: z.array(z.unknown()).min(1).max(MAX_BATCH_QUERIES) })
+  .object({
+    queries: z.array(z.unknown()).min(1).max(MAX_BATCH_QUERIES),
+    namespace: namespaceField,
+  })
   .strict();
 
 export const CACHE_TIERS = ["memory", "edge", "kv"] as const;
@@ -153,6 +173,9 @@ export const CachePurgeRequestSchema = z
       .optional()
       .describe("default: both, or only answers when a scope is given"),
     tiers: z.array(z.enum(CACHE_TIERS)).min(1).optional().describe("default: every tier"),
+    namespace: NamespaceNameSchema.optional().describe(
+      "only this namespace's answers (default: every namespace's)",
+    ),
   })
   .refine((b) => !(b.scope !== undefined && b.caches?.includes("embedding")), {
     message: "the embedding cache is shared by everyone and has no scopes",
@@ -173,8 +196,22 @@ export const CreateKeyRequestSchema = z
     tpm: tpmSchema.optional(),
     daily_budget_usd: dailyBudgetSchema.optional(),
     monthly_budget_usd: monthlyBudgetSchema.optional(),
+    namespaces: z
+      .array(NamespaceNameSchema)
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('namespaces the key may use; the first is its default (default: ["default"])'),
+    scopes: z
+      .array(z.enum(SCOPES))
+      .min(1)
+      .optional()
+      .describe("what the key may do (default: every scope but documents:write)"),
   })
   .strict();
+
+/** `POST /admin/namespaces`. */
+export const CreateNamespaceRequestSchema = z.object({ name: NamespaceNameSchema }).strict();
 
 export type CreateKeyRequest = z.infer<typeof CreateKeyRequestSchema>;
 export type LookupRequest = z.infer<typeof LookupRequestSchema>;

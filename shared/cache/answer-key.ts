@@ -51,6 +51,11 @@ export interface AnswerKeyParts {
   embeddingModel: string;
   indexVersion: number;
   scope: CacheScope;
+  /**
+   * The namespace whose index answered. `default` (or absent) adds nothing to the key, so answers
+   * cached before namespaces existed keep their keys.
+   */
+  namespace?: string;
 }
 
 /** The key prefix of one scope: `ans:v1:<16 hex>:`. Lists and purges find a scope by it. */
@@ -84,6 +89,7 @@ function rest(parts: Omit<AnswerKeyParts, "query">): Record<string, unknown> {
     embedding_model: parts.embeddingModel,
     index_version: parts.indexVersion,
     scope: parts.scope,
+    ...(parts.namespace && parts.namespace !== "default" ? { namespace: parts.namespace } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export type CacheTierName = "memory" | "edge" | "kv";
 export interface CacheState {
   version: number;
   epochs: Record<CacheTierName, number>;
+  /** Whether the store's namespace is live, when the store says (INDEX objects do). */
+  live?: boolean;
 }
 
 /** One isolate's view of the cache state of many stores (by name) and scopes. */
@@ -39,6 +41,8 @@ interface Held {
 interface Store {
   /** The highest version this isolate has seen or written. */
   version: number;
+  /** The latest liveness the store reported (a deletion moves the version, so it is fresh). */
+  live?: boolean;
   scopes: Map<string, Held>;
 }
 
@@ -62,11 +66,14 @@ export function createCacheStateHolder(options: CacheStateOptions): CacheStateHo
   const merged = (store: Store, state: CacheState): CacheState => ({
     version: Math.max(store.version, state.version),
     epochs: state.epochs,
+    ...(store.live === undefined ? {} : { live: store.live }),
   });
 
   const observe = (name: string, scope: string, state: CacheState): void => {
     if (ttlMs <= 0) return;
     const store = storeOf(name);
+    // Liveness follows the newest version seen: an older response cannot revive a deletion.
+    if (state.live !== undefined && state.version >= store.version) store.live = state.live;
     store.version = Math.max(store.version, state.version);
     const prior = store.scopes.get(scope)?.state.epochs;
     const epochs = prior

@@ -186,6 +186,14 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
   family("ragway_keys_created_total", "counter", [], "API keys created."),
   family("ragway_keys_revoked_total", "counter", [], "API keys revoked."),
   family(
+    "ragway_permission_denied_total",
+    "counter",
+    ["missing"],
+    "Requests refused for a scope or namespace the key lacks.",
+  ),
+  family("ragway_namespaces_created_total", "counter", [], "Namespaces created."),
+  family("ragway_namespaces_deleted_total", "counter", [], "Namespaces deleted."),
+  family(
     "ragway_ratelimit_allowed_total",
     "counter",
     ["check"],
@@ -234,8 +242,20 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     ["status"],
     "Documents ingested by outcome (created, updated, unchanged).",
   ),
-  family("ragway_index_documents", "gauge", [], "Documents in the index."),
-  family("ragway_index_chunks", "gauge", [], "Chunks in the index."),
+  family("ragway_index_documents", "gauge", [], "Documents in every namespace."),
+  family("ragway_index_chunks", "gauge", [], "Chunks in every namespace."),
+  family(
+    "ragway_namespace_documents",
+    "gauge",
+    ["namespace"],
+    "Documents per namespace (beyond METRICS_NAMESPACE_LABELS namespaces, summed as other).",
+  ),
+  family(
+    "ragway_namespace_chunks",
+    "gauge",
+    ["namespace"],
+    "Chunks per namespace (beyond METRICS_NAMESPACE_LABELS namespaces, summed as other).",
+  ),
   // The metrics pipeline itself
   family(
     "ragway_metrics_rejected_total",

@@ -1,6 +1,7 @@
 // The limiter's plain-data shapes: what it persists, the synchronous store port it persists
 // through, and what its operations take and return (they cross the Durable Object RPC boundary).
 import type { Spend } from "../util/spend.js";
+import type { Grants } from "../tenancy/grants.js";
 import type { Decision, Standing } from "./decision.js";
 import type { Limits } from "./limits.js";
 import type { LogEntry } from "./sliding-log.js";
@@ -16,6 +17,8 @@ export interface PrincipalRecord {
   createdAt: number;
   revokedAt: number | null;
   limits: Limits;
+  /** The key's namespaces and scopes; absent (or null) for keys created before grants existed. */
+  grants?: Grants | null;
 }
 
 /** Spend and tokens in one budget period (a UTC day `d:...` or month `m:...`). */
@@ -76,7 +79,8 @@ export type AdmitResult =
   | { ok: false; auth: "unknown" | "revoked" }
   | {
       ok: true;
-      principal: { id: string; kind: "key" | "anonymous"; name: string };
+      /** The principal with its effective grants: the before stage needs no other lookup. */
+      principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
       decision: Decision;
       standing: Standing;
       /** The log instant this request was counted at, to release it if a later check refuses. */
@@ -155,7 +159,8 @@ export type AcquireResult =
   | { ok: false; auth: "unknown" | "revoked" }
   | {
       ok: true;
-      principal: { id: string; kind: "key" | "anonymous"; name: string };
+      /** The principal with its effective grants (legacy keys: every scope on `default`). */
+      principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
       /** Allowed, or the limit that refused (a window refusal counted nothing). */
       decision: Decision;
       standing: Standing;

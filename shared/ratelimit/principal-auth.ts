@@ -31,6 +31,7 @@ export function authenticatePrincipal(
       createdAt: p?.createdAt ?? now,
       revokedAt: null,
       limits: { ...credential.limits },
+      grants: null,
     };
     return { ok: true, record, changed: true };
   }

@@ -34,6 +34,7 @@ import {
   type BucketState,
 } from "./token-bucket.js";
 import type { Clock } from "../ports.js";
+import { grantsOf } from "../tenancy/grants.js";
 
 const WINDOW_MS = 60_000;
 const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
@@ -71,13 +72,13 @@ export class PrincipalLimiter {
 
   /** The principal's record, or null before the first admit or registration. */
   record(): PrincipalRecord | null {
-    return this.principal ? { ...this.principal, limits: { ...this.principal.limits } } : null;
+    return this.principal ? copyRecord(this.principal) : null;
   }
 
   /** Stores a new key principal; false (and nothing changes) if this limiter already has one. */
   register(record: PrincipalRecord): boolean {
     if (this.principal) return false;
-    this.principal = { ...record, limits: { ...record.limits } };
+    this.principal = copyRecord(record);
     this.store.savePrincipal(this.principal);
     return true;
   }
@@ -359,7 +360,12 @@ export class PrincipalLimiter {
   ): Extract<AdmitResult, { ok: true }> {
     return {
       ok: true,
-      principal: { id: record.id, kind: record.kind, name: record.name },
+      principal: {
+        id: record.id,
+        kind: record.kind,
+        name: record.name,
+        grants: grantsOf(record.grants),
+      },
       decision,
       standing: this.standingAt(record.limits, now),
       requestAt,
@@ -410,4 +416,11 @@ export class PrincipalLimiter {
     if (!this.principal) throw new Error("limiter has no principal: admit or register first");
     return this.principal;
   }
+}
+
+function copyRecord(r: PrincipalRecord): PrincipalRecord {
+  const grants = r.grants
+    ? { namespaces: [...r.grants.namespaces], scopes: [...r.grants.scopes] }
+    : null;
+  return { ...r, limits: { ...r.limits }, grants };
 }

@@ -1,7 +1,8 @@
-// Packs retrieved chunks into a prompt's context budget with exact token counts, and renders them.
-// The budget is a hard cap. BPE counts don't add across concatenation, so by default the rendered
+// Packs retrieved chunks into a prompt's context budget with exact token counts, and renders them
+// as fenced quotations (shared/security/quote-untrusted). The budget is a hard cap. BPE counts don't add across concatenation, so by default the rendered
 // block (formatContext) is re-counted at the end and trimmed if a boundary merge pushed it over.
 import type { RetrievedChunk } from "../rag/types.js";
+import { quoteSource, SOURCE_CLOSE, sourceOpen } from "../security/quote-untrusted.js";
 import type { TokenCounter } from "./count.js";
 
 /** A chunk as placed in the context; `truncated` is true when only its head fit. */
@@ -40,22 +41,29 @@ const DEFAULT_MIN_TRUNCATE_TOKENS = 100;
 // full stop, or a blank line.
 const SENTENCE_END = /[.!?…]["'”’)\]]*(?=\s)|[。！？]["'”’」』）]*|\n[ \t]*\n/g;
 
-/** The `[n] Title (source)` line that `formatContext` puts above the n-th (1-based) source. */
-export function sourceHeader(n: number, chunk: Omit<SourceFields, "text">): string {
+/** The attributes of the n-th (1-based) source's fence: its number, title and origin. */
+function sourceAttributes(n: number, chunk: Omit<SourceFields, "text">): Record<string, string> {
   const title = oneLine(chunk.title) || oneLine(chunk.docId);
   const source = oneLine(chunk.source);
-  return `[${n}] ${title}${source && source !== title ? ` (${source})` : ""}\n`;
+  return { id: String(n), title, origin: source !== title ? source : "" };
+}
+
+/** The `<source id="n" title=".." origin="..">` line that opens the n-th (1-based) source. */
+export function sourceHeader(n: number, chunk: Omit<SourceFields, "text">): string {
+  return sourceOpen(sourceAttributes(n, chunk));
 }
 
 /**
- * Renders the numbered sources block used in prompts; `[n]` matches the packed order, so a
- * model's citation `[2]` is `packed[1]`.
+ * Renders the numbered sources block used in prompts: each chunk fenced as a quotation it cannot
+ * close; `id="n"` matches the packed order, so a model's citation `[2]` is `packed[1]`.
  *
  * @example
- * formatContext(packed); // "[1] KV (docs/kv.md)\nKV is eventually...\n\n[2] Limits\n..."
+ * formatContext(packed); // '<source id="1" title="KV" origin="docs/kv.md">\nKV is...\n</source>'
  */
 export function formatContext(packed: readonly SourceFields[]): string {
-  return packed.map((chunk, i) => sourceHeader(i + 1, chunk) + chunk.text).join(SEPARATOR);
+  return packed
+    .map((chunk, i) => quoteSource(sourceAttributes(i + 1, chunk), chunk.text))
+    .join(SEPARATOR);
 }
 
 /**
@@ -75,6 +83,7 @@ export function packContext(chunks: readonly RetrievedChunk[], opts: PackOptions
     throw new RangeError("perChunkOverheadTokens must be >= 0");
   }
   const separatorTokens = counter.count(SEPARATOR);
+  const closeTokens = counter.count(SOURCE_CLOSE);
   const packed: PackedChunk[] = [];
   let used = 0;
   let dropped = 0;
@@ -83,6 +92,7 @@ export function packContext(chunks: readonly RetrievedChunk[], opts: PackOptions
     const overhead =
       fixedOverhead ??
       counter.count(sourceHeader(packed.length + 1, chunk)) +
+        closeTokens +
         (packed.length > 0 ? separatorTokens : 0);
     const room = maxTokens - used - overhead;
     const tokens = room > 0 ? counter.count(chunk.text) : Infinity;

@@ -1,7 +1,7 @@
 // The console in a real browser (Debian's chromium via playwright-core) against wrangler dev,
 // after real traffic: the request log with its filters and detail, keys (create with the secret
 // shown once, revoke), usage tiles and charts over a picked range, the playground's ranked
-// sources, and a walk of every page at desktop and phone width that fails on "[object", a
+// sources, a namespace picked in the playground and each namespace's counts, and a walk of every page at desktop and phone width that fails on "[object", a
 // literal "null", console errors or horizontal overflow. The Documents page has its own file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -12,6 +12,7 @@ import {
   visibleTextProblems,
 } from "../support/console-checks.js";
 import { sendConsoleTraffic, type ConsoleTraffic } from "../support/console-traffic.js";
+import { createApiKey } from "../support/api-key.js";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
 const ADMIN_TOKEN = "e2e-dashboard-admin-7d3f9a1b";
@@ -160,7 +161,8 @@ describe.runIf(chromiumPath)("the console in a browser", () => {
     const secret = (await page.locator("#key-secret-value").textContent()) ?? "";
     expect(secret).toMatch(/^rgw_[0-9a-f]{24}_[0-9A-Za-z]{49}$/);
     await page.click("#key-copy");
-    expect(await page.locator("#key-copy").textContent()).toMatch(/^(Copied|Press Ctrl\+C)$/);
+    // The label changes once the clipboard call settles: wait for it rather than race it.
+    await page.locator("#key-copy", { hasText: /^(Copied|Press Ctrl\+C)$/ }).waitFor();
     const made = page.locator("#keys-table tbody tr", { hasText: "browser-made" });
     await made.waitFor();
     expect(await made.locator("td:nth-child(3)").textContent()).toBe("0 / 30");
@@ -239,6 +241,59 @@ describe.runIf(chromiumPath)("the console in a browser", () => {
     }
     expect(await page.locator("#meta-model").textContent()).toBe("local-extractive");
     expect(await page.locator("#answer a.cite").count()).toBeGreaterThan(0);
+  });
+
+  it("asks in the namespace picked in the playground and lists each namespace's counts", async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+    const made = await fetch(`${dev.url}/admin/namespaces`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ name: "picked" }),
+    });
+    expect(made.status).toBe(201);
+    const { key } = await createApiKey(dev.url, ADMIN_TOKEN, {
+      name: "console-namespaces",
+      namespaces: ["default", "picked"],
+      scopes: ["query", "documents:read", "documents:write"],
+    });
+    const ingest = await fetch(`${dev.url}/v1/documents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        namespace: "picked",
+        documents: [
+          {
+            id: "picked-only",
+            title: "Namespace picker note",
+            text: "The herons leave the marsh for the south every October.",
+          },
+        ],
+      }),
+    });
+    expect(ingest.status).toBe(200);
+
+    await open("#playground", "#ask-form");
+    await page.click("#connection");
+    await page.fill("#api-key", key);
+    await page.click("#connect");
+    await page.locator('#play-namespace option[value="picked"]').waitFor({ state: "attached" });
+    expect(await texts("#play-namespace option")).toEqual(["default", "picked"]);
+    await page.selectOption("#play-namespace", "picked");
+    await page.fill("#question", "When do the herons leave the marsh?");
+    const [asked] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith("/v1/query")),
+      page.click("#ask"),
+    ]);
+    expect(asked.postDataJSON()).toMatchObject({ namespace: "picked" });
+    // The previous question's sources are on the page until this answer replaces them.
+    await page.locator("#sources .source-title", { hasText: "Namespace picker note" }).waitFor();
+    expect(await texts("#sources .source-title")).toEqual(["Namespace picker note"]);
+
+    // The table drawn by the earlier visit stays until this visit's stats arrive.
+    await open("#usage", '#namespaces tbody tr:has-text("picked")');
+    const picked = page.locator("#namespaces tbody tr", { hasText: "picked" });
+    expect(await picked.locator("td").allTextContents()).toEqual(["1", "1", "1"]);
+    expect(await texts("#namespaces tbody th")).toEqual(["default", "picked"]);
   });
 
   it("renders every page without '[object', 'null' or horizontal overflow, at desktop and phone width", async () => {

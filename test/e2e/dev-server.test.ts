@@ -4,11 +4,13 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
-const ADMIN_TOKEN = "e2e-admin-token-0123456789";
+// No variable overridden: the development environment as `npm run dev` runs it, whose admin
+// token is the documented development one.
+const ADMIN_TOKEN = "ragway-dev-admin-token";
 let dev: WranglerDev;
 
 beforeAll(async () => {
-  dev = await startWranglerDev({ vars: { ADMIN_TOKEN } });
+  dev = await startWranglerDev();
 });
 
 afterAll(async () => {
@@ -98,14 +100,17 @@ describe("wrangler dev, as a newcomer runs it", () => {
     expect(typeof reply.choices[0]?.message.content).toBe("string");
   });
 
-  it("creates a key with the documented development admin token", async () => {
+  it("creates a key with the documented development admin token, as the README's step 4, and ingests with it", async () => {
     const res = await fetch(`${dev.url}/admin/keys`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         authorization: "Bearer ragway-dev-admin-token",
       },
-      body: JSON.stringify({ name: "first-hour" }),
+      body: JSON.stringify({
+        name: "first-hour",
+        scopes: ["query", "chat", "embeddings", "documents:read", "documents:write"],
+      }),
     });
     expect(res.status).toBe(201);
     const { key } = await res.json<{ key: string }>();
@@ -113,5 +118,11 @@ describe("wrangler dev, as a newcomer runs it", () => {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(await usage.json()).toMatchObject({ principal: { kind: "key" } });
+    const ingest = await fetch(`${dev.url}/v1/documents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ documents: [{ id: "first-hour-note", text: "A note of my own." }] }),
+    });
+    expect(ingest.status).toBe(200);
   });
 });

@@ -155,6 +155,8 @@ describe("counters after a known sequence of requests", () => {
       [series("ragway_model_calls_total", { model: "local-extractive" })]: 1,
       ragway_index_documents: 1,
       ragway_index_chunks: chunks,
+      [series("ragway_namespace_documents", { namespace: "default" })]: 1,
+      [series("ragway_namespace_chunks", { namespace: "default" })]: chunks,
       // What the gateway added to each request, beside its latency.
       [series("ragway_gateway_overhead_seconds_count", { route: "/admin/keys" })]: 1,
       [series("ragway_gateway_overhead_seconds_count", { route: "/metrics" })]: 1,

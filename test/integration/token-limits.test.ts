@@ -2,7 +2,11 @@
 // refused with a truthful Retry-After when the bucket is short, refunded when over-reserved.
 import { describe, expect, it } from "vitest";
 import { call, callJson } from "./helpers.js";
+import { SCOPES } from "../../shared/tenancy/grants.js";
 import { bearer, createKey, query, usage } from "./limits-helpers.js";
+
+/** Keys here ingest, which takes the documents:write scope granted explicitly. */
+const WRITER = [...SCOPES];
 
 interface IngestBody {
   documents: Array<{ id: string; status: string }>;
@@ -37,7 +41,7 @@ describe("tokens per minute", () => {
     expect(perCall).toBeGreaterThan(150);
 
     const tpm = Math.floor(perCall * 10.5);
-    const { key } = await createKey({ name: "tpm", tpm, rpm: 1_000 });
+    const { key } = await createKey({ name: "tpm", tpm, rpm: 1_000, scopes: WRITER });
     let admitted = 0;
     let refused: Response | null = null;
     for (let i = 1; i <= 20 && !refused; i++) {
@@ -73,7 +77,7 @@ describe("tokens per minute", () => {
     // A source to answer from, so the 512-token completion cap is reserved.
     expect((await ingest(null, "refund-source", 0)).status).toBe(200);
     const tpm = 6_000; // 100 tokens a second: little refill during one query
-    const { key } = await createKey({ name: "refund", tpm });
+    const { key } = await createKey({ name: "refund", tpm, scopes: WRITER });
     const started = Date.now();
     const res = await callJson<{
       usage: { total_tokens: number; completion_tokens: number };
@@ -101,13 +105,13 @@ describe("tokens per minute", () => {
     const tpm = perCall + 550;
     const ask = (key: string) =>
       query(key, "what does the gateway meter?", { max_context_tokens: 200, use_cache: false });
-    const { key } = await createKey({ name: "shared-bucket", tpm, rpm: 1_000 });
+    const { key } = await createKey({ name: "shared-bucket", tpm, rpm: 1_000, scopes: WRITER });
     expect((await ingest(key, "shared-1", 1)).status).toBe(200);
     const res = await ask(key);
     expect(res.status).toBe(429);
     expect((await res.json<ErrorBody>()).error.code).toBe("rate_limit_exceeded");
     // The same query on a full bucket of the same size is admitted.
-    const fresh = await createKey({ name: "shared-bucket-fresh", tpm, rpm: 1_000 });
+    const fresh = await createKey({ name: "shared-bucket-fresh", tpm, rpm: 1_000, scopes: WRITER });
     expect((await ask(fresh.key)).status).toBe(200);
   });
 });

@@ -75,15 +75,27 @@ export async function bumpPurgeEpochs(
 ): Promise<CacheState> {
   const holder = cacheStates(app.config);
   const [state] = await Promise.all([
-    indexStub(app.env, indexName).bumpCacheEpochs(scope ?? ALL_SCOPES, tiers),
+    bumpAnswerEpochs(app, scope, tiers, indexName),
     bumpChatEpochs(app.env.CACHE, scope, tiers, Date.now()),
   ]);
-  if (scope === null) {
-    holder.expire(indexName);
-    holder.expire(CHAT_EPOCHS);
-  } else {
-    holder.observe(indexName, scope, state);
-    holder.observe(CHAT_EPOCHS, scope, await readChatEpochs(app.env.CACHE, scope));
-  }
+  if (scope === null) holder.expire(CHAT_EPOCHS);
+  else holder.observe(CHAT_EPOCHS, scope, await readChatEpochs(app.env.CACHE, scope));
+  return state;
+}
+
+/**
+ * Purges only the answer cache of one INDEX object (one namespace's answers) for `scope` (null:
+ * every scope) in `tiers`, and updates this isolate at once. Returns the new state.
+ */
+export async function bumpAnswerEpochs(
+  app: AppContext,
+  scope: string | null,
+  tiers: CacheTierName[],
+  indexName = INDEX_NAME,
+): Promise<CacheState> {
+  const holder = cacheStates(app.config);
+  const state = await indexStub(app.env, indexName).bumpCacheEpochs(scope ?? ALL_SCOPES, tiers);
+  if (scope === null) holder.expire(indexName);
+  else holder.observe(indexName, scope, state);
   return state;
 }

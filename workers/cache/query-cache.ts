@@ -17,6 +17,7 @@ import { parseQueryAnswer } from "../../shared/rag/answer-schema.js";
 import type { AppContext } from "../context.js";
 import type { CacheState } from "../../shared/cache/cache-state.js";
 import { embedderFor } from "../embedder.js";
+import { indexObjectName, isLive, namespaceNotFound } from "../tenancy/namespace-index.js";
 import { answerCacheState } from "./cache-state.js";
 import { edgeBlobStore } from "./edge-store.js";
 import { cacheFaultHooks, isolateCaches } from "./isolate.js";
@@ -28,6 +29,8 @@ export interface QueryCacheParams {
   model: string;
   scope: CacheScope;
   directives: CacheDirectives;
+  /** The namespace whose index (version, purge epochs, liveness) the answer depends on. */
+  namespace: string;
 }
 
 /** The answer tiers of one request, their keys suffixed with the scope's purge epochs. */
@@ -65,7 +68,10 @@ export async function answerThroughCache(
 ): Promise<CachedAnswer<QueryAnswer>> {
   const { body, scope } = params;
   // At most CACHE_STATE_TTL_MS old, and never older than this isolate's own writes (0: read now).
-  const state = await answerCacheState(app, scope);
+  // Held per namespace's INDEX object, which answers whether the namespace is live in the same
+  // read: a deleted namespace's answers are not served past that window.
+  const state = await answerCacheState(app, scope, indexObjectName(params.namespace));
+  if (!isLive(params.namespace, state.live)) throw namespaceNotFound(params.namespace);
   const parts: AnswerKeyParts = {
     query: body.query,
     k: body.k,
@@ -77,6 +83,7 @@ export async function answerThroughCache(
     embeddingModel: app.config.embeddingModel,
     indexVersion: state.version,
     scope,
+    namespace: params.namespace,
   };
   const isolate = isolateCaches(app.config);
   const semanticOn = app.config.SEMANTIC_CACHE && body.retrieval !== "lexical";

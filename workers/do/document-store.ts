@@ -1,9 +1,14 @@
 // Documents and their chunks in the INDEX object's SQLite storage. A write is one synchronous
 // transaction that also bumps the index version, so a search never sees half a document and no
-// answer is cached under a version that does not match its data.
+// answer is cached under a version that does not match its data. Once a write commits, the heap's
+// search state hears exactly what changed (the listener), so it never reloads after a write.
 import type { Metadata, StoredDocument } from "../../shared/rag/types.js";
 import type { DocumentRecord, DocumentSummary, IndexStats, UpsertResult } from "./index-types.js";
 import { bumpVersion, currentVersion } from "./index-version.js";
+import type { DocumentWrite, SearchMemory } from "./search-memory.js";
+
+/** The write hooks of the heap's search state (SearchMemory), called after each commit. */
+export type WriteListener = Pick<SearchMemory, "documentWritten" | "documentDeleted" | "clear">;
 
 type DocumentRow = {
   id: string;
@@ -20,7 +25,10 @@ type DocumentRow = {
 
 /** Reads and writes documents; each write bumps the version in the same transaction. */
 export class DocumentStore {
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly listener: WriteListener,
+  ) {}
 
   private get sql(): SqlStorage {
     return this.storage.sql;
@@ -66,12 +74,14 @@ export class DocumentStore {
     const sql = this.sql;
     const now = Date.now();
     const results: UpsertResult["results"] = [];
+    const writes: DocumentWrite[] = [];
     const version = this.storage.transactionSync(() => {
       for (const doc of docs) {
         const existing = sql
           .exec<{ created_at: number }>("SELECT created_at FROM documents WHERE id = ?", doc.id)
           .toArray()[0];
-        this.deleteChunks(doc.id);
+        const removedRowids = this.deleteChunks(doc.id);
+        const chunks: DocumentWrite["chunks"][number][] = [];
         sql.exec(
           `INSERT OR REPLACE INTO documents
            (id, title, source, metadata, text, content_hash, embedding_model, chunk_count, created_at, updated_at)
@@ -104,7 +114,9 @@ export class DocumentStore {
             chunk.text,
             doc.title,
           );
+          chunks.push({ rowid: row.rowid, vector: chunk.vector });
         }
+        writes.push({ doc, removedRowids, chunks });
         results.push({
           id: doc.id,
           status: existing ? "updated" : "created",
@@ -113,19 +125,36 @@ export class DocumentStore {
       }
       return bumpVersion(sql);
     });
+    for (const write of writes) this.listener.documentWritten(write);
     return { version, results };
   }
 
   /** Deletes a document and its chunks; false when it did not exist. */
   delete(id: string): { deleted: boolean; version: number } {
     const sql = this.sql;
-    return this.storage.transactionSync(() => {
+    let removedRowids: number[] = [];
+    const result = this.storage.transactionSync(() => {
       const found = sql.exec("SELECT 1 FROM documents WHERE id = ?", id).toArray().length > 0;
       if (!found) return { deleted: false, version: currentVersion(sql) };
-      this.deleteChunks(id);
+      removedRowids = this.deleteChunks(id);
       sql.exec("DELETE FROM documents WHERE id = ?", id);
       return { deleted: true, version: bumpVersion(sql) };
     });
+    if (result.deleted) this.listener.documentDeleted(id, removedRowids);
+    return result;
+  }
+
+  /** Deletes every document and chunk (the version and purge epochs stay); returns the version. */
+  clear(): { version: number } {
+    const sql = this.sql;
+    const version = this.storage.transactionSync(() => {
+      sql.exec("DELETE FROM chunks_fts");
+      sql.exec("DELETE FROM chunks");
+      sql.exec("DELETE FROM documents");
+      return bumpVersion(sql);
+    });
+    this.listener.clear();
+    return { version };
   }
 
   /** One document with its text and chunk count, or null. */
@@ -154,11 +183,15 @@ export class DocumentStore {
     return { documents, chunks, version: currentVersion(sql) };
   }
 
-  private deleteChunks(docId: string): void {
+  /** Deletes a document's chunks and their FTS rows; returns the deleted chunks' rowids. */
+  private deleteChunks(docId: string): number[] {
     this.sql.exec(
       "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)",
       docId,
     );
-    this.sql.exec("DELETE FROM chunks WHERE doc_id = ?", docId);
+    return this.sql
+      .exec<{ rowid: number }>("DELETE FROM chunks WHERE doc_id = ? RETURNING rowid", docId)
+      .toArray()
+      .map((r) => r.rowid);
   }
 }

@@ -1,12 +1,15 @@
-// Hybrid search over the INDEX object's storage: dense (dot product over the heap's vectors) and
-// lexical (FTS5 BM25), each over the candidates the metadata filter admits, fused by reciprocal
-// rank. Each ranker contributes several times k candidates, so fusion has room to reorder.
+// Hybrid search over the INDEX object's storage: dense (the heap's binary codes propose, the float
+// vectors in SQLite re-score the best exactly, by cosine) and lexical (FTS5 BM25), each over the
+// candidates the metadata filter admits, fused by reciprocal rank. Each ranker contributes several
+// times k candidates, so fusion has room to reorder. No await anywhere: the codes and the floats
+// are read from the same state.
 import { matchesFilter } from "../../shared/rag/filter.js";
 import { ftsQuery } from "../../shared/rag/fts-query.js";
 import { fuseRankings } from "../../shared/rag/fusion.js";
 import type { RetrievedChunk } from "../../shared/rag/types.js";
-import { denseRank } from "../../shared/vector/dense-rank.js";
+import { searchDense } from "../../shared/search/dense-search.js";
 import { bytesToFloat32 } from "../../shared/vector/vector.js";
+import { chunkFloatLoader } from "./chunk-floats.js";
 import type { SearchParams } from "./index-types.js";
 import type { SearchMemory } from "./search-memory.js";
 
@@ -22,25 +25,29 @@ export function hybridSearch(
 ): RetrievedChunk[] {
   const candidates = Math.max(MIN_CANDIDATES, params.k * 5);
   const docMeta = memory.docMetaById();
+  // The dense pass asks once per chunk: decide once per document.
+  const decided = new Map<string, boolean>();
   const allowed = (docId: string): boolean => {
-    if (!params.filter) return true;
-    const meta = docMeta.get(docId);
-    return meta !== undefined && matchesFilter(meta.metadata, params.filter);
+    const filter = params.filter;
+    if (!filter) return true;
+    let ok = decided.get(docId);
+    if (ok === undefined) {
+      const meta = docMeta.get(docId);
+      ok = meta !== undefined && matchesFilter(meta.metadata, filter);
+      decided.set(docId, ok);
+    }
+    return ok;
   };
   const lists: Array<{ name: string; ids: string[] }> = [];
   if (params.mode !== "lexical" && params.vector) {
     const query = bytesToFloat32(params.vector);
-    const loaded = memory.vectorsOf(params.embeddingModel, query.length);
-    const ranked = denseRank(
-      query,
-      { dims: loaded.dims, ids: loaded.rowids, data: loaded.data },
-      candidates,
-      (row) => {
-        const docId = loaded.docIds[row];
-        return docId !== undefined && allowed(docId);
-      },
-    );
-    lists.push({ name: "dense", ids: ranked.map(String) });
+    const index = memory.denseIndex(params.embeddingModel, query.length);
+    const ranked = index
+      ? searchDense(index, query, candidates, chunkFloatLoader(sql), {
+          ...(params.filter ? { allowed } : {}),
+        })
+      : [];
+    lists.push({ name: "dense", ids: ranked.map((hit) => String(hit.id)) });
   }
   if (params.mode !== "dense") {
     lists.push({ name: "lexical", ids: lexicalSearch(sql, params.text, candidates, allowed) });

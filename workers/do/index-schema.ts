@@ -1,5 +1,6 @@
 // The INDEX object's SQLite schema: documents, their chunks (vectors as float32 BLOBs), the FTS5
-// table over chunk text and titles, the meta table (version, seeded flag) and the purge epochs.
+// table over chunk text and titles, the meta table (version, seeded flag, namespace state) and
+// the purge epochs.
 // Every statement is idempotent: it runs in the object's constructor on every start.
 
 const SCHEMA = `

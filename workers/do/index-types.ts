@@ -33,6 +33,8 @@ export interface DocumentSummary {
 export interface UpsertResult {
   version: number;
   results: Array<{ id: string; status: "created" | "updated"; chunks: number }>;
+  /** Set when `requireLive` was asked and the namespace is not live: nothing was written. */
+  namespaceMissing?: true;
 }
 
 export type SearchMode = "hybrid" | "dense" | "lexical";

@@ -7,6 +7,7 @@ import type {
   PrincipalRecord,
   ReservationRow,
 } from "../../shared/ratelimit/limiter-types.js";
+import { SCOPES, type Grants, type Scope } from "../../shared/tenancy/grants.js";
 import type { LogEntry } from "../../shared/ratelimit/sliding-log.js";
 import type { BucketState } from "../../shared/ratelimit/token-bucket.js";
 
@@ -19,6 +20,11 @@ const SCHEMA = [
      status TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER,
      rpm INTEGER NOT NULL, tpm INTEGER NOT NULL,
      daily_budget_usd REAL NOT NULL, monthly_budget_usd REAL NOT NULL)`,
+  // Grants sit in their own row so objects created before them need no migration: no row means
+  // a key from before scopes existed (see shared/tenancy/grants).
+  `CREATE TABLE IF NOT EXISTS principal_grants (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     namespaces TEXT NOT NULL, scopes TEXT NOT NULL)`,
   "CREATE TABLE IF NOT EXISTS request_log (at INTEGER PRIMARY KEY, count INTEGER NOT NULL)",
   `CREATE TABLE IF NOT EXISTS token_bucket (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -80,8 +86,13 @@ export class SqlLimiterStore implements LimiterStore {
     const bucket = this.sql
       .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
       .toArray()[0];
+    const grants = this.sql
+      .exec<{ namespaces: string; scopes: string }>(
+        "SELECT namespaces, scopes FROM principal_grants",
+      )
+      .toArray()[0];
     return {
-      principal: p ? toRecord(p) : null,
+      principal: p ? { ...toRecord(p), grants: grants ? toGrants(grants) : null } : null,
       log: this.sql
         .exec<{ at: number; count: number }>("SELECT at, count FROM request_log ORDER BY at")
         .toArray()
@@ -138,6 +149,13 @@ export class SqlLimiterStore implements LimiterStore {
       p.limits.dailyBudgetUsd,
       p.limits.monthlyBudgetUsd,
     );
+    if (p.grants) {
+      this.write(
+        "INSERT OR REPLACE INTO principal_grants (singleton, namespaces, scopes) VALUES (1, ?, ?)",
+        JSON.stringify(p.grants.namespaces),
+        JSON.stringify(p.grants.scopes),
+      );
+    }
   }
 
   putLogEntry(entry: LogEntry): void {
@@ -213,5 +231,18 @@ function toRecord(p: PrincipalRow): PrincipalRecord {
       dailyBudgetUsd: p.daily_budget_usd,
       monthlyBudgetUsd: p.monthly_budget_usd,
     },
+  };
+}
+
+/** Grants as stored; anything unreadable is dropped rather than widened. */
+function toGrants(row: { namespaces: string; scopes: string }): Grants {
+  const strings = (text: string): string[] => {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
+  };
+  const known = new Set<string>(SCOPES);
+  return {
+    namespaces: strings(row.namespaces),
+    scopes: strings(row.scopes).filter((s): s is Scope => known.has(s)),
   };
 }

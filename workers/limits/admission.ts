@@ -10,6 +10,7 @@ import type {
 } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext, RequestLimits } from "../context.js";
 import { HttpError } from "../errors.js";
+import { grantsOfCaller, learnGrants } from "./grants-memo.js";
 import { deniedMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
 /** Who is calling, as the limiter knows them. */
@@ -29,6 +30,13 @@ export interface Admission {
   ticket: LeaseTicket | null;
   /** The admission under way, for siblings that need it too (a batch's items). */
   inFlight: Promise<unknown> | null;
+  /**
+   * The route's scope check, when the before stage could not make it (this isolate did not know
+   * the key's grants): made as soon as the admission returns them.
+   */
+  authorize: (() => void) | null;
+  /** The scope check's refusal, for siblings waiting on the same admission. */
+  forbidden: HttpError | null;
 }
 
 /** How long an unknown key is refused from memory (keys are random: it will not appear). */
@@ -73,6 +81,16 @@ export async function ensureAdmitted(app: AppContext): Promise<void> {
   if (ticket && app.admission) app.admission.ticket = ticket;
 }
 
+/**
+ * Makes the caller's grants known before a handler reads them (its namespace): admits the
+ * request now, reserving nothing, if it still owes its admission and this isolate has not
+ * learned them. A key seen before (or holding a lease) costs no call.
+ */
+export async function ensureGrants(app: AppContext): Promise<void> {
+  if (app.principal?.grants || app.admission?.state !== "pending") return;
+  await ensureAdmitted(app);
+}
+
 /** At the end of a request: a claim no hold took over used nothing; done leases go back. */
 export function finishAdmission(app: AppContext): void {
   const admission = app.admission;
@@ -103,6 +121,7 @@ export async function admitOnce(app: AppContext, need: Spend): Promise<LeaseTick
     await admission.inFlight.catch(() => undefined);
     if (admission.state !== "admitted") await admission.inFlight;
   }
+  if (admission.forbidden) throw admission.forbidden;
   return null;
 }
 
@@ -117,14 +136,17 @@ async function admitWith(app: AppContext, need: Spend): Promise<LeaseTicket> {
   }
   const { caller } = admission;
   const holder = holderFor(caller.memoKey);
-  app.principal = { id: caller.principalId, kind: caller.credential.kind };
-  if (admission.countRequest && holder.standing) {
+  const known = grantsOfCaller(caller);
+  app.principal = { id: caller.principalId, kind: caller.credential.kind, grants: known };
+  // A lease admits locally only with the key's grants known, so its scope is checked here too.
+  if (admission.countRequest && holder.standing && known) {
     const local = holder.take(need);
     if (local) {
       admission.state = "admitted";
       admission.ticket = local;
       app.limits = { ...newLimits(caller, holder.standing), fromLease: true };
       app.metrics.inc("ragway_ratelimit_allowed_total", { check: "request" });
+      authorizeAdmitted(admission);
       return local;
     }
   }
@@ -158,7 +180,9 @@ async function admitWith(app: AppContext, need: Spend): Promise<LeaseTicket> {
   }
   holder.standing = result.standing;
   const limits: RequestLimits = { ...newLimits(caller, result.standing), ...counters };
-  app.principal = { id: result.principal.id, kind: result.principal.kind };
+  const { grants } = result.principal;
+  if (caller.credential.kind === "key") learnGrants(caller.memoKey, grants);
+  app.principal = { id: result.principal.id, kind: result.principal.kind, grants };
   app.limits = limits;
   noteNearLimit(app, caller, result.nearLimit);
   const { decision, grant } = result;
@@ -187,7 +211,22 @@ async function admitWith(app: AppContext, need: Spend): Promise<LeaseTicket> {
       ),
     );
   }
+  // A scope refusal now: the request counted, and its claim is settled at zero when it ends.
+  authorizeAdmitted(admission);
   return ticket;
+}
+
+/** Makes the scope check the before stage left to the admission; keeps its refusal. */
+function authorizeAdmitted(admission: Admission): void {
+  const authorize = admission.authorize;
+  if (!authorize) return;
+  admission.authorize = null;
+  try {
+    authorize();
+  } catch (err) {
+    if (err instanceof HttpError) admission.forbidden = err;
+    throw err;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
 // (a revocation seen by this isolate before any refusal: revocation wins).
 import { hashApiKey, keyFormatOf } from "../../shared/security/api-key.js";
 import { anonymousPrincipalId } from "../../shared/security/client-id.js";
+import { FULL_DEFAULT_GRANTS } from "../../shared/tenancy/grants.js";
 import { bearerToken, clientAddress } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
@@ -15,6 +16,7 @@ import {
   unauthorized,
   type Caller,
 } from "./admission.js";
+import { grantsOfCaller } from "./grants-memo.js";
 import { aged, deniedMemo, limitMemo, refuse } from "./limiter-client.js";
 import type { RoutePolicy } from "./route-policy.js";
 
@@ -38,6 +40,10 @@ export async function authenticate(
   // must not even make the query embedding an upstream would bill.
   const checkBudget = policy.spends && app.config.providerMode === "openai";
   answerFromMemo(app, who, policy.countRequest, checkBudget);
+  // Grants known here (anonymous, or a key this isolate has seen) let the before stage authorize
+  // the route at once; otherwise the admission does, as soon as its call returns them.
+  const grants = grantsOfCaller(who);
+  if (grants) app.principal = { id: who.principalId, kind: who.credential.kind, grants };
   app.admission = {
     caller: who,
     countRequest: policy.countRequest,
@@ -45,6 +51,8 @@ export async function authenticate(
     state: "pending",
     ticket: null,
     inFlight: null,
+    authorize: null,
+    forbidden: null,
   };
   if (!policy.spends || !policy.countRequest) await ensureAdmitted(app);
 }
@@ -94,7 +102,8 @@ async function anonymous(request: Request, app: AppContext): Promise<Caller | nu
   // The IP is hashed at once, under a secret: principal ids appear in logs, and raw IPs (or an
   // unsalted hash of one, reversible for IPv4) must not.
   const principalId = await anonymousPrincipalId(anonymousIdSecret(app), clientAddress(request));
-  app.principal = { id: principalId, kind: "anonymous" };
+  // Anonymous callers (development only) may do everything on `default`: the quick start.
+  app.principal = { id: principalId, kind: "anonymous", grants: FULL_DEFAULT_GRANTS };
   if (!app.config.RATE_LIMITS_ENABLED) return null;
   return {
     principalId,
@@ -123,7 +132,7 @@ function answerFromMemo(
       requests: { ...standing.requests, remaining: 0, resetMs: decision.resetMs },
     };
   }
-  app.principal = { id: who.principalId, kind: who.credential.kind };
+  app.principal = { id: who.principalId, kind: who.credential.kind, grants: grantsOfCaller(who) };
   app.limits = limits;
   throw refuse(app, limits, decision, limits.standing, { memo: null });
 }

@@ -2,7 +2,7 @@
 // time) through the answer cache, results in input order. One failing query is an inline error
 // item, never a failed batch.
 import type { IRequest } from "itty-router";
-import { BatchEnvelopeSchema, QueryRequestSchema } from "../../shared/api/schemas.js";
+import { BatchEnvelopeSchema, BatchItemSchema } from "../../shared/api/schemas.js";
 import { cacheDirectives } from "../../shared/cache/directives.js";
 import { mapConcurrent } from "../../shared/util/map-concurrent.js";
 import type { AppContext } from "../context.js";
@@ -11,10 +11,15 @@ import { readJson, validate } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { LimitRefusal } from "../limits/limiter-client.js";
 import { ensureSeeded } from "../seed.js";
+import { namespaceFor } from "../tenancy/permissions.js";
+import { ensureGrants } from "../limits/admission.js";
 import { cacheFields, runQuery } from "./query.js";
 
 export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
+  // One namespace for the whole batch: authorized once, before any item runs.
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, body.namespace);
   await ensureSeeded(app);
   const refusals: LimitRefusal[] = [];
   const results = await mapConcurrent(
@@ -22,7 +27,7 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
     app.config.BATCH_CONCURRENCY,
     async (raw, index) => {
       try {
-        const query = validate(QueryRequestSchema, raw);
+        const query = validate(BatchItemSchema, raw);
         if (query.stream) {
           throw new HttpError("invalid_request", "stream: not supported inside a batch", {
             param: "stream",
@@ -35,7 +40,11 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
           request.headers.get("cache-control"),
           request.headers.get("pragma"),
         );
-        const { answer, cache } = await runQuery(query, app, { scope: "shared", directives });
+        const { answer, cache } = await runQuery(query, app, {
+          scope: "shared",
+          directives,
+          namespace,
+        });
         return { index, status: 200, response: { ...answer, ...cacheFields(cache) } };
       } catch (err) {
         if (err instanceof LimitRefusal) refusals.push(err);

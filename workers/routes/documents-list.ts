@@ -1,5 +1,5 @@
-// GET /v1/documents: one page of the index's documents (no text), filtered by id prefix and exact
-// metadata values. Query parameters are validated like bodies: an unknown one is named with the
+// GET /v1/documents: one page of a namespace's documents (no text), filtered by id prefix and
+// exact metadata values. Query parameters are validated like bodies: an unknown one is named with the
 // parameter it most likely stands for.
 import type { IRequest } from "itty-router";
 import { decodeCursor, encodeCursor } from "../../shared/api/list-cursor.js";
@@ -8,12 +8,14 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { validate } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { indexStub } from "../services.js";
+import { namespaceIndex, requireLiveNamespace } from "../tenancy/namespace-index.js";
+import { namespaceFor } from "../tenancy/permissions.js";
+import { ensureGrants } from "../limits/admission.js";
 
 // `metadata.lang=en` (curl-friendly) or `metadata[lang]=en` (OpenAPI's deepObject style).
 const METADATA_PARAM_RE = /^metadata(?:\.(.+)|\[(.+)\])$/;
 
-/** GET /v1/documents?limit=&cursor=&prefix=&metadata.<key>=<value> */
+/** GET /v1/documents?namespace=&limit=&cursor=&prefix=&metadata.<key>=<value> */
 export async function getDocuments(request: IRequest, app: AppContext): Promise<Response> {
   const query = validate(ListDocumentsQuerySchema, queryObject(new URL(request.url)));
   let after: string | undefined;
@@ -26,16 +28,21 @@ export async function getDocuments(request: IRequest, app: AppContext): Promise<
     }
     after = id;
   }
-  const page = await indexStub(app.env).listDocuments({
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, query.namespace);
+  const page = await namespaceIndex(app.env, namespace).listDocuments({
     limit: query.limit,
     after,
     prefix: query.prefix,
     metadata: query.metadata,
   });
+  // Only an empty page pays for telling "no such namespace" from "no documents".
+  if (page.documents.length === 0) await requireLiveNamespace(app, namespace);
   const last = page.documents.at(-1);
   app.logFields.documents = page.documents.length;
   return json({
     object: "list",
+    namespace,
     data: page.documents,
     next_cursor: page.hasMore && last ? encodeCursor(last.id) : null,
   });

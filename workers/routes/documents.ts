@@ -1,5 +1,6 @@
-// /v1/documents: ingest (chunk, embed, upsert), look up, read and delete documents in the INDEX
-// object. Lookup lets a client (the ingest CLI) skip unchanged documents without sending them.
+// /v1/documents: ingest (chunk, embed, upsert), look up, read and delete documents in a
+// namespace's INDEX object. Lookup lets a client (the ingest CLI) skip unchanged documents
+// without sending them.
 import type { IRequest } from "itty-router";
 import { IngestRequestSchema, LookupRequestSchema } from "../../shared/api/schemas.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
@@ -9,9 +10,18 @@ import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { ensureAdmitted } from "../limits/admission.js";
+import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
-import { getServices, indexStub } from "../services.js";
+import { getServices } from "../services.js";
+import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
+import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
+import {
+  indexObjectName,
+  namespaceIndex,
+  namespaceNotFound,
+  requireLiveNamespace,
+} from "../tenancy/namespace-index.js";
+import { namespaceFor } from "../tenancy/permissions.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
 import { upstreamFailureError } from "../upstream-error.js";
 
@@ -23,7 +33,12 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   // are reserved before any is made.
   await ensureAdmitted(app);
   const body = await readJson(request, IngestRequestSchema, MAX_INGEST_BYTES);
-  const index = indexStub(app.env);
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, body.namespace);
+  // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
+  await requireLiveNamespace(app, namespace);
+  const index = namespaceIndex(app.env, namespace);
+  const requireLive = namespace !== DEFAULT_NAMESPACE;
   // The chunks' embeddings are reserved before any is made and settled with what the provider
   // billed (cached vectors cost nothing); a failure refunds the reservation.
   const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
@@ -38,8 +53,10 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
       embed: embedderFor(app),
       existing: (ids) => index.hashes(ids),
       store: async (docs) => {
-        const stored = await index.upsert(docs);
-        noteIndexWrite(app, stored.version);
+        const stored = await index.upsert(docs, { requireLive });
+        // Deleted while this request was embedding: nothing was written.
+        if (stored.namespaceMissing) throw namespaceNotFound(namespace);
+        noteIndexWrite(app, stored.version, indexObjectName(namespace));
         return stored;
       },
     }),
@@ -58,6 +75,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   app.logFields.tokens = embeddingTokens;
   return json({
     object: "list",
+    namespace,
     documents,
     index_version: version ?? (await index.stats()).version,
     usage: { embedding_tokens: embeddingTokens },
@@ -67,11 +85,17 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
 /** POST /v1/documents/lookup: which of these ids exist, with their hashes and metadata. */
 export async function postDocumentsLookup(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, LookupRequestSchema, app.config.MAX_BODY_BYTES);
-  const found = await indexStub(app.env).lookup(body.ids);
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, body.namespace);
+  const [found] = await Promise.all([
+    namespaceIndex(app.env, namespace).lookup(body.ids),
+    requireLiveNamespace(app, namespace),
+  ]);
   const present = new Set(found.map((d) => d.id));
   app.logFields.documents = body.ids.length;
   return json({
     object: "list",
+    namespace,
     embedding_model: app.config.embeddingModel,
     documents: found,
     missing: [...new Set(body.ids.filter((id) => !present.has(id)))],
@@ -80,18 +104,46 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
 
 export async function getDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
-  const doc = await indexStub(app.env).getDocument(id);
-  if (!doc) throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
-  return json({ object: "document", ...doc });
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, queryNamespace(request));
+  const doc = await namespaceIndex(app.env, namespace).getDocument(id);
+  if (!doc) {
+    // Only a miss pays for telling "no such namespace" from "no such document".
+    await requireLiveNamespace(app, namespace);
+    throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
+  }
+  return json({ object: "document", namespace, ...doc });
 }
 
 export async function deleteDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
-  const result = await indexStub(app.env).deleteDocument(id);
-  noteIndexWrite(app, result.version);
-  if (!result.deleted)
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, queryNamespace(request));
+  const result = await namespaceIndex(app.env, namespace).deleteDocument(id);
+  noteIndexWrite(app, result.version, indexObjectName(namespace));
+  if (!result.deleted) {
+    await requireLiveNamespace(app, namespace);
     throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
-  return json({ object: "document.deleted", id, deleted: true, index_version: result.version });
+  }
+  return json({
+    object: "document.deleted",
+    namespace,
+    id,
+    deleted: true,
+    index_version: result.version,
+  });
+}
+
+/** `?namespace=` of a request, validated; absent means the key's first namespace. */
+function queryNamespace(request: IRequest): string | undefined {
+  const raw = new URL(request.url).searchParams.get("namespace");
+  if (raw === null) return undefined;
+  if (!isNamespaceName(raw)) {
+    throw new HttpError("invalid_request", "namespace: must match [a-z0-9][a-z0-9_-]{0,62}", {
+      param: "namespace",
+    });
+  }
+  return raw;
 }
 
 function documentId(request: IRequest): string {

@@ -1,4 +1,5 @@
-// /admin/keys: create (the secret is shown once), list, revoke. The key's LIMITER object is the
+// /admin/keys: create (the secret is shown once, with the key's namespaces and scopes), list,
+// revoke. The key's LIMITER object is the
 // authority (it holds the hash and the status); KV keeps a copy of each key's public record only
 // so keys can be listed, and that listing may lag by KV's propagation delay.
 import type { IRequest } from "itty-router";
@@ -13,8 +14,11 @@ import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { forgetRevoked } from "../limits/admission.js";
 import { limiterStub } from "../limits/limiter-client.js";
+import { grantsOf, newKeyGrants, type Scope } from "../../shared/tenancy/grants.js";
+import { requireLiveNamespace } from "../tenancy/namespace-index.js";
 
 const KV_PREFIX = "apikey:";
+const KV_METADATA_MAX_BYTES = 1024;
 
 /** A key as admins see it: never the secret, never its hash. */
 export interface KeyView {
@@ -28,6 +32,9 @@ export interface KeyView {
   tpm: number;
   daily_budget_usd: number;
   monthly_budget_usd: number;
+  /** The namespaces the key may use (its first is its default) and what it may do there. */
+  namespaces: string[];
+  scopes: Scope[];
 }
 
 export async function createKey(request: IRequest, app: AppContext): Promise<Response> {
@@ -40,6 +47,8 @@ export async function createKey(request: IRequest, app: AppContext): Promise<Res
     dailyBudgetUsd: body.daily_budget_usd ?? defaults.dailyBudgetUsd,
     monthlyBudgetUsd: body.monthly_budget_usd ?? defaults.monthlyBudgetUsd,
   };
+  const grants = newKeyGrants(body);
+  await requireNamespaces(app, grants.namespaces);
   const { id, key } = generateApiKey();
   const record: PrincipalRecord = {
     id,
@@ -50,6 +59,7 @@ export async function createKey(request: IRequest, app: AppContext): Promise<Res
     createdAt: Date.now(),
     revokedAt: null,
     limits,
+    grants,
   };
   // The object first: once it holds the hash, the key works everywhere at once.
   if (!(await limiterStub(app.env, id).register(record))) {
@@ -106,7 +116,11 @@ export async function listKeyViews(app: AppContext): Promise<KeyView[]> {
       prefix: KV_PREFIX,
       ...(cursor ? { cursor } : {}),
     });
-    for (const k of page.keys) if (k.metadata) data.push(k.metadata);
+    for (const k of page.keys) {
+      // A record too large for KV metadata (many namespaces) is read from its value instead.
+      const view = k.metadata ?? (await app.env.CACHE.get<KeyView>(k.name, "json"));
+      if (view) data.push(view);
+    }
     if (page.list_complete) break;
     cursor = page.cursor;
   }
@@ -130,8 +144,11 @@ export async function revokeKey(request: IRequest, app: AppContext): Promise<Res
 }
 
 async function saveListing(app: AppContext, view: KeyView): Promise<void> {
-  // The record is the metadata too, so one list() call returns every key's record.
-  await app.env.CACHE.put(`${KV_PREFIX}${view.id}`, JSON.stringify(view), { metadata: view });
+  // The record is the metadata too, so one list() call returns every key's record; KV caps
+  // metadata at 1,024 bytes, so a larger record is kept as the value only.
+  const text = JSON.stringify(view);
+  const small = new TextEncoder().encode(text).byteLength <= KV_METADATA_MAX_BYTES;
+  await app.env.CACHE.put(`${KV_PREFIX}${view.id}`, text, small ? { metadata: view } : {});
 }
 
 function toView(r: PrincipalRecord): KeyView {
@@ -146,5 +163,11 @@ function toView(r: PrincipalRecord): KeyView {
     tpm: r.limits.tpm,
     daily_budget_usd: r.limits.dailyBudgetUsd,
     monthly_budget_usd: r.limits.monthlyBudgetUsd,
+    ...grantsOf(r.grants),
   };
+}
+
+/** 404 for the first of `namespaces` that does not exist: a key cannot name a namespace ahead. */
+async function requireNamespaces(app: AppContext, namespaces: string[]): Promise<void> {
+  for (const namespace of namespaces) await requireLiveNamespace(app, namespace);
 }

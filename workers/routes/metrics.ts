@@ -7,7 +7,7 @@ import { bearerToken, constantTimeEqual, requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { flushMetricsNow, metricsStub } from "../metrics.js";
-import { indexStub } from "../services.js";
+import { indexGauges, namespaceCounts } from "../tenancy/namespace-stats.js";
 
 export async function getMetrics(request: IRequest, app: AppContext): Promise<Response> {
   await requireMetricsReader(request, app);
@@ -17,19 +17,15 @@ export async function getMetrics(request: IRequest, app: AppContext): Promise<Re
   });
 }
 
-/** The global series plus gauges computed at read time (index size). This isolate's pending
+/** The global series plus gauges computed at read time (index size, per namespace). This isolate's pending
  * batch is flushed first so a reader always sees its own isolate's increments. */
 export async function readGlobalSeries(app: AppContext): Promise<MetricEntry[]> {
   await flushMetricsNow(app);
-  const [series, index] = await Promise.all([
+  const [series, counts] = await Promise.all([
     metricsStub(app.env).snapshot(),
-    indexStub(app.env).stats(),
+    namespaceCounts(app),
   ]);
-  return [
-    ...series,
-    { name: "ragway_index_documents", labels: {}, value: index.documents, op: "set" },
-    { name: "ragway_index_chunks", labels: {}, value: index.chunks, op: "set" },
-  ];
+  return [...series, ...indexGauges(counts, app.config.METRICS_NAMESPACE_LABELS)];
 }
 
 /** The admin token, or METRICS_TOKEN when one is configured. */

@@ -18,13 +18,16 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { LimitRefusal } from "../limits/limiter-client.js";
-import { ensureAdmitted } from "../limits/admission.js";
+import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { spendHold } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
 import { upstreamFor } from "../upstream-timing.js";
+import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
+import { indexObjectName } from "../tenancy/namespace-index.js";
+import { namespaceFor } from "../tenancy/permissions.js";
 
 /** Completion cap for grounded answers. */
 const ANSWER_MAX_TOKENS = 512;
@@ -38,7 +41,9 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("cache-control"),
     request.headers.get("pragma"),
   );
-  const result = await runQuery(body, app, { scope: "shared", directives });
+  await ensureGrants(app);
+  const namespace = namespaceFor(app, body.namespace);
+  const result = await runQuery(body, app, { scope: "shared", directives, namespace });
   const payload = {
     ...result.answer,
     ...cacheFields(result.cache),
@@ -69,6 +74,8 @@ export interface QueryOptions {
   scope?: CacheScope;
   /** Default: look up and store. */
   directives?: CacheDirectives;
+  /** The namespace whose index answers (already authorized); default `default`. */
+  namespace?: string;
 }
 
 /**
@@ -91,9 +98,10 @@ export async function runQuery(
   }
   await ensureSeeded(app);
   let reason = "cached";
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const scope = options.scope ?? "shared";
   const compute = async (queryVector: Float32Array | null) => {
-    const computed = await computeAnswer(body, requested, app, queryVector, scope);
+    const computed = await computeAnswer(body, requested, app, queryVector, scope, namespace);
     reason = computed.reason;
     return computed;
   };
@@ -102,6 +110,7 @@ export async function runQuery(
     model: requested,
     scope,
     directives: options.directives ?? { lookup: true, store: true },
+    namespace,
   };
   let cached: Awaited<ReturnType<typeof answerThroughCache>>;
   try {
@@ -175,9 +184,11 @@ async function computeAnswer(
   app: AppContext,
   knownVector: Float32Array | null,
   scope: CacheScope,
+  namespace: string,
 ): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
-  const index = indexStub(app.env);
+  const indexName = indexObjectName(namespace);
+  const index = indexStub(app.env, indexName);
   const embed = embedderFor(app);
   // What embedding the question costs: reserved with the generation, part of the answer's cost.
   const embeddingModel = findModel(app.config.catalog, app.config.embeddingModel);
@@ -239,7 +250,7 @@ async function computeAnswer(
             scope,
           });
           // A miss's own search refreshes what this isolate knows of the cache state.
-          observeSearchState(app, scope, found.state);
+          observeSearchState(app, scope, found.state, indexName);
           return found;
         },
         providerFor: (m) => upstreamFor(app, services.providerFor(m)),

@@ -1,7 +1,7 @@
 // GET /v1/stats (admin): the operator's summary of the global series as JSON (what the dashboard
 // draws): totals, percentiles, hit rates per tier, spend and savings, limits, per-model health,
-// recent history for charts, the raw counters, and the index's size (the one route that reads it:
-// /health answers from the isolate).
+// recent history for charts, the raw counters, and the index's size in total and per namespace
+// (read here and by /metrics only: /health answers from the isolate).
 import type { IRequest } from "itty-router";
 import { cacheStats } from "../../shared/cache/cache-stats.js";
 import { overheadByRoute } from "../../shared/metrics/overhead-stats.js";
@@ -9,25 +9,22 @@ import { historyFrom } from "../../shared/metrics/stats-history.js";
 import { summarize } from "../../shared/metrics/stats-summary.js";
 import type { AppContext } from "../context.js";
 import { requireAdmin } from "../auth.js";
+import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { json } from "../http/respond.js";
 import { flushMetricsNow, metricsStub } from "../metrics.js";
 import { ensureSeeded } from "../seed.js";
-import { indexStub } from "../services.js";
+import { indexGauges, namespaceCounts } from "../tenancy/namespace-stats.js";
 
 export async function getStats(request: IRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   await flushMetricsNow(app);
   // A development index is seeded on first use; an operator looking at its size is a use.
   await ensureSeeded(app);
-  const [{ series, samples }, index] = await Promise.all([
+  const [{ series, samples }, counts] = await Promise.all([
     metricsStub(app.env).read(),
-    indexStub(app.env).stats(),
+    namespaceCounts(app),
   ]);
-  const all = [
-    ...series,
-    { name: "ragway_index_documents", labels: {}, value: index.documents },
-    { name: "ragway_index_chunks", labels: {}, value: index.chunks },
-  ];
+  const all = [...series, ...indexGauges(counts, app.config.METRICS_NAMESPACE_LABELS)];
   const counters: Record<string, Array<{ labels: Record<string, string>; value: number }>> = {};
   for (const s of series) {
     (counters[s.name] ??= []).push({ labels: s.labels, value: s.value });
@@ -38,9 +35,20 @@ export async function getStats(request: IRequest, app: AppContext): Promise<Resp
       generated_at: new Date().toISOString(),
       metrics_enabled: app.config.METRICS_ENABLED,
       ...summarize(all),
-      index: { documents: index.documents, chunks: index.chunks, version: index.version },
+      index: {
+        documents: counts.reduce((n, c) => n + c.documents, 0),
+        chunks: counts.reduce((n, c) => n + c.chunks, 0),
+        version: counts.find((c) => c.namespace === DEFAULT_NAMESPACE)?.version ?? 0,
+      },
       cache: cacheStats(series),
       overhead: overheadByRoute(series),
+      // Every namespace by name (not folded: this is JSON for the operator, not a label).
+      namespaces: counts.map((c) => ({
+        name: c.namespace,
+        documents: c.documents,
+        chunks: c.chunks,
+        version: c.version,
+      })),
       history: historyFrom(samples),
       counters,
     },

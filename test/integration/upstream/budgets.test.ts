@@ -122,7 +122,11 @@ describe("daily budget against an upstream that reports its usage", () => {
   });
 
   it("charges ingestion's embeddings to the budget too", async () => {
-    const { key } = await createKey({ name: "ingest-budget", daily_budget_usd: 1 });
+    const { key } = await createKey({
+      name: "ingest-budget",
+      daily_budget_usd: 1,
+      scopes: ["query", "documents:write"],
+    });
     const res = await call("POST", "/v1/documents", {
       body: { documents: [{ id: "budget-doc", text: "Budgets are reserved before embedding." }] },
       headers: bearer(key),

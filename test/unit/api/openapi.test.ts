@@ -59,7 +59,7 @@ describe("buildOpenApi", () => {
         schema: { name: "X", schema: HealthResponseSchema },
       },
     };
-    const base = { access: "open", counted: false, spends: false, doc } as const;
+    const base = { access: "open", counted: false, spends: false, scope: null, doc } as const;
     expect(Object.keys(errorStatuses(base))).toEqual(["500"]);
     const full = errorStatuses({
       ...base,
@@ -100,6 +100,24 @@ describe("buildOpenApi", () => {
     }
     const query = doc.paths["/v1/models"]?.get;
     expect(query?.responses["429"]?.description).not.toContain("insufficient_quota");
+  });
+
+  it("describes each route's scope, its 403 and 404s, and the namespace query parameter", () => {
+    const doc = buildOpenApi(allRoutes(), { version: "1" }) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    const ingest = doc.paths["/v1/documents"]?.post ?? {};
+    expect(ingest["x-required-scope"]).toBe("documents:write");
+    const responses = ingest.responses as Record<string, { description: string }>;
+    expect(responses["403"]?.description).toMatch(/permission_denied.*documents:write.*namespace/);
+    expect(responses["404"]?.description).toMatch(/namespace_not_found/);
+    const read = doc.paths["/v1/documents/{id}"]?.get ?? {};
+    expect(read.parameters).toContainEqual(
+      expect.objectContaining({ name: "namespace", in: "query", required: false }),
+    );
+    const readErrors = read.responses as Record<string, { description: string }>;
+    expect(readErrors["404"]?.description).toMatch(/namespace_not_found.*; `not_found`/);
+    expect(doc.paths["/v1/usage"]?.get?.["x-required-scope"]).toBeUndefined();
   });
 
   it("embeds the request schema the route validates with, constraints included", () => {

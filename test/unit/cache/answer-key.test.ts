@@ -53,10 +53,21 @@ describe("answerKey", () => {
       { embeddingModel: "local-hash-embed" },
       { indexVersion: 8 },
       { scope: "principal:alice" },
+      { namespace: "alpha" },
     ];
     const keys = await Promise.all(variants.map((v) => answerKey({ ...base, ...v })));
     for (const other of keys) expect(other).not.toBe(key);
     expect(new Set(keys).size).toBe(variants.length);
+  });
+
+  it("keys the default namespace as before namespaces existed, and others apart", async () => {
+    expect(await answerKey({ ...base, namespace: "default" })).toBe(await answerKey(base));
+    expect(await answerKey({ ...base, namespace: "alpha" })).not.toBe(
+      await answerKey({ ...base, namespace: "beta" }),
+    );
+    expect(await semanticBucket({ ...base, namespace: "alpha" })).not.toBe(
+      await semanticBucket({ ...base, namespace: "beta" }),
+    );
   });
 
   it("ignores the order of filter fields and of 'any of' values", async () => {

@@ -24,6 +24,23 @@ function store(initial: CacheState) {
 }
 
 describe("cache state holder", () => {
+  it("carries a namespace's liveness with its state; an older response cannot revive a deletion", async () => {
+    const clock = fakeClock();
+    const holder = createCacheStateHolder({ ttlMs: 1000, now: clock });
+    const s = store({ ...state(3), live: true });
+    expect((await holder.read("ns:alpha", "shared", s.load)).live).toBe(true);
+    // The deletion moves the version and reports the namespace gone.
+    holder.observe("ns:alpha", "shared", { ...state(4), live: false });
+    expect((await holder.read("ns:alpha", "shared", s.load)).live).toBe(false);
+    // A search that left the object before the deletion arrives late.
+    holder.observe("ns:alpha", "principal:x", { ...state(3), live: true });
+    expect((await holder.read("ns:alpha", "principal:x", s.load)).live).toBe(false);
+    // Other stores are held apart.
+    const other = store({ ...state(1), live: true });
+    expect((await holder.read("ns:beta", "shared", other.load)).live).toBe(true);
+    expect(s.reads()).toBe(1);
+  });
+
   it("reads the store at most once per TTL", async () => {
     const clock = fakeClock();
     const holder = createCacheStateHolder({ ttlMs: 1000, now: clock });

@@ -213,6 +213,17 @@ describe("runIngest", () => {
     expect(gw.uploads()).toBe(2);
   });
 
+  it("stops at once, saying why, when the server refuses the key or namespace", async () => {
+    await files({ "a.md": "Alpha.", "b.md": "Beta." });
+    gw.faults.failNext = [{ status: 403 }];
+    const { tally, notes } = await run();
+    expect(tally.stopped).toBe("HTTP 403 fault: fault");
+    expect(notes).toContain("✗ HTTP 403 fault: fault");
+    expect(tally.failed.map((f) => f.path).sort()).toEqual(["a.md", "b.md"]);
+    expect(gw.uploads()).toBe(0);
+    expect(gw.log).toEqual(["403 /v1/documents/lookup"]);
+  });
+
   it("prints the plan on a dry run and writes nothing", async () => {
     await files({ "a.md": "Alpha.", "b.md": "Beta." });
     await run({ paths: [join(dir, "a.md")] });

@@ -49,7 +49,16 @@ function reserved(
 describe("PrincipalLimiter: keys", () => {
   it("admits the key whose hash it holds and nothing else", () => {
     const { limiter } = setup();
-    expect(admit(limiter).principal).toEqual({ id: "key_1", kind: "key", name: "test" });
+    // A record without grants (a key from before scopes) keeps every scope on default.
+    expect(admit(limiter).principal).toEqual({
+      id: "key_1",
+      kind: "key",
+      name: "test",
+      grants: {
+        namespaces: ["default"],
+        scopes: ["query", "chat", "embeddings", "documents:read", "documents:write"],
+      },
+    });
     const wrong = limiter.admit({
       credential: { kind: "key", hash: "b".repeat(64) },
       countRequest: true,

@@ -1,0 +1,16 @@
+// Namespace names: lower-case, start with a letter or digit, at most 63 characters, so a name is
+// safe as a Durable Object name, a cache-key part and a metric label without escaping.
+import { z } from "zod";
+
+/** The pattern every namespace name matches. */
+export const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** A namespace name, validated. */
+export const NamespaceNameSchema = z
+  .string()
+  .regex(NAMESPACE_PATTERN, "must match [a-z0-9][a-z0-9_-]{0,62}");
+
+/** True when `name` is a valid namespace name. */
+export function isNamespaceName(name: string): boolean {
+  return NAMESPACE_PATTERN.test(name);
+}

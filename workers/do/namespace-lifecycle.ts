@@ -1,0 +1,59 @@
+// A namespace's life in its own INDEX object: created, deleted, recreated. The object is the
+// authority on whether its namespace is live (the KV registry only lists names), so a request
+// needs no lookup of its own: the object answers it together with whatever the request asked.
+// State sits in the object's `meta` table: `ns_state` is absent for an object never created
+// through the admin API (the `default` namespace's object, which is always live, or a name
+// nobody created), `live` or `deleted`. The version survives deletion, so answers cached before
+// a deletion can never match again, even after the name is created anew.
+
+/** What an INDEX object knows about its namespace. */
+export interface NamespaceInfo {
+  /** Created (and not since deleted) through the admin API. */
+  live: boolean;
+  /** Epoch ms of the latest creation, or null. */
+  createdAt: number | null;
+  documents: number;
+  chunks: number;
+  version: number;
+}
+
+/** The namespace's state as recorded in `meta`. */
+export function namespaceState(sql: SqlStorage): { live: boolean; createdAt: number | null } {
+  const rows = sql
+    .exec<{
+      key: string;
+      value: string;
+    }>("SELECT key, value FROM meta WHERE key IN ('ns_state', 'ns_created_at')")
+    .toArray();
+  const state = rows.find((r) => r.key === "ns_state")?.value;
+  const created = rows.find((r) => r.key === "ns_created_at")?.value;
+  return { live: state === "live", createdAt: created === undefined ? null : Number(created) };
+}
+
+/** Marks the namespace live; false (nothing changes) when it already is. */
+export function markCreated(sql: SqlStorage, now: number): boolean {
+  if (namespaceState(sql).live) return false;
+  setMeta(sql, "ns_state", "live");
+  setMeta(sql, "ns_created_at", String(now));
+  // A recreated namespace starts empty and unseeded, whatever it held before.
+  sql.exec("DELETE FROM meta WHERE key = 'seeded'");
+  return true;
+}
+
+/** Deletes every document, chunk and search row and marks the namespace deleted. */
+export function dropContents(sql: SqlStorage): number {
+  const documents = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM documents").one().n;
+  sql.exec("DELETE FROM chunks_fts");
+  sql.exec("DELETE FROM chunks");
+  sql.exec("DELETE FROM documents");
+  setMeta(sql, "ns_state", "deleted");
+  return documents;
+}
+
+function setMeta(sql: SqlStorage, key: string, value: string): void {
+  sql.exec(
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    key,
+    value,
+  );
+}

@@ -1,0 +1,102 @@
+// /admin/namespaces: create, list (with document and chunk counts), delete. Creating marks the
+// namespace's own INDEX object live, then lists it in the registry; deleting empties the object
+// and marks it deleted first, so from that moment no request can read, write or be answered from
+// cache in it, whatever the registry still lists.
+import type { IRequest } from "itty-router";
+import { CreateNamespaceRequestSchema } from "../../shared/api/schemas.js";
+import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
+import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
+import { requireAdmin } from "../auth.js";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { json } from "../http/respond.js";
+import { cacheStates } from "../cache/cache-state.js";
+import {
+  indexObjectName,
+  isLive,
+  namespaceIndex,
+  namespaceNotFound,
+} from "../tenancy/namespace-index.js";
+import { listRegistered, register, unregister } from "../tenancy/namespace-registry.js";
+
+/** A namespace as admins see it. */
+export interface NamespaceView {
+  object: "namespace";
+  name: string;
+  created_at: string | null;
+  documents: number;
+  chunks: number;
+  index_version: number;
+}
+
+export async function createNamespace(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const { name } = await readJson(request, CreateNamespaceRequestSchema, 4096);
+  if (name === DEFAULT_NAMESPACE) throw alreadyExists(name);
+  const made = await namespaceIndex(app.env, name).createNamespace();
+  if (!made.created) throw alreadyExists(name);
+  // This isolate may hold the name as not live (a request before its creation): ask again.
+  cacheStates(app.config).expire(indexObjectName(name));
+  const created_at = new Date(made.createdAt ?? Date.now()).toISOString();
+  await register(app.env.CACHE, { name, created_at });
+  app.metrics.inc("ragway_namespaces_created_total");
+  app.logFields.namespace = name;
+  return json({ object: "namespace", name, created_at }, { status: 201 });
+}
+
+export async function listNamespaces(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const registered = await listRegistered(app.env.CACHE);
+  const views = await Promise.all(
+    registered.map(async (entry): Promise<NamespaceView | null> => {
+      const info = await namespaceIndex(app.env, entry.name).namespaceInfo();
+      // The registry may lag a deletion; the object is the authority.
+      if (!isLive(entry.name, info.live)) return null;
+      return {
+        object: "namespace",
+        name: entry.name,
+        created_at: entry.created_at,
+        documents: info.documents,
+        chunks: info.chunks,
+        index_version: info.version,
+      };
+    }),
+  );
+  return json({ object: "list", data: views.filter((v): v is NamespaceView => v !== null) });
+}
+
+export async function deleteNamespace(request: IRequest, app: AppContext): Promise<Response> {
+  await requireAdmin(request, app);
+  const name = request.params.name ?? "";
+  if (name === DEFAULT_NAMESPACE) {
+    throw new HttpError(
+      "invalid_request",
+      `the "${DEFAULT_NAMESPACE}" namespace cannot be deleted`,
+      {
+        param: "name",
+      },
+    );
+  }
+  if (!isNamespaceName(name)) throw namespaceNotFound(name);
+  const index = namespaceIndex(app.env, name);
+  if (!(await index.namespaceInfo()).live) throw namespaceNotFound(name);
+  const dropped = await index.deleteNamespace();
+  // This isolate stops answering from the namespace at once; others within CACHE_STATE_TTL_MS.
+  const holder = cacheStates(app.config);
+  holder.noteVersion(indexObjectName(name), dropped.version);
+  holder.expire(indexObjectName(name));
+  await unregister(app.env.CACHE, name);
+  app.metrics.inc("ragway_namespaces_deleted_total");
+  app.logFields.namespace = name;
+  return json({
+    object: "namespace.deleted",
+    name,
+    deleted: true,
+    documents_deleted: dropped.documents,
+  });
+}
+
+function alreadyExists(name: string): HttpError {
+  return new HttpError("conflict", `namespace "${name}" already exists`, { param: "name" });
+}
