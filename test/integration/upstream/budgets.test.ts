@@ -82,6 +82,9 @@ describe("daily budget against an upstream that reports its usage", () => {
     // counted prompt plus the 512-token cap), so the budget of $0.001 fits at most 3 calls.
     await upstream(env).faults({ usage: { prompt_tokens: 50, completion_tokens: 512 } });
     const { key } = await createKey({ name: "concurrent-budget", daily_budget_usd: 0.001 });
+    // The isolate learns the key's grants first, so each query's admission is its reservation
+    // (a key never seen is admitted before its namespace is read, and settles after responding).
+    expect((await usage(key)).budget.daily.reserved_usd).toBe(0);
     const responses = await Promise.all(
       Array.from({ length: 12 }, () =>
         query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false }),

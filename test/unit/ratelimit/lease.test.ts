@@ -230,3 +230,63 @@ describe("handing leases back", () => {
     expect(returned?.reservationId).not.toBeNull();
   });
 });
+
+describe("acquire: the principal's grants", () => {
+  const need: Spend = { tokens: 10, usd: 0 };
+  const acquire = (limiter: PrincipalLimiter) =>
+    limiter.acquire({
+      credential: KEY,
+      countRequest: true,
+      checkBudget: false,
+      need,
+      lease: false,
+      returns: [],
+    });
+
+  it("returns the key's stored grants with its admission", () => {
+    const clock = fakeClock();
+    const limiter = new PrincipalLimiter(new MemoryLimiterStore(), clock, () => "r");
+    limiter.register({
+      id: "key_ns",
+      kind: "key",
+      name: "ns",
+      keyHash: HASH,
+      status: "active",
+      createdAt: clock(),
+      revokedAt: null,
+      limits: { rpm: 60, tpm: 1_000_000, dailyBudgetUsd: 100, monthlyBudgetUsd: 1000 },
+      grants: { namespaces: ["team-a"], scopes: ["query"] },
+    });
+    const r = acquire(limiter);
+    expect(r.ok && r.principal.grants).toEqual({ namespaces: ["team-a"], scopes: ["query"] });
+  });
+
+  it("gives a key from before grants every scope on default", () => {
+    const { limiter } = setup({});
+    const r = acquire(limiter);
+    expect(r.ok && r.principal.grants).toEqual({
+      namespaces: ["default"],
+      scopes: ["query", "chat", "embeddings", "documents:read", "documents:write"],
+    });
+  });
+
+  it("gives an anonymous caller every scope on default", () => {
+    const limiter = new PrincipalLimiter(new MemoryLimiterStore(), fakeClock(), () => "r");
+    const r = limiter.acquire({
+      credential: {
+        kind: "anonymous",
+        id: "anon_g",
+        limits: { rpm: 5, tpm: 1_000, dailyBudgetUsd: 1, monthlyBudgetUsd: 1 },
+      },
+      countRequest: true,
+      checkBudget: false,
+      need,
+      lease: false,
+      returns: [],
+    });
+    expect(r.ok && r.principal.grants).toEqual({
+      namespaces: ["default"],
+      scopes: ["query", "chat", "embeddings", "documents:read", "documents:write"],
+    });
+  });
+});
