@@ -47,6 +47,9 @@ describe("daily budget against an upstream that reports its usage", () => {
     // gpt-4o-mini at $0.15 / $0.60 per 1M tokens: 20,000 + 1,000 tokens cost $0.0036.
     await upstream(env).faults({ usage: { prompt_tokens: 20_000, completion_tokens: 1_000 } });
     const { key } = await createKey({ name: "tiny-budget", daily_budget_usd: 0.001 });
+    // The isolate learns the key's grants first, so the query's admission is its reservation and
+    // its spend reaches the object with the next call (see the concurrent test below).
+    expect((await usage(key)).budget.daily.spent_usd).toBe(0);
     const first = await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false });
     expect(first.status).toBe(200);
     // The reported usage, plus the question's own embedding at $0.02 per 1M tokens.
@@ -99,14 +102,22 @@ describe("daily budget against an upstream that reports its usage", () => {
       expect((await res.json<ErrorBody>()).error.code).toBe("insufficient_quota");
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
+    expect((await upstream(env).counts()).chat).toBe(ok);
+    // Requests refused while others held the budget may leave room for one more once those
+    // settle: spend one at a time until the budget refuses. Never more than 3 calls in all.
+    let more = 0;
+    let last = await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false });
+    while (last.status === 200 && more < 3) {
+      more++;
+      last = await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false });
+    }
+    expect(last.status).toBe(429);
+    expect((await last.json<ErrorBody>()).error.code).toBe("insufficient_quota");
+    expect(ok + more).toBeLessThanOrEqual(3);
     const after = await usage(key);
     expect(after.budget.daily.spent_usd).toBeLessThanOrEqual(0.001);
     expect(after.budget.daily.reserved_usd).toBe(0);
-    expect((await upstream(env).counts()).chat).toBe(ok);
-    // What is left cannot cover another call.
-    expect((await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false })).status).toBe(
-      429,
-    );
+    expect((await upstream(env).counts()).chat).toBe(ok + more);
   });
 
   it("keeps spend and the refusal across the object being evicted", async () => {
