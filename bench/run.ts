@@ -4,6 +4,7 @@ import { runBundleBench } from "./bundle.js";
 import { runCacheBench } from "./cache.js";
 import { runLimitsBench } from "./limits.js";
 import { runMetricsBench } from "./metrics.js";
+import { runPathBench } from "./path.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   cache: runCacheBench,
   limits: runLimitsBench,
   metrics: runMetricsBench,
+  path: runPathBench,
   vectors: runVectorsBench,
   shards: runShardsBench,
 };

@@ -4,34 +4,28 @@ import type { Config } from "./env.js";
 import type { Metrics } from "../shared/metrics/metrics.js";
 import type { Logger } from "../shared/ports.js";
 import type { Standing } from "../shared/ratelimit/decision.js";
+import type { Admission } from "./limits/admission.js";
+import { countingEnv } from "./do-calls.js";
 import { parseAuthorization } from "../shared/security/authorization-header.js";
 import type { Grants } from "../shared/tenancy/grants.js";
 import { createLogger } from "./log.js";
 import { requestMetrics } from "./metrics.js";
 
-/** The limiter's view of this request, set by the before stage on limited routes. */
+/** The limiter's view of this request, set once the principal is admitted (or refused). */
 export interface RequestLimits {
   /** The principal's LIMITER object name. */
   principalId: string;
   /** The isolate memo's key: the key's hash, or the anonymous principal id. */
   memoKey: string;
-  /** Where this request sits in the request log (released if its reservation is refused). */
-  requestAt: number | null;
   /** The latest standing the limiter reported: rendered into the rate-limit headers. */
   standing: Standing;
-  /** Reservations made so far by this request. */
-  reservations: number;
-  /**
-   * Set by routes that reserve for several items at once (the batch). A refusal then keeps the
-   * request's slot: a sibling may already be spending under it, and giving it back would let one
-   * more request through than the limit.
-   */
-  concurrentReservations: boolean;
   /** Time spent waiting on the LIMITER object, and how many calls (Server-Timing). */
   rpcMs: number;
   rpcCalls: number;
   /** The refusal came from the isolate memo, not the object. */
   fromMemo: boolean;
+  /** Admitted under a lease this isolate holds, without a call. */
+  fromLease: boolean;
 }
 
 /** Who is calling, after authentication. */
@@ -56,6 +50,13 @@ export interface AppContext {
   principal: Principal | null;
   /** Set on limited routes once the principal is admitted (or refused). */
   limits: RequestLimits | null;
+  /**
+   * The admission a limited route still owes: made by its first reservation (one call for
+   * both) or by `ensureAdmitted`; the router makes it for a route that ends without either.
+   */
+  admission: Admission | null;
+  /** Time this request spent waiting on upstream providers (the gateway's overhead is the rest). */
+  upstreamMs: number;
   /** The route pattern that matched (bounded, safe as a metric label). */
   route: string;
   /** Fields routes add to the request log line: model, cache, tokens, cost_usd... */
@@ -72,14 +73,15 @@ export function createAppContext(
   const incoming = request.headers.get("x-request-id");
   const requestId =
     incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : `req_${crypto.randomUUID()}`;
+  const metrics = requestMetrics(config);
   return {
     requestId,
     started: Date.now(),
     origin: new URL(request.url).origin,
     config,
-    env,
+    env: countingEnv(env, metrics),
     exec,
-    metrics: requestMetrics(config),
+    metrics,
     // Whatever a route logs, the deployment's secrets and this request's credential never appear.
     logger: createLogger({ request_id: requestId }, [
       config.ADMIN_TOKEN,
@@ -89,6 +91,8 @@ export function createAppContext(
     ]),
     principal: null,
     limits: null,
+    admission: null,
+    upstreamMs: 0,
     route: "unmatched",
     logFields: {},
   };

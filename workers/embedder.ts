@@ -13,6 +13,7 @@ import { noopMetrics } from "../shared/metrics/metrics.js";
 import { countBounded } from "../shared/tokens/count-bounded.js";
 import { budgeted, kvBlobStore } from "./cache/kv-store.js";
 import { cacheFaultHooks, isolateCaches } from "./cache/isolate.js";
+import { upstreamFor } from "./upstream-timing.js";
 import type { AppContext } from "./context.js";
 import { deadlineFor } from "./resilience.js";
 import { getServices } from "./services.js";
@@ -37,7 +38,8 @@ const budgets = new WeakMap<AppContext, { remaining: number }>();
 export function embedderFor(app: AppContext, modelId: string = app.config.embeddingModel): EmbedFn {
   const services = getServices(app.config);
   const model = findModel(app.config.catalog, modelId);
-  const provider = model ? services.providerFor(model) : services.local;
+  const chosen = model ? services.providerFor(model) : services.local;
+  const provider = upstreamFor(app, chosen);
   // The local model is not an upstream: its calls are not upstream metrics.
   const upstreamMetrics = provider.name === "local" ? noopMetrics : app.metrics;
   const upstream: EmbedFn = async (texts) => {

@@ -12,6 +12,7 @@ import {
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { corsHeaders, preflight } from "./http/cors.js";
+import { ensureAdmitted, finishAdmission } from "./limits/admission.js";
 import { authenticate } from "./limits/authenticate.js";
 import { limitHeaders } from "./limits/limiter-client.js";
 import { routePolicy } from "./limits/route-policy.js";
@@ -93,9 +94,18 @@ const router = Router<IRequest, [AppContext]>({
 });
 
 for (const [method, path, handler] of ROUTES) {
-  const labelled = (request: IRequest, app: AppContext): Promise<Response> => {
+  const labelled = async (request: IRequest, app: AppContext): Promise<Response> => {
     app.route = path;
-    return handler(request, app);
+    try {
+      const response = await handler(request, app);
+      await ensureAdmitted(app);
+      return response;
+    } catch (err) {
+      // A request the window has not seen yet still counts, whatever failed it (a 400, a 413);
+      // a refusal by the window itself wins over that error.
+      if (app.admission?.state === "pending") await ensureAdmitted(app);
+      throw err;
+    }
   };
   switch (method) {
     case "GET":
@@ -132,7 +142,8 @@ router.all("*", (request: IRequest) => {
 
 /**
  * Labels the request with its route pattern, authenticates and admits it per policy, then checks
- * the route's scope against the grants admission returned.
+ * the route's scope against the key's grants: here when they are known (anonymous, a key admitted
+ * here or seen by this isolate before), else as soon as the deferred admission returns them.
  */
 async function before(request: IRequest, app: AppContext): Promise<undefined> {
   const path = new URL(request.url).pathname;
@@ -142,11 +153,26 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
   if (!match) return undefined;
   app.route = match[3] ?? path;
   await authenticate(request, app, routePolicy(request.method, app.route));
-  authorizeRoute(app, request.method, app.route);
+  const route = app.route;
+  const authorize = (): void => authorizeRoute(app, request.method, route);
+  const admission = app.admission;
+  if (admission?.state === "pending" && !app.principal?.grants) {
+    // A key this isolate has not seen: its grants come back with its admission, which checks.
+    admission.authorize = authorize;
+    return undefined;
+  }
+  try {
+    authorize();
+  } catch (err) {
+    // A forbidden request counts against the window all the same (its refusal wins).
+    if (admission?.state === "pending") await ensureAdmitted(app);
+    throw err;
+  }
   return undefined;
 }
 
 function finish(response: Response, request: IRequest, app: AppContext): Response {
+  finishAdmission(app);
   // Responses from fetch() or assets can have immutable headers: copy before touching them.
   const out = new Response(response.body, response);
   out.headers.set("x-request-id", app.requestId);
@@ -160,6 +186,9 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
   const labels = { route: app.route, status: String(out.status) };
   app.metrics.inc("ragway_requests_total", labels);
   app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
+  // What the gateway adds: for a stream, up to its first byte (when the response is handed over).
+  const overhead = Math.max(0, seconds - app.upstreamMs / 1000);
+  app.metrics.observe("ragway_gateway_overhead_seconds", { route: app.route }, overhead);
   // The one line per request. Only bounded, non-secret fields: never headers, keys or tokens;
   // the query text only when LOG_QUERIES=true (added by the query route).
   const line = {
@@ -168,6 +197,8 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
     status: out.status,
     principal_id: app.principal?.id ?? null,
     latency_ms: Math.round(seconds * 1000),
+    // The console's request log shows this beside the latency: the part that was not upstream.
+    overhead_ms: Math.round(overhead * 10_000) / 10,
     ...app.logFields,
   };
   app.logger.info("request", line);

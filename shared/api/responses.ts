@@ -238,6 +238,12 @@ export const StatsResponseSchema = z.object({
     errors: z.number(),
     corrupt: z.number(),
   }),
+  overhead: z
+    .record(
+      z.string(),
+      z.object({ p50_ms: z.number().nullable(), p95_ms: z.number().nullable(), count: z.number() }),
+    )
+    .describe("per route: what the gateway adds (request time minus upstream wait), in ms"),
   counters: z.record(
     z.string(),
     z.array(z.object({ labels: z.record(z.string(), z.string()), value: z.number() })),

@@ -3,6 +3,7 @@
 // into one. Stores the answer under the index version the search actually saw, so a write that
 // lands mid-computation can never file an old answer under the new version.
 import type { Metrics } from "../metrics/metrics.js";
+import type { Spend } from "../util/spend.js";
 import type { Background, Clock } from "../ports.js";
 import { answerKey, normalizeQuery, semanticBucket, type AnswerKeyParts } from "./answer-key.js";
 import type { CacheDirectives } from "./directives.js";
@@ -21,10 +22,7 @@ const TIER_STATUS: Record<string, CacheStatus> = {
 };
 
 /** What computing an answer cost. */
-export interface Cost {
-  tokens: number;
-  usd: number;
-}
+export type Cost = Spend;
 
 /** A computed answer and whether it may be cached (degraded answers may not). */
 export interface Computed<A> {

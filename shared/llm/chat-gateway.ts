@@ -2,6 +2,7 @@
 // chain, and call it, non-streamed or streamed. A stream counts as answered once its first chunk
 // arrived: until then a failure retries or falls back, after it the relay owns the outcome.
 import type { TokenCounter } from "../tokens/count.js";
+import type { Spend } from "../util/spend.js";
 import { countBounded } from "../tokens/count-bounded.js";
 import { costUsd, type ModelInfo } from "./catalog.js";
 import { countRequestPrompt, promptTokensFor, type PromptCount } from "../tokens/request-prompt.js";
@@ -220,7 +221,7 @@ export async function openChatStream(
  * {@link billedPromptTokens}) plus the completion cap (the caller's, else the most the model can
  * write within its window) times `n`, at the model's full input and output prices.
  */
-export function linkSpend(plan: ChatPlan, model: ModelInfo): { tokens: number; usd: number } {
+export function linkSpend(plan: ChatPlan, model: ModelInfo): Spend {
   const usage = worstCaseUsage(plan, model);
   return { tokens: usage.total_tokens, usd: costUsd(model, usage) };
 }

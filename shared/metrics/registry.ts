@@ -36,6 +36,18 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Request latency from arrival to response, by route pattern.",
   ),
   family(
+    "ragway_gateway_overhead_seconds",
+    "histogram",
+    ["route"],
+    "Request time minus time spent waiting on upstream providers: what the gateway adds.",
+  ),
+  family(
+    "ragway_durable_object_calls_total",
+    "counter",
+    ["object", "method"],
+    "Calls the Worker makes to a Durable Object (LIMITER, INDEX; METRICS for metric flushes).",
+  ),
+  family(
     "ragway_degraded_answers_total",
     "counter",
     ["route"],

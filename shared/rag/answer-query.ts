@@ -8,6 +8,7 @@ import { fallbackChain, runFallback, type Resilience } from "../llm/fallback.js"
 import { selectModel, type Priority } from "../llm/select-model.js";
 import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
 import type { Clock } from "../ports.js";
+import type { Spend } from "../util/spend.js";
 import { countChatPromptTokens } from "../tokens/chat-prompt.js";
 import type { TokenCounter } from "../tokens/count.js";
 import { formatContext, packContext, type PackResult } from "../tokens/pack-context.js";
@@ -66,10 +67,7 @@ export interface QueryDeps {
 
 /** The most one model's generation may use: the counted prompt plus the completion cap, at its
  * prices. */
-export interface GenerationEstimate {
-  tokens: number;
-  usd: number;
-}
+export type GenerationEstimate = Spend;
 
 /** One try (or skip) of one model, as listed in the response's `attempts`; `reason` is a
  * `LinkAttempt` reason (shared/llm/fallback), kept a plain string so cached answers stay readable across releases. */

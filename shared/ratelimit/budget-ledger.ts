@@ -66,6 +66,20 @@ export class BudgetLedger {
     return null;
   }
 
+  /** What is left of the tighter budget now: its limit minus settled and reserved spend. */
+  remainingNano(limits: Limits, now: number): number {
+    let left = Infinity;
+    const checks: Array<[Period, number]> = [
+      [monthPeriod(now), usdToNano(limits.monthlyBudgetUsd)],
+      [dayPeriod(now), usdToNano(limits.dailyBudgetUsd)],
+    ];
+    for (const [period, limitNano] of checks) {
+      const row = this.periods.get(period.key);
+      left = Math.min(left, limitNano - (row?.spentNano ?? 0) - (row?.reservedNano ?? 0));
+    }
+    return Math.max(0, left);
+  }
+
   /** Opens a reservation of `tokens` and `usdNano` in the current day and month. */
   hold(id: string, tokens: number, usdNano: number, now: number): ReservationRow {
     const reservation: ReservationRow = {

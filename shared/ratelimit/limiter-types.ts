@@ -1,5 +1,6 @@
 // The limiter's plain-data shapes: what it persists, the synchronous store port it persists
 // through, and what its operations take and return (they cross the Durable Object RPC boundary).
+import type { Spend } from "../util/spend.js";
 import type { Grants } from "../tenancy/grants.js";
 import type { Decision, Standing } from "./decision.js";
 import type { Limits } from "./limits.js";
@@ -108,5 +109,69 @@ export interface SettleResult {
   settled: boolean;
   standing: Standing;
   /** Budgets whose settled spend this charge carried past 80% of their limit. */
+  nearLimit: Array<"day" | "month">;
+}
+
+export type { Spend } from "../util/spend.js";
+
+/**
+ * A lease handed back: its spare admits not used (taken back from the log where they were
+ * counted) and what the requests under it actually spent (settling its reservation).
+ */
+export interface LeaseReturn {
+  /** The log instant the lease's spare admits were counted at; null when it had none. */
+  spareAt: number | null;
+  unusedAdmits: number;
+  /** The reservation holding the lease's tokens and USD; null when it held none. */
+  reservationId: string | null;
+  /** What the requests admitted under the lease actually used. */
+  used: Spend;
+}
+
+/** Admission of one request and its first reservation, in one call. */
+export interface AcquireInput {
+  credential: Credential;
+  /** Count this request against requests per minute. */
+  countRequest: boolean;
+  /** Refuse when a budget is already spent (routes that spend money). */
+  checkBudget: boolean;
+  /** What this request reserves before it spends (zero for requests that spend nothing). */
+  need: Spend;
+  /** The isolate keeps a lease: spare admits, tokens and USD may be granted with this one. */
+  lease: boolean;
+  /** Leases this isolate is done with, settled before anything is decided. */
+  returns: LeaseReturn[];
+}
+
+/** What was granted with an admitted request: its own reservation plus any spare for a lease. */
+export interface LeaseGrant {
+  /** Spare admits beyond this request, counted at `spareAt` (the lease's end). */
+  spareAdmits: number;
+  spareAt: number | null;
+  /** Holds `held` (this request's need plus the lease's spare); null when nothing is held. */
+  reservationId: string | null;
+  held: Spend;
+  /** How long the isolate may admit under it. */
+  ttlMs: number;
+}
+
+export type AcquireResult =
+  | { ok: false; auth: "unknown" | "revoked" }
+  | {
+      ok: true;
+      /** The principal with its effective grants (legacy keys: every scope on `default`). */
+      principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
+      /** Allowed, or the limit that refused (a window refusal counted nothing). */
+      decision: Decision;
+      standing: Standing;
+      /** Null when refused. */
+      grant: LeaseGrant | null;
+      /** Budgets the returned leases' spend carried past 80%. */
+      nearLimit: Array<"day" | "month">;
+    };
+
+/** What reporting returned leases answers. */
+export interface ReportResult {
+  standing: Standing | null;
   nearLimit: Array<"day" | "month">;
 }

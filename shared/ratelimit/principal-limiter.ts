@@ -5,18 +5,25 @@
 import { BudgetLedger } from "./budget-ledger.js";
 import { dayPeriod, monthPeriod } from "./budget-period.js";
 import type { Decision, Standing } from "./decision.js";
-import { usdToNano, type Limits } from "./limits.js";
+import { nanoToUsd, usdToNano, type Limits } from "./limits.js";
+import { LEASE_MS, leaseAdmits, leasePool } from "./lease.js";
 import type {
+  AcquireInput,
+  AcquireResult,
   AdmitInput,
   AdmitResult,
   Credential,
+  LeaseReturn,
   LimiterStore,
   PrincipalRecord,
+  ReportResult,
   ReserveInput,
   ReserveResult,
   SettleInput,
   SettleResult,
+  Spend,
 } from "./limiter-types.js";
+import { authenticatePrincipal } from "./principal-auth.js";
 import { SlidingLog } from "./sliding-log.js";
 import {
   adjustTokens,
@@ -169,18 +176,159 @@ export class PrincipalLimiter {
   settle(input: SettleInput): SettleResult {
     const { limits } = this.requirePrincipal();
     const now = this.clock();
-    const r = this.ledger.get(input.id);
-    let nearLimit: SettleResult["nearLimit"] = [];
-    if (r) {
-      const tokens = Math.max(0, Math.ceil(input.tokens));
-      if (tokens !== r.tokens) {
-        this.bucket = adjustTokens(this.bucket, limits.tpm, r.tokens - tokens, now);
-        this.store.saveBucket(this.bucket);
-      }
-      nearLimit = this.ledger.close(r.id, tokens, Math.max(0, usdToNano(input.usd)), now, limits);
-    }
+    const settled = this.ledger.get(input.id) !== null;
+    const nearLimit = this.settleReservation(input.id, input, limits, now);
     this.housekeeping(now);
-    return { settled: r !== null, standing: this.standingAt(limits, now), nearLimit };
+    return { settled, standing: this.standingAt(limits, now), nearLimit };
+  }
+
+  /**
+   * Admits one request and makes its first reservation in one step, after settling the leases
+   * the isolate hands back. The request window decides first: its refusal consumes nothing.
+   * Once the window admits the request it counts, whatever refuses it next (a spent budget, the
+   * token bucket, a request too large). With `lease`, spare admits, tokens and USD sized by
+   * shared/ratelimit/lease are granted too, all counted as used from this moment.
+   */
+  acquire(input: AcquireInput): AcquireResult {
+    const auth = this.authenticate(input.credential);
+    const now = this.clock();
+    const returnsNear =
+      auth.ok || auth.auth === "revoked" ? this.applyReturns(input.returns, now) : [];
+    if (!auth.ok) return auth;
+    const { limits } = auth.record;
+    this.housekeeping(now);
+    const refused = (decision: Decision): AcquireResult => ({
+      ...this.admitted(auth.record, decision, now, null),
+      grant: null,
+      nearLimit: returnsNear,
+    });
+
+    if (input.countRequest) {
+      const check = this.log.check(now, limits.rpm);
+      if (!check.allowed) {
+        return refused({
+          allowed: false,
+          reason: "requests",
+          limit: limits.rpm,
+          remaining: 0,
+          resetMs: check.resetMs,
+          retryAfterMs: check.retryAfterMs,
+          policy: "rpm",
+        });
+      }
+      this.store.putLogEntry(this.log.add(now));
+    }
+    const budget = input.checkBudget ? this.ledger.refusal(limits, 0, now, true) : null;
+    if (budget) return refused(budget);
+    const tokens = Math.max(0, Math.ceil(input.need.tokens));
+    const usdNano = Math.max(0, usdToNano(input.need.usd));
+    const spend = this.spendRefusal(limits, tokens, usdNano, now);
+    if (spend) return refused(spend);
+
+    const admits =
+      input.lease && input.countRequest
+        ? leaseAdmits(limits.rpm, limits.rpm - this.log.used(now))
+        : 1;
+    const spareAdmits = admits - 1;
+    const spareAt = spareAdmits > 0 ? now + LEASE_MS : null;
+    if (spareAt !== null) this.store.putLogEntry(this.log.add(spareAt, spareAdmits));
+    const held = this.holdPools(limits, tokens, usdNano, admits, now);
+    const reservation =
+      held.tokens > 0 || held.usdNano > 0
+        ? this.ledger.hold(this.newId(), held.tokens, held.usdNano, now)
+        : null;
+    return {
+      ...this.admitted(auth.record, this.requestDecision(limits, now), now, null),
+      grant: {
+        spareAdmits,
+        spareAt,
+        reservationId: reservation?.id ?? null,
+        held: { tokens: held.tokens, usd: nanoToUsd(held.usdNano) },
+        ttlMs: LEASE_MS,
+      },
+      nearLimit: returnsNear,
+    };
+  }
+
+  /** Settles leases an isolate hands back (unused admits, actual spend). */
+  report(returns: LeaseReturn[]): ReportResult {
+    if (!this.principal) return { standing: null, nearLimit: [] };
+    const now = this.clock();
+    const nearLimit = this.applyReturns(returns, now);
+    this.housekeeping(now);
+    return { standing: this.standingAt(this.principal.limits, now), nearLimit };
+  }
+
+  private applyReturns(returns: LeaseReturn[], now: number): Array<"day" | "month"> {
+    const p = this.principal;
+    if (!p) return [];
+    const near = new Set<"day" | "month">();
+    for (const r of returns) {
+      if (r.spareAt !== null && r.unusedAdmits > 0) {
+        const entry = this.log.release(r.spareAt, r.unusedAdmits);
+        if (entry) this.store.putLogEntry(entry);
+      }
+      // A lease that held nothing can still report spend (a request used more than it held):
+      // it is charged through an empty reservation, like any other overrun.
+      const spent = r.used.tokens > 0 || r.used.usd > 0;
+      const id = r.reservationId ?? (spent ? this.ledger.hold(this.newId(), 0, 0, now).id : null);
+      if (id) {
+        for (const w of this.settleReservation(id, r.used, p.limits, now)) near.add(w);
+      }
+    }
+    return [...near];
+  }
+
+  /** Why spending `tokens` and `usdNano` now is refused, or null when it fits. */
+  private spendRefusal(limits: Limits, tokens: number, usdNano: number, now: number) {
+    const budget = this.ledger.refusal(limits, usdNano, now, false);
+    if (budget || tokens === 0) return budget;
+    const take = takeTokens(this.bucket, limits.tpm, tokens, now);
+    if (take.allowed) return null;
+    const decision: Decision = {
+      allowed: false,
+      reason: take.reason === "too_large" ? "request_too_large" : "tokens",
+      limit: limits.tpm,
+      remaining: take.remaining,
+      resetMs: take.resetMs,
+      retryAfterMs: take.retryAfterMs,
+      policy: "tpm",
+    };
+    return decision;
+  }
+
+  /** Takes this request's need plus a lease's share of tokens and USD (checked to fit). */
+  private holdPools(limits: Limits, tokens: number, usdNano: number, admits: number, now: number) {
+    const bucket = refill(this.bucket, limits.tpm, now);
+    let poolTokens = leasePool(tokens, admits, available(bucket));
+    let take = takeTokens(this.bucket, limits.tpm, poolTokens, now);
+    if (!take.allowed) {
+      poolTokens = tokens;
+      take = takeTokens(this.bucket, limits.tpm, poolTokens, now);
+    }
+    if (take.allowed && poolTokens > 0) {
+      this.bucket = take.state;
+      this.store.saveBucket(take.state);
+    }
+    let poolNano = leasePool(usdNano, admits, this.ledger.remainingNano(limits, now));
+    if (this.ledger.refusal(limits, poolNano, now, false)) poolNano = usdNano;
+    return { tokens: poolTokens, usdNano: poolNano };
+  }
+
+  private settleReservation(
+    id: string,
+    used: Spend,
+    limits: Limits,
+    now: number,
+  ): Array<"day" | "month"> {
+    const r = this.ledger.get(id);
+    if (!r) return [];
+    const tokens = Math.max(0, Math.ceil(used.tokens));
+    if (tokens !== r.tokens) {
+      this.bucket = adjustTokens(this.bucket, limits.tpm, r.tokens - tokens, now);
+      this.store.saveBucket(this.bucket);
+    }
+    return this.ledger.close(r.id, tokens, Math.max(0, usdToNano(used.usd)), now, limits);
   }
 
   /** The principal's standing now, or null when there is no principal yet. */
@@ -194,31 +342,14 @@ export class PrincipalLimiter {
   private authenticate(
     credential: Credential,
   ): { ok: true; record: PrincipalRecord } | { ok: false; auth: "unknown" | "revoked" } {
-    const p = this.principal;
-    if (credential.kind === "anonymous") {
-      if (p && p.kind !== "anonymous") return { ok: false, auth: "unknown" };
-      if (p && sameLimits(p.limits, credential.limits)) return { ok: true, record: p };
+    const outcome = authenticatePrincipal(this.principal, credential, this.clock());
+    if (!outcome.ok) return outcome;
+    if (outcome.changed) {
       // First sight, or the configured anonymous limits changed: follow the configuration.
-      const record: PrincipalRecord = {
-        id: credential.id,
-        kind: "anonymous",
-        name: "anonymous",
-        keyHash: null,
-        status: "active",
-        createdAt: p?.createdAt ?? this.clock(),
-        revokedAt: null,
-        limits: { ...credential.limits },
-        grants: null,
-      };
-      this.principal = record;
-      this.store.savePrincipal(record);
-      return { ok: true, record };
+      this.principal = outcome.record;
+      this.store.savePrincipal(outcome.record);
     }
-    if (!p || p.kind !== "key" || !p.keyHash || !equalHex(p.keyHash, credential.hash)) {
-      return { ok: false, auth: "unknown" };
-    }
-    if (p.status === "revoked") return { ok: false, auth: "revoked" };
-    return { ok: true, record: p };
+    return { ok: true, record: outcome.record };
   }
 
   private admitted(
@@ -226,7 +357,7 @@ export class PrincipalLimiter {
     decision: Decision,
     now: number,
     requestAt: number | null,
-  ): AdmitResult {
+  ): Extract<AdmitResult, { ok: true }> {
     return {
       ok: true,
       principal: {
@@ -285,23 +416,6 @@ export class PrincipalLimiter {
     if (!this.principal) throw new Error("limiter has no principal: admit or register first");
     return this.principal;
   }
-}
-
-function sameLimits(a: Limits, b: Limits): boolean {
-  return (
-    a.rpm === b.rpm &&
-    a.tpm === b.tpm &&
-    a.dailyBudgetUsd === b.dailyBudgetUsd &&
-    a.monthlyBudgetUsd === b.monthlyBudgetUsd
-  );
-}
-
-/** Compares two hex digests without an early exit. */
-function equalHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 function copyRecord(r: PrincipalRecord): PrincipalRecord {

@@ -228,3 +228,43 @@ describe("authenticating /v1 requests", () => {
     expect(b.body.requests.used).toBe(0);
   });
 });
+
+// The admin calls below come from their own client address: the failed admin logins earlier in
+// this file throttle the default one for a minute in this isolate.
+const freshAdmin = { ...admin, "cf-connecting-ip": "198.51.100.21" };
+
+async function createKeyFresh(body: Record<string, unknown>): Promise<{ id: string; key: string }> {
+  const res = await callJson<{ id: string; key: string }>("POST", "/admin/keys", {
+    body,
+    headers: freshAdmin,
+  });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+describe("revocation wins over a remembered refusal", () => {
+  it("answers 401, not 429, to a rate-limited key once it is revoked", async () => {
+    const { id, key } = await createKeyFresh({ name: "revoked-while-limited", rpm: 1 });
+    const q = {
+      body: { query: "limited then revoked?" },
+      headers: { authorization: `Bearer ${key}` },
+    };
+    expect((await call("POST", "/v1/query", q)).status).toBe(200);
+    expect((await call("POST", "/v1/query", q)).status).toBe(429);
+    // Now this isolate remembers the 429.
+    const revoked = await call("DELETE", `/admin/keys/${id}`, { headers: freshAdmin });
+    expect(revoked.status).toBe(200);
+    const res = await call("POST", "/v1/query", q);
+    expect(res.status).toBe(401);
+    expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/revoked/);
+  });
+
+  it("refuses a busy key admitted under a lease at once after its revocation here", async () => {
+    const { id, key } = await createKeyFresh({ name: "revoked-leased", rpm: 100_000 });
+    const headers = { authorization: `Bearer ${key}` };
+    for (let i = 0; i < 3; i++)
+      expect((await call("GET", "/v1/models", { headers })).status).toBe(200);
+    expect((await call("DELETE", `/admin/keys/${id}`, { headers: freshAdmin })).status).toBe(200);
+    expect((await call("GET", "/v1/models", { headers })).status).toBe(401);
+  });
+});

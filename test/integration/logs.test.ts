@@ -94,3 +94,38 @@ describe("request logs", () => {
     expect(records[0]?.query).toBe(QUESTION);
   });
 });
+
+describe("a batch's log line", () => {
+  it("keeps the tokens an item spent when a later item is a cache hit", async () => {
+    const cached = "Which lantern colour marks the zebra-quartz harbour?";
+    expect((await call("POST", "/v1/query", { body: { query: cached } })).status).toBe(200);
+    lines = [];
+    const request = new Request("http://ragway.test/v1/query/batch", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        queries: [
+          { query: "A question nobody asked before about zebra-quartz?" },
+          { query: cached },
+        ],
+      }),
+    });
+    const ctx = createExecutionContext();
+    // One item at a time: the hit runs after the item that spent.
+    const res = await worker.fetch(
+      request as Parameters<typeof worker.fetch>[0],
+      { ...env, BATCH_CONCURRENCY: "1" },
+      ctx,
+    );
+    const body = await res.json<{
+      results: Array<{ response: { usage: { total_tokens: number }; from_cache: boolean } }>;
+    }>();
+    await waitOnExecutionContext(ctx);
+    const [spent, hit] = body.results;
+    expect(hit?.response.from_cache).toBe(true);
+    const spentTokens = spent?.response.usage.total_tokens ?? 0;
+    expect(spentTokens).toBeGreaterThan(0);
+    const record = requestRecords().find((r) => r.route === "/v1/query/batch");
+    expect(record?.tokens).toBe(spentTokens);
+  });
+});

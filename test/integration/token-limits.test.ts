@@ -1,7 +1,7 @@
 // Tokens per minute: reservations taken from a token bucket before embedding or generating,
 // refused with a truthful Retry-After when the bucket is short, refunded when over-reserved.
 import { describe, expect, it } from "vitest";
-import { call, callJson } from "./helpers.js";
+import { call, callSettled } from "./helpers.js";
 import { SCOPES } from "../../shared/tenancy/grants.js";
 import { bearer, createKey, query, usage } from "./limits-helpers.js";
 
@@ -79,7 +79,9 @@ describe("tokens per minute", () => {
     const tpm = 6_000; // 100 tokens a second: little refill during one query
     const { key } = await createKey({ name: "refund", tpm, scopes: WRITER });
     const started = Date.now();
-    const res = await callJson<{
+    // Settled before usage is read: a key this isolate has not seen is admitted before its
+    // namespace is read, and its answer's reservation is then settled after the response.
+    const res = await callSettled<{
       usage: { total_tokens: number; completion_tokens: number };
       sources: unknown[];
     }>("POST", "/v1/query", { body: { query: "hi", use_cache: false }, headers: bearer(key) });

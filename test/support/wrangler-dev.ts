@@ -29,7 +29,13 @@ export async function freePort(): Promise<number> {
 /** Runs `wrangler dev --env dev` (as `npm run dev` does) with `vars` overriding its vars. `logLevel: "log"` also
  * prints the Worker's own console output (the request log lines), which "info" hides. */
 export async function startWranglerDev(
-  options: { vars?: Record<string, string>; timeoutMs?: number; logLevel?: "info" | "log" } = {},
+  options: {
+    vars?: Record<string, string>;
+    timeoutMs?: number;
+    logLevel?: "info" | "log";
+    /** Another Worker's wrangler config (a benchmark's baseline); default ./wrangler.toml. */
+    config?: string;
+  } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
@@ -48,6 +54,7 @@ export async function startWranglerDev(
     "--log-level",
     options.logLevel ?? "info",
   ];
+  if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(options.vars ?? {}))
     args.push("--var", `${key}:${value}`);
   const child: ChildProcess = spawn("npx", args, {

@@ -2,8 +2,13 @@
 // It is the authority on the key's status and holds the request log, token bucket and budgets in
 // SQLite. Each RPC is one synchronous transaction with no await inside, so the input gate makes
 // every decision atomic however many isolates call at once; a failed write reloads from storage.
+// `acquire` is the request path's one call: admission, the first reservation and a lease.
 import { DurableObject } from "cloudflare:workers";
 import type {
+  AcquireInput,
+  AcquireResult,
+  LeaseReturn,
+  ReportResult,
   AdmitInput,
   AdmitResult,
   PrincipalRecord,
@@ -38,6 +43,16 @@ export class LimiterObject extends DurableObject<Env> {
   /** Authenticates and counts one request (see PrincipalLimiter.admit). */
   admit(input: AdmitInput): AdmitResult {
     return this.run((l) => l.admit(input));
+  }
+
+  /** Settles returned leases, then admits one request with its first reservation (and a lease). */
+  acquire(input: AcquireInput): AcquireResult {
+    return this.run((l) => l.acquire(input));
+  }
+
+  /** Settles leases an isolate is done with. */
+  report(returns: LeaseReturn[]): ReportResult {
+    return this.run((l) => l.report(returns));
   }
 
   /** Reserves tokens and USD before a model call. */

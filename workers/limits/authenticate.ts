@@ -1,25 +1,28 @@
 // The before stage for limited routes: who is calling (API key, or an anonymous client IP when
-// ALLOW_ANONYMOUS), then one call to that principal's LIMITER object, which confirms the key's
-// status (revocation is immediate everywhere) and counts the request. Callers the isolate already
-// knows to be refused are answered from its memo, without the round trip.
-import type { AdmitResult, Credential } from "../../shared/ratelimit/limiter-types.js";
+// ALLOW_ANONYMOUS), and the admission the request owes. Routes that spend defer it to their first
+// reservation, so admitting and reserving are one call to the LIMITER object; every other route
+// is admitted here. Callers the isolate already knows to be refused are answered from its memos
+// (a revocation seen by this isolate before any refusal: revocation wins).
 import { hashApiKey, keyFormatOf } from "../../shared/security/api-key.js";
 import { anonymousPrincipalId } from "../../shared/security/client-id.js";
 import { FULL_DEFAULT_GRANTS } from "../../shared/tenancy/grants.js";
 import { bearerToken, clientAddress } from "../auth.js";
-import type { AppContext, RequestLimits } from "../context.js";
+import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
-import { aged, deniedMemo, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+import {
+  deniedMessage,
+  ensureAdmitted,
+  newLimits,
+  unauthorized,
+  type Caller,
+} from "./admission.js";
+import { grantsOfCaller } from "./grants-memo.js";
+import { aged, deniedMemo, limitMemo, refuse } from "./limiter-client.js";
 import type { RoutePolicy } from "./route-policy.js";
-
-/** How long an unknown key is refused from memory (keys are random: it will not appear). */
-const UNKNOWN_KEY_MEMO_MS = 60_000;
-/** Revocation is final; the memo only saves round trips. */
-const REVOKED_KEY_MEMO_MS = 3_600_000;
 
 const BEARER = { "www-authenticate": 'Bearer realm="ragway"' };
 
-/** Authenticates and admits the request under `policy`; throws 401/429 HttpErrors. */
+/** Authenticates the request under `policy` and admits it unless its route spends; throws. */
 export async function authenticate(
   request: Request,
   app: AppContext,
@@ -33,13 +36,25 @@ export async function authenticate(
       : await keyed(token, app);
   if (!who) return; // anonymous with rate limits switched off (development only)
 
-  await admit(app, who, policy);
-}
-
-interface Caller {
-  principalId: string;
-  memoKey: string;
-  credential: Credential;
+  // Budgets are checked at the door only where money can be spent: a caller whose budget is gone
+  // must not even make the query embedding an upstream would bill.
+  const checkBudget = policy.spends && app.config.providerMode === "openai";
+  answerFromMemo(app, who, policy.countRequest, checkBudget);
+  // Grants known here (anonymous, or a key this isolate has seen) let the before stage authorize
+  // the route at once; otherwise the admission does, as soon as its call returns them.
+  const grants = grantsOfCaller(who);
+  if (grants) app.principal = { id: who.principalId, kind: who.credential.kind, grants };
+  app.admission = {
+    caller: who,
+    countRequest: policy.countRequest,
+    checkBudget,
+    state: "pending",
+    ticket: null,
+    inFlight: null,
+    authorize: null,
+    forbidden: null,
+  };
+  if (!policy.spends || !policy.countRequest) await ensureAdmitted(app);
 }
 
 function bearerTokenOr401(request: Request, app: AppContext): string | null {
@@ -97,63 +112,29 @@ async function anonymous(request: Request, app: AppContext): Promise<Caller | nu
   };
 }
 
-/** One call to the caller's LIMITER object (or its memo); sets `app.principal` and `app.limits`. */
-async function admit(app: AppContext, who: Caller, policy: RoutePolicy): Promise<void> {
-  // Budgets are checked at the door only where money can be spent: a caller whose budget is gone
-  // must not even make the query embedding an upstream would bill.
-  const checkBudget = policy.spends && app.config.providerMode === "openai";
+/** Refuses from the isolate's memo of limited callers, without a call; counts nothing. */
+function answerFromMemo(
+  app: AppContext,
+  who: Caller,
+  countRequest: boolean,
+  checkBudget: boolean,
+): void {
   const memoed =
-    (policy.countRequest ? limitMemo.check(who.memoKey, "requests") : null) ??
+    (countRequest ? limitMemo.check(who.memoKey, "requests") : null) ??
     (checkBudget ? limitMemo.check(who.memoKey, "budget") : null);
-  if (memoed) {
-    const { standing } = memoed.value;
-    const decision = aged(memoed.value);
-    const limits = newLimits(who, standing);
-    limits.fromMemo = true;
-    if (decision.reason === "requests") {
-      limits.standing = {
-        ...standing,
-        requests: { ...standing.requests, remaining: 0, resetMs: decision.resetMs },
-      };
-    }
-    app.principal = { id: who.principalId, kind: who.credential.kind };
-    app.limits = limits;
-    throw refuse(app, limits, decision, limits.standing, { memo: null });
+  if (!memoed) return;
+  const { standing } = memoed.value;
+  const decision = aged(memoed.value);
+  const limits = { ...newLimits(who, standing), fromMemo: true };
+  if (decision.reason === "requests") {
+    limits.standing = {
+      ...standing,
+      requests: { ...standing.requests, remaining: 0, resetMs: decision.resetMs },
+    };
   }
-
-  const counters = { rpcMs: 0, rpcCalls: 0 };
-  const result: AdmitResult = await timedCall(
-    app,
-    "admit",
-    async (): Promise<AdmitResult> =>
-      limiterStub(app.env, who.principalId).admit({
-        credential: who.credential,
-        countRequest: policy.countRequest,
-        checkBudget,
-      }),
-    counters,
-  );
-  if (!result.ok) {
-    deniedMemo.block(
-      who.memoKey,
-      "denied",
-      Date.now() + (result.auth === "revoked" ? REVOKED_KEY_MEMO_MS : UNKNOWN_KEY_MEMO_MS),
-      result.auth,
-    );
-    throw unauthorized(app, result.auth, deniedMessage(result.auth));
-  }
-  const limits = { ...newLimits(who, result.standing), ...counters, requestAt: result.requestAt };
-  app.principal = {
-    id: result.principal.id,
-    kind: result.principal.kind,
-    grants: result.principal.grants,
-  };
+  app.principal = { id: who.principalId, kind: who.credential.kind, grants: grantsOfCaller(who) };
   app.limits = limits;
-  if (!result.decision.allowed) {
-    const memo = result.decision.reason === "requests" ? "requests" : "budget";
-    throw refuse(app, limits, result.decision, result.standing, { memo });
-  }
-  app.metrics.inc("ragway_ratelimit_allowed_total", { check: "request" });
+  throw refuse(app, limits, decision, limits.standing, { memo: null });
 }
 
 /** A secret random to each isolate, for deployments without ADMIN_TOKEN (development only);
@@ -166,27 +147,4 @@ function anonymousIdSecret(app: AppContext): string {
   if (admin) return `ragway-anonymous-id:${admin}`;
   isolateSecret ??= crypto.randomUUID();
   return isolateSecret;
-}
-
-function newLimits(who: Caller, standing: RequestLimits["standing"]): RequestLimits {
-  return {
-    principalId: who.principalId,
-    memoKey: who.memoKey,
-    requestAt: null,
-    standing,
-    reservations: 0,
-    concurrentReservations: false,
-    rpcMs: 0,
-    rpcCalls: 0,
-    fromMemo: false,
-  };
-}
-
-function deniedMessage(auth: "unknown" | "revoked"): string {
-  return auth === "revoked" ? "this API key has been revoked" : "invalid API key";
-}
-
-function unauthorized(app: AppContext, reason: string, message: string): HttpError {
-  app.metrics.inc("ragway_auth_failures_total", { reason });
-  return new HttpError("unauthorized", message, { headers: BEARER });
 }

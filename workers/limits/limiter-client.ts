@@ -4,6 +4,7 @@
 import { BlockedMemo } from "../../shared/ratelimit/blocked-memo.js";
 import type { Decision, LimitReason, Standing } from "../../shared/ratelimit/decision.js";
 import { rateLimitHeaders } from "../../shared/ratelimit/headers.js";
+import { LEASE_MS } from "../../shared/ratelimit/lease.js";
 import type { AppContext, RequestLimits } from "../context.js";
 import type { LimiterObject } from "../do/limiter-object.js";
 import { HttpError } from "../errors.js";
@@ -14,11 +15,11 @@ export function limiterStub(env: Env, principalId: string): DurableObjectStub<Li
 }
 
 /**
- * The longest a refusal is answered from memory. The memo skips the object, so it cannot see a
- * revocation: a key revoked while refused keeps its 429 (never a 200) for at most this long in
- * an isolate that remembered it, before the object answers 401.
+ * The longest a refusal is answered from memory: a lease's lifetime. The memo skips the object,
+ * so it cannot see a revocation made in another isolate: a key revoked while refused keeps its
+ * 429 (never a 200) for at most this long there, before the object answers 401.
  */
-export const MAX_MEMO_MS = 60_000;
+export const MAX_MEMO_MS = LEASE_MS;
 
 /** A refusal as the object made it, and when (Worker clock). */
 export interface MemoedRefusal {
@@ -47,7 +48,7 @@ export function aged(memoed: MemoedRefusal): Decision {
 /** Runs one call to the LIMITER object, accounting its time to the request. */
 export async function timedCall<T>(
   app: AppContext,
-  op: "admit" | "reserve" | "settle",
+  op: "acquire" | "reserve" | "settle" | "report",
   call: () => Promise<T>,
   limits?: Pick<RequestLimits, "rpcMs" | "rpcCalls">,
 ): Promise<T> {
@@ -155,6 +156,8 @@ export function refuse(
 export function limitHeaders(limits: RequestLimits): Record<string, string> {
   const timing = limits.fromMemo
     ? 'limiter;desc="memo";dur=0'
-    : `limiter;desc="${limits.rpcCalls} calls";dur=${limits.rpcMs.toFixed(2)}`;
+    : limits.fromLease
+      ? 'limiter;desc="lease";dur=0'
+      : `limiter;desc="${limits.rpcCalls} calls";dur=${limits.rpcMs.toFixed(2)}`;
   return { ...rateLimitHeaders(limits.standing), "server-timing": timing };
 }

@@ -1,26 +1,24 @@
-// The one way a route spends tokens or money: reserve the estimate in the principal's LIMITER
-// object before the model or embedding call, settle with the actual usage after it (in a finally:
-// a failed call settles at what it used, usually nothing). A refusal throws the 429/413 and
-// consumes nothing, not even the request's slot in the per-minute window.
+// The one way a route spends tokens or money. The first reservation of a request is its
+// admission too (one call to the LIMITER object, or none under a lease); a later, larger one
+// raises the hold (from the lease when it has room, else a call). Settling never delays the
+// response: it is recorded against the lease at once and reported to the object in waitUntil,
+// or with the lease's renewal.
 import type { ModelInfo } from "../../shared/llm/catalog.js";
 import { costUsd } from "../../shared/llm/catalog.js";
-import type { ReserveResult, SettleResult } from "../../shared/ratelimit/limiter-types.js";
+import type { LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
+import type { ReserveResult, Spend } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
+import { admitOnce, returnLeases } from "./admission.js";
 import { aged, LimitRefusal, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
-/** Tokens (prompt + completion + embedding) and USD. */
-export interface SpendAmount {
-  tokens: number;
-  usd: number;
-}
+/** Tokens (prompt + completion + embedding) and USD: the one spend type. */
+export type SpendAmount = Spend;
 
-/** Held spend; `settle` exactly once with what was actually used (later calls are no-ops). */
+/** Held spend; `settle` once with what was actually used (later calls are no-ops). */
 export interface Reservation {
   readonly held: SpendAmount;
   settle(actual: SpendAmount): Promise<void>;
 }
-
-const UNLIMITED: Reservation = { held: { tokens: 0, usd: 0 }, settle: async () => {} };
 
 /**
  * Reserves `amount` for this request, or throws the HttpError that refuses it.
@@ -30,71 +28,20 @@ const UNLIMITED: Reservation = { held: { tokens: 0, usd: 0 }, settle: async () =
  * try { result = await callModel(); } finally { await reservation.settle(actualUsage); }
  */
 export async function reserve(app: AppContext, amount: SpendAmount): Promise<Reservation> {
-  const limits = app.limits;
-  if (!limits) {
-    // Only anonymous callers with RATE_LIMITS_ENABLED=false (development) reach here unlimited.
-    if (app.principal?.kind === "anonymous" && !app.config.RATE_LIMITS_ENABLED) return UNLIMITED;
-    throw new Error(`reserve() called on ${app.route}, which has no admitted principal`);
-  }
-  const tokens = Math.max(0, Math.ceil(amount.tokens));
-  const usd = Math.max(0, amount.usd);
-  if (usd > 0) {
-    const memoed = limitMemo.check(limits.memoKey, "budget");
-    if (memoed) {
-      limits.fromMemo = true;
-      const decision = aged(memoed.value);
-      throw refuse(app, limits, decision, memoed.value.standing, { memo: null });
-    }
-  }
-  // Only the request's first reservation may give its slot back: later ones follow spending.
-  const release =
-    limits.reservations === 0 && !limits.concurrentReservations ? limits.requestAt : null;
-  const stub = limiterStub(app.env, limits.principalId);
-  const result = await timedCall(app, "reserve", async (): Promise<ReserveResult> =>
-    stub.reserve({ tokens, usd, releaseRequestAt: release }),
-  );
-  limits.standing = result.standing;
-  if (!result.ok) {
-    if (release !== null) limits.requestAt = null;
-    throw refuse(app, limits, result.decision, result.standing, { memo: null, requested: tokens });
-  }
-  limits.reservations++;
-  app.metrics.inc("ragway_ratelimit_allowed_total", { check: "spend" });
-  app.metrics.inc("ragway_budget_reserved_usd_total", {}, usd);
-  app.metrics.inc("ragway_budget_reserved_tokens_total", {}, tokens);
-
-  let settled = false;
-  return {
-    held: { tokens, usd },
-    async settle(actual: SpendAmount): Promise<void> {
-      if (settled) return;
-      settled = true;
-      const used = { tokens: Math.max(0, Math.ceil(actual.tokens)), usd: Math.max(0, actual.usd) };
-      app.metrics.inc("ragway_budget_spent_usd_total", {}, used.usd);
-      try {
-        const done = await timedCall(app, "settle", async (): Promise<SettleResult> =>
-          stub.settle({ id: result.id, ...used }),
-        );
-        limits.standing = done.standing;
-        for (const window of done.nearLimit) {
-          app.metrics.inc("ragway_budget_near_limit_total", { window });
-          app.logger.info("budget_near_limit", { principal_id: limits.principalId, window });
-        }
-      } catch (err) {
-        // The reservation stays held and counts as spent after its TTL: safe, never lenient.
-        app.logger.warn("limiter_settle_failed", { error: String(err) });
-      }
-    },
-  };
+  const hold = spendHold(app);
+  await hold.raise(amount);
+  const held = { tokens: Math.max(0, Math.ceil(amount.tokens)), usd: Math.max(0, amount.usd) };
+  return { held, settle: (actual) => hold.settle(actual) };
 }
 
 /**
  * A reservation that can grow: a fallback chain reserves for its first model, and raises the hold
- * before a later model that may cost more. Settled once, with what was actually used.
+ * before a later model that may cost more. Settled once, with what was actually used; settling
+ * schedules the report and resolves at once.
  *
  * @example
  * const hold = spendHold(app);
- * await hold.raise(firstModelEstimate);            // a refusal throws: the request's 429
+ * await hold.raise(firstModelEstimate);            // admission + reservation; a refusal throws
  * if (!(await hold.tryRaise(nextModelEstimate))) { skip that model }
  * await hold.settle(actualUsage);
  */
@@ -108,18 +55,46 @@ export interface SpendHold {
 }
 
 export function spendHold(app: AppContext): SpendHold {
-  const reservations: Reservation[] = [];
+  let ticket: LeaseTicket | null = null;
+  const extra: Array<{ id: string } & SpendAmount> = [];
   const held: SpendAmount = { tokens: 0, usd: 0 };
+  let settled = false;
   const raise = async (amount: SpendAmount): Promise<void> => {
+    const want = { tokens: Math.max(0, Math.ceil(amount.tokens)), usd: Math.max(0, amount.usd) };
+    const admission = app.admission;
+    if (admission && admission.state !== "admitted" && !ticket) {
+      // The request's first reservation is its admission: one call for both.
+      const admitted = await admitOnce(app, want);
+      if (admitted) {
+        ticket = admitted;
+        held.tokens = want.tokens;
+        held.usd = want.usd;
+        return;
+      }
+    }
+    if (!app.limits) {
+      // Only anonymous callers with RATE_LIMITS_ENABLED=false (development) reach here unlimited.
+      if (app.principal?.kind === "anonymous" && !app.config.RATE_LIMITS_ENABLED) return;
+      throw new Error(`spendHold() on ${app.route}, which has no admitted principal`);
+    }
+    if (!ticket && admission?.ticket) {
+      // The request was admitted without a reservation (ensureAdmitted): this hold owns its claim.
+      ticket = admission.ticket;
+      admission.ticket = null;
+    }
     const more = {
-      tokens: Math.max(0, Math.ceil(amount.tokens) - held.tokens),
-      usd: Math.max(0, amount.usd - held.usd),
+      tokens: Math.max(0, want.tokens - held.tokens),
+      usd: Math.max(0, want.usd - held.usd),
     };
-    if (reservations.length > 0 && more.tokens === 0 && more.usd === 0) return;
-    const reservation = await reserve(app, more);
-    reservations.push(reservation);
-    held.tokens += reservation.held.tokens;
-    held.usd += reservation.held.usd;
+    if (more.tokens === 0 && more.usd <= 0) return;
+    if (ticket?.topUp(more)) {
+      held.tokens += more.tokens;
+      held.usd += more.usd;
+      return;
+    }
+    extra.push({ id: await reserveMore(app, more), ...more });
+    held.tokens += more.tokens;
+    held.usd += more.usd;
   };
   return {
     raise,
@@ -133,11 +108,71 @@ export function spendHold(app: AppContext): SpendHold {
       }
     },
     async settle(actual) {
-      const [first, ...rest] = reservations;
-      for (const r of rest) await r.settle({ tokens: 0, usd: 0 });
-      await first?.settle(actual);
+      if (settled) return;
+      settled = true;
+      const used = { tokens: Math.max(0, Math.ceil(actual.tokens)), usd: Math.max(0, actual.usd) };
+      if (app.limits) app.metrics.inc("ragway_budget_spent_usd_total", {}, used.usd);
+      // What was used fills the reservations made by calls first, each up to what it held, so
+      // no reservation is refunded before what replaced it is charged; the lease takes the rest.
+      const left = { ...used };
+      const settles = extra.map((hold, i) => {
+        const last = i === extra.length - 1 && !ticket;
+        const tokens = last ? left.tokens : Math.min(left.tokens, hold.tokens);
+        const usd = last ? left.usd : Math.min(left.usd, hold.usd);
+        left.tokens -= tokens;
+        left.usd -= usd;
+        return { id: hold.id, tokens, usd };
+      });
+      ticket?.settle(left);
+      if (settles.length > 0) app.exec.waitUntil(settleExtra(app, settles));
+      returnLeases(app);
     },
   };
+}
+
+/** A reservation beyond what the request's lease holds: one call. */
+async function reserveMore(app: AppContext, more: SpendAmount): Promise<string> {
+  const limits = app.limits;
+  if (!limits) throw new Error("reserveMore() without limits");
+  if (more.usd > 0) {
+    const memoed = limitMemo.check(limits.memoKey, "budget");
+    if (memoed) {
+      limits.fromMemo = true;
+      throw refuse(app, limits, aged(memoed.value), memoed.value.standing, { memo: null });
+    }
+  }
+  const stub = limiterStub(app.env, limits.principalId);
+  const result = await timedCall(app, "reserve", async (): Promise<ReserveResult> =>
+    stub.reserve({ ...more, releaseRequestAt: null }),
+  );
+  limits.standing = result.standing;
+  if (!result.ok) {
+    throw refuse(app, limits, result.decision, result.standing, {
+      memo: null,
+      requested: more.tokens,
+    });
+  }
+  app.metrics.inc("ragway_ratelimit_allowed_total", { check: "spend" });
+  app.metrics.inc("ragway_budget_reserved_usd_total", {}, more.usd);
+  app.metrics.inc("ragway_budget_reserved_tokens_total", {}, more.tokens);
+  return result.id;
+}
+
+async function settleExtra(
+  app: AppContext,
+  holds: Array<{ id: string } & SpendAmount>,
+): Promise<void> {
+  const limits = app.limits;
+  if (!limits) return;
+  const stub = limiterStub(app.env, limits.principalId);
+  for (const hold of holds) {
+    try {
+      await timedCall(app, "settle", async () => stub.settle(hold));
+    } catch (err) {
+      // The reservation stays held and counts as spent after its TTL: safe, never lenient.
+      app.logger.warn("limiter_settle_failed", { error: String(err) });
+    }
+  }
 }
 
 /**

@@ -12,15 +12,16 @@ import { json } from "../http/respond.js";
 import { LimitRefusal } from "../limits/limiter-client.js";
 import { ensureSeeded } from "../seed.js";
 import { namespaceFor } from "../tenancy/permissions.js";
+import { ensureGrants } from "../limits/admission.js";
 import { cacheFields, runQuery } from "./query.js";
 
 export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
   // One namespace for the whole batch: authorized once, before any item runs.
+  await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
   await ensureSeeded(app);
   const refusals: LimitRefusal[] = [];
-  if (app.limits) app.limits.concurrentReservations = true;
   const results = await mapConcurrent(
     body.queries,
     app.config.BATCH_CONCURRENCY,

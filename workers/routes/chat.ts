@@ -33,6 +33,7 @@ import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { getServices } from "../services.js";
 import { upstreamError, upstreamFailureMessage } from "../upstream-error.js";
+import { upstreamFor } from "../upstream-timing.js";
 import { callerScope, chatCacheDeps } from "../cache/chat-cache.js";
 
 const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
@@ -47,7 +48,7 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
     catalog: app.config.catalog,
     available: services.available,
     counter: services.counter,
-    providerFor: (m) => services.providerFor(m),
+    providerFor: (m) => upstreamFor(app, services.providerFor(m)),
     resilience: resilienceFor(app),
     ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
   };

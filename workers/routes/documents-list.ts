@@ -10,6 +10,7 @@ import { validate } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { namespaceIndex, requireLiveNamespace } from "../tenancy/namespace-index.js";
 import { namespaceFor } from "../tenancy/permissions.js";
+import { ensureGrants } from "../limits/admission.js";
 
 // `metadata.lang=en` (curl-friendly) or `metadata[lang]=en` (OpenAPI's deepObject style).
 const METADATA_PARAM_RE = /^metadata(?:\.(.+)|\[(.+)\])$/;
@@ -27,6 +28,7 @@ export async function getDocuments(request: IRequest, app: AppContext): Promise<
     }
     after = id;
   }
+  await ensureGrants(app);
   const namespace = namespaceFor(app, query.namespace);
   const page = await namespaceIndex(app.env, namespace).listDocuments({
     limit: query.limit,

@@ -10,6 +10,7 @@ import { embedderFor } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
+import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices } from "../services.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
@@ -28,7 +29,11 @@ import { upstreamFailureError } from "../upstream-error.js";
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
 
 export async function postDocuments(request: IRequest, app: AppContext): Promise<Response> {
+  // Admitted (and counted) before up to 10 MB is parsed, hashed and tokenised; the embeddings
+  // are reserved before any is made.
+  await ensureAdmitted(app);
   const body = await readJson(request, IngestRequestSchema, MAX_INGEST_BYTES);
+  await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
   // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
   await requireLiveNamespace(app, namespace);
@@ -80,6 +85,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
 /** POST /v1/documents/lookup: which of these ids exist, with their hashes and metadata. */
 export async function postDocumentsLookup(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, LookupRequestSchema, app.config.MAX_BODY_BYTES);
+  await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
   const [found] = await Promise.all([
     namespaceIndex(app.env, namespace).lookup(body.ids),
@@ -98,6 +104,7 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
 
 export async function getDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
+  await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
   const doc = await namespaceIndex(app.env, namespace).getDocument(id);
   if (!doc) {
@@ -110,6 +117,7 @@ export async function getDocument(request: IRequest, app: AppContext): Promise<R
 
 export async function deleteDocument(request: IRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
+  await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
   const result = await namespaceIndex(app.env, namespace).deleteDocument(id);
   noteIndexWrite(app, result.version, indexObjectName(namespace));

@@ -12,6 +12,7 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
+import { forgetRevoked } from "../limits/admission.js";
 import { limiterStub } from "../limits/limiter-client.js";
 import { grantsOf, newKeyGrants, type Scope } from "../../shared/tenancy/grants.js";
 import { requireLiveNamespace } from "../tenancy/namespace-index.js";
@@ -133,6 +134,8 @@ export async function revokeKey(request: IRequest, app: AppContext): Promise<Res
   if (!isKeyId(id)) throw new HttpError("not_found", `no key "${id}"`, { param: "id" });
   const revoked = await limiterStub(app.env, id).revoke();
   if (!revoked) throw new HttpError("not_found", `no key "${id}"`, { param: "id" });
+  // Revocation wins in this isolate at once: no memoed 429 and no lease outlives it here.
+  if (revoked.keyHash) forgetRevoked(revoked.keyHash);
   const view = toView(revoked);
   await saveListing(app, view);
   app.metrics.inc("ragway_keys_revoked_total");

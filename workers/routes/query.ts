@@ -10,6 +10,7 @@ import { usableModel } from "../../shared/llm/usable-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/vector/vector.js";
 import { observeSearchState } from "../cache/cache-state.js";
+import type { Spend } from "../../shared/util/spend.js";
 import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
 import { embedderFor } from "../embedder.js";
@@ -17,11 +18,13 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { LimitRefusal } from "../limits/limiter-client.js";
+import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { spendHold } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
 import { getServices, indexStub } from "../services.js";
+import { upstreamFor } from "../upstream-timing.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { indexObjectName } from "../tenancy/namespace-index.js";
 import { namespaceFor } from "../tenancy/permissions.js";
@@ -38,6 +41,7 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("cache-control"),
     request.headers.get("pragma"),
   );
+  await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
   const result = await runQuery(body, app, { scope: "shared", directives, namespace });
   const payload = {
@@ -121,12 +125,15 @@ export async function runQuery(
       compute,
     );
   }
+  // A hit (or a shared computation) reserved nothing: the request window still admits it.
+  await ensureAdmitted(app);
   app.logFields.cache = cached.status;
   app.logFields.model = cached.answer.model;
   const answer = cached.fromCache ? asServedFromCache(cached.answer) : cached.answer;
   if (cached.fromCache) {
-    app.logFields.tokens = 0;
-    app.logFields.cost_usd = 0;
+    // This request spent nothing on it; a batch sibling may have spent, and its total stands.
+    app.logFields.tokens ??= 0;
+    app.logFields.cost_usd ??= 0;
   }
   return {
     answer,
@@ -188,7 +195,9 @@ async function computeAnswer(
   const embedTokens = body.retrieval === "lexical" ? 0 : services.counter.count(body.query);
   const embedUsd = (embedTokens * (embeddingModel?.inputUsdPerMTok ?? 0)) / 1e6;
   const hold = spendHold(app);
-  const withEmbedding = (e: { tokens: number; usd: number }) => ({
+  // Admission and the question's embedding are reserved before anything is embedded or searched.
+  await hold.raise({ tokens: embedTokens, usd: embedUsd });
+  const withEmbedding = (e: Spend) => ({
     tokens: e.tokens + embedTokens,
     usd: e.usd + embedUsd,
   });
@@ -244,7 +253,7 @@ async function computeAnswer(
           observeSearchState(app, scope, found.state, indexName);
           return found;
         },
-        providerFor: (m) => services.providerFor(m),
+        providerFor: (m) => upstreamFor(app, services.providerFor(m)),
         beforeGenerate: (estimate) => hold.raise(withEmbedding(estimate)),
         coverLink: (estimate) => hold.tryRaise(withEmbedding(estimate)),
       },

@@ -4,6 +4,7 @@
 // (read here and by /metrics only: /health answers from the isolate).
 import type { IRequest } from "itty-router";
 import { cacheStats } from "../../shared/cache/cache-stats.js";
+import { overheadByRoute } from "../../shared/metrics/overhead-stats.js";
 import { historyFrom } from "../../shared/metrics/stats-history.js";
 import { summarize } from "../../shared/metrics/stats-summary.js";
 import type { AppContext } from "../context.js";
@@ -40,6 +41,7 @@ export async function getStats(request: IRequest, app: AppContext): Promise<Resp
         version: counts.find((c) => c.namespace === DEFAULT_NAMESPACE)?.version ?? 0,
       },
       cache: cacheStats(series),
+      overhead: overheadByRoute(series),
       // Every namespace by name (not folded: this is JSON for the operator, not a label).
       namespaces: counts.map((c) => ({
         name: c.namespace,

@@ -1,0 +1,257 @@
+// `npm run bench -- path`: what ragway's request path costs, side by side in one run. Durable
+// Object calls per request (from ragway_durable_object_calls_total) for a /v1/query cache hit, a
+// chat completion, a streamed chat and /health, with a high-rate key; chat latency and streamed
+// time to first token at 1 connection against a bare Worker that only forwards the call to the
+// same mock upstream; chat throughput at 16 connections against that forwarder; cache-hit
+// throughput against a bare Worker answering a constant. Prints numbers, asserts nothing.
+import { startMockUpstream } from "../test/mock-upstream/server.js";
+import { createApiKey } from "../test/support/api-key.js";
+import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
+import { postJson, runLoad } from "./lib/http-load.js";
+import { ms, printTable, summarize } from "./lib/stats.js";
+
+const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
+const MODEL = "gpt-4o-mini";
+const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
+const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
+const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
+
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
+
+const chatBody = (i: number, stream: boolean) => ({
+  model: MODEL,
+  // A new question each time: the chat cache must not answer it.
+  messages: [{ role: "user", content: `path benchmark question ${i} ${Date.now()}` }],
+  max_tokens: 16,
+  ...(stream ? { stream: true } : {}),
+});
+
+/** Sum of ragway_durable_object_calls_total by object, from /metrics. */
+async function doCalls(dev: WranglerDev): Promise<Record<string, number>> {
+  const res = await fetch(`${dev.url}/metrics`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const text = await res.text();
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^ragway_durable_object_calls_total\{([^}]*)\}\s+([\d.e+]+)/.exec(line);
+    if (!m) continue;
+    const object = /object="([^"]+)"/.exec(m[1] ?? "")?.[1] ?? "?";
+    out[object] = (out[object] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+
+/** DO calls per request for `n` sequential requests, after leases and flushes have settled. */
+async function callsPer(
+  dev: WranglerDev,
+  send: (i: number) => Promise<void>,
+  n: number,
+): Promise<{ limiter: number; index: number; total: number }> {
+  for (let i = 0; i < 20; i++) await send(-1 - i); // warm: leases, caches, isolate
+  await sleep(1_500);
+  const before = await doCalls(dev);
+  for (let i = 0; i < n; i++) await send(i);
+  // Leases expire and are handed back within a second; settlement and flushes run after.
+  await sleep(2_500);
+  const after = await doCalls(dev);
+  const delta = (o: string) => ((after[o] ?? 0) - (before[o] ?? 0)) / n;
+  return {
+    limiter: delta("LIMITER"),
+    index: delta("INDEX"),
+    total: delta("LIMITER") + delta("INDEX"),
+  };
+}
+
+/** Milliseconds until the first body bytes of a streamed response. */
+async function ttft(url: string, init: RequestInit): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error("no body");
+  await reader.read();
+  const first = performance.now() - t0;
+  while (!(await reader.read()).done) {
+    // drain
+  }
+  return first;
+}
+
+async function sequential(n: number, run: (i: number) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await run(i));
+  return out;
+}
+
+async function timed(url: string, init: RequestInit): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+  return performance.now() - t0;
+}
+
+export async function runPathBench(): Promise<void> {
+  const upstream = await startMockUpstream({ port: 0 });
+  const gateway = await startWranglerDev({
+    vars: {
+      OPENAI_API_KEY: "sk-bench-path",
+      OPENAI_BASE_URL: upstream.url,
+      ADMIN_TOKEN,
+      SEED_SAMPLE_CORPUS: "true",
+      EMBEDDING_MODEL: "local-hash-embed",
+      ALLOW_ANONYMOUS: "false",
+    },
+    timeoutMs: 120_000,
+  });
+  const baseline = await startWranglerDev({
+    config: "bench/baseline/wrangler.toml",
+    vars: { UPSTREAM_URL: upstream.url },
+  });
+  try {
+    const issued = await createApiKey(gateway.url, ADMIN_TOKEN, {
+      name: "bench-path",
+      rpm: 100_000,
+      tpm: 100_000_000,
+      daily_budget_usd: 1_000_000,
+      monthly_budget_usd: 1_000_000,
+    });
+    const ragway: Target = {
+      url: gateway.url,
+      headers: { authorization: `Bearer ${issued.key}` },
+    };
+    const query = { query: "How are rate limits enforced?", model: "local-extractive" };
+    const hit = async () => {
+      const res = await fetch(`${ragway.url}/v1/query`, postJson(query, ragway.headers));
+      await res.arrayBuffer();
+    };
+    await hit(); // the miss that fills the cache
+    const chat = (stream: boolean) => async (i: number) => {
+      const res = await fetch(
+        `${ragway.url}/v1/chat/completions`,
+        postJson(chatBody(i, stream), ragway.headers),
+      );
+      await res.arrayBuffer();
+    };
+    const health = async () => {
+      await (await fetch(`${ragway.url}/health`)).arrayBuffer();
+    };
+
+    const calls = [
+      ["/v1/query cache hit", await callsPer(gateway, hit, CALLS_N)],
+      ["chat completion", await callsPer(gateway, chat(false), CALLS_N)],
+      ["streamed chat", await callsPer(gateway, chat(true), CALLS_N)],
+      ["/health", await callsPer(gateway, health, CALLS_N)],
+    ] as const;
+    printTable(
+      `Durable Object calls per request (high-rate key, ${CALLS_N} sequential requests each)`,
+      ["request", "LIMITER", "INDEX", "total"],
+      calls.map(([name, c]) => [
+        name,
+        c.limiter.toFixed(3),
+        c.index.toFixed(3),
+        c.total.toFixed(3),
+      ]),
+    );
+
+    const chatUrl = (t: string) => `${t}/v1/chat/completions`;
+    const ragwayChat = summarize(
+      await sequential(LATENCY_N, (i) =>
+        timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
+      ),
+    );
+    const baseChat = summarize(
+      await sequential(LATENCY_N, (i) =>
+        timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
+      ),
+    );
+    const ragwayTtft = summarize(
+      await sequential(LATENCY_N, (i) =>
+        ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
+      ),
+    );
+    const baseTtft = summarize(
+      await sequential(LATENCY_N, (i) => ttft(chatUrl(baseline.url), postJson(chatBody(i, true)))),
+    );
+    printTable(
+      `Latency at 1 connection (${LATENCY_N} requests each; overhead = ragway - forwarder)`,
+      [
+        "measure",
+        "ragway p50",
+        "forwarder p50",
+        "ragway mean",
+        "forwarder mean",
+        "overhead (mean)",
+      ],
+      [
+        [
+          "chat completion",
+          ms(ragwayChat.p50),
+          ms(baseChat.p50),
+          ms(ragwayChat.mean),
+          ms(baseChat.mean),
+          ms(ragwayChat.mean - baseChat.mean),
+        ],
+        [
+          "streamed TTFT",
+          ms(ragwayTtft.p50),
+          ms(baseTtft.p50),
+          ms(ragwayTtft.mean),
+          ms(baseTtft.mean),
+          ms(ragwayTtft.mean - baseTtft.mean),
+        ],
+      ],
+    );
+
+    const load16 = (target: Target, make: (i: number) => RequestInit, path: string) =>
+      runLoad((i) => ({ url: `${target.url}${path}`, init: make(i) }), {
+        total: THROUGHPUT_N,
+        concurrency: 16,
+      });
+    const chatRagway = await load16(
+      ragway,
+      (i) => postJson(chatBody(i, false), ragway.headers),
+      "/v1/chat/completions",
+    );
+    const chatBase = await load16(
+      { url: baseline.url, headers: {} },
+      (i) => postJson(chatBody(i, false)),
+      "/v1/chat/completions",
+    );
+    const hitRagway = await load16(ragway, () => postJson(query, ragway.headers), "/v1/query");
+    const hitBase = await load16(
+      { url: baseline.url, headers: {} },
+      () => postJson(query),
+      "/v1/query",
+    );
+    const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
+    printTable(
+      `Throughput at 16 connections (${THROUGHPUT_N} requests each)`,
+      ["measure", "ragway req/s", "baseline req/s", "ratio", "ragway non-200"],
+      [
+        [
+          "chat vs forwarder",
+          rps(chatRagway),
+          rps(chatBase),
+          (chatRagway.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
+          THROUGHPUT_N - (chatRagway.statuses[200] ?? 0),
+        ],
+        [
+          "cache hit vs constant",
+          rps(hitRagway),
+          rps(hitBase),
+          (hitRagway.requestsPerSecond / hitBase.requestsPerSecond).toFixed(2),
+          THROUGHPUT_N - (hitRagway.statuses[200] ?? 0),
+        ],
+      ],
+    );
+  } finally {
+    await Promise.all([gateway.stop(), baseline.stop()]);
+    await upstream.close();
+  }
+}

@@ -1,0 +1,292 @@
+import { describe, expect, it } from "vitest";
+import {
+  LEASE_MS,
+  leaseAdmits,
+  leasePool,
+  MAX_LEASE_ADMITS,
+} from "../../../shared/ratelimit/lease.js";
+import { LeaseHolder, type LeaseTicket } from "../../../shared/ratelimit/lease-holder.js";
+import type { Limits } from "../../../shared/ratelimit/limits.js";
+import type { Credential, Spend } from "../../../shared/ratelimit/limiter-types.js";
+import { PrincipalLimiter } from "../../../shared/ratelimit/principal-limiter.js";
+import { fakeClock } from "../../fakes/fake-clock.js";
+import { MemoryLimiterStore } from "../../fakes/memory-limiter-store.js";
+import { seeded } from "../../support/seeded-random.js";
+
+const HASH = "c".repeat(64);
+const KEY: Credential = { kind: "key", hash: HASH };
+
+function setup(limits: Partial<Limits>) {
+  const clock = fakeClock();
+  const store = new MemoryLimiterStore();
+  let n = 0;
+  const limiter = new PrincipalLimiter(store, clock, () => `r${++n}`);
+  limiter.register({
+    id: "key_lease",
+    kind: "key",
+    name: "lease",
+    keyHash: HASH,
+    status: "active",
+    createdAt: clock(),
+    revokedAt: null,
+    limits: { rpm: 60, tpm: 1_000_000, dailyBudgetUsd: 100, monthlyBudgetUsd: 1000, ...limits },
+  });
+  return { clock, limiter };
+}
+
+/** One isolate: admits locally under its lease, else makes the one acquire call. */
+function isolate(limiter: PrincipalLimiter, clock: () => number) {
+  const holder = new LeaseHolder(clock);
+  let calls = 0;
+  return {
+    holder,
+    get calls() {
+      return calls;
+    },
+    admit(need: Spend): LeaseTicket | "refused" | "revoked" {
+      const local = holder.standing ? holder.take(need) : null;
+      if (local) return local;
+      calls++;
+      const r = limiter.acquire({
+        credential: KEY,
+        countRequest: true,
+        checkBudget: false,
+        need,
+        lease: true,
+        returns: holder.takeReturns(),
+      });
+      if (!r.ok) return "revoked";
+      holder.standing = r.standing;
+      if (!r.grant) return "refused";
+      return holder.install(r.grant, clock(), need);
+    },
+    flush() {
+      const returns = holder.takeReturns();
+      if (returns.length > 0) limiter.report(returns);
+    },
+  };
+}
+
+describe("lease size", () => {
+  it("is one for a slow key and dozens for a busy one", () => {
+    expect(leaseAdmits(60, 59)).toBe(1);
+    expect(leaseAdmits(50, 49)).toBe(1);
+    expect(leaseAdmits(100_000, 99_999)).toBe(MAX_LEASE_ADMITS);
+    expect(MAX_LEASE_ADMITS).toBeGreaterThanOrEqual(24);
+  });
+
+  it("shrinks with what is left of the window", () => {
+    expect(leaseAdmits(100_000, 40)).toBe(11);
+    expect(leaseAdmits(100_000, 3)).toBe(1);
+    expect(leaseAdmits(100_000, 0)).toBe(1);
+  });
+
+  it("takes tokens or USD per admit, at most a quarter of what is left, never less than asked", () => {
+    expect(leasePool(100, 10, 1_000_000)).toBe(1_000);
+    expect(leasePool(100, 10, 2_000)).toBe(500);
+    expect(leasePool(100, 10, 120)).toBe(100);
+    expect(leasePool(0, 10, 1_000)).toBe(0);
+  });
+});
+
+describe("leases over one limiter", () => {
+  it("never let a key exceed its rpm: 500 requests from 5 isolates in random order", () => {
+    const rpm = 300;
+    const { clock, limiter } = setup({ rpm });
+    const isolates = Array.from({ length: 5 }, () => isolate(limiter, clock));
+    const random = seeded(11);
+    const admittedAt: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const iso = isolates[Math.floor(random() * isolates.length)];
+      if (!iso) throw new Error("no isolate");
+      const r = iso.admit({ tokens: 10, usd: 0 });
+      if (typeof r !== "string") {
+        admittedAt.push(clock());
+        r.settle({ tokens: 5, usd: 0 });
+      }
+      clock.advance(Math.floor(random() * 40)); // 500 requests over about 10 s
+    }
+    expect(admittedAt.length).toBeLessThanOrEqual(rpm);
+    // Leases made fewer calls than requests.
+    expect(isolates.reduce((n, i) => n + i.calls, 0)).toBeLessThan(500);
+  });
+
+  it("never exceed the limit in any 60 s span, with leases handed back and the window sliding", () => {
+    const rpm = 600;
+    const { clock, limiter } = setup({ rpm });
+    const isolates = Array.from({ length: 4 }, () => isolate(limiter, clock));
+    const random = seeded(7);
+    const admittedAt: number[] = [];
+    for (let i = 0; i < 4_000; i++) {
+      const iso = isolates[i % isolates.length];
+      if (!iso) throw new Error("no isolate");
+      const r = iso.admit({ tokens: 0, usd: 0 });
+      if (typeof r !== "string") {
+        admittedAt.push(clock());
+        r.settle({ tokens: 0, usd: 0 });
+      }
+      if (random() < 0.05) iso.flush();
+      clock.advance(Math.floor(random() * 60));
+    }
+    let head = 0;
+    for (let j = 0; j < admittedAt.length; j++) {
+      const at = admittedAt[j] ?? 0;
+      while ((admittedAt[head] ?? 0) <= at - 60_000) head++;
+      expect(j - head + 1).toBeLessThanOrEqual(rpm);
+    }
+    // Handing unused admits back lets the window fill: most of what the limit allows is used.
+    expect(admittedAt.length).toBeGreaterThan(rpm * 1.5);
+  });
+
+  it("gives one round trip per request to a slow key and one per dozens to a busy one", () => {
+    const slow = setup({ rpm: 60 });
+    const a = isolate(slow.limiter, slow.clock);
+    for (let i = 0; i < 30; i++) {
+      const r = a.admit({ tokens: 1, usd: 0 });
+      if (typeof r !== "string") r.settle({ tokens: 1, usd: 0 });
+      slow.clock.advance(1_000);
+    }
+    expect(a.calls).toBe(30);
+
+    const busy = setup({ rpm: 100_000 });
+    const b = isolate(busy.limiter, busy.clock);
+    for (let i = 0; i < 640; i++) {
+      const r = b.admit({ tokens: 1, usd: 0 });
+      if (typeof r !== "string") r.settle({ tokens: 1, usd: 0 });
+      busy.clock.advance(1);
+    }
+    expect(b.calls).toBeLessThanOrEqual(640 / 24);
+  });
+
+  it("settles what leased requests used when the lease goes back: unused tokens return", () => {
+    const { clock, limiter } = setup({ rpm: 100_000, tpm: 1_000_000 });
+    const iso = isolate(limiter, clock);
+    for (let i = 0; i < 10; i++) {
+      const r = iso.admit({ tokens: 1_000, usd: 0.001 });
+      if (typeof r === "string") throw new Error(r);
+      r.settle({ tokens: 100, usd: 0.0001 });
+    }
+    clock.advance(LEASE_MS);
+    iso.flush();
+    const standing = limiter.standing();
+    expect(standing?.daily.tokens).toBe(1_000);
+    expect(standing?.daily.spentUsd).toBeCloseTo(0.001, 9);
+    expect(standing?.daily.reservedUsd).toBe(0);
+    expect(standing?.requests.used).toBe(10);
+  });
+
+  it("refuses a revoked key within one lease lifetime", () => {
+    const { clock, limiter } = setup({ rpm: 100_000 });
+    const iso = isolate(limiter, clock);
+    expect(typeof iso.admit({ tokens: 0, usd: 0 })).not.toBe("string");
+    limiter.revoke();
+    const revokedAt = clock();
+    let last: ReturnType<typeof iso.admit> = "refused";
+    while (clock() - revokedAt <= LEASE_MS + 1) {
+      last = iso.admit({ tokens: 0, usd: 0 });
+      if (last === "revoked") break;
+      clock.advance(10);
+    }
+    expect(last).toBe("revoked");
+    expect(clock() - revokedAt).toBeLessThanOrEqual(LEASE_MS);
+  });
+});
+
+describe("a lease that held nothing", () => {
+  it("still charges what its requests reported using", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 0, usd: 0 });
+    if (typeof ticket === "string") throw new Error(ticket);
+    ticket.settle({ tokens: 20, usd: 0.0004 });
+    iso.flush();
+    const standing = limiter.standing();
+    expect(standing?.daily.tokens).toBe(20);
+    expect(standing?.daily.spentUsd).toBeCloseTo(0.0004, 9);
+  });
+});
+
+describe("handing leases back", () => {
+  it("says nothing of a lease that held nothing, spent nothing and has nothing to give back", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 0, usd: 0 });
+    if (typeof ticket === "string") throw new Error(ticket);
+    ticket.settle({ tokens: 0, usd: 0 });
+    expect(iso.holder.takeReturns()).toEqual([]);
+    expect(iso.holder.size).toBe(0);
+  });
+
+  it("keeps a lease while a request admitted under it is still open", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 10, usd: 0 });
+    if (typeof ticket === "string") throw new Error(ticket);
+    clock.advance(LEASE_MS * 5);
+    expect(iso.holder.takeReturns()).toEqual([]);
+    ticket.settle({ tokens: 4, usd: 0 });
+    const [returned] = iso.holder.takeReturns();
+    expect(returned?.used).toEqual({ tokens: 4, usd: 0 });
+    expect(returned?.reservationId).not.toBeNull();
+  });
+});
+
+describe("acquire: the principal's grants", () => {
+  const need: Spend = { tokens: 10, usd: 0 };
+  const acquire = (limiter: PrincipalLimiter) =>
+    limiter.acquire({
+      credential: KEY,
+      countRequest: true,
+      checkBudget: false,
+      need,
+      lease: false,
+      returns: [],
+    });
+
+  it("returns the key's stored grants with its admission", () => {
+    const clock = fakeClock();
+    const limiter = new PrincipalLimiter(new MemoryLimiterStore(), clock, () => "r");
+    limiter.register({
+      id: "key_ns",
+      kind: "key",
+      name: "ns",
+      keyHash: HASH,
+      status: "active",
+      createdAt: clock(),
+      revokedAt: null,
+      limits: { rpm: 60, tpm: 1_000_000, dailyBudgetUsd: 100, monthlyBudgetUsd: 1000 },
+      grants: { namespaces: ["team-a"], scopes: ["query"] },
+    });
+    const r = acquire(limiter);
+    expect(r.ok && r.principal.grants).toEqual({ namespaces: ["team-a"], scopes: ["query"] });
+  });
+
+  it("gives a key from before grants every scope on default", () => {
+    const { limiter } = setup({});
+    const r = acquire(limiter);
+    expect(r.ok && r.principal.grants).toEqual({
+      namespaces: ["default"],
+      scopes: ["query", "chat", "embeddings", "documents:read", "documents:write"],
+    });
+  });
+
+  it("gives an anonymous caller every scope on default", () => {
+    const limiter = new PrincipalLimiter(new MemoryLimiterStore(), fakeClock(), () => "r");
+    const r = limiter.acquire({
+      credential: {
+        kind: "anonymous",
+        id: "anon_g",
+        limits: { rpm: 5, tpm: 1_000, dailyBudgetUsd: 1, monthlyBudgetUsd: 1 },
+      },
+      countRequest: true,
+      checkBudget: false,
+      need,
+      lease: false,
+      returns: [],
+    });
+    expect(r.ok && r.principal.grants).toEqual({
+      namespaces: ["default"],
+      scopes: ["query", "chat", "embeddings", "documents:read", "documents:write"],
+    });
+  });
+});

@@ -1,0 +1,51 @@
+// Counts every call the Worker makes to a Durable Object, by object binding and method
+// (`ragway_durable_object_calls_total`): the hot path's budget is one LIMITER call per request
+// and none for a cache hit, and this is how that is measured rather than guessed.
+import type { Metrics } from "../shared/metrics/metrics.js";
+
+/** The bindings counted, by the label they are counted under. */
+const COUNTED = ["LIMITER", "INDEX", "METRICS"] as const;
+
+/** `env` with its Durable Object namespaces wrapped so each stub method call is counted. */
+export function countingEnv(env: Env, metrics: Metrics): Env {
+  const wrapped: Partial<Record<(typeof COUNTED)[number], DurableObjectNamespace>> = {};
+  for (const name of COUNTED) {
+    wrapped[name] = countingNamespace(
+      env[name] as unknown as DurableObjectNamespace,
+      name,
+      metrics,
+    );
+  }
+  return { ...env, ...wrapped } as Env;
+}
+
+function countingNamespace(
+  ns: DurableObjectNamespace,
+  object: string,
+  metrics: Metrics,
+): DurableObjectNamespace {
+  return new Proxy(ns, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (prop !== "get" || typeof value !== "function") {
+        return typeof value === "function" ? (value.bind(target) as unknown) : value;
+      }
+      return (...args: unknown[]) =>
+        countingStub(Reflect.apply(value, target, args) as DurableObjectStub, object, metrics);
+    },
+  });
+}
+
+function countingStub(stub: DurableObjectStub, object: string, metrics: Metrics) {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
+      // `then` is probed by await; ids and names are plain properties.
+      if (typeof prop !== "string" || prop === "then" || typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        metrics.inc("ragway_durable_object_calls_total", { object, method: prop });
+        return Reflect.apply(value, target, args) as unknown;
+      };
+    },
+  });
+}
