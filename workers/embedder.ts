@@ -14,6 +14,7 @@ import { countBounded } from "../shared/tokens/count-bounded.js";
 import { budgeted, kvBlobStore } from "./cache/kv-store.js";
 import { cacheFaultHooks, isolateCaches } from "./cache/isolate.js";
 import { upstreamFor } from "./upstream-timing.js";
+import type { Spend } from "../shared/util/spend.js";
 import type { AppContext } from "./context.js";
 import { deadlineFor } from "./resilience.js";
 import { getServices } from "./services.js";
@@ -106,4 +107,11 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
     clock: () => Date.now(),
     metrics: app.metrics,
   });
+}
+
+/** What embedding `text` with the deployment's embedding model costs, to reserve before doing it. */
+export function embeddingCost(app: AppContext, text: string): Spend {
+  const model = findModel(app.config.catalog, app.config.embeddingModel);
+  const tokens = getServices(app.config).counter.count(text);
+  return { tokens, usd: (tokens * (model?.inputUsdPerMTok ?? 0)) / 1e6 };
 }

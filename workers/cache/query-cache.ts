@@ -16,7 +16,8 @@ import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import { parseQueryAnswer } from "../../shared/rag/answer-schema.js";
 import type { AppContext } from "../context.js";
 import type { CacheState } from "../../shared/cache/cache-state.js";
-import { embedderFor } from "../embedder.js";
+import { embedderFor, embeddingCost } from "../embedder.js";
+import { spendHold } from "../limits/spend.js";
 import { indexObjectName, isLive, namespaceNotFound } from "../tenancy/namespace-index.js";
 import { answerCacheState } from "./cache-state.js";
 import { edgeBlobStore } from "./edge-store.js";
@@ -97,8 +98,14 @@ export async function answerThroughCache(
         ? {
             index: isolate.semantic,
             threshold: app.config.SEMANTIC_CACHE_THRESHOLD,
+            // The question is embedded before any answer exists: reserved first, like every
+            // paid call, and settled as spent (the computation reuses the vector, unbilled).
             embed: async (query) => {
+              const cost = embeddingCost(app, query);
+              const hold = spendHold(app);
+              await hold.raise(cost);
               const r = await embed([query]);
+              await hold.settle(r.ok ? cost : { tokens: 0, usd: 0 });
               return r.ok ? (r.value.vectors[0] ?? null) : null;
             },
           }

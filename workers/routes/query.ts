@@ -5,7 +5,6 @@ import { QueryRequestSchema, type QueryRequest } from "../../shared/api/schemas.
 import type { CacheStatus, Computed, Cost } from "../../shared/cache/answer-cache.js";
 import type { CacheScope } from "../../shared/cache/answer-key.js";
 import { cacheDirectives, type CacheDirectives } from "../../shared/cache/directives.js";
-import { findModel } from "../../shared/llm/catalog.js";
 import { usableModel } from "../../shared/llm/usable-model.js";
 import { answerQuery, type QueryAnswer } from "../../shared/rag/answer-query.js";
 import { float32ToBytes } from "../../shared/vector/vector.js";
@@ -13,7 +12,7 @@ import { observeSearchState } from "../cache/cache-state.js";
 import type { Spend } from "../../shared/util/spend.js";
 import { answerThroughCache } from "../cache/query-cache.js";
 import type { AppContext } from "../context.js";
-import { embedderFor } from "../embedder.js";
+import { embedderFor, embeddingCost } from "../embedder.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
@@ -191,9 +190,11 @@ async function computeAnswer(
   const index = indexStub(app.env, indexName);
   const embed = embedderFor(app);
   // What embedding the question costs: reserved with the generation, part of the answer's cost.
-  const embeddingModel = findModel(app.config.catalog, app.config.embeddingModel);
-  const embedTokens = body.retrieval === "lexical" ? 0 : services.counter.count(body.query);
-  const embedUsd = (embedTokens * (embeddingModel?.inputUsdPerMTok ?? 0)) / 1e6;
+  // A vector the semantic lookup already made was reserved and paid for there.
+  const { tokens: embedTokens, usd: embedUsd } =
+    body.retrieval === "lexical" || knownVector
+      ? { tokens: 0, usd: 0 }
+      : embeddingCost(app, body.query);
   const hold = spendHold(app);
   // Admission and the question's embedding are reserved before anything is embedded or searched.
   await hold.raise({ tokens: embedTokens, usd: embedUsd });
