@@ -123,6 +123,9 @@ describe("daily budget against an upstream that reports its usage", () => {
   it("keeps spend and the refusal across the object being evicted", async () => {
     await upstream(env).faults({ usage: { prompt_tokens: 20_000, completion_tokens: 1_000 } });
     const { key } = await createKey({ name: "evicted-budget", daily_budget_usd: 0.001 });
+    // The isolate learns the key's grants first, so the query's spend reaches the object with
+    // the next call (as in the first test).
+    await usage(key);
     expect((await query(key, QUESTION, { model: "gpt-4o-mini", use_cache: false })).status).toBe(
       200,
     );
