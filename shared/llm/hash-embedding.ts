@@ -2,6 +2,7 @@
 // Must be byte-for-byte deterministic across isolates and releases: changing any constant here
 // changes every stored vector, so bump the index version with it.
 import { ENGLISH_STOP_WORDS } from "../text/stop-words.js";
+import { hash32 } from "../util/hash.js";
 
 /** Default vector length; matches `local-hash-embed` in the catalog. */
 export const HASH_EMBED_DIMS = 384;
@@ -98,19 +99,4 @@ function addCjk(run: string, add: (key: string, weight: number) => void): void {
   for (let i = 0; i + 2 <= chars.length; i++) {
     add(`c:${chars[i] ?? ""}${chars[i + 1] ?? ""}`, CJK_WEIGHT);
   }
-}
-
-/** FNV-1a over UTF-16 code units with a murmur3 finalizer, as an unsigned 32-bit integer. */
-function hash32(s: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -3,6 +3,7 @@
 // rather than hash % shards: growing a namespace from n to n + 1 shards moves only ~1/(n + 1) of
 // its documents, the least any placement can move.
 import { z } from "zod";
+import { hash32 } from "../util/hash.js";
 
 /** The most shards a namespace may have. */
 export const MAX_SHARDS = 32;
@@ -41,22 +42,7 @@ function jumpHash(key: bigint, buckets: number): number {
   return b;
 }
 
-/** A 64-bit key from two independent 32-bit FNV-1a hashes of the UTF-16 code units. */
+/** A 64-bit key from two independent 32-bit hashes of the id. */
 function key64(s: string): bigint {
-  return (BigInt(fnv1a(s, 0x811c9dc5)) << 32n) | BigInt(fnv1a(s, 0x050c5d1f));
-}
-
-function fnv1a(s: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // murmur3's finalizer: FNV alone leaves short, similar ids clustered in the high bits.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return (BigInt(hash32(s, 0x811c9dc5)) << 32n) | BigInt(hash32(s, 0x050c5d1f));
 }
