@@ -108,18 +108,7 @@ export class PrincipalLimiter {
       return this.admitted(auth.record, this.requestDecision(limits, now), now, null);
     }
     const check = this.log.check(now, limits.rpm);
-    if (!check.allowed) {
-      const decision: Decision = {
-        allowed: false,
-        reason: "requests",
-        limit: limits.rpm,
-        remaining: 0,
-        resetMs: check.resetMs,
-        retryAfterMs: check.retryAfterMs,
-        policy: "rpm",
-      };
-      return this.admitted(auth.record, decision, now, null);
-    }
+    if (!check.allowed) return this.admitted(auth.record, rpmRefusal(limits, check), now, null);
     const entry = this.log.add(now);
     this.store.putLogEntry(entry);
     return this.admitted(auth.record, this.requestDecision(limits, now), now, entry.at);
@@ -205,17 +194,7 @@ export class PrincipalLimiter {
 
     if (input.countRequest) {
       const check = this.log.check(now, limits.rpm);
-      if (!check.allowed) {
-        return refused({
-          allowed: false,
-          reason: "requests",
-          limit: limits.rpm,
-          remaining: 0,
-          resetMs: check.resetMs,
-          retryAfterMs: check.retryAfterMs,
-          policy: "rpm",
-        });
-      }
+      if (!check.allowed) return refused(rpmRefusal(limits, check));
       this.store.putLogEntry(this.log.add(now));
     }
     const budget = input.checkBudget ? this.ledger.refusal(limits, 0, now, true) : null;
@@ -423,4 +402,17 @@ function copyRecord(r: PrincipalRecord): PrincipalRecord {
     ? { namespaces: [...r.grants.namespaces], scopes: [...r.grants.scopes] }
     : null;
   return { ...r, limits: { ...r.limits }, grants };
+}
+
+/** The request window's refusal, from the log's check. */
+function rpmRefusal(limits: Limits, check: { resetMs: number; retryAfterMs: number }): Decision {
+  return {
+    allowed: false,
+    reason: "requests",
+    limit: limits.rpm,
+    remaining: 0,
+    resetMs: check.resetMs,
+    retryAfterMs: check.retryAfterMs,
+    policy: "rpm",
+  };
 }
