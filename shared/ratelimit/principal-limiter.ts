@@ -131,15 +131,7 @@ export class PrincipalLimiter {
       const take = takeTokens(this.bucket, limits.tpm, tokens, now);
       if (take.allowed) bucket = take.state;
       else {
-        refusal = {
-          allowed: false,
-          reason: take.reason === "too_large" ? "request_too_large" : "tokens",
-          limit: limits.tpm,
-          remaining: take.remaining,
-          resetMs: take.resetMs,
-          retryAfterMs: take.retryAfterMs,
-          policy: "tpm",
-        };
+        refusal = tpmRefusal(limits, take);
       }
     }
     if (refusal) {
@@ -264,16 +256,7 @@ export class PrincipalLimiter {
     if (budget || tokens === 0) return budget;
     const take = takeTokens(this.bucket, limits.tpm, tokens, now);
     if (take.allowed) return null;
-    const decision: Decision = {
-      allowed: false,
-      reason: take.reason === "too_large" ? "request_too_large" : "tokens",
-      limit: limits.tpm,
-      remaining: take.remaining,
-      resetMs: take.resetMs,
-      retryAfterMs: take.retryAfterMs,
-      policy: "tpm",
-    };
-    return decision;
+    return tpmRefusal(limits, take);
   }
 
   /** Takes this request's need plus a lease's share of tokens and USD (checked to fit). */
@@ -414,5 +397,21 @@ function rpmRefusal(limits: Limits, check: { resetMs: number; retryAfterMs: numb
     resetMs: check.resetMs,
     retryAfterMs: check.retryAfterMs,
     policy: "rpm",
+  };
+}
+
+/** The token bucket's refusal: too large ever to fit, or not enough tokens yet. */
+function tpmRefusal(
+  limits: Limits,
+  take: { reason?: string; remaining: number; resetMs: number; retryAfterMs: number },
+): Decision {
+  return {
+    allowed: false,
+    reason: take.reason === "too_large" ? "request_too_large" : "tokens",
+    limit: limits.tpm,
+    remaining: take.remaining,
+    resetMs: take.resetMs,
+    retryAfterMs: take.retryAfterMs,
+    policy: "tpm",
   };
 }
