@@ -1,12 +1,15 @@
 // The folders of shared/ depend on each other one way: vector math, text handling and token
 // counting sit below llm/, and llm/ sits below rag/. A file that imports upward would bring back a
 // cycle, so besides the named rules the whole folder graph must stay acyclic. shared/ never reaches
-// into workers/ or the Cloudflare runtime: it takes ports.
+// into workers/ or the Cloudflare runtime: it takes ports. In workers/, the Durable Objects sit
+// below the request path (they import no route, HTTP, limit, cache or tenancy glue), and only the
+// router imports route handlers.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SHARED = join(import.meta.dirname, "../../shared");
+const WORKERS = join(import.meta.dirname, "../../workers");
 
 /** Each folder and the shared/ folders it must never import. */
 const FORBIDDEN: Record<string, string[]> = {
@@ -27,19 +30,19 @@ interface Import {
 // `from "x"` (imports and re-exports), `import "x"` (side effects) and `import("x")` (types).
 const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 
-/** Every import of the .ts files in `folder` ("" for all of shared/). */
-function importsOf(folder: string): Import[] {
+/** Every import of the .ts files in `folder` of `root` ("" for all of it), relative to `root`. */
+function importsOf(folder: string, root = SHARED): Import[] {
   const out: Import[] = [];
-  for (const name of readdirSync(join(SHARED, folder), { recursive: true })) {
-    const file = join(SHARED, folder, String(name));
+  for (const name of readdirSync(join(root, folder), { recursive: true })) {
+    const file = join(root, folder, String(name));
     if (!file.endsWith(".ts")) continue;
     const source = readFileSync(file, "utf8");
     for (const m of source.matchAll(SPECIFIER)) {
       const spec = m[1] ?? "";
       const target = spec.startsWith(".")
-        ? (relative(SHARED, join(file, "..", spec)).split("/")[0] ?? "")
+        ? (relative(root, join(file, "..", spec)).split("/")[0] ?? "")
         : "";
-      out.push({ file: relative(SHARED, file), spec, target });
+      out.push({ file: relative(root, file), spec, target });
     }
   }
   return out;
@@ -113,5 +116,20 @@ describe("shared/ layers", () => {
       "llm -> tokens -> rag -> llm",
     ]);
     expect(cyclesOf(graph({ rag: ["llm", "tokens"], llm: ["tokens"], tokens: [] }))).toEqual([]);
+  });
+});
+
+describe("workers/ layers", () => {
+  it("do/ imports none of routes, http, limits, cache or tenancy", () => {
+    const glue = ["routes", "http", "limits", "cache", "tenancy"];
+    const upward = importsOf("do", WORKERS).filter((i) => glue.includes(i.target));
+    expect(upward).toEqual([]);
+  });
+
+  it("only the router imports route handlers", () => {
+    const importers = importsOf("", WORKERS)
+      .filter((i) => i.target === "routes" && !i.file.startsWith("routes/"))
+      .map((i) => i.file);
+    expect([...new Set(importers)]).toEqual(["router.ts"]);
   });
 });
