@@ -1,9 +1,9 @@
 // The folders of shared/ depend on each other one way: vector math, text handling and token
 // counting sit below llm/, and llm/ sits below rag/. A file that imports upward would bring back a
-// cycle, so besides the named rules the whole folder graph must stay acyclic. shared/ never reaches
-// into workers/ or the Cloudflare runtime: it takes ports. In workers/, the Durable Objects sit
-// below the request path (they import no route, HTTP, limit, cache or tenancy glue), and only the
-// router imports route handlers.
+// cycle, so besides the named rules the folder graph and the file graph must stay acyclic.
+// shared/ never reaches into workers/ or the Cloudflare runtime: it takes ports. In workers/, the
+// Durable Objects sit below the request path (they import no route, HTTP, limit, cache or tenancy
+// glue), and only the router imports route handlers.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -63,6 +63,19 @@ function folderGraph(): Map<string, Set<string>> {
   return graph;
 }
 
+/** The file graph of shared/: which of its files each file imports. */
+function fileGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const i of importsOf("")) {
+    if (!i.spec.startsWith(".")) continue;
+    const target = relative(SHARED, join(SHARED, i.file, "..", i.spec)).replace(/\.js$/, ".ts");
+    const edges = graph.get(i.file) ?? new Set<string>();
+    edges.add(target);
+    graph.set(i.file, edges);
+  }
+  return graph;
+}
+
 /** Each cycle found by a depth-first walk, as the path that closes it (e.g. `a -> b -> a`). */
 function cyclesOf(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] {
   const cycles: string[] = [];
@@ -91,6 +104,10 @@ describe("shared/ layers", () => {
 
   it("has no cycle between its folders", () => {
     expect(cyclesOf(folderGraph())).toEqual([]);
+  });
+
+  it("has no cycle between its files, type imports included", () => {
+    expect(cyclesOf(fileGraph())).toEqual([]);
   });
 
   it("never imports workers/ or the Cloudflare runtime", () => {
