@@ -23,9 +23,9 @@ import {
 import {
   documentHashes,
   lookupDocuments,
+  namespaceVersion,
   readDocument,
   removeDocument,
-  shardedStats,
   upsertDocuments,
 } from "../tenancy/namespace-documents.js";
 import { namespaceFor } from "../tenancy/permissions.js";
@@ -83,7 +83,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     object: "list",
     namespace,
     documents,
-    index_version: version ?? (await shardedStats(app, namespace)).version,
+    index_version: version ?? (await namespaceVersion(app, namespace)),
     usage: { embedding_tokens: embeddingTokens },
   });
 }

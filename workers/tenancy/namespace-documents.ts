@@ -7,12 +7,7 @@ import type { StoredDocument } from "../../shared/rag/types.js";
 import { compareIds, mergeIdPages } from "../../shared/search/merge-id-pages.js";
 import { shardOf } from "../../shared/search/shard-placement.js";
 import type { AppContext } from "../context.js";
-import type {
-  DocumentRecord,
-  DocumentSummary,
-  IndexStats,
-  UpsertResult,
-} from "../do/index-object.js";
+import type { DocumentRecord, DocumentSummary, UpsertResult } from "../do/index-object.js";
 import type { DocumentPage, ListDocumentsParams } from "../do/list-documents.js";
 import {
   allShards,
@@ -134,21 +129,10 @@ export function listNamespaceDocuments(
   });
 }
 
-/** Documents and chunks summed over every shard, the version the head's. */
-export function shardedStats(
-  app: AppContext,
-  namespace: string,
-): Promise<IndexStats & { shards: number }> {
+/** The namespace's version (the head's), in one call. */
+export function namespaceVersion(app: AppContext, namespace: string): Promise<number> {
   return withShards(app, namespace, async (layout) => {
-    const parts = await fanOut(allShards(layout), (shard) =>
-      layout.stub(shard).stats(layout.claim(shard)),
-    );
-    return {
-      documents: parts.reduce((n, p) => n + p.documents, 0),
-      chunks: parts.reduce((n, p) => n + p.chunks, 0),
-      version: parts[0]?.version ?? 0,
-      shards: layout.shards,
-    };
+    return (await layout.stub(0).stats(layout.claim(0))).version;
   });
 }
 
