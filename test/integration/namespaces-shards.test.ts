@@ -72,7 +72,7 @@ async function ingest(namespace: string, documents: unknown[], secret = key) {
 }
 
 async function ask(namespace: string, query: string, extra: object = {}, secret = key) {
-  const res = await callSettled<QueryBody>("POST", "/v1/query", {
+  const res = await callJson<QueryBody>("POST", "/v1/query", {
     body: { namespace, query, k: 8, use_cache: false, ...extra },
     headers: bearer(secret),
   });
@@ -142,6 +142,12 @@ describe("a namespace of 4 shards", () => {
     });
     expect(list.body.data.find((n) => n.name === "flat")).toMatchObject({ shards: 1 });
     expect(list.body.data.find((n) => n.name === "default")).toMatchObject({ shards: 1 });
+    const stats = await callJson<{ namespaces: Array<{ name: string; documents: number }> }>(
+      "GET",
+      "/v1/stats",
+      { headers: admin },
+    );
+    expect(stats.body.namespaces.find((n) => n.name === "wide")?.documents).toBe(CORPUS.length);
   });
 
   it("reads, looks up and lists documents across its shards", async () => {
