@@ -33,6 +33,7 @@ import { claimSeed } from "./seed-claim.js";
 import { searchShard, type ShardCandidates } from "./shard-search.js";
 import {
   checkShardLayout,
+  layoutRefusal,
   recordShardAcks,
   recordShardRole,
   shardAcks,
@@ -207,7 +208,13 @@ export class IndexObject extends DurableObject<Env> {
    * miss's own search refreshes what its isolate knows of the version and purge epochs.
    */
   search(params: SearchParams, layout?: ShardLayoutClaim): SearchResult {
-    this.checkLayout(layout);
+    const refused = layout
+      ? layoutRefusal(this.ctx.storage.sql, layout, namespaceState(this.ctx.storage.sql).live)
+      : null;
+    if (refused !== null) {
+      const state = this.stateOf(params.scope ?? "shared");
+      return { version: state.version, chunks: [], state, layoutRefused: refused };
+    }
     const chunks = hybridSearch(this.ctx.storage.sql, this.memory, params);
     const state = this.stateOf(params.scope ?? "shared");
     return { version: state.version, chunks, state };

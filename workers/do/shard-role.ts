@@ -3,7 +3,8 @@
 // liveness, the shard count) and n - 1 more (`ns:<name>#<i>`). An isolate remembers each
 // namespace's shard count; a namespace deleted and created again with another count would leave
 // that memory wrong, so every call says which layout it assumes and the object refuses one that
-// is not its own. The refusal names the head's count (or 0: "ask the head"), the caller learns it
+// is not its own. The refusal (thrown; returned by search, which every isolate's first query of a
+// sharded namespace meets) names the head's count (or 0: "ask the head"), the caller learns it
 // and tries again: no call ever reads or writes the wrong object, and none pays for a lookup.
 // State sits in `meta`: `ns_shards` (absent: 1) and `ns_shard_index` (absent: 0, the head).
 // Also here: the head's record of the shards' writes it has counted into the namespace version.
@@ -42,16 +43,23 @@ export function shardRole(sql: SqlStorage): ShardLayoutClaim {
  * live, so a caller whose layout outlived the namespace asks the head, which knows.
  */
 export function checkShardLayout(sql: SqlStorage, claim: ShardLayoutClaim, live: boolean): void {
+  const refused = layoutRefusal(sql, claim, live);
+  if (refused !== null) throw new Error(`${LAYOUT_MISMATCH}${refused}`);
+}
+
+/** What {@link checkShardLayout} would refuse with (the count to use, 0: ask the head), or null. */
+export function layoutRefusal(
+  sql: SqlStorage,
+  claim: ShardLayoutClaim,
+  live: boolean,
+): number | null {
   const role = shardRole(sql);
   if (claim.shard === 0) {
-    if (role.shard !== 0 || role.shards !== claim.shards) {
-      throw new Error(`${LAYOUT_MISMATCH}${role.shard === 0 ? role.shards : 0}`);
-    }
-    return;
+    if (role.shard === 0 && role.shards === claim.shards) return null;
+    return role.shard === 0 ? role.shards : 0;
   }
-  if (!live || role.shard !== claim.shard || role.shards !== claim.shards) {
-    throw new Error(`${LAYOUT_MISMATCH}0`);
-  }
+  if (!live || role.shard !== claim.shard || role.shards !== claim.shards) return 0;
+  return null;
 }
 
 /** The other shards' versions the head has counted into the namespace version, by shard. */

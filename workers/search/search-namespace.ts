@@ -14,7 +14,13 @@ import { mergeShardResults } from "../../shared/search/merge-shards.js";
 import type { AppContext } from "../context.js";
 import type { SearchParams, SearchResult, ShardSearchAnswer } from "../do/index-object.js";
 import { candidatesFor, retrievedChunks, type ShardChunk } from "../do/shard-search.js";
-import { allShards, fanOut, withShards, type ShardLayout } from "../tenancy/namespace-shards.js";
+import {
+  allShards,
+  fanOut,
+  layoutRefusedError,
+  withShards,
+  type ShardLayout,
+} from "../tenancy/namespace-shards.js";
 
 /** Fan-outs tried when shards answer older than the head's version counts. */
 const CONSISTENT_ATTEMPTS = 3;
@@ -26,7 +32,12 @@ export function searchNamespace(
   params: SearchParams,
 ): Promise<SearchResult> {
   return withShards(app, namespace, async (layout) => {
-    if (layout.shards === 1) return layout.stub(0).search(params, layout.claim(0));
+    if (layout.shards === 1) {
+      const found = await layout.stub(0).search(params, layout.claim(0));
+      // Handed to withShards as the refusal other calls throw, so it learns and retries alike.
+      if (found.layoutRefused !== undefined) throw layoutRefusedError(found.layoutRefused);
+      return found;
+    }
     let answers = await askShards(layout, params);
     for (let attempt = 1; attempt < CONSISTENT_ATTEMPTS && !consistent(answers); attempt++) {
       answers = await askShards(layout, params);

@@ -134,6 +134,11 @@ async function learnShards(app: AppContext, namespace: string, told: number): Pr
   noteShards(namespace, info.shards);
 }
 
+/** The error an object throws when it refuses a layout, for a refusal it returned instead. */
+export function layoutRefusedError(count: number): Error {
+  return new Error(`${LAYOUT_MISMATCH}${count}`);
+}
+
 /** The count a layout refusal names (0: ask the head), or null for any other error. */
 function mismatchCount(err: unknown): number | null {
   const message = err instanceof Error ? err.message : String(err);
