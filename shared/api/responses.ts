@@ -302,6 +302,7 @@ export const NamespaceCreatedResponseSchema = z.object({
   object: z.literal("namespace"),
   name: z.string(),
   created_at: z.iso.datetime(),
+  shards: z.number().int().describe("INDEX objects the namespace's documents are spread over"),
 });
 
 export const NamespaceListResponseSchema = z.object({
@@ -315,6 +316,10 @@ export const NamespaceListResponseSchema = z.object({
         documents: z.number().int(),
         chunks: z.number().int(),
         index_version: z.number().int(),
+        shards: z
+          .number()
+          .int()
+          .describe("INDEX objects the documents are spread over; `default` always has 1"),
       }),
     )
     .describe("`default` first, then by name"),

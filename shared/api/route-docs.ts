@@ -339,7 +339,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: "createNamespace",
     summary: "Create a namespace",
     description:
-      "A namespace is a separate document index with its own INDEX object, version, answer-cache scope and purge. Names match `[a-z0-9][a-z0-9_-]{0,62}`; `default` always exists.",
+      "A namespace is a separate document index with its own INDEX object, version, answer-cache scope and purge. Names match `[a-z0-9][a-z0-9_-]{0,62}`; `default` always exists. `shards` (1..32, default 1) spreads the documents over that many INDEX objects by a hash of their id; a query asks every shard at once and merges their results, so answers do not depend on the count. Use more than 1 for a namespace past about 10k chunks of 1536 dimensions, or whose ingestion should not queue behind one object.",
     tag: "Admin",
     request: named("CreateNamespaceRequest", CreateNamespaceRequestSchema),
     maxBodyBytes: "4 KB",
@@ -348,7 +348,10 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
       status: 201,
       schema: named("NamespaceCreated", NamespaceCreatedResponseSchema),
     },
-    errors: { 409: "`conflict`: the namespace already exists" },
+    errors: {
+      400: "also: `shards` not an integer 1..32",
+      409: "`conflict`: the namespace already exists",
+    },
   },
   "GET /admin/namespaces": {
     operationId: "listNamespaces",

@@ -17,10 +17,17 @@ import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
 import {
   indexObjectName,
-  namespaceIndex,
   namespaceNotFound,
   requireLiveNamespace,
 } from "../tenancy/namespace-index.js";
+import {
+  documentHashes,
+  lookupDocuments,
+  namespaceVersion,
+  readDocument,
+  removeDocument,
+  upsertDocuments,
+} from "../tenancy/namespace-documents.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
 import { upstreamFailureError } from "../upstream-error.js";
@@ -37,7 +44,6 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   const namespace = namespaceFor(app, body.namespace);
   // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
   await requireLiveNamespace(app, namespace);
-  const index = namespaceIndex(app.env, namespace);
   const requireLive = namespace !== DEFAULT_NAMESPACE;
   // The chunks' embeddings are reserved before any is made and settled with what the provider
   // billed (cached vectors cost nothing); a failure refunds the reservation.
@@ -51,9 +57,9 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
       embeddingModel: app.config.embeddingModel,
       beforeEmbed: (tokens) => hold.raise({ tokens, usd: usdOf(tokens) }),
       embed: embedderFor(app),
-      existing: (ids) => index.hashes(ids),
+      existing: (ids) => documentHashes(app, namespace, ids),
       store: async (docs) => {
-        const stored = await index.upsert(docs, { requireLive });
+        const stored = await upsertDocuments(app, namespace, docs, { requireLive });
         // Deleted while this request was embedding: nothing was written.
         if (stored.namespaceMissing) throw namespaceNotFound(namespace);
         noteIndexWrite(app, stored.version, indexObjectName(namespace));
@@ -77,7 +83,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     object: "list",
     namespace,
     documents,
-    index_version: version ?? (await index.stats()).version,
+    index_version: version ?? (await namespaceVersion(app, namespace)),
     usage: { embedding_tokens: embeddingTokens },
   });
 }
@@ -88,7 +94,7 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
   await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
   const [found] = await Promise.all([
-    namespaceIndex(app.env, namespace).lookup(body.ids),
+    lookupDocuments(app, namespace, body.ids),
     requireLiveNamespace(app, namespace),
   ]);
   const present = new Set(found.map((d) => d.id));
@@ -106,7 +112,7 @@ export async function getDocument(request: IRequest, app: AppContext): Promise<R
   const id = documentId(request);
   await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
-  const doc = await namespaceIndex(app.env, namespace).getDocument(id);
+  const doc = await readDocument(app, namespace, id);
   if (!doc) {
     // Only a miss pays for telling "no such namespace" from "no such document".
     await requireLiveNamespace(app, namespace);
@@ -119,9 +125,8 @@ export async function deleteDocument(request: IRequest, app: AppContext): Promis
   const id = documentId(request);
   await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
-  const result = await namespaceIndex(app.env, namespace).deleteDocument(id);
-  noteIndexWrite(app, result.version, indexObjectName(namespace));
-  if (!result.deleted) {
+  const result = await removeDocument(app, namespace, id);
+  if (result.version === null || !result.deleted) {
     await requireLiveNamespace(app, namespace);
     throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
   }
@@ -130,8 +135,14 @@ export async function deleteDocument(request: IRequest, app: AppContext): Promis
     namespace,
     id,
     deleted: true,
-    index_version: result.version,
+    index_version: noted(app, namespace, result.version),
   });
+}
+
+/** Records this isolate's own write of `namespace` (see noteIndexWrite); returns the version. */
+function noted(app: AppContext, namespace: string, version: number): number {
+  noteIndexWrite(app, version, indexObjectName(namespace));
+  return version;
 }
 
 /** `?namespace=` of a request, validated; absent means the key's first namespace. */
