@@ -107,6 +107,48 @@ export const EXTRACTIVE_MODEL_ID = "local-extractive";
 
 /** Answers one query end to end (no caching, no limits: those wrap this). */
 export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<QueryResult> {
+  const planned = await planAnswer(plan, deps);
+  await deps.beforeGenerate?.(planned.estimates.first);
+  const coverLink = deps.coverLink?.bind(deps);
+  return generateAnswer(planned, deps, coverLink);
+}
+
+/**
+ * What retrieval decided, before any model runs: the sources, the chosen model and its fallback
+ * chain, and what generating may cost. Pure data plus memoized packing, so everyone waiting on
+ * one computation can share it and reserve for it on their own account.
+ */
+export interface PlannedAnswer {
+  plan: QueryPlan;
+  version: number;
+  chunks: RetrievedChunk[];
+  /** The question's embedding, when retrieval made (or was given) one. */
+  vector: Float32Array | null;
+  /** How the model was chosen (the `x-model-reason` header). */
+  reason: string;
+  chosen: ModelInfo;
+  /** The paid links, in order; empty when the local model was the choice. */
+  chain: ModelInfo[];
+  /** The extractive answer's model: the last link, always. */
+  local: ModelInfo;
+  questionTokens: number;
+  /** Epoch ms when the query began, and when retrieval ended. */
+  startedAt: number;
+  retrievedAt: number;
+  /**
+   * `first`: the most the first link with context may use (what must be reserved before
+   * generating); `most`: the most any link that may run could use (what covers every fallback).
+   */
+  estimates: { first: GenerationEstimate; most: GenerationEstimate };
+  packFor: (model: ModelInfo) => PackResult;
+  estimateFor: (model: ModelInfo) => GenerationEstimate;
+}
+
+/** Embeds the question, retrieves, classifies the task, chooses the model and prices the links. */
+export async function planAnswer(
+  plan: QueryPlan,
+  deps: Omit<QueryDeps, "providerFor" | "resilience" | "beforeGenerate" | "coverLink">,
+): Promise<PlannedAnswer> {
   const t0 = deps.clock();
   const embedded = plan.retrieval === "lexical" ? null : await deps.embedQuery(plan.query);
   // A failed query embedding degrades retrieval to lexical rather than failing the request.
@@ -157,12 +199,7 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
           complexity: task.complexity,
           ...(deps.fallbackModels ? { configured: deps.fallbackModels } : {}),
         });
-
-  const links = [...chain, local];
-  const noContext = links.every((m) => packFor(m).packed.length === 0);
-  const coverLink = deps.coverLink?.bind(deps);
-  // Each link's prompt is counted once, though the first link's estimate is asked for twice
-  // (reserved up front, then admitted by the walk).
+  // Each link's prompt is counted once, however often its estimate is asked for.
   const estimates = new Map<string, GenerationEstimate>();
   const estimateFor = (model: ModelInfo): GenerationEstimate => {
     let e = estimates.get(model.id);
@@ -172,23 +209,60 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     }
     return e;
   };
-  const first = links.find((m) => packFor(m).packed.length > 0);
-  await deps.beforeGenerate?.(first ? estimateFor(first) : { tokens: 0, usd: 0 });
+  const runnable = [...chain, local].filter((m) => packFor(m).packed.length > 0);
+  const [first] = runnable;
+  const most = { tokens: 0, usd: 0 };
+  for (const m of runnable) {
+    const e = estimateFor(m);
+    most.tokens = Math.max(most.tokens, e.tokens);
+    most.usd = Math.max(most.usd, e.usd);
+  }
+  return {
+    plan,
+    version: found.version,
+    chunks: found.chunks,
+    vector,
+    reason: choice.reason,
+    chosen: choice.model,
+    chain,
+    local,
+    questionTokens,
+    startedAt: t0,
+    retrievedAt: t1,
+    estimates: { first: first ? estimateFor(first) : { tokens: 0, usd: 0 }, most },
+    packFor,
+    estimateFor,
+  };
+}
+
+/**
+ * Walks the fallback chain of a planned answer; the extractive answer is the last link, so this
+ * always answers. `admit` is asked before each paid link with the most it may use: false skips
+ * the link (reason `budget`), so a fallback never spends past what its caller could hold.
+ */
+export async function generateAnswer(
+  planned: PlannedAnswer,
+  deps: Pick<QueryDeps, "counter" | "clock" | "resilience" | "providerFor">,
+  admit?: (estimate: GenerationEstimate) => Promise<boolean>,
+): Promise<QueryResult> {
+  const { plan, chain, local, packFor, estimateFor, questionTokens } = planned;
+  const links = [...chain, local];
+  const noContext = links.every((m) => packFor(m).packed.length === 0);
 
   let generated: { result: ChatResult; model: ModelInfo; packed: PackResult } | null = null;
   let attempts: Attempt[] = [];
   let degraded = false;
   if (noContext) {
     // With nothing to ground an answer on, no model is paid to improvise one.
-    const budget = contextBudget(choice.model, plan, questionTokens, deps.counter);
+    const budget = contextBudget(planned.chosen, plan, questionTokens, deps.counter);
     generated = {
       result: {
         model: EXTRACTIVE_MODEL_ID,
-        text: noContextAnswer(found.chunks.length, budget),
+        text: noContextAnswer(planned.chunks.length, budget),
         finishReason: "stop",
       },
       model: local,
-      packed: packFor(choice.model),
+      packed: packFor(planned.chosen),
     };
     attempts.push({ model: EXTRACTIVE_MODEL_ID, ok: true });
   } else if (chain.length > 0) {
@@ -199,7 +273,7 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
           generate(model, plan, formatContext(packFor(model).packed), signal, deps),
         // Context shrinks to each window; a model that cannot take a single source is skipped.
         fits: (model) => packFor(model).packed.length > 0,
-        ...(coverLink ? { admit: (model: ModelInfo) => coverLink(estimateFor(model)) } : {}),
+        ...(admit ? { admit: (model: ModelInfo) => admit(estimateFor(model)) } : {}),
         deadlineAt: plan.deadlineAt,
         ...(plan.signal ? { signal: plan.signal } : {}),
         finalLink: true,
@@ -247,11 +321,14 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     degraded,
     usage: { ...usage, cost_usd: costUsd(answeredBy, usage) },
     attempts,
-    timings: { retrieval_ms: t1 - t0, generation_ms: t2 - t1 },
-    index_version: found.version,
+    timings: {
+      retrieval_ms: planned.retrievedAt - planned.startedAt,
+      generation_ms: t2 - planned.retrievedAt,
+    },
+    index_version: planned.version,
     context_tokens: packed.usedTokens,
   };
-  return { answer, reason: choice.reason };
+  return { answer, reason: planned.reason };
 }
 
 /** The answer when no source could be packed: none matched, or none fit the budget. */
@@ -305,7 +382,7 @@ async function generate(
   plan: QueryPlan,
   context: string,
   signal: AbortSignal,
-  deps: QueryDeps,
+  deps: Pick<QueryDeps, "providerFor">,
 ): Promise<Outcome<ChatResult>> {
   return deps.providerFor(model).chat({
     model: model.id,

@@ -13,7 +13,8 @@ import { LimitRefusal } from "../limits/limiter-client.js";
 import { ensureSeeded } from "../seed.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { ensureGrants } from "../limits/admission.js";
-import { cacheFields, runQuery } from "./query.js";
+import { runQuery } from "../query-service.js";
+import { cacheFields } from "./query.js";
 
 export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
@@ -40,11 +41,12 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
           request.headers.get("cache-control"),
           request.headers.get("pragma"),
         );
-        const { answer, cache } = await runQuery(query, app, {
-          scope: "shared",
-          directives,
-          namespace,
-        });
+        const { answer, cache } = await runQuery(
+          query,
+          app,
+          { directives, namespace },
+          app.logFields,
+        );
         return { index, status: 200, response: { ...answer, ...cacheFields(cache) } };
       } catch (err) {
         if (err instanceof LimitRefusal) refusals.push(err);
