@@ -2,6 +2,7 @@
 // fields that end up in the request's single log line.
 import type { Config } from "./env.js";
 import type { Metrics } from "../shared/metrics/metrics.js";
+import type { RequestLogFields } from "../shared/metrics/log-fields.js";
 import type { Logger } from "../shared/ports.js";
 import type { Standing } from "../shared/ratelimit/decision.js";
 import type { Admission } from "./limits/admission.js";
@@ -59,8 +60,8 @@ export interface AppContext {
   upstreamMs: number;
   /** The route pattern that matched (bounded, safe as a metric label). */
   route: string;
-  /** Fields routes add to the request log line: model, cache, tokens, cost_usd... */
-  readonly logFields: Record<string, unknown>;
+  /** Fields routes add to the request's log line: model, cache, tokens, cost_usd... */
+  readonly logFields: RequestLogFields;
 }
 
 /** Builds the context for one request. */

@@ -16,6 +16,7 @@ import { cacheFaultHooks, isolateCaches } from "./cache/isolate.js";
 import { upstreamFor } from "./upstream-timing.js";
 import type { Spend } from "../shared/util/spend.js";
 import type { AppContext } from "./context.js";
+import type { Config } from "./env.js";
 import { deadlineFor } from "./resilience.js";
 import { getServices } from "./services.js";
 
@@ -110,8 +111,8 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
 }
 
 /** What embedding `text` with the deployment's embedding model costs, to reserve before doing it. */
-export function embeddingCost(app: AppContext, text: string): Spend {
-  const model = findModel(app.config.catalog, app.config.embeddingModel);
-  const tokens = getServices(app.config).counter.count(text);
+export function embeddingCost(config: Config, text: string): Spend {
+  const model = findModel(config.catalog, config.embeddingModel);
+  const tokens = getServices(config).counter.count(text);
   return { tokens, usd: (tokens * (model?.inputUsdPerMTok ?? 0)) / 1e6 };
 }

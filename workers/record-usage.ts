@@ -2,12 +2,22 @@
 // every route that spends tokens, so the numbers mean the same thing everywhere.
 import type { AppContext } from "./context.js";
 import type { Usage } from "../shared/llm/types.js";
+import type { UsageLogFields } from "../shared/metrics/log-fields.js";
 
-/** Records tokens in/out and USD for `model`, and puts them on the request's log line. */
-export function recordUsage(app: AppContext, model: string, usage: Usage, costUsd: number): void {
-  app.logFields.model = model;
-  app.logFields.tokens = ((app.logFields.tokens as number | undefined) ?? 0) + usage.total_tokens;
-  app.logFields.cost_usd = ((app.logFields.cost_usd as number | undefined) ?? 0) + costUsd;
+/**
+ * Records tokens in/out and USD for `model`, and adds them to `fields`: the request's log line,
+ * or a batch item's own fields.
+ */
+export function recordUsage(
+  app: AppContext,
+  model: string,
+  usage: Usage,
+  costUsd: number,
+  fields: UsageLogFields = app.logFields,
+): void {
+  fields.model = model;
+  fields.tokens = (fields.tokens ?? 0) + usage.total_tokens;
+  fields.cost_usd = (fields.cost_usd ?? 0) + costUsd;
   app.metrics.inc("ragway_tokens_total", { model, direction: "in" }, usage.prompt_tokens);
   app.metrics.inc("ragway_tokens_total", { model, direction: "out" }, usage.completion_tokens);
   app.metrics.inc("ragway_cost_usd_total", { model }, costUsd);

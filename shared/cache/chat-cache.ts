@@ -5,10 +5,10 @@ import { z } from "zod";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../ports.js";
 import { sha256Hex, stableStringify } from "../util/hash.js";
-import type { CacheStatus, Cost } from "./answer-cache.js";
+import type { Spend } from "../util/spend.js";
 import { scopePrefix, type CacheScope } from "./answer-key.js";
+import { cachedCompute, type CacheStatus } from "./cached-compute.js";
 import type { CacheDirectives } from "./directives.js";
-import { decodeJsonEntry, encodeJsonEntry } from "./entry-codec.js";
 import type { TieredCache } from "./tiered.js";
 
 /** Everything that can change a completion. */
@@ -46,7 +46,7 @@ const CachedCompletionSchema = z.strictObject({
 /** A completion computed on a miss, with what it cost and whether it may be stored. */
 export interface ComputedCompletion<X> {
   entry: CachedCompletion;
-  cost: Cost;
+  cost: Spend;
   /** False for degraded answers: a passing outage is never frozen into the cache. */
   cacheable: boolean;
   /** Whatever else the caller needs from the computation (attempts, degraded...). */
@@ -54,7 +54,7 @@ export interface ComputedCompletion<X> {
 }
 
 export type ChatCacheResult<X> =
-  | { fromCache: true; status: CacheStatus; entry: CachedCompletion; saved: Cost }
+  | { fromCache: true; status: CacheStatus; entry: CachedCompletion; saved: Spend }
   | { fromCache: false; status: "MISS" | "BYPASS"; entry: CachedCompletion; extra: X };
 
 export interface ChatCacheDeps {
@@ -64,57 +64,37 @@ export interface ChatCacheDeps {
   clock: Clock;
 }
 
-const TIER_STATUS: Record<string, CacheStatus> = {
-  memory: "HIT-MEMORY",
-  edge: "HIT-EDGE",
-  kv: "HIT-KV",
-};
-
 /**
- * Looks the request up (unless the directives say not to), else computes and stores it. A
- * failing computation throws straight through: nothing is stored.
+ * Looks the request up (unless the directives say not to), else computes and stores it, through
+ * the one cached-compute orchestrator (shared/cache/cached-compute). No single flight: a
+ * caller's identical completions at the same moment are rare, and each pays its own. A failing
+ * computation throws straight through: nothing is stored.
  */
 export async function completeWithCache<X>(
   request: { parts: ChatKeyParts; directives: CacheDirectives },
   compute: () => Promise<ComputedCompletion<X>>,
   deps: ChatCacheDeps,
 ): Promise<ChatCacheResult<X>> {
-  const lookups = (tier: string, result: string): void =>
-    deps.metrics.inc("ragway_cache_lookups_total", { cache: "chat", tier, result });
-  const key = await chatKey(request.parts);
-  if (request.directives.lookup) {
-    const hit = await deps.tiers.get(key, (bytes) => {
-      const decoded = decodeJsonEntry(
-        bytes,
-        (v) => CachedCompletionSchema.safeParse(v).data ?? null,
-      );
-      return decoded.ok ? decoded : null;
-    });
-    if (hit) {
-      const saved = { tokens: hit.value.meta.tokens, usd: hit.value.meta.usd };
-      lookups(hit.tier, "hit");
-      deps.metrics.inc("ragway_cache_saved_tokens_total", { cache: "chat" }, saved.tokens);
-      deps.metrics.inc("ragway_cache_saved_usd_total", { cache: "chat" }, saved.usd);
+  const result = await cachedCompute(
+    { key: await chatKey(request.parts), directives: request.directives },
+    async () => {
+      const computed = await compute();
       return {
-        fromCache: true,
-        status: TIER_STATUS[hit.tier] ?? "HIT-MEMORY",
-        entry: hit.value.value,
-        saved,
+        value: computed.entry,
+        cost: computed.cost,
+        cacheable: computed.cacheable,
+        extra: computed.extra,
       };
-    }
-  }
-  const computed = await compute();
-  lookups("none", request.directives.lookup ? "miss" : "bypass");
-  if (request.directives.store && computed.cacheable) {
-    await deps.tiers.fill(
-      key,
-      encodeJsonEntry(computed.entry, { ...computed.cost, createdAt: deps.clock() }),
-    );
-  }
-  return {
-    fromCache: false,
-    status: request.directives.lookup ? "MISS" : "BYPASS",
-    entry: computed.entry,
-    extra: computed.extra,
-  };
+    },
+    {
+      cache: "chat",
+      tiers: deps.tiers,
+      parse: (v) => CachedCompletionSchema.safeParse(v).data ?? null,
+      metrics: deps.metrics,
+      clock: deps.clock,
+    },
+  );
+  return result.fromCache
+    ? { fromCache: true, status: result.status, entry: result.value, saved: result.saved }
+    : { fromCache: false, status: result.status, entry: result.value, extra: result.extra };
 }

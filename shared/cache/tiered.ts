@@ -43,13 +43,17 @@ export class TieredCache {
 
   /**
    * Walks the tiers until one holds bytes that `decode` accepts (non-null). The tiers above the
-   * hit, including any that held undecodable bytes, are back-filled in the background.
+   * hit, including any that held undecodable bytes, are back-filled in the background. `only`
+   * limits the walk to the named tiers (e.g. a second look in memory alone).
    */
   async get<T>(
     key: string,
     decode: (bytes: ArrayBuffer) => T | null,
+    only?: readonly string[],
   ): Promise<TieredHit<T> | null> {
-    const { tiers } = this.options;
+    const tiers = only
+      ? this.options.tiers.filter((t) => only.includes(t.name))
+      : this.options.tiers;
     for (let i = 0; i < tiers.length; i++) {
       const tier = tiers[i];
       if (!tier) continue;

@@ -1,18 +1,22 @@
-// The RAG query path after the cache: embed the question, retrieve, classify the task and choose
-// the model, then walk the fallback chain, packing the context to each model's own window with
-// exact counts. The last link is the extractive answer, so a query is always answered.
+// The RAG query path after the cache: plan (./plan-answer: embed, retrieve, choose the model,
+// price the links), then walk the fallback chain with the context packed to each model's own
+// window. The last link is the extractive answer, so a query is always answered.
 import type { ModelInfo } from "../llm/catalog.js";
-import { costUsd, findModel } from "../llm/catalog.js";
-import { classifyTask } from "../llm/classify-task.js";
-import { fallbackChain, runFallback, type Resilience } from "../llm/fallback.js";
-import { selectModel, type Priority } from "../llm/select-model.js";
+import { costUsd } from "../llm/catalog.js";
+import { runFallback, type Resilience } from "../llm/fallback.js";
+import type { Priority } from "../llm/select-model.js";
 import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
 import type { Clock } from "../ports.js";
 import type { Spend } from "../util/spend.js";
-import { countChatPromptTokens } from "../tokens/chat-prompt.js";
 import type { TokenCounter } from "../tokens/count.js";
-import { formatContext, packContext, type PackResult } from "./pack-context.js";
+import { formatContext, type PackResult } from "./pack-context.js";
 import { extractiveAnswer, NO_SOURCES_ANSWER } from "../text/extractive.js";
+import {
+  contextBudget,
+  EXTRACTIVE_MODEL_ID,
+  planAnswer,
+  type PlannedAnswer,
+} from "./plan-answer.js";
 import { buildRagMessages, RAG_SYSTEM_PROMPT } from "./prompt.js";
 import type { MetadataFilter, RetrievedChunk } from "./types.js";
 
@@ -103,92 +107,49 @@ export interface QueryResult {
   reason: string;
 }
 
-export const EXTRACTIVE_MODEL_ID = "local-extractive";
+export {
+  EXTRACTIVE_MODEL_ID,
+  contextBudget,
+  planAnswer,
+  type PlannedAnswer,
+} from "./plan-answer.js";
 
 /** Answers one query end to end (no caching, no limits: those wrap this). */
 export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<QueryResult> {
-  const t0 = deps.clock();
-  const embedded = plan.retrieval === "lexical" ? null : await deps.embedQuery(plan.query);
-  // A failed query embedding degrades retrieval to lexical rather than failing the request.
-  const vector = embedded?.ok ? embedded.value : null;
-  const found = await deps.search({
-    text: plan.query,
-    vector,
-    k: plan.k,
-    ...(plan.filter ? { filter: plan.filter } : {}),
-    mode: vector ? plan.retrieval : "lexical",
-  });
-  const t1 = deps.clock();
+  const planned = await planAnswer(plan, deps);
+  await deps.beforeGenerate?.(planned.estimates.first);
+  const coverLink = deps.coverLink?.bind(deps);
+  return generateAnswer(planned, deps, coverLink);
+}
 
-  const questionTokens = deps.counter.count(plan.query);
-  const retrievedTokens = found.chunks.reduce((n, c) => n + c.tokens, 0);
-  const task = classifyTask({
-    question: plan.query,
-    questionTokens,
-    contextTokens: Math.min(retrievedTokens, plan.maxContextTokens ?? Infinity),
-    chunks: found.chunks.length,
-  });
-  const fixed = fixedTokens(plan, questionTokens, deps.counter);
-  const choice = selectModel(plan.model, plan.priority, deps.catalog, deps.available, {
-    task,
-    tokensNeeded: fixed + Math.min(retrievedTokens, plan.maxContextTokens ?? Infinity),
-  });
-  if (!choice.ok) throw new Error(`answerQuery: model was not checked first: ${choice.message}`);
-
-  // Each model gets the context packed to its own window; packings are shared by equal budgets.
-  const packings = new Map<number, PackResult>();
-  const packFor = (model: ModelInfo): PackResult => {
-    const budget = contextBudget(model, plan, questionTokens, deps.counter);
-    let packed = packings.get(budget);
-    if (!packed) {
-      packed = packContext(found.chunks, { maxTokens: budget, counter: deps.counter });
-      packings.set(budget, packed);
-    }
-    return packed;
-  };
-  const local = findModel(deps.catalog, EXTRACTIVE_MODEL_ID) ?? choice.model;
-  const chain =
-    choice.model.provider === "local"
-      ? []
-      : fallbackChain(choice.model, {
-          catalog: deps.catalog,
-          available: deps.available,
-          priority: plan.priority,
-          complexity: task.complexity,
-          ...(deps.fallbackModels ? { configured: deps.fallbackModels } : {}),
-        });
-
+/**
+ * Walks the fallback chain of a planned answer; the extractive answer is the last link, so this
+ * always answers. `admit` is asked before each paid link with the most it may use: false skips
+ * the link (reason `budget`), so a fallback never spends past what its caller could hold.
+ */
+export async function generateAnswer(
+  planned: PlannedAnswer,
+  deps: Pick<QueryDeps, "counter" | "clock" | "resilience" | "providerFor">,
+  admit?: (estimate: GenerationEstimate) => Promise<boolean>,
+): Promise<QueryResult> {
+  const { plan, chain, local, packFor, estimateFor, questionTokens } = planned;
   const links = [...chain, local];
   const noContext = links.every((m) => packFor(m).packed.length === 0);
-  const coverLink = deps.coverLink?.bind(deps);
-  // Each link's prompt is counted once, though the first link's estimate is asked for twice
-  // (reserved up front, then admitted by the walk).
-  const estimates = new Map<string, GenerationEstimate>();
-  const estimateFor = (model: ModelInfo): GenerationEstimate => {
-    let e = estimates.get(model.id);
-    if (!e) {
-      e = estimate(model, plan, packFor(model), deps.counter);
-      estimates.set(model.id, e);
-    }
-    return e;
-  };
-  const first = links.find((m) => packFor(m).packed.length > 0);
-  await deps.beforeGenerate?.(first ? estimateFor(first) : { tokens: 0, usd: 0 });
 
   let generated: { result: ChatResult; model: ModelInfo; packed: PackResult } | null = null;
   let attempts: Attempt[] = [];
   let degraded = false;
   if (noContext) {
     // With nothing to ground an answer on, no model is paid to improvise one.
-    const budget = contextBudget(choice.model, plan, questionTokens, deps.counter);
+    const budget = contextBudget(planned.chosen, plan, questionTokens, deps.counter);
     generated = {
       result: {
         model: EXTRACTIVE_MODEL_ID,
-        text: noContextAnswer(found.chunks.length, budget),
+        text: noContextAnswer(planned.chunks.length, budget),
         finishReason: "stop",
       },
       model: local,
-      packed: packFor(choice.model),
+      packed: packFor(planned.chosen),
     };
     attempts.push({ model: EXTRACTIVE_MODEL_ID, ok: true });
   } else if (chain.length > 0) {
@@ -199,7 +160,7 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
           generate(model, plan, formatContext(packFor(model).packed), signal, deps),
         // Context shrinks to each window; a model that cannot take a single source is skipped.
         fits: (model) => packFor(model).packed.length > 0,
-        ...(coverLink ? { admit: (model: ModelInfo) => coverLink(estimateFor(model)) } : {}),
+        ...(admit ? { admit: (model: ModelInfo) => admit(estimateFor(model)) } : {}),
         deadlineAt: plan.deadlineAt,
         ...(plan.signal ? { signal: plan.signal } : {}),
         finalLink: true,
@@ -247,11 +208,14 @@ export async function answerQuery(plan: QueryPlan, deps: QueryDeps): Promise<Que
     degraded,
     usage: { ...usage, cost_usd: costUsd(answeredBy, usage) },
     attempts,
-    timings: { retrieval_ms: t1 - t0, generation_ms: t2 - t1 },
-    index_version: found.version,
+    timings: {
+      retrieval_ms: planned.retrievedAt - planned.startedAt,
+      generation_ms: t2 - planned.retrievedAt,
+    },
+    index_version: planned.version,
     context_tokens: packed.usedTokens,
   };
-  return { answer, reason: choice.reason };
+  return { answer, reason: planned.reason };
 }
 
 /** The answer when no source could be packed: none matched, or none fit the budget. */
@@ -260,52 +224,12 @@ export function noContextAnswer(retrieved: number, budget: number): string {
   return `${retrieved} matching source${retrieved === 1 ? "" : "s"} did not fit in the context budget of ${budget} tokens; raise max_context_tokens to get an answer.`;
 }
 
-/** Tokens of everything but the context: instructions, question, answer room, framing. */
-function fixedTokens(
-  plan: Pick<QueryPlan, "maxTokens">,
-  questionTokens: number,
-  counter: TokenCounter,
-): number {
-  return counter.count(RAG_SYSTEM_PROMPT) + questionTokens + plan.maxTokens + 32;
-}
-
-/** Context tokens allowed for `model`: the caller's cap, never more than its window leaves. */
-export function contextBudget(
-  model: ModelInfo,
-  plan: Pick<QueryPlan, "maxTokens" | "maxContextTokens">,
-  questionTokens: number,
-  counter: TokenCounter,
-): number {
-  const windowRoom = Math.max(0, model.contextWindow - fixedTokens(plan, questionTokens, counter));
-  return plan.maxContextTokens === undefined
-    ? windowRoom
-    : Math.min(plan.maxContextTokens, windowRoom);
-}
-
-/** What one model's generation may use: its counted prompt plus the completion cap. */
-function estimate(
-  model: ModelInfo,
-  plan: QueryPlan,
-  packed: PackResult,
-  counter: TokenCounter,
-): GenerationEstimate {
-  const context = formatContext(packed.packed);
-  const promptTokens =
-    model.provider === "local"
-      ? counter.count(context) + counter.count(plan.query)
-      : countChatPromptTokens(buildRagMessages(plan.query, context), counter);
-  return {
-    tokens: promptTokens + plan.maxTokens,
-    usd: costUsd(model, { prompt_tokens: promptTokens, completion_tokens: plan.maxTokens }),
-  };
-}
-
 async function generate(
   model: ModelInfo,
   plan: QueryPlan,
   context: string,
   signal: AbortSignal,
-  deps: QueryDeps,
+  deps: Pick<QueryDeps, "providerFor">,
 ): Promise<Outcome<ChatResult>> {
   return deps.providerFor(model).chat({
     model: model.id,

@@ -128,4 +128,42 @@ describe("a batch's log line", () => {
     const record = requestRecords().find((r) => r.route === "/v1/query/batch");
     expect(record?.tokens).toBe(spentTokens);
   });
+
+  it("sums the items' own totals when a cached and an uncached item run at the same time", async () => {
+    const cached = "Which buoy colour marks the zebra-quartz channel?";
+    expect((await call("POST", "/v1/query", { body: { query: cached } })).status).toBe(200);
+    lines = [];
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://ragway.test/v1/query/batch", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          queries: [{ query: cached }, { query: "Another new question about zebra-quartz?" }],
+        }),
+      }),
+      env,
+      ctx,
+    );
+    const body = await res.json<{
+      results: Array<{
+        response: { usage: { total_tokens: number; cost_usd: number }; from_cache: boolean };
+      }>;
+    }>();
+    await waitOnExecutionContext(ctx);
+    const [hit, spent] = body.results;
+    expect(hit?.response.from_cache).toBe(true);
+    expect(spent?.response.from_cache).toBe(false);
+    const record = requestRecords().find((r) => r.route === "/v1/query/batch");
+    expect(record).toMatchObject({
+      tokens: spent?.response.usage.total_tokens,
+      cost_usd: spent?.response.usage.cost_usd,
+      batch_size: 2,
+      batch_failed: 0,
+      batch_cached: 1,
+    });
+    expect(record?.tokens).toBeGreaterThan(0);
+    // No item's own status stands for the whole batch.
+    expect(record?.cache).toBeUndefined();
+  });
 });

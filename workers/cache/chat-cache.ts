@@ -5,7 +5,7 @@ import type { CacheScope } from "../../shared/cache/answer-key.js";
 import type { ChatCacheDeps } from "../../shared/cache/chat-cache.js";
 import type { AppContext } from "../context.js";
 import { chatCacheState } from "./cache-state.js";
-import { answerTiers } from "./query-cache.js";
+import { answerTiers } from "./answer-tiers.js";
 
 /**
  * Whose cache a chat request uses: its principal's. A completion depends on the caller's own

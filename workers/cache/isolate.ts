@@ -1,12 +1,10 @@
-// What the caches keep per isolate: the memory tiers, the semantic index, the single-flight table
-// and the failure-log throttle. Built once per config and shared by every request the isolate
-// serves; nothing here is the source of truth (KV, the Cache API and the INDEX object are).
+// What the caches keep per isolate: the memory tiers, the semantic index and the failure-log
+// throttle (the query service keeps its own single-flight tables). Built once per config and
+// shared by every request the isolate serves; nothing here is the source of truth (KV, the
+// Cache API and the INDEX object are).
 import { ByteLru } from "../../shared/cache/lru.js";
-import type { FlightOutcome } from "../../shared/cache/answer-cache.js";
 import { createLogThrottle } from "../../shared/cache/log-throttle.js";
 import { SemanticIndex } from "../../shared/cache/semantic.js";
-import { SingleFlight } from "../../shared/cache/single-flight.js";
-import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import type { AppContext } from "../context.js";
 import type { Config } from "../env.js";
 
@@ -14,7 +12,6 @@ export interface IsolateCaches {
   answers: ByteLru<ArrayBuffer>;
   embeddings: ByteLru<ArrayBuffer>;
   semantic: SemanticIndex;
-  flight: SingleFlight<FlightOutcome<QueryAnswer>>;
   throttle: ReturnType<typeof createLogThrottle>;
 }
 
@@ -32,7 +29,6 @@ export function isolateCaches(config: Config): IsolateCaches {
       maxBytes: Math.max(64 * 1024, Math.floor(config.ANSWER_CACHE_MEMORY_BYTES / 8)),
       ttlMs: config.ANSWER_CACHE_MEMORY_TTL_SECONDS * 1000,
     }),
-    flight: new SingleFlight(),
     throttle: createLogThrottle({ intervalMs: 60_000 }),
   };
   memo.set(config, caches);

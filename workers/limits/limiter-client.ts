@@ -67,14 +67,11 @@ export async function timedCall<T>(
 }
 
 /**
- * A refusal by one request's limits. It names the request, so a request that merely shared a
- * computation with it (the answer cache's single flight) can tell it is not its own refusal.
+ * A refusal by the caller's limits (429, 413), as distinct from any other error: `tryRaise`
+ * answers false for it, and a batch whose every item it refused is refused as a whole.
  */
 export class LimitRefusal extends HttpError {
-  constructor(
-    readonly requestId: string,
-    error: HttpError,
-  ) {
+  constructor(error: HttpError) {
     super(error.code, error.message, {
       param: error.param,
       headers: error.headers,
@@ -149,7 +146,7 @@ export function refuse(
     source: limits.fromMemo ? "memo" : "object",
   });
   app.logFields.limited = decision.reason;
-  return new LimitRefusal(app.requestId, limitError(decision, options.requested));
+  return new LimitRefusal(limitError(decision, options.requested));
 }
 
 /** The rate-limit headers for this request's standing, and its Server-Timing entry. */

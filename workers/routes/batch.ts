@@ -1,9 +1,11 @@
 // POST /v1/query/batch: up to 50 `/v1/query` bodies answered concurrently (BATCH_CONCURRENCY at a
-// time) through the answer cache, results in input order. One failing query is an inline error
-// item, never a failed batch.
+// time) through the query service, results in input order. One failing query is an inline error
+// item, never a failed batch. Each item has its own spend account and log fields; the batch's log
+// line is their explicit merge.
 import type { IRequest } from "itty-router";
 import { BatchEnvelopeSchema, BatchItemSchema } from "../../shared/api/schemas.js";
 import { cacheDirectives } from "../../shared/cache/directives.js";
+import { mergeBatchFields, type QueryLogFields } from "../../shared/metrics/log-fields.js";
 import { mapConcurrent } from "../../shared/util/map-concurrent.js";
 import type { AppContext } from "../context.js";
 import { HttpError, renderErrorBody } from "../errors.js";
@@ -13,7 +15,8 @@ import { LimitRefusal } from "../limits/limiter-client.js";
 import { ensureSeeded } from "../seed.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { ensureGrants } from "../limits/admission.js";
-import { cacheFields, runQuery } from "./query.js";
+import { runQuery } from "../query-service.js";
+import { cacheFields } from "./query.js";
 
 export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
@@ -22,6 +25,8 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
   const namespace = namespaceFor(app, body.namespace);
   await ensureSeeded(app);
   const refusals: LimitRefusal[] = [];
+  // Each item logs into its own fields; the batch's line gets their merge, below.
+  const itemFields: QueryLogFields[] = body.queries.map(() => ({}));
   const results = await mapConcurrent(
     body.queries,
     app.config.BATCH_CONCURRENCY,
@@ -40,11 +45,8 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
           request.headers.get("cache-control"),
           request.headers.get("pragma"),
         );
-        const { answer, cache } = await runQuery(query, app, {
-          scope: "shared",
-          directives,
-          namespace,
-        });
+        const fields = itemFields[index] ?? {};
+        const { answer, cache } = await runQuery(query, app, { directives, namespace }, fields);
         return { index, status: 200, response: { ...answer, ...cacheFields(cache) } };
       } catch (err) {
         if (err instanceof LimitRefusal) refusals.push(err);
@@ -63,8 +65,10 @@ export async function postQueryBatch(request: IRequest, app: AppContext): Promis
   // Every item refused by the caller's limits: the batch itself is refused, with Retry-After.
   const [refusal] = refusals;
   if (refusal && refusals.length === results.length) throw refusal;
-  app.logFields.batch_size = results.length;
-  app.logFields.batch_failed = failed;
+  Object.assign(app.logFields, mergeBatchFields(itemFields), {
+    batch_size: results.length,
+    batch_failed: failed,
+  });
   return json({
     object: "batch",
     results,

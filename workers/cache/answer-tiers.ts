@@ -1,0 +1,37 @@
+// The answer tiers of one request (isolate memory, the colo's Cache API, KV), their keys suffixed
+// with the purge epochs the isolate holds for the scope, so a purge makes older entries
+// unreachable everywhere. Answers and chat completions share them.
+import type { CacheState } from "../../shared/cache/cache-state.js";
+import { memoryBlobStore } from "../../shared/cache/memory-store.js";
+import { TieredCache, withKeySuffix } from "../../shared/cache/tiered.js";
+import type { AppContext } from "../context.js";
+import { edgeBlobStore } from "./edge-store.js";
+import { cacheFaultHooks, isolateCaches } from "./isolate.js";
+import { kvBlobStore } from "./kv-store.js";
+
+/** The answer tiers of one request, their keys suffixed with the scope's purge epochs. */
+export function answerTiers(app: AppContext, state: CacheState): TieredCache {
+  const config = app.config;
+  const isolate = isolateCaches(config);
+  return new TieredCache({
+    tiers: [
+      {
+        name: "memory",
+        store: withKeySuffix(memoryBlobStore(isolate.answers), `:e${state.epochs.memory}`),
+        ttlSeconds: config.ANSWER_CACHE_MEMORY_TTL_SECONDS,
+      },
+      {
+        name: "edge",
+        store: withKeySuffix(edgeBlobStore(caches.default, app.origin), `:e${state.epochs.edge}`),
+        ttlSeconds: config.ANSWER_CACHE_EDGE_TTL_SECONDS,
+      },
+      {
+        name: "kv",
+        store: withKeySuffix(kvBlobStore(app.env.CACHE), `:e${state.epochs.kv}`),
+        ttlSeconds: config.ANSWER_CACHE_KV_TTL_SECONDS,
+      },
+    ],
+    background: app.exec,
+    ...cacheFaultHooks(app, "answer"),
+  });
+}
