@@ -83,15 +83,11 @@ export type AdmitResult =
       principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
       decision: Decision;
       standing: Standing;
-      /** The log instant this request was counted at, to release it if a later check refuses. */
-      requestAt: number | null;
     };
 
 export interface ReserveInput {
   tokens: number;
   usd: number;
-  /** A request counted at this instant is taken back from the log if this reservation fails. */
-  releaseRequestAt: number | null;
 }
 
 export type ReserveResult =

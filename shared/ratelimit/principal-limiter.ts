@@ -103,20 +103,19 @@ export class PrincipalLimiter {
     this.housekeeping(now);
 
     const budget = input.checkBudget ? this.ledger.refusal(limits, 0, now, true) : null;
-    if (budget) return this.admitted(auth.record, budget, now, null);
+    if (budget) return this.admitted(auth.record, budget, now);
     if (!input.countRequest) {
-      return this.admitted(auth.record, this.requestDecision(limits, now), now, null);
+      return this.admitted(auth.record, this.requestDecision(limits, now), now);
     }
     const check = this.log.check(now, limits.rpm);
-    if (!check.allowed) return this.admitted(auth.record, rpmRefusal(limits, check), now, null);
-    const entry = this.log.add(now);
-    this.store.putLogEntry(entry);
-    return this.admitted(auth.record, this.requestDecision(limits, now), now, entry.at);
+    if (!check.allowed) return this.admitted(auth.record, rpmRefusal(limits, check), now);
+    this.store.putLogEntry(this.log.add(now));
+    return this.admitted(auth.record, this.requestDecision(limits, now), now);
   }
 
   /**
    * Holds `tokens` and `usd` for a request about to spend them, or refuses: then nothing changes
-   * except that the request's log entry is released, so a refused request consumes nothing.
+   * (the request itself was counted by its admission, and stays counted).
    */
   reserve(input: ReserveInput): ReserveResult {
     const { limits } = this.requirePrincipal();
@@ -135,10 +134,6 @@ export class PrincipalLimiter {
       }
     }
     if (refusal) {
-      if (input.releaseRequestAt !== null) {
-        const entry = this.log.release(input.releaseRequestAt);
-        if (entry) this.store.putLogEntry(entry);
-      }
       return { ok: false, decision: refusal, standing: this.standingAt(limits, now) };
     }
     if (bucket) {
@@ -179,7 +174,7 @@ export class PrincipalLimiter {
     const { limits } = auth.record;
     this.housekeeping(now);
     const refused = (decision: Decision): AcquireResult => ({
-      ...this.admitted(auth.record, decision, now, null),
+      ...this.admitted(auth.record, decision, now),
       grant: null,
       nearLimit: returnsNear,
     });
@@ -209,7 +204,7 @@ export class PrincipalLimiter {
         ? this.ledger.hold(this.newId(), held.tokens, held.usdNano, now)
         : null;
     return {
-      ...this.admitted(auth.record, this.requestDecision(limits, now), now, null),
+      ...this.admitted(auth.record, this.requestDecision(limits, now), now),
       grant: {
         spareAdmits,
         spareAt,
@@ -318,7 +313,6 @@ export class PrincipalLimiter {
     record: PrincipalRecord,
     decision: Decision,
     now: number,
-    requestAt: number | null,
   ): Extract<AdmitResult, { ok: true }> {
     return {
       ok: true,
@@ -330,7 +324,6 @@ export class PrincipalLimiter {
       },
       decision,
       standing: this.standingAt(record.limits, now),
-      requestAt,
     };
   }
 

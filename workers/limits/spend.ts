@@ -143,7 +143,7 @@ async function reserveMore(app: AppContext, more: SpendAmount): Promise<string> 
   }
   const stub = limiterStub(app.env, limits.principalId);
   const result = await timedCall(app, "reserve", async (): Promise<ReserveResult> =>
-    stub.reserve({ ...more, releaseRequestAt: null }),
+    stub.reserve(more),
   );
   limits.standing = result.standing;
   if (!result.ok) {
