@@ -16,7 +16,8 @@ import { available, refill, takeTokens } from "./token-bucket.js";
  * Admits one request and makes its first reservation in one step, after settling the leases
  * the isolate hands back. The request window decides first: its refusal consumes nothing.
  * Once the window admits the request it counts, whatever refuses it next (a spent budget, the
- * token bucket, a request too large). With `lease`, spare admits, tokens and USD are granted too.
+ * token bucket, a request too large). A `tentative` need is held only if it fits. With `lease`,
+ * spare admits, tokens and USD are granted too.
  */
 export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResult {
   const auth = core.authenticate(input.credential);
@@ -40,10 +41,15 @@ export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResul
   }
   const budget = input.checkBudget ? core.ledger.refusal(limits, 0, now, true) : null;
   if (budget) return refused(budget);
-  const tokens = Math.max(0, Math.ceil(input.need.tokens));
-  const usdNano = Math.max(0, usdToNano(input.need.usd));
+  let tokens = Math.max(0, Math.ceil(input.need.tokens));
+  let usdNano = Math.max(0, usdToNano(input.need.usd));
   const spend = spendRefusal(core, limits, tokens, usdNano, now);
-  if (spend) return refused(spend);
+  if (spend && !input.tentative) return refused(spend);
+  if (spend) {
+    // A likely need that does not fit is not held: the request's own reservation decides later.
+    tokens = 0;
+    usdNano = 0;
+  }
 
   const admits =
     input.lease && input.countRequest

@@ -40,7 +40,12 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("cache-control"),
     request.headers.get("pragma"),
   );
-  await ensureGrants(app);
+  // A key this isolate has not seen is admitted here (its grants name the namespace): the
+  // question's embedding, its likely first reservation, rides on the same call.
+  await ensureGrants(
+    app,
+    body.retrieval === "lexical" ? { tokens: 0, usd: 0 } : embeddingCost(app, body.query),
+  );
   const namespace = namespaceFor(app, body.namespace);
   const result = await runQuery(body, app, { scope: "shared", directives, namespace });
   const payload = {
