@@ -1,7 +1,7 @@
 // The LIMITER calls of a request path, counted on the binding: a brand-new key's first query and
-// first chat completion each make one call before their response (admission and reservation
-// together, the key's grants coming back with it), and settle after the response has been handed
-// over, never before.
+// first chat completion each make one call, awaited before their response (admission and
+// reservation together, the key's grants coming back with it), and one report that settles them,
+// made once the response is complete and never awaited: for a stream, after its last event.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index.js";
@@ -13,10 +13,18 @@ interface Usage {
 }
 
 /**
- * Sends one request as `key` with LIMITER calls recorded: those made by the time the response is
- * handed back, and all of them once everything the request scheduled has run.
+ * Sends one request as `key` with LIMITER calls recorded: those made by the time its body is
+ * read, and all of them once everything the request scheduled has run.
  */
 async function tracedCall(key: string, path: string, body: unknown) {
+  const { res, counting, ctx } = await send(key, path, body);
+  const beforeBody = [...counting.calls];
+  const json = await res.json<Usage>();
+  await waitOnExecutionContext(ctx);
+  return { res, json, beforeBody, all: counting.calls };
+}
+
+async function send(key: string, path: string, body: unknown) {
   const counting = countingLimiter();
   const ctx = createExecutionContext();
   const res = await worker.fetch(
@@ -28,24 +36,25 @@ async function tracedCall(key: string, path: string, body: unknown) {
     counting.env,
     ctx,
   );
-  const beforeResponse = [...counting.calls];
-  const json = await res.json<Usage>();
-  await waitOnExecutionContext(ctx);
-  return { res, json, beforeResponse, all: counting.calls };
+  return { res, counting, ctx };
 }
+
+/** The calls the request waited on, from its Server-Timing entry. */
+const awaited = (res: Response) =>
+  /^limiter;desc="(\d+) calls"/.exec(res.headers.get("server-timing") ?? "")?.[1];
 
 // Under 60 rpm a lease holds no spare admits: each request's settlement is reported on its own.
 const newKey = async (name: string) => (await createKey({ name, rpm: 10 })).key;
 
 describe("a brand-new key's first requests", () => {
-  it("/v1/query: one LIMITER call before the response, the settlement after it", async () => {
+  it("/v1/query: one LIMITER call awaited, then one report that settles it", async () => {
     const key = await newKey("first-query");
     const first = await tracedCall(key, "/v1/query", {
       query: "What does a first-seen key's first query cost in round trips?",
       use_cache: false,
     });
     expect(first.res.status).toBe(200);
-    expect(first.beforeResponse).toEqual(["acquire"]);
+    expect(awaited(first.res)).toBe("1");
     expect(first.all).toEqual(["acquire", "report"]);
     const after = await usage(key);
     expect(after.requests.used).toBe(1);
@@ -55,12 +64,12 @@ describe("a brand-new key's first requests", () => {
     expect(after.budget.daily.reserved_usd).toBe(0);
   });
 
-  it("/v1/chat/completions: one LIMITER call before the response, the settlement after it", async () => {
+  it("/v1/chat/completions: one LIMITER call awaited, then one report that settles it", async () => {
     const key = await newKey("first-chat");
     const messages = [{ role: "user", content: "How many round trips does this chat make?" }];
     const first = await tracedCall(key, "/v1/chat/completions", { model: "auto", messages });
     expect(first.res.status).toBe(200);
-    expect(first.beforeResponse).toEqual(["acquire"]);
+    expect(awaited(first.res)).toBe("1");
     expect(first.all).toEqual(["acquire", "report"]);
     const after = await usage(key);
     expect(after.requests.used).toBe(1);
@@ -74,6 +83,32 @@ describe("a brand-new key's first requests", () => {
       messages: again,
     });
     expect(second.res.status).toBe(200);
-    expect(second.beforeResponse).toEqual(["acquire"]);
+    expect(awaited(second.res)).toBe("1");
+    expect(second.all).toEqual(["acquire", "report"]);
+  });
+
+  it("a streamed completion: settled after its last event, not before the response", async () => {
+    const key = await newKey("first-stream");
+    const { res, counting, ctx } = await send(key, "/v1/chat/completions", {
+      model: "auto",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "When is a stream settled?" }],
+    });
+    expect(res.status).toBe(200);
+    // The response is handed over with its admission made and nothing settled yet.
+    expect(counting.calls).toEqual(["acquire"]);
+    const text = await res.text();
+    await waitOnExecutionContext(ctx);
+    expect(counting.calls).toEqual(["acquire", "report"]);
+    const usageChunk = text
+      .split("\n")
+      .filter((line) => line.startsWith("data: {"))
+      .map((line) => JSON.parse(line.slice(6)) as Partial<Usage>)
+      .find((chunk) => chunk.usage);
+    const after = await usage(key);
+    expect(after.requests.used).toBe(1);
+    expect(after.tokens.used_today).toBe(usageChunk?.usage?.total_tokens);
+    expect(after.budget.daily.reserved_usd).toBe(0);
   });
 });

@@ -1,8 +1,10 @@
 // Admission of a limited request: one call to the principal's LIMITER object that admits the
 // request and makes its first reservation together (or none while this isolate holds a lease
 // from it), and the hand-back of leases and settlements once they are done. Nothing is handed
-// back before the response: finishAdmission (the router's last stage) starts the report, in
-// waitUntil and on a later turn of the event loop than the one that hands the response over.
+// back while the handler runs: finishAdmission (the router's finish stage, once the response is
+// complete) starts the report in waitUntil, unawaited. It is not put off past the hand-over: a
+// client's next request would then race it to the object and could be admitted against a
+// budget its previous request had already spent.
 import { LeaseHolder, type LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
 import type {
   AcquireResult,
@@ -40,7 +42,7 @@ export interface Admission {
   authorize: (() => void) | null;
   /** The scope check's refusal, for siblings waiting on the same admission. */
   forbidden: HttpError | null;
-  /** The response has been handed over (finishAdmission ran): settlement may be reported. */
+  /** The response is complete (finishAdmission ran): settlement may be reported. */
   responded: boolean;
 }
 
@@ -103,7 +105,7 @@ export async function ensureGrants(app: AppContext, likely: Spend = ZERO): Promi
 }
 
 /**
- * When the response is handed over: a claim no hold took over used nothing, and what is done
+ * When the response is complete: a claim no hold took over used nothing, and what is done
  * (leases, settlements) goes back to the object from now on.
  */
 export function finishAdmission(app: AppContext): void {
@@ -253,8 +255,7 @@ function authorizeAdmitted(admission: Admission): void {
 /**
  * After a request settled: hands back the leases and settlements that are done, in waitUntil,
  * unless a live lease will carry them with its renewal or its expiry. Before the response is
- * handed over this does nothing (finishAdmission calls it then); after, the report starts on a
- * later turn, and whatever an admission of the same key takes first goes with that call instead.
+ * complete this does nothing (finishAdmission calls it then).
  */
 export function returnLeases(app: AppContext): void {
   const admission = app.admission;
@@ -262,14 +263,11 @@ export function returnLeases(app: AppContext): void {
   const { caller } = admission;
   const holder = holders.get(caller.memoKey);
   if (!holder || holder.hasLive()) return;
+  const returns = holder.takeReturns();
+  if (returns.length === 0) return;
   app.exec.waitUntil(
-    nextTurn().then(async () => {
-      const returns = holder.takeReturns();
-      if (returns.length === 0) return;
-      await reportReturns(app, caller, returns);
-      // What the report recorded leaves with a flush of its own (the request's has gone).
-      scheduleMetricsFlush(app);
-    }),
+    // What the report records leaves with a flush of its own (the request's may have gone).
+    reportReturns(app, caller, returns).then(() => scheduleMetricsFlush(app)),
   );
 }
 
@@ -282,11 +280,6 @@ export function queueSettlements(app: AppContext, settles: Array<{ id: string } 
   if (!caller) return;
   const holder = holderFor(caller.memoKey);
   for (const s of settles) holder.queueSettlement(s.id, { tokens: s.tokens, usd: s.usd });
-}
-
-/** Resolves on a later turn of the event loop: after the response in hand has been returned. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 async function reportReturns(app: AppContext, caller: Caller, returns: LeaseReturn[]) {
