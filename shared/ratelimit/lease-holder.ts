@@ -39,6 +39,8 @@ export interface LeaseTicket {
  */
 export class LeaseHolder {
   private leases: Lease[] = [];
+  /** Settlements of reservations made outside a lease, waiting to go with the next report. */
+  private queued: LeaseReturn[] = [];
   /** The standing the object last reported: what locally admitted requests answer with. */
   standing: Standing | null = null;
 
@@ -56,10 +58,12 @@ export class LeaseHolder {
   }
 
   /**
-   * Holds a grant the object just made; the asking request's claim is its `need`. The lease
-   * expires `grant.ttlMs` after `sentAt` (when the call left: never later than the object's).
+   * Holds a grant the object just made; the asking request's claim is its `need`, or nothing when
+   * the grant does not hold it (a tentative need that did not fit). The lease expires
+   * `grant.ttlMs` after `sentAt` (when the call left: never later than the object's).
    */
-  install(grant: LeaseGrant, sentAt: number, need: Spend): LeaseTicket {
+  install(grant: LeaseGrant, sentAt: number, asked: Spend): LeaseTicket {
+    const need = covers(grant.held, asked) ? asked : { tokens: 0, usd: 0 };
     const lease: Lease = {
       spareAt: grant.spareAt,
       admitsLeft: grant.spareAdmits,
@@ -84,12 +88,22 @@ export class LeaseHolder {
   }
 
   /**
-   * Removes and returns the leases that are done: expired or drained, with nothing open. With
-   * `all`, every lease with nothing open ends now (a reader wants the settled truth).
+   * Queues the settlement of a reservation the object made outside any lease (`used` replaces
+   * what it held), to be reported with this holder's next returns instead of a call of its own.
+   */
+  queueSettlement(reservationId: string, used: Spend): void {
+    this.queued.push({ spareAt: null, unusedAdmits: 0, reservationId, used: { ...used } });
+  }
+
+  /**
+   * Removes and returns the queued settlements and the leases that are done: expired or drained,
+   * with nothing open. With `all`, every lease with nothing open ends now (a reader wants the
+   * settled truth).
    */
   takeReturns(all = false): LeaseReturn[] {
     const now = this.clock();
-    const done: LeaseReturn[] = [];
+    const done: LeaseReturn[] = this.queued;
+    this.queued = [];
     this.leases = this.leases.filter((l) => {
       const finished = l.open === 0 && (all || l.expiresAt <= now || l.admitsLeft === 0);
       if (!finished) return true;
@@ -108,9 +122,9 @@ export class LeaseHolder {
     return done;
   }
 
-  /** Leases held (a bounded registry evicts holders with none). */
+  /** Leases held and settlements queued (a bounded registry evicts holders with none). */
   get size(): number {
-    return this.leases.length;
+    return this.leases.length + this.queued.length;
   }
 
   private claim(lease: Lease, need: Spend, alreadyHeld: Spend = { tokens: 0, usd: 0 }) {

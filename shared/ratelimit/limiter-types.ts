@@ -83,15 +83,11 @@ export type AdmitResult =
       principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
       decision: Decision;
       standing: Standing;
-      /** The log instant this request was counted at, to release it if a later check refuses. */
-      requestAt: number | null;
     };
 
 export interface ReserveInput {
   tokens: number;
   usd: number;
-  /** A request counted at this instant is taken back from the log if this reservation fails. */
-  releaseRequestAt: number | null;
 }
 
 export type ReserveResult =
@@ -137,6 +133,12 @@ export interface AcquireInput {
   checkBudget: boolean;
   /** What this request reserves before it spends (zero for requests that spend nothing). */
   need: Spend;
+  /**
+   * `need` is only what the request is likely to reserve next (it is admitted before it knows):
+   * held when it fits, and when it does not, the request is admitted holding nothing instead of
+   * refused, so the reservation it makes later decides, exactly as it would have.
+   */
+  tentative?: boolean;
   /** The isolate keeps a lease: spare admits, tokens and USD may be granted with this one. */
   lease: boolean;
   /** Leases this isolate is done with, settled before anything is decided. */

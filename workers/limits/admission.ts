@@ -1,6 +1,10 @@
 // Admission of a limited request: one call to the principal's LIMITER object that admits the
 // request and makes its first reservation together (or none while this isolate holds a lease
-// from it), and the hand-back of leases once they are done, always after the response.
+// from it), and the hand-back of leases and settlements once they are done. Nothing is handed
+// back while the handler runs: finishAdmission (the router's finish stage, once the response is
+// complete) starts the report in waitUntil, unawaited. It is not put off past the hand-over: a
+// client's next request would then race it to the object and could be admitted against a
+// budget its previous request had already spent.
 import { LeaseHolder, type LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
 import type {
   AcquireResult,
@@ -10,6 +14,7 @@ import type {
 } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext, RequestLimits } from "../context.js";
 import { HttpError } from "../errors.js";
+import { scheduleMetricsFlush } from "../metrics.js";
 import { grantsOfCaller, learnGrants } from "./grants-memo.js";
 import { deniedMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
@@ -37,6 +42,8 @@ export interface Admission {
   authorize: (() => void) | null;
   /** The scope check's refusal, for siblings waiting on the same admission. */
   forbidden: HttpError | null;
+  /** The response is complete (finishAdmission ran): settlement may be reported. */
+  responded: boolean;
 }
 
 /** How long an unknown key is refused from memory (keys are random: it will not appear). */
@@ -74,24 +81,33 @@ export function forgetRevoked(keyHash: string): void {
   deniedMemo.block(keyHash, "denied", Date.now() + REVOKED_KEY_MEMO_MS, "revoked");
 }
 
-/** Admits the request if it still owes its admission, reserving nothing (e.g. a cache hit). */
-export async function ensureAdmitted(app: AppContext): Promise<void> {
-  const ticket = await admitOnce(app, ZERO);
+/**
+ * Admits the request if it still owes its admission, reserving nothing (e.g. a cache hit), or
+ * tentatively `likely`: what its first reservation will probably be, held if it fits.
+ */
+export async function ensureAdmitted(app: AppContext, likely: Spend = ZERO): Promise<void> {
+  const ticket = await admitOnce(app, likely, true);
   // Kept for a hold made later in the request, else settled at zero when the request ends.
   if (ticket && app.admission) app.admission.ticket = ticket;
 }
 
 /**
  * Makes the caller's grants known before a handler reads them (its namespace): admits the
- * request now, reserving nothing, if it still owes its admission and this isolate has not
- * learned them. A key seen before (or holding a lease) costs no call.
+ * request now if it still owes its admission and this isolate has not learned them. A key seen
+ * before (or holding a lease) costs no call. `likely` is what the route's first reservation will
+ * probably be (e.g. the question's embedding): held tentatively by the same call, so that
+ * reservation is taken from it without a second one (a need that does not fit is not refused
+ * here: the reservation itself decides, as it would have).
  */
-export async function ensureGrants(app: AppContext): Promise<void> {
+export async function ensureGrants(app: AppContext, likely: Spend = ZERO): Promise<void> {
   if (app.principal?.grants || app.admission?.state !== "pending") return;
-  await ensureAdmitted(app);
+  await ensureAdmitted(app, likely);
 }
 
-/** At the end of a request: a claim no hold took over used nothing; done leases go back. */
+/**
+ * When the response is complete: a claim no hold took over used nothing, and what is done
+ * (leases, settlements) goes back to the object from now on.
+ */
 export function finishAdmission(app: AppContext): void {
   const admission = app.admission;
   if (!admission || admission.state !== "admitted") return;
@@ -99,6 +115,7 @@ export function finishAdmission(app: AppContext): void {
     admission.ticket.settle(ZERO);
     admission.ticket = null;
   }
+  admission.responded = true;
   returnLeases(app);
 }
 
@@ -107,11 +124,15 @@ export function finishAdmission(app: AppContext): void {
  * returns its claim; null when it was already admitted (by this call's sibling, which may still
  * be at it: a batch's items wait for it). A refusal of the request throws for every caller.
  */
-export async function admitOnce(app: AppContext, need: Spend): Promise<LeaseTicket | null> {
+export async function admitOnce(
+  app: AppContext,
+  need: Spend,
+  tentative = false,
+): Promise<LeaseTicket | null> {
   const admission = app.admission;
   if (!admission) return null;
   if (admission.state === "pending" && !admission.inFlight) {
-    const admitting = admitWith(app, need);
+    const admitting = admitWith(app, need, tentative);
     admission.inFlight = admitting;
     const ticket = await admitting;
     admission.ticket = null;
@@ -126,10 +147,11 @@ export async function admitOnce(app: AppContext, need: Spend): Promise<LeaseTick
 }
 
 /**
- * Admits the pending request with its first reservation `need`: taken from a live lease when
- * this isolate holds one that covers it, else one `acquire` call. Throws the 401/413/429.
+ * Admits the pending request with its first reservation `need` (only held if it fits, when
+ * `tentative`): taken from a live lease when this isolate holds one that covers it, else one
+ * `acquire` call. Throws the 401/413/429.
  */
-async function admitWith(app: AppContext, need: Spend): Promise<LeaseTicket> {
+async function admitWith(app: AppContext, need: Spend, tentative: boolean): Promise<LeaseTicket> {
   const admission = app.admission;
   if (!admission || admission.state !== "pending") {
     throw new Error(`admitWith() on ${app.route}: the request is not awaiting admission`);
@@ -162,6 +184,7 @@ async function admitWith(app: AppContext, need: Spend): Promise<LeaseTicket> {
         countRequest: admission.countRequest,
         checkBudget: admission.checkBudget,
         need,
+        tentative,
         lease: admission.countRequest,
         returns,
       }),
@@ -230,15 +253,33 @@ function authorizeAdmitted(admission: Admission): void {
 }
 
 /**
- * After a request settled: hands back the leases that are done, in waitUntil, unless a live
- * lease will carry them with its renewal or its expiry.
+ * After a request settled: hands back the leases and settlements that are done, in waitUntil,
+ * unless a live lease will carry them with its renewal or its expiry. Before the response is
+ * complete this does nothing (finishAdmission calls it then).
  */
 export function returnLeases(app: AppContext): void {
-  const caller = app.admission?.caller;
-  const holder = caller ? holders.get(caller.memoKey) : undefined;
-  if (!caller || !holder || holder.hasLive()) return;
+  const admission = app.admission;
+  if (!admission?.responded) return;
+  const { caller } = admission;
+  const holder = holders.get(caller.memoKey);
+  if (!holder || holder.hasLive()) return;
   const returns = holder.takeReturns();
-  if (returns.length > 0) app.exec.waitUntil(reportReturns(app, caller, returns));
+  if (returns.length === 0) return;
+  app.exec.waitUntil(
+    // What the report records leaves with a flush of its own (the request's may have gone).
+    reportReturns(app, caller, returns).then(() => scheduleMetricsFlush(app)),
+  );
+}
+
+/**
+ * Queues the settlement of reservations made by calls of their own (beyond a lease), to be
+ * reported with the key's returned leases rather than one call each.
+ */
+export function queueSettlements(app: AppContext, settles: Array<{ id: string } & Spend>): void {
+  const caller = app.admission?.caller;
+  if (!caller) return;
+  const holder = holderFor(caller.memoKey);
+  for (const s of settles) holder.queueSettlement(s.id, { tokens: s.tokens, usd: s.usd });
 }
 
 async function reportReturns(app: AppContext, caller: Caller, returns: LeaseReturn[]) {

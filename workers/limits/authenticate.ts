@@ -53,6 +53,7 @@ export async function authenticate(
     inFlight: null,
     authorize: null,
     forbidden: null,
+    responded: false,
   };
   if (!policy.spends || !policy.countRequest) await ensureAdmitted(app);
 }

@@ -8,7 +8,7 @@ import { costUsd } from "../../shared/llm/catalog.js";
 import type { LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
 import type { ReserveResult, Spend } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
-import { admitOnce, returnLeases } from "./admission.js";
+import { admitOnce, queueSettlements, returnLeases } from "./admission.js";
 import { aged, LimitRefusal, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
 
 /** Tokens (prompt + completion + embedding) and USD: the one spend type. */
@@ -78,9 +78,12 @@ export function spendHold(app: AppContext): SpendHold {
       throw new Error(`spendHold() on ${app.route}, which has no admitted principal`);
     }
     if (!ticket && admission?.ticket) {
-      // The request was admitted without a reservation (ensureAdmitted): this hold owns its claim.
+      // The request was admitted before it reserved (ensureAdmitted): this hold owns its claim,
+      // and what the admission held for it (a tentative need that fit) counts as held.
       ticket = admission.ticket;
       admission.ticket = null;
+      held.tokens += ticket.held.tokens;
+      held.usd += ticket.held.usd;
     }
     const more = {
       tokens: Math.max(0, want.tokens - held.tokens),
@@ -124,7 +127,8 @@ export function spendHold(app: AppContext): SpendHold {
         return { id: hold.id, tokens, usd };
       });
       ticket?.settle(left);
-      if (settles.length > 0) app.exec.waitUntil(settleExtra(app, settles));
+      // Reported with the key's returned leases, after the response: no call of their own.
+      queueSettlements(app, settles);
       returnLeases(app);
     },
   };
@@ -143,7 +147,7 @@ async function reserveMore(app: AppContext, more: SpendAmount): Promise<string> 
   }
   const stub = limiterStub(app.env, limits.principalId);
   const result = await timedCall(app, "reserve", async (): Promise<ReserveResult> =>
-    stub.reserve({ ...more, releaseRequestAt: null }),
+    stub.reserve(more),
   );
   limits.standing = result.standing;
   if (!result.ok) {
@@ -156,23 +160,6 @@ async function reserveMore(app: AppContext, more: SpendAmount): Promise<string> 
   app.metrics.inc("ragway_budget_reserved_usd_total", {}, more.usd);
   app.metrics.inc("ragway_budget_reserved_tokens_total", {}, more.tokens);
   return result.id;
-}
-
-async function settleExtra(
-  app: AppContext,
-  holds: Array<{ id: string } & SpendAmount>,
-): Promise<void> {
-  const limits = app.limits;
-  if (!limits) return;
-  const stub = limiterStub(app.env, limits.principalId);
-  for (const hold of holds) {
-    try {
-      await timedCall(app, "settle", async () => stub.settle(hold));
-    } catch (err) {
-      // The reservation stays held and counts as spent after its TTL: safe, never lenient.
-      app.logger.warn("limiter_settle_failed", { error: String(err) });
-    }
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { cacheDirectives } from "../../shared/cache/directives.js";
 import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import type { QueryCacheInfo } from "../../shared/rag/query-service.js";
 import type { AppContext } from "../context.js";
+import { embeddingCost } from "../embedder.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { ensureGrants } from "../limits/admission.js";
@@ -21,7 +22,12 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("cache-control"),
     request.headers.get("pragma"),
   );
-  await ensureGrants(app);
+  // A key this isolate has not seen is admitted here (its grants name the namespace): the
+  // question's embedding, its likely first reservation, rides on the same call.
+  await ensureGrants(
+    app,
+    body.retrieval === "lexical" ? { tokens: 0, usd: 0 } : embeddingCost(app.config, body.query),
+  );
   const namespace = namespaceFor(app, body.namespace);
   const served = await runQuery(body, app, { directives, namespace }, app.logFields);
   const payload = {

@@ -290,3 +290,73 @@ describe("acquire: the principal's grants", () => {
     });
   });
 });
+
+describe("acquire: a tentative need", () => {
+  const acquire = (limiter: PrincipalLimiter, need: Spend, tentative: boolean) =>
+    limiter.acquire({
+      credential: KEY,
+      countRequest: true,
+      checkBudget: false,
+      need,
+      tentative,
+      lease: false,
+      returns: [],
+    });
+
+  it("is held with the admission when it fits, and claimed by the asking request", () => {
+    const { clock, limiter } = setup({ tpm: 1_000 });
+    const r = acquire(limiter, { tokens: 300, usd: 0 }, true);
+    expect(r.ok && r.grant?.held).toEqual({ tokens: 300, usd: 0 });
+    expect(r.ok && r.standing.tokens.remaining).toBe(700);
+    if (!r.ok || !r.grant) throw new Error("refused");
+    const ticket = new LeaseHolder(clock).install(r.grant, clock(), { tokens: 300, usd: 0 });
+    expect(ticket.held).toEqual({ tokens: 300, usd: 0 });
+  });
+
+  it("admits holding nothing when it does not fit, where a firm need is refused", () => {
+    const { clock, limiter } = setup({ tpm: 1_000 });
+    const firm = acquire(limiter, { tokens: 5_000, usd: 0 }, false);
+    expect(firm.ok && firm.grant).toBeNull();
+    expect(firm.ok && firm.decision.reason).toBe("request_too_large");
+
+    const tentative = acquire(limiter, { tokens: 5_000, usd: 0 }, true);
+    expect(tentative.ok && tentative.decision.allowed).toBe(true);
+    expect(tentative.ok && tentative.grant?.held).toEqual({ tokens: 0, usd: 0 });
+    expect(tentative.ok && tentative.standing.tokens.remaining).toBe(1_000);
+    expect(tentative.ok && tentative.standing.requests.used).toBe(2);
+    if (!tentative.ok || !tentative.grant) throw new Error("refused");
+    // The asking request holds nothing: its own reservation, made later, decides.
+    const ticket = new LeaseHolder(clock).install(tentative.grant, clock(), {
+      tokens: 5_000,
+      usd: 0,
+    });
+    expect(ticket.held).toEqual({ tokens: 0, usd: 0 });
+    expect(ticket.topUp({ tokens: 1, usd: 0 })).toBe(false);
+  });
+});
+
+describe("queued settlements", () => {
+  it("go back with the holder's next returns, settling their reservations", () => {
+    const { clock, limiter } = setup({ tpm: 1_000 });
+    const reserved = limiter.reserve({ tokens: 400, usd: 0.01 });
+    if (!reserved.ok) throw new Error("refused");
+    const holder = new LeaseHolder(clock);
+    holder.queueSettlement(reserved.id, { tokens: 100, usd: 0.002 });
+    expect(holder.size).toBe(1);
+    const returns = holder.takeReturns();
+    expect(returns).toEqual([
+      {
+        spareAt: null,
+        unusedAdmits: 0,
+        reservationId: reserved.id,
+        used: { tokens: 100, usd: 0.002 },
+      },
+    ]);
+    expect(holder.takeReturns()).toEqual([]);
+    limiter.report(returns);
+    const standing = limiter.standing();
+    expect(standing?.tokens.remaining).toBe(900);
+    expect(standing?.daily.spentUsd).toBeCloseTo(0.002, 9);
+    expect(standing?.daily.reservedUsd).toBe(0);
+  });
+});

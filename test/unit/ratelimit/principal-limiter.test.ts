@@ -35,13 +35,8 @@ function admit(limiter: PrincipalLimiter, checkBudget = false) {
   return r;
 }
 
-function reserved(
-  limiter: PrincipalLimiter,
-  tokens: number,
-  usd: number,
-  at: number | null = null,
-) {
-  const r = limiter.reserve({ tokens, usd, releaseRequestAt: at });
+function reserved(limiter: PrincipalLimiter, tokens: number, usd: number) {
+  const r = limiter.reserve({ tokens, usd });
   if (!r.ok) throw new Error(`refused: ${r.decision.reason}`);
   return r;
 }
@@ -176,29 +171,30 @@ describe("PrincipalLimiter: reservations", () => {
     expect(again.standing.daily.spentUsd).toBe(0.1);
   });
 
-  it("refuses tokens it does not have with a truthful wait, and consumes nothing", () => {
+  it("refuses tokens it does not have with a truthful wait, and holds nothing for it", () => {
     const { limiter, clock } = setup();
-    const req = admit(limiter);
+    admit(limiter);
     reserved(limiter, 5_500, 0);
     const before = limiter.standing();
-    const refused = limiter.reserve({ tokens: 1_000, usd: 0.2, releaseRequestAt: req.requestAt });
+    const refused = limiter.reserve({ tokens: 1_000, usd: 0.2 });
     expect(refused.ok).toBe(false);
     if (refused.ok) return;
     expect(refused.decision).toMatchObject({ reason: "tokens", policy: "tpm", limit: 6_000 });
     expect(refused.decision.retryAfterMs).toBe(5_000);
-    // Nothing consumed: not the tokens, not the budget, not even the request slot.
+    // Nothing held: not the tokens, not the budget. The request the window admitted still
+    // counts (a token refusal after admission consumes the request, docs/rate-limits.md).
     expect(refused.standing.tokens.remaining).toBe(before?.tokens.remaining);
     expect(refused.standing.daily.reservedUsd).toBe(0);
-    expect(refused.standing.requests.used).toBe(0);
+    expect(refused.standing.requests.used).toBe(1);
     clock.advance(refused.decision.retryAfterMs - 1);
-    expect(limiter.reserve({ tokens: 1_000, usd: 0, releaseRequestAt: null }).ok).toBe(false);
+    expect(limiter.reserve({ tokens: 1_000, usd: 0 }).ok).toBe(false);
     clock.advance(1);
-    expect(limiter.reserve({ tokens: 1_000, usd: 0, releaseRequestAt: null }).ok).toBe(true);
+    expect(limiter.reserve({ tokens: 1_000, usd: 0 }).ok).toBe(true);
   });
 
   it("refuses a request larger than the whole bucket as too large", () => {
     const { limiter } = setup();
-    const r = limiter.reserve({ tokens: 6_001, usd: 0, releaseRequestAt: null });
+    const r = limiter.reserve({ tokens: 6_001, usd: 0 });
     expect(!r.ok && r.decision.reason).toBe("request_too_large");
   });
 });
@@ -208,7 +204,7 @@ describe("PrincipalLimiter: budgets", () => {
     const { limiter } = setup({ dailyBudgetUsd: 0.25 });
     const admitted = [];
     for (let i = 0; i < 10; i++) {
-      const r = limiter.reserve({ tokens: 10, usd: 0.1, releaseRequestAt: null });
+      const r = limiter.reserve({ tokens: 10, usd: 0.1 });
       if (r.ok) admitted.push(r.id);
       else expect(r.decision).toMatchObject({ reason: "daily_budget", policy: "daily_usd" });
     }
@@ -224,18 +220,18 @@ describe("PrincipalLimiter: budgets", () => {
     const midnight = Date.UTC(2026, 10, 29);
     expect(gate.ok && gate.decision.retryAfterMs).toBe(midnight - clock());
     expect(gate.ok && gate.standing.requests.used).toBe(0);
-    expect(limiter.reserve({ tokens: 10, usd: 0.001, releaseRequestAt: null }).ok).toBe(false);
+    expect(limiter.reserve({ tokens: 10, usd: 0.001 }).ok).toBe(false);
     // Free requests still fit a spent budget; the next UTC day starts afresh.
-    expect(limiter.reserve({ tokens: 10, usd: 0, releaseRequestAt: null }).ok).toBe(true);
+    expect(limiter.reserve({ tokens: 10, usd: 0 }).ok).toBe(true);
     clock.set(midnight);
-    expect(limiter.reserve({ tokens: 10, usd: 0.001, releaseRequestAt: null }).ok).toBe(true);
+    expect(limiter.reserve({ tokens: 10, usd: 0.001 }).ok).toBe(true);
   });
 
   it("says the monthly budget when that is what ran out, waiting until the month ends", () => {
     const { limiter, clock } = setup({ dailyBudgetUsd: 5, monthlyBudgetUsd: 0.3 });
     const a = reserved(limiter, 0, 0.3);
     limiter.settle({ id: a.id, tokens: 0, usd: 0.3 });
-    const r = limiter.reserve({ tokens: 0, usd: 0.01, releaseRequestAt: null });
+    const r = limiter.reserve({ tokens: 0, usd: 0.01 });
     expect(!r.ok && r.decision.reason).toBe("monthly_budget");
     expect(!r.ok && r.decision.retryAfterMs).toBe(Date.UTC(2026, 11, 1) - clock());
   });
@@ -243,7 +239,7 @@ describe("PrincipalLimiter: budgets", () => {
   it("waits briefly rather than until the reset when only requests in flight hold the rest", () => {
     const { limiter } = setup({ dailyBudgetUsd: 0.1 });
     reserved(limiter, 0, 0.08);
-    const r = limiter.reserve({ tokens: 0, usd: 0.05, releaseRequestAt: null });
+    const r = limiter.reserve({ tokens: 0, usd: 0.05 });
     expect(!r.ok && r.decision.retryAfterMs).toBe(1_000);
   });
 

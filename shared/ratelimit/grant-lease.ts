@@ -1,0 +1,103 @@
+// Lease grants: admitting one request and making its first reservation in one step, with, for a
+// busy key, a lease of spare admits, tokens and USD for the calling isolate to admit locally
+// (sized by shared/ratelimit/lease). Everything granted counts as used the moment it is granted:
+// spare admits are logged at the lease's end, its tokens and USD held in one reservation.
+import { admittedResult, rpmRefusal, windowDecision } from "./admit-request.js";
+import type { Decision } from "./decision.js";
+import { LEASE_MS, leaseAdmits, leasePool } from "./lease.js";
+import type { LimiterCore } from "./limiter-core.js";
+import type { AcquireInput, AcquireResult } from "./limiter-types.js";
+import { nanoToUsd, usdToNano, type Limits } from "./limits.js";
+import { spendRefusal } from "./reserve-spend.js";
+import { settleLeaseReturns } from "./settle-lease-returns.js";
+import { available, refill, takeTokens } from "./token-bucket.js";
+
+/**
+ * Admits one request and makes its first reservation in one step, after settling the leases
+ * the isolate hands back. The request window decides first: its refusal consumes nothing.
+ * Once the window admits the request it counts, whatever refuses it next (a spent budget, the
+ * token bucket, a request too large). A `tentative` need is held only if it fits. With `lease`,
+ * spare admits, tokens and USD are granted too.
+ */
+export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResult {
+  const auth = core.authenticate(input.credential);
+  const now = core.clock();
+  // A revoked key's isolates still hand back what they spent under its leases.
+  const returnsNear =
+    auth.ok || auth.auth === "revoked" ? settleLeaseReturns(core, input.returns, now) : [];
+  if (!auth.ok) return auth;
+  const { limits } = auth.record;
+  core.housekeeping(now);
+  const refused = (decision: Decision): AcquireResult => ({
+    ...admittedResult(core, auth.record, decision, now),
+    grant: null,
+    nearLimit: returnsNear,
+  });
+
+  if (input.countRequest) {
+    const check = core.log.check(now, limits.rpm);
+    if (!check.allowed) return refused(rpmRefusal(limits, check));
+    core.store.putLogEntry(core.log.add(now));
+  }
+  const budget = input.checkBudget ? core.ledger.refusal(limits, 0, now, true) : null;
+  if (budget) return refused(budget);
+  let tokens = Math.max(0, Math.ceil(input.need.tokens));
+  let usdNano = Math.max(0, usdToNano(input.need.usd));
+  const spend = spendRefusal(core, limits, tokens, usdNano, now);
+  if (spend && !input.tentative) return refused(spend);
+  if (spend) {
+    // A likely need that does not fit is not held: the request's own reservation decides later.
+    tokens = 0;
+    usdNano = 0;
+  }
+
+  const admits =
+    input.lease && input.countRequest
+      ? leaseAdmits(limits.rpm, limits.rpm - core.log.used(now))
+      : 1;
+  const spareAdmits = admits - 1;
+  const spareAt = spareAdmits > 0 ? now + LEASE_MS : null;
+  if (spareAt !== null) core.store.putLogEntry(core.log.add(spareAt, spareAdmits));
+  const held = holdPools(core, limits, tokens, usdNano, admits, now);
+  const reservation =
+    held.tokens > 0 || held.usdNano > 0
+      ? core.ledger.hold(core.newId(), held.tokens, held.usdNano, now)
+      : null;
+  return {
+    ...admittedResult(core, auth.record, windowDecision(core, limits, now), now),
+    grant: {
+      spareAdmits,
+      spareAt,
+      reservationId: reservation?.id ?? null,
+      held: { tokens: held.tokens, usd: nanoToUsd(held.usdNano) },
+      ttlMs: LEASE_MS,
+    },
+    nearLimit: returnsNear,
+  };
+}
+
+/**
+ * Takes this request's need plus a lease's share of tokens and USD: the share when it fits, else
+ * the need alone (which the caller has already checked fits). The caller holds both in one
+ * reservation.
+ */
+function holdPools(
+  core: LimiterCore,
+  limits: Limits,
+  tokens: number,
+  usdNano: number,
+  admits: number,
+  now: number,
+): { tokens: number; usdNano: number } {
+  const bucket = refill(core.bucket, limits.tpm, now);
+  let poolTokens = leasePool(tokens, admits, available(bucket));
+  let take = takeTokens(core.bucket, limits.tpm, poolTokens, now);
+  if (!take.allowed) {
+    poolTokens = tokens;
+    take = takeTokens(core.bucket, limits.tpm, poolTokens, now);
+  }
+  if (take.allowed && poolTokens > 0) core.saveBucket(take.state);
+  let poolNano = leasePool(usdNano, admits, core.ledger.remainingNano(limits, now));
+  if (core.ledger.refusal(limits, poolNano, now, false)) poolNano = usdNano;
+  return { tokens: poolTokens, usdNano: poolNano };
+}
