@@ -13,14 +13,13 @@ import { json } from "../http/respond.js";
 import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices } from "../services.js";
-import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
 import {
   indexObjectName,
   namespaceIndex,
-  namespaceNotFound,
   requireLiveNamespace,
 } from "../tenancy/namespace-index.js";
+import { namespaceWriter } from "../tenancy/namespace-writer.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
 import { upstreamFailureError } from "../upstream-error.js";
@@ -37,8 +36,6 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   const namespace = namespaceFor(app, body.namespace);
   // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
   await requireLiveNamespace(app, namespace);
-  const index = namespaceIndex(app.env, namespace);
-  const requireLive = namespace !== DEFAULT_NAMESPACE;
   // The chunks' embeddings are reserved before any is made and settled with what the provider
   // billed (cached vectors cost nothing); a failure refunds the reservation.
   const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
@@ -51,14 +48,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
       embeddingModel: app.config.embeddingModel,
       beforeEmbed: (tokens) => hold.raise({ tokens, usd: usdOf(tokens) }),
       embed: embedderFor(app),
-      existing: (ids) => index.hashes(ids),
-      store: async (docs) => {
-        const stored = await index.upsert(docs, { requireLive });
-        // Deleted while this request was embedding: nothing was written.
-        if (stored.namespaceMissing) throw namespaceNotFound(namespace);
-        noteIndexWrite(app, stored.version, indexObjectName(namespace));
-        return stored;
-      },
+      ...namespaceWriter(app, namespace),
     }),
   );
   if (!result.ok) {
@@ -77,7 +67,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     object: "list",
     namespace,
     documents,
-    index_version: version ?? (await index.stats()).version,
+    index_version: version ?? (await namespaceIndex(app.env, namespace).stats()).version,
     usage: { embedding_tokens: embeddingTokens },
   });
 }
