@@ -47,6 +47,31 @@ export const IngestResponseSchema = z.object({
   usage: z.object({ embedding_tokens: z.number().int() }),
 });
 
+export const IngestJobStateSchema = z.enum([
+  "queued",
+  "running",
+  "completed",
+  "completed_with_errors",
+  "failed",
+]);
+
+export const IngestJobResponseSchema = z.object({
+  object: z.literal("ingest.job"),
+  id: z.string().describe("job_ followed by 32 hex digits"),
+  namespace: z.string(),
+  state: IngestJobStateSchema.describe(
+    "queued, running, then completed (every document stored), completed_with_errors (some failed) or failed (all failed)",
+  ),
+  total: z.number().int().describe("distinct documents in the job"),
+  done: z.number().int().describe("documents stored, or found unchanged"),
+  failed: z.number().int().describe("documents that kept failing; their reasons are in `errors`"),
+  remaining: z.number().int().describe("documents not yet done or failed"),
+  errors: z.array(z.object({ id: z.string(), reason: z.string() })),
+  embedding_tokens: z.number().int().describe("tokens embedded so far (what is billed)"),
+  created_at: z.number().int().describe("Unix seconds"),
+  finished_at: z.number().int().nullable().describe("Unix seconds; null until nothing remains"),
+});
+
 export const DocumentSummarySchema = z.object({
   id: z.string(),
   content_hash: z.string().describe("SHA-256 over text, title, source and metadata"),

@@ -23,6 +23,7 @@ import { namespaceWriter } from "../tenancy/namespace-writer.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
 import { upstreamFailureError } from "../upstream-error.js";
+import { ingestAsJob } from "../jobs/ingest-job-route.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
@@ -36,6 +37,8 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   const namespace = namespaceFor(app, body.namespace);
   // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
   await requireLiveNamespace(app, namespace);
+  const job = await ingestAsJob(app, namespace, body);
+  if (job) return job;
   // The chunks' embeddings are reserved before any is made and settled with what the provider
   // billed (cached vectors cost nothing); a failure refunds the reservation.
   const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
