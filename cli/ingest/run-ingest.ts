@@ -1,9 +1,12 @@
 // The ingest run: walk the paths, then per window of files hash them, ask the server which are
 // unchanged (lookup), extract only the rest, and upload them in batches with a few requests in
-// flight. Ids come from paths and the file hash rides in metadata, so a re-run after any
-// interruption sends exactly what the server does not have yet.
+// flight; a large run uploads each batch as an ingestion job and follows the jobs to the end.
+// Ids come from paths and the file hash rides in metadata, so a re-run after any interruption
+// sends exactly what the server does not have yet (what a job already stored is skipped).
 import { createHash } from "node:crypto";
-import type { IngestClient, UploadDocument } from "./client.js";
+import type { IngestClient, JobResult, UploadAnswer, UploadDocument } from "./client.js";
+import type { Attempted } from "./retry.js";
+import { JobTracker, type JobProgress } from "./job-tracker.js";
 import { BatchPacker, documentBytes, type BatchLimits } from "./batches.js";
 import { documentIdFor } from "./document-id.js";
 import { extractDocument } from "./extract.js";
@@ -25,7 +28,12 @@ export interface IngestOptions {
   /** Send every file even when the server already has it. */
   force: boolean;
   dryRun: boolean;
+  /** Upload batches as ingestion jobs: always, never, or (auto) when the run has many files. */
+  jobs: "auto" | "always" | "never";
 }
+
+/** `jobs: "auto"` uses jobs for runs of more files than this (one synchronous call's limit). */
+export const JOB_RUN_FILES = 100;
 
 export interface IngestDeps {
   /** Null only for a dry run without a server to ask. */
@@ -35,6 +43,10 @@ export interface IngestDeps {
   readFile(path: string): Promise<Uint8Array>;
   /** Where a dry run prints its plan (stdout). */
   print(line: string): void;
+  /** Waits between polls of a job (default: real time). */
+  sleep?(ms: number): Promise<void>;
+  /** How often a running job is polled (default 2 s). */
+  pollMs?: number;
 }
 
 interface Pending {
@@ -47,6 +59,8 @@ interface Pending {
 interface Ready {
   file: FileEntry;
   doc: UploadDocument;
+  /** The server already had a version of it (an update, not an addition). */
+  known: boolean;
 }
 
 /** Files hashed, looked up and extracted per window (one lookup call each, ≤ 1,000 ids). */
@@ -60,8 +74,14 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const walked = await walkPaths(options.paths, options.base);
   tally.ignored += walked.ignored.length;
   const total = walked.files.length + walked.failures.length;
+  let jobs: JobProgress | undefined;
   const progress = (): void =>
-    reporter.update({ done: filesDone(tally), total, chunks: tally.chunks });
+    reporter.update({
+      done: filesDone(tally),
+      total,
+      chunks: tally.chunks,
+      ...(jobs ? { jobs } : {}),
+    });
   const fail = (path: string, message: string): void => {
     tally.failed.push({ path, message });
     reporter.note(`✗ ${path}: ${message}`);
@@ -75,6 +95,39 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const packer = new BatchPacker<Ready>(options.limits);
   let lookupMissing = false;
   let planned = { requests: 0, bytes: 0 };
+  let useJobs =
+    options.jobs === "always" || (options.jobs === "auto" && walked.files.length > JOB_RUN_FILES);
+  const jobBatches = new Map<string, Ready[]>();
+  const tracker = new JobTracker({
+    client: deps.client ?? { job: async () => ({ ok: false, retryable: false, message: "" }) },
+    pollMs: deps.pollMs ?? 2000,
+    sleep: (ms) =>
+      deps.sleep ? deps.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms)),
+    onProgress: (p) => {
+      jobs = p;
+      progress();
+    },
+    onFinished: (job, unreadable) => finishJob(job, unreadable),
+  });
+
+  const finishJob = (job: JobResult, unreadable: string | null): void => {
+    const batch = jobBatches.get(job.id) ?? [];
+    jobBatches.delete(job.id);
+    if (unreadable) {
+      for (const r of batch) fail(r.file.relPath, `job ${job.id}: ${unreadable}`);
+      return;
+    }
+    const failed = new Map(job.errors.map((e) => [e.id, e.reason]));
+    for (const r of batch) {
+      const reason = failed.get(r.doc.id);
+      if (reason !== undefined) fail(r.file.relPath, reason);
+      else if (r.known) tally.updated++;
+      else tally.added++;
+    }
+    tally.chunks += job.chunks;
+    reporter.note(`job ${job.id}: ${job.done} done, ${job.failed} failed`);
+    progress();
+  };
 
   const send = async (batch: Ready[]): Promise<void> => {
     if (options.dryRun || !deps.client) {
@@ -89,7 +142,17 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
 
   const upload = async (client: IngestClient, batch: Ready[]): Promise<void> => {
     tally.requests++;
-    const result = await client.upload(batch.map((r) => r.doc));
+    const docs = batch.map((r) => r.doc);
+    const result: Attempted<UploadAnswer> = useJobs
+      ? await client.submitJob(docs)
+      : await client.upload(docs);
+    if (!result.ok && useJobs && result.status === 400 && /\basync\b/.test(result.message)) {
+      // A server from before jobs: upload directly from now on.
+      useJobs = false;
+      reporter.note("note: the server does not take ingestion jobs; uploading directly");
+      await upload(client, batch);
+      return;
+    }
     if (!result.ok) {
       // A batch the server refuses as a whole: halve it until the offending file stands alone.
       if (
@@ -103,6 +166,12 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
         return;
       }
       for (const r of batch) fail(r.file.relPath, result.message);
+      return;
+    }
+    if (result.value.object === "ingest.job") {
+      tally.jobs++;
+      jobBatches.set(result.value.id, batch);
+      tracker.add(result.value);
       return;
     }
     const byId = new Map(result.value.documents.map((d) => [d.id, d]));
@@ -213,7 +282,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
         );
         progress();
       }
-      return { file: p.file, doc };
+      return { file: p.file, doc, known: p.known };
     });
 
     for (const r of ready) {
@@ -225,11 +294,17 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const last = packer.flush();
   if (last) await send(last);
   await pool.drain();
+  await tracker.drain();
   if (options.dryRun && planned.requests > 0) {
     const mb = (planned.bytes / 1024 / 1024).toFixed(2);
     deps.print(`would send ${planned.requests} upload request(s), ${mb} MB of documents`);
   }
-  reporter.finish({ done: filesDone(tally), total, chunks: tally.chunks });
+  reporter.finish({
+    done: filesDone(tally),
+    total,
+    chunks: tally.chunks,
+    ...(jobs ? { jobs } : {}),
+  });
 }
 
 /** True when the stored metadata is exactly what this run would send. */

@@ -67,6 +67,7 @@ export const IngestJobResponseSchema = z.object({
   failed: z.number().int().describe("documents that kept failing; their reasons are in `errors`"),
   remaining: z.number().int().describe("documents not yet done or failed"),
   errors: z.array(z.object({ id: z.string(), reason: z.string() })),
+  chunks: z.number().int().describe("chunks written so far"),
   embedding_tokens: z.number().int().describe("tokens embedded so far (what is billed)"),
   created_at: z.number().int().describe("Unix seconds"),
   finished_at: z.number().int().nullable().describe("Unix seconds; null until nothing remains"),

@@ -12,6 +12,8 @@ export interface JobSnapshot {
   /** A document was claimed by a consumer (or finished) at least once. */
   started: boolean;
   errors: Array<{ id: string; reason: string }>;
+  /** Chunks written by the documents done. */
+  chunks: number;
   embeddingTokens: number;
   createdAt: number;
   finishedAt: number | null;
@@ -37,6 +39,7 @@ export function jobView(s: JobSnapshot): IngestJobView {
     failed: s.failed,
     remaining: Math.max(0, s.total - s.done - s.failed),
     errors: s.errors,
+    chunks: s.chunks,
     embedding_tokens: s.embeddingTokens,
     created_at: Math.floor(s.createdAt / 1000),
     finished_at: s.finishedAt === null ? null : Math.floor(s.finishedAt / 1000),

@@ -156,6 +156,9 @@ export class JobStore {
       .exec<{ state: string; n: number }>("SELECT state, count(*) AS n FROM docs GROUP BY state")
       .toArray();
     const count = (state: string) => counts.find((c) => c.state === state)?.n ?? 0;
+    const chunks = this.sql
+      .exec<{ n: number | null }>("SELECT sum(chunks) AS n FROM docs WHERE state = 'done'")
+      .one();
     const errors = this.sql
       .exec<{ id: string; reason: string | null }>(
         "SELECT id, reason FROM docs WHERE state = 'failed' ORDER BY seq",
@@ -170,6 +173,7 @@ export class JobStore {
       failed: count("failed"),
       started: job.started === 1,
       errors,
+      chunks: chunks.n ?? 0,
       embeddingTokens: job.tokens,
       createdAt: job.created_at,
       finishedAt: job.finished_at,
