@@ -4,9 +4,9 @@
 // Ids come from paths and the file hash rides in metadata, so a re-run after any interruption
 // sends exactly what the server does not have yet (what a job already stored is skipped).
 import { createHash } from "node:crypto";
-import type { IngestClient, JobResult, UploadAnswer, UploadDocument } from "./client.js";
-import type { Attempted } from "./retry.js";
-import { JobTracker, type JobProgress } from "./job-tracker.js";
+import type { IngestClient, UploadDocument } from "./client.js";
+import type { JobProgress } from "./job-tracker.js";
+import { createUploader, type Ready } from "./uploader.js";
 import { BatchPacker, documentBytes, type BatchLimits } from "./batches.js";
 import { documentIdFor } from "./document-id.js";
 import { extractDocument } from "./extract.js";
@@ -56,13 +56,6 @@ interface Pending {
   known: boolean;
 }
 
-interface Ready {
-  file: FileEntry;
-  doc: UploadDocument;
-  /** The server already had a version of it (an update, not an addition). */
-  known: boolean;
-}
-
 /** Files hashed, looked up and extracted per window (one lookup call each, ≤ 1,000 ids). */
 const WINDOW = 250;
 /** Files read at once; PDFs are parsed at most this many at a time too. */
@@ -95,39 +88,21 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const packer = new BatchPacker<Ready>(options.limits);
   let lookupMissing = false;
   let planned = { requests: 0, bytes: 0 };
-  let useJobs =
-    options.jobs === "always" || (options.jobs === "auto" && walked.files.length > JOB_RUN_FILES);
-  const jobBatches = new Map<string, Ready[]>();
-  const tracker = new JobTracker({
-    client: deps.client ?? { job: async () => ({ ok: false, retryable: false, message: "" }) },
-    pollMs: deps.pollMs ?? 2000,
-    sleep: (ms) =>
-      deps.sleep ? deps.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms)),
-    onProgress: (p) => {
+  const uploader = createUploader({
+    useJobs:
+      options.jobs === "always" || (options.jobs === "auto" && walked.files.length > JOB_RUN_FILES),
+    tally,
+    reporter,
+    fail,
+    progress,
+    onJobs: (p) => {
       jobs = p;
       progress();
     },
-    onFinished: (job, unreadable) => finishJob(job, unreadable),
+    pollMs: deps.pollMs ?? 2000,
+    sleep: (ms) =>
+      deps.sleep ? deps.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms)),
   });
-
-  const finishJob = (job: JobResult, unreadable: string | null): void => {
-    const batch = jobBatches.get(job.id) ?? [];
-    jobBatches.delete(job.id);
-    if (unreadable) {
-      for (const r of batch) fail(r.file.relPath, `job ${job.id}: ${unreadable}`);
-      return;
-    }
-    const failed = new Map(job.errors.map((e) => [e.id, e.reason]));
-    for (const r of batch) {
-      const reason = failed.get(r.doc.id);
-      if (reason !== undefined) fail(r.file.relPath, reason);
-      else if (r.known) tally.updated++;
-      else tally.added++;
-    }
-    tally.chunks += job.chunks;
-    reporter.note(`job ${job.id}: ${job.done} done, ${job.failed} failed`);
-    progress();
-  };
 
   const send = async (batch: Ready[]): Promise<void> => {
     if (options.dryRun || !deps.client) {
@@ -137,55 +112,8 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
       };
       return;
     }
-    await pool.submit(() => upload(deps.client as IngestClient, batch));
-  };
-
-  const upload = async (client: IngestClient, batch: Ready[]): Promise<void> => {
-    tally.requests++;
-    const docs = batch.map((r) => r.doc);
-    const result: Attempted<UploadAnswer> = useJobs
-      ? await client.submitJob(docs)
-      : await client.upload(docs);
-    if (!result.ok && useJobs && result.status === 400 && /\basync\b/.test(result.message)) {
-      // A server from before jobs: upload directly from now on.
-      useJobs = false;
-      reporter.note("note: the server does not take ingestion jobs; uploading directly");
-      await upload(client, batch);
-      return;
-    }
-    if (!result.ok) {
-      // A batch the server refuses as a whole: halve it until the offending file stands alone.
-      if (
-        !result.retryable &&
-        (result.status === 400 || result.status === 413) &&
-        batch.length > 1
-      ) {
-        const half = Math.ceil(batch.length / 2);
-        await upload(client, batch.slice(0, half));
-        await upload(client, batch.slice(half));
-        return;
-      }
-      for (const r of batch) fail(r.file.relPath, result.message);
-      return;
-    }
-    if (result.value.object === "ingest.job") {
-      tally.jobs++;
-      jobBatches.set(result.value.id, batch);
-      tracker.add(result.value);
-      return;
-    }
-    const byId = new Map(result.value.documents.map((d) => [d.id, d]));
-    for (const r of batch) {
-      const d = byId.get(r.doc.id);
-      if (!d) fail(r.file.relPath, "missing from the server's response");
-      else {
-        if (d.status === "created") tally.added++;
-        else if (d.status === "updated") tally.updated++;
-        else tally.unchanged++;
-        tally.chunks += d.chunks;
-      }
-    }
-    progress();
+    const client = deps.client;
+    await pool.submit(() => uploader.upload(client, batch));
   };
 
   for (let start = 0; start < walked.files.length; start += WINDOW) {
@@ -294,7 +222,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const last = packer.flush();
   if (last) await send(last);
   await pool.drain();
-  await tracker.drain();
+  await uploader.drain();
   if (options.dryRun && planned.requests > 0) {
     const mb = (planned.bytes / 1024 / 1024).toFixed(2);
     deps.print(`would send ${planned.requests} upload request(s), ${mb} MB of documents`);
