@@ -30,8 +30,8 @@ options:
   --retries <n>        retries per request on 429/5xx/network errors (default 5)
   --timeout <seconds>  per-request timeout (default 120)
   --force              send every file, even unchanged ones
-  --jobs <mode>        upload batches as ingestion jobs and follow their progress: auto (when
-                       the run has more than ${JOB_RUN_FILES} files), always or never (default auto)
+  --jobs <mode>        upload batches as ingestion jobs and follow their progress: auto (once
+                       more than ${JOB_RUN_FILES} files need sending), always or never (default auto)
   --progress <mode>    auto, bar or plain (default auto: a bar on a terminal)
   -h, --help           this help
 

@@ -28,11 +28,11 @@ export interface IngestOptions {
   /** Send every file even when the server already has it. */
   force: boolean;
   dryRun: boolean;
-  /** Upload batches as ingestion jobs: always, never, or (auto) when the run has many files. */
+  /** Upload batches as ingestion jobs: always, never, or (auto) when many files need sending. */
   jobs: "auto" | "always" | "never";
 }
 
-/** `jobs: "auto"` uses jobs for runs of more files than this (one synchronous call's limit). */
+/** `jobs: "auto"` uses jobs once more files than this need sending (one synchronous call's limit). */
 export const JOB_RUN_FILES = 100;
 
 export interface IngestDeps {
@@ -88,9 +88,11 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const packer = new BatchPacker<Ready>(options.limits);
   let lookupMissing = false;
   let planned = { requests: 0, bytes: 0 };
+  // Files found to need sending so far: past JOB_RUN_FILES, `jobs: "auto"` uploads as jobs.
+  let toSendTotal = 0;
   const uploader = createUploader({
-    useJobs:
-      options.jobs === "always" || (options.jobs === "auto" && walked.files.length > JOB_RUN_FILES),
+    useJobs: () =>
+      options.jobs === "always" || (options.jobs === "auto" && toSendTotal > JOB_RUN_FILES),
     tally,
     reporter,
     fail,
@@ -178,6 +180,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
       }
     }
 
+    toSendTotal += toSend.length;
     const ready = await mapLimit(toSend, READ_CONCURRENCY, async (p): Promise<Ready | null> => {
       let bytes: Uint8Array;
       try {

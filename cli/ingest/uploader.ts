@@ -18,8 +18,8 @@ export interface Ready {
 }
 
 export interface UploaderOptions {
-  /** Upload batches as ingestion jobs. */
-  useJobs: boolean;
+  /** Whether the next batch goes as an ingestion job (asked per batch). */
+  useJobs: () => boolean;
   tally: Tally;
   reporter: Reporter;
   /** Records a failed file. */
@@ -42,7 +42,8 @@ export interface Uploader {
 /** An uploader for one run. */
 export function createUploader(options: UploaderOptions): Uploader {
   const { tally, reporter, fail, progress } = options;
-  let useJobs = options.useJobs;
+  // Set once a server refuses `async`: it predates jobs.
+  let jobsRefused = false;
   let client: IngestClient | null = null;
   const jobBatches = new Map<string, Ready[]>();
 
@@ -82,12 +83,13 @@ export function createUploader(options: UploaderOptions): Uploader {
     client = to;
     tally.requests++;
     const docs = batch.map((r) => r.doc);
-    const result: Attempted<UploadAnswer> = useJobs
+    const asJob = !jobsRefused && options.useJobs();
+    const result: Attempted<UploadAnswer> = asJob
       ? await to.submitJob(docs)
       : await to.upload(docs);
-    if (!result.ok && useJobs && result.status === 400 && /\basync\b/.test(result.message)) {
+    if (!result.ok && asJob && result.status === 400 && /\basync\b/.test(result.message)) {
       // A server from before jobs: upload directly from now on.
-      useJobs = false;
+      jobsRefused = true;
       reporter.note("note: the server does not take ingestion jobs; uploading directly");
       await upload(to, batch);
       return;

@@ -275,6 +275,19 @@ describe("runIngest with ingestion jobs", () => {
     expect([...gw.jobs.values()].every((j) => j.view.remaining === 0)).toBe(true);
   });
 
+  it("uploads the few changed files of a large run directly", async () => {
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) spec[`notes/n${i}.md`] = `Note ${i}.`;
+    await files(spec);
+    await run({ jobs: "auto" });
+    const jobsBefore = gw.jobs.size;
+    await files({ "notes/n3.md": "Note 3, edited." });
+    const { tally } = await run({ jobs: "auto" });
+    expect(counts(tally)).toEqual({ added: 0, updated: 1, unchanged: 119, empty: 0, failed: [] });
+    expect(tally.jobs).toBe(0);
+    expect(gw.jobs.size).toBe(jobsBefore);
+  });
+
   it("reports a document its job failed with the job's reason, and the rest as ingested", async () => {
     await files({ "a.md": "fine", "b.md": "has POISON inside", "c.md": "also fine" });
     gw.faults.poison = "POISON";
