@@ -4,9 +4,8 @@
 import { failDeadLetters } from "../../shared/jobs/dead-letters.js";
 import { runIngestMessages, type Verdict } from "../../shared/jobs/ingest-messages.js";
 import { JobMessageSchema, type JobMessage } from "../../shared/jobs/job-types.js";
-import { costUsd, findModel } from "../../shared/llm/catalog.js";
 import { ingestPrepared } from "../../shared/rag/ingest.js";
-import { embedderFor } from "../embedder.js";
+import { embedderFor, embeddingUsd } from "../embedder.js";
 import type { Config } from "../env.js";
 import { HttpError } from "../errors.js";
 import { scheduleMetricsFlush } from "../metrics.js";
@@ -87,11 +86,10 @@ function apply(message: Message, verdict: Verdict | undefined): number {
 /** The consumer's ports: the synchronous path's embedder, ingestion and namespace writer. */
 function ingestDeps(app: ReturnType<typeof createJobContext>) {
   const services = getServices(app.config);
-  const model = findModel(app.config.catalog, app.config.embeddingModel);
   let tokens = 0;
   return {
     jobs: jobPorts(app.env),
-    usdOf: (n: number) => (model ? costUsd(model, { prompt_tokens: n, completion_tokens: 0 }) : 0),
+    usdOf: (n: number) => embeddingUsd(app.config, n),
     policy: services.retryPolicy,
     random: Math.random,
     ingest: async (namespace: string, docs: Parameters<typeof ingestPrepared>[0]) => {
