@@ -10,7 +10,6 @@ import type { Claim } from "../../shared/jobs/ingest-messages.js";
 import type { DocumentOutcome, IngestJobView } from "../../shared/jobs/job-types.js";
 import { jobView } from "../../shared/jobs/job-view.js";
 import type { Spend } from "../../shared/util/spend.js";
-import { limiterStub } from "../limits/limiter-client.js";
 import { JobStore, type NewJob } from "./job-store.js";
 
 /** A job still running this long after submission fails what remains (the limiter keeps an
@@ -89,7 +88,10 @@ export class JobsObject extends DurableObject<Env> {
     if (!due.settled) {
       const r = due.reservation;
       // Throws on failure: the alarm is retried. Settling an id twice changes nothing.
-      if (r) await limiterStub(this.env, r.principalId).settle({ id: r.id, ...due.spent });
+      if (r) {
+        const limiter = this.env.LIMITER.get(this.env.LIMITER.idFromName(r.principalId));
+        await limiter.settle({ id: r.id, ...due.spent });
+      }
       this.store.markSettled();
     }
     const expiresAt = (due.finishedAt ?? now) + JOB_RETENTION_MS;
