@@ -1,7 +1,8 @@
 // Retrieval quality with 1 and 4 shards on a real corpus (the PostgreSQL manual from Debian),
 // built in-process the way ingestion builds it: the project's chunker, local hash embeddings,
 // then per shard a binary vector index with exact re-rank and an FTS5-equivalent BM25 index,
-// merged by shared/search/merge-shards. Also prints the lexical merges it was chosen over.
+// merged by shared/search/merge-shards. Also prints the lexical merges it was chosen over, and
+// query p50/p95 at 100k synthetic chunks over 1 and 4 shards (bench/shard-fanout).
 import { pathToFileURL } from "node:url";
 import { chunkText } from "../shared/rag/chunk.js";
 import { fuseRankings } from "../shared/rag/fusion.js";
@@ -27,6 +28,7 @@ import {
   type CorpusQuestion,
 } from "./lib/debian-corpus.js";
 import { printTable } from "./lib/stats.js";
+import { runShardFanoutBench } from "./shard-fanout.js";
 
 /** Results per query (as the INDEX object's default k is 5, recall is read at 5). */
 const K = 10;
@@ -48,8 +50,16 @@ interface Shard {
 
 type Ranker = (q: string) => string[];
 
-/** Builds the corpus at 1 and 4 shards and prints recall@5 / MRR per search mode. */
+/**
+ * Builds the corpus at 1 and 4 shards and prints recall@5 / MRR per search mode; then query
+ * latency at 100k synthetic chunks over 1 and 4 shards (bench/shard-fanout).
+ */
 export async function runShardsBench(): Promise<void> {
+  await runRecallBench();
+  await runShardFanoutBench();
+}
+
+async function runRecallBench(): Promise<void> {
   const pages = await loadDebianCorpus();
   if (pages === null) {
     console.log(

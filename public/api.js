@@ -59,7 +59,9 @@ function constraints(s) {
     ["minLength", "min length"],
     ["maxLength", "max length"],
     ["minimum", "≥"],
+    ["exclusiveMinimum", ">"],
     ["maximum", "≤"],
+    ["exclusiveMaximum", "<"],
     ["minItems", "min items"],
     ["maxItems", "max items"],
     ["maxProperties", "max fields"],
@@ -67,8 +69,7 @@ function constraints(s) {
     ["pattern", "pattern"],
   ];
   for (const [key, label] of pairs) {
-    if (s[key] !== undefined && !(key === "maximum" && s[key] > 1e15))
-      out.push(`${label} ${s[key]}`);
+    if (s[key] !== undefined) out.push(`${label} ${s[key]}`);
   }
   if (s.default !== undefined) out.push(`default ${JSON.stringify(s.default)}`);
   return out.join(", ");

@@ -1,7 +1,8 @@
-// The Playground: POST /v1/query and its answer, with sources ranked and a relevance bar relative
-// to the best source (fusion scores such as 0.031 are rank-based and are not percentages), and
-// snippets as plain text (markdown syntax stripped).
+// The Playground: POST /v1/query and its answer (a safe markdown subset, citations linked), with
+// sources ranked and a relevance bar relative to the best source (fusion scores such as 0.031 are
+// rank-based and are not percentages), and snippets as plain text (markdown syntax stripped).
 import { $, api, bar, el, fmt, isNum } from "./core.js";
+import { markdownNodes } from "./markdown.js";
 import { pickedNamespace } from "./namespaces.js";
 
 /** Markdown reduced to readable plain text: no heading marks, fences, emphasis or link syntax. */
@@ -23,9 +24,9 @@ export function plainText(markdown) {
     .trim();
 }
 
-/** The answer text with its [n] citations linked to the sources list. */
-function answerNodes(answer, count) {
-  return String(answer)
+/** A run of answer text with its [n] citations linked to the sources list. */
+function citationNodes(text, count) {
+  return String(text)
     .split(/(\[\d+\])/)
     .filter(Boolean)
     .map((part) => {
@@ -64,7 +65,9 @@ function sourceItem(s, i, best) {
 
 function render(data, roundTripMs) {
   const sources = Array.isArray(data.sources) ? data.sources : [];
-  $("answer").replaceChildren(...answerNodes(data.answer ?? "", sources.length));
+  $("answer").replaceChildren(
+    ...markdownNodes(data.answer ?? "", (text) => citationNodes(text, sources.length)),
+  );
   const usage = data.usage ?? {};
   $("meta-model").textContent = `${data.model ?? "–"}${data.degraded ? " (degraded)" : ""}`;
   $("meta-cache").textContent = data.cache ?? (data.from_cache ? "HIT" : "MISS");

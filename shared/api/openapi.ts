@@ -36,6 +36,16 @@ export function openApiPath(path: string): string {
   return path.replace(/:(\w+)\+?/g, "{$1}");
 }
 
+/**
+ * Removes the bounds zod gives every `z.int()`: the safe-integer range (±2^53-1) says nothing a
+ * client can act on and buries the bounds that do matter. A bound the schema declares stays.
+ */
+function dropSafeIntegerBounds(schema: { type?: unknown; [key: string]: unknown }): void {
+  if (schema.type !== "integer") return;
+  if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+  if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+}
+
 /** The OpenAPI 3.1 document for these routes. */
 export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOptions): Json {
   const registry = z.registry<{ id: string }>();
@@ -50,6 +60,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
     io: "input",
     unrepresentable: "any",
     uri: (id) => `#/components/schemas/${id}`,
+    override: ({ jsonSchema }) => dropSafeIntegerBounds(jsonSchema),
   });
   const schemas: Record<string, Json> = {};
   for (const [name, schema] of Object.entries(converted.schemas)) {

@@ -2,6 +2,7 @@
 // responses with these, so a route that changes its output without changing them fails a test.
 import { z } from "zod";
 import { SCOPES } from "../tenancy/grants.js";
+import type { IngestJobView } from "../jobs/job-types.js";
 import { MetadataSchema } from "./schemas.js";
 
 export const ErrorResponseSchema = z
@@ -71,7 +72,7 @@ export const IngestJobResponseSchema = z.object({
   embedding_tokens: z.number().int().describe("tokens embedded so far (what is billed)"),
   created_at: z.number().int().describe("Unix seconds"),
   finished_at: z.number().int().nullable().describe("Unix seconds; null until nothing remains"),
-});
+}) satisfies z.ZodType<IngestJobView>;
 
 export const DocumentSummarySchema = z.object({
   id: z.string(),
@@ -328,6 +329,7 @@ export const NamespaceCreatedResponseSchema = z.object({
   object: z.literal("namespace"),
   name: z.string(),
   created_at: z.iso.datetime(),
+  shards: z.number().int().describe("INDEX objects the namespace's documents are spread over"),
 });
 
 export const NamespaceListResponseSchema = z.object({
@@ -341,6 +343,10 @@ export const NamespaceListResponseSchema = z.object({
         documents: z.number().int(),
         chunks: z.number().int(),
         index_version: z.number().int(),
+        shards: z
+          .number()
+          .int()
+          .describe("INDEX objects the documents are spread over; `default` always has 1"),
       }),
     )
     .describe("`default` first, then by name"),

@@ -2,6 +2,7 @@
 // with and answers in, its own errors. Who may call it, and whether it is limited or spends, come
 // from its row in the route table (shared/api/route-table), which these entries are keyed by.
 import type { z } from "zod";
+import type { NamedSchema, RouteDoc } from "./route-doc.js";
 import type { RouteKey } from "./route-table.js";
 import {
   CachePurgeResponseSchema,
@@ -43,46 +44,7 @@ import {
   ModelResponseSchema,
 } from "./openai-responses.js";
 
-/** A schema and the name it gets under `components.schemas`. */
-export interface NamedSchema {
-  name: string;
-  schema: z.ZodType;
-}
-
-/** One route's description. Statuses every route shares (400/413/415 for bodies, 401 for auth,
- * 413/429 when limited or spending, 500) are derived from `request` and the route's row in the
- * route table (access, counted, spends). */
-export interface RouteDoc {
-  operationId: string;
-  summary: string;
-  description: string;
-  tag: "System" | "Documents" | "Query" | "OpenAI" | "Limits" | "Admin";
-  request?: NamedSchema;
-  /** The body size limit the route enforces (413 beyond it). */
-  maxBodyBytes?: string;
-  /** The body may be left out entirely. */
-  optionalBody?: boolean;
-  response: {
-    description: string;
-    /** The success status when it is not 200. */
-    status?: 201;
-    schema: NamedSchema;
-    /** Extra representations of the same 200, e.g. Server-Sent Events. */
-    alternatives?: Record<string, string>;
-    /** A non-JSON body: its media type; `schema` then describes the text. */
-    mediaType?: string;
-    headers?: Record<string, string>;
-  };
-  /** A second success: 202 Accepted, the work continues after the response (a job). */
-  accepted?: { description: string; schema: NamedSchema; headers?: Record<string, string> };
-  pathParams?: Record<string, string>;
-  /** Optional query-string parameters: name -> meaning. */
-  queryParams?: Record<string, string>;
-  /** Acts in one namespace, chosen by the request (`namespace`), else the key's first. */
-  namespaced?: boolean;
-  /** Route-specific errors beyond the shared ones: status -> when. */
-  errors?: Record<number, string>;
-}
+export type { NamedSchema, RouteDoc };
 
 const named = (name: string, schema: z.ZodType): NamedSchema => ({ name, schema });
 
@@ -393,7 +355,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: "createNamespace",
     summary: "Create a namespace",
     description:
-      "A namespace is a separate document index with its own INDEX object, version, answer-cache scope and purge. Names match `[a-z0-9][a-z0-9_-]{0,62}`; `default` always exists.",
+      "A namespace is a separate document index with its own INDEX object, version, answer-cache scope and purge. Names match `[a-z0-9][a-z0-9_-]{0,62}`; `default` always exists. `shards` (1..32, default 1) spreads the documents over that many INDEX objects by a hash of their id; a query asks every shard at once and merges their results, so answers do not depend on the count. Use more than 1 for a namespace past about 10k chunks of 1536 dimensions, or whose ingestion should not queue behind one object.",
     tag: "Admin",
     request: named("CreateNamespaceRequest", CreateNamespaceRequestSchema),
     maxBodyBytes: "4 KB",
@@ -402,7 +364,10 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
       status: 201,
       schema: named("NamespaceCreated", NamespaceCreatedResponseSchema),
     },
-    errors: { 409: "`conflict`: the namespace already exists" },
+    errors: {
+      400: "also: `shards` not an integer 1..32",
+      409: "`conflict`: the namespace already exists",
+    },
   },
   "GET /admin/namespaces": {
     operationId: "listNamespaces",

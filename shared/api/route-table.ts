@@ -3,7 +3,7 @@
 // The router (its handlers), the before stage (routePolicy) and the OpenAPI document (ROUTE_DOCS)
 // are all keyed by this table's keys, so the compiler refuses a route one of them forgets.
 import type { Scope } from "../tenancy/grants.js";
-import type { RouteDoc } from "./route-docs.js";
+import type { RouteDoc } from "./route-doc.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE" | "PUT" | "PATCH";
 

@@ -11,6 +11,7 @@ import {
 import { SCOPES } from "../tenancy/grants.js";
 import { NamespaceNameSchema } from "../tenancy/namespace-name.js";
 import { JOB_MAX_DOCUMENTS, SYNC_MAX_DOCUMENTS, SYNC_MAX_TEXT_CHARS } from "../jobs/ingest-mode.js";
+import { shardCountSchema } from "../search/shard-placement.js";
 
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
@@ -225,7 +226,14 @@ export const CreateKeyRequestSchema = z
   .strict();
 
 /** `POST /admin/namespaces`. */
-export const CreateNamespaceRequestSchema = z.object({ name: NamespaceNameSchema }).strict();
+export const CreateNamespaceRequestSchema = z
+  .object({
+    name: NamespaceNameSchema,
+    shards: shardCountSchema.describe(
+      "INDEX objects the namespace's documents are spread over by a hash of their id, 1..32 (default 1). Fixed for the namespace's life.",
+    ),
+  })
+  .strict();
 
 export type CreateKeyRequest = z.infer<typeof CreateKeyRequestSchema>;
 export type LookupRequest = z.infer<typeof LookupRequestSchema>;

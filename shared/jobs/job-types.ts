@@ -2,7 +2,6 @@
 // documents (messages carry references, never text: a queue message is at most 128 KB), and the
 // job's record and per-document outcomes as the JOBS object keeps them.
 import { z } from "zod";
-import type { IngestJobResponseSchema } from "../api/responses.js";
 import type { Spend } from "../util/spend.js";
 
 /** `job_` and 32 lowercase hex digits. */
@@ -25,8 +24,24 @@ export const JobMessageSchema = z.object({
 });
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 
-/** An ingestion job as `GET /v1/jobs/:id` answers it. */
-export type IngestJobView = z.infer<typeof IngestJobResponseSchema>;
+/** An ingestion job as `GET /v1/jobs/:id` answers it (shared/api/responses checks its schema
+ * against this). */
+export interface IngestJobView {
+  object: "ingest.job";
+  id: string;
+  namespace: string;
+  state: "queued" | "running" | "completed" | "completed_with_errors" | "failed";
+  total: number;
+  done: number;
+  failed: number;
+  remaining: number;
+  errors: Array<{ id: string; reason: string }>;
+  chunks: number;
+  embedding_tokens: number;
+  /** Unix seconds. */
+  created_at: number;
+  finished_at: number | null;
+}
 
 /** The tokens and USD reserved at submission, held until the job settles them. */
 export interface JobReservation extends Spend {

@@ -2,7 +2,8 @@
 // from the registry, escaped label values, and every histogram bucket present and cumulative.
 import { DEFAULT_BUCKETS, seriesKey, type MetricEntry } from "./batch.js";
 import type { Labels } from "./metrics.js";
-import { METRIC_FAMILIES, familyOf, isDeclaredSeries, type MetricFamily } from "./registry.js";
+import { familyOf, isDeclaredSeries } from "./declared-series.js";
+import { METRIC_FAMILIES, type MetricFamily } from "./registry.js";
 
 /** The Content-Type of the text format. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -11,7 +11,7 @@ import type { Clock } from "../ports.js";
 import type { Spend } from "../util/spend.js";
 import { countChatPromptTokens } from "../tokens/chat-prompt.js";
 import type { TokenCounter } from "../tokens/count.js";
-import { formatContext, packContext, type PackResult } from "../tokens/pack-context.js";
+import { formatContext, packContext, type PackResult } from "./pack-context.js";
 import { extractiveAnswer, NO_SOURCES_ANSWER } from "../text/extractive.js";
 import { buildRagMessages, RAG_SYSTEM_PROMPT } from "./prompt.js";
 import type { MetadataFilter, RetrievedChunk } from "./types.js";

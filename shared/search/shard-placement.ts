@@ -9,7 +9,12 @@ import { hash32 } from "../util/hash.js";
 export const MAX_SHARDS = 32;
 
 /** A namespace's shard count at an API edge: an integer 1..32, default 1. */
-export const shardCountSchema = z.number().int().min(1).max(MAX_SHARDS).default(1);
+export const shardCountSchema = z
+  .number()
+  .int(`must be a whole number of shards, 1..${MAX_SHARDS}`)
+  .min(1, `must be at least 1 (shards are 1..${MAX_SHARDS})`)
+  .max(MAX_SHARDS, `must be at most ${MAX_SHARDS}`)
+  .default(1);
 
 /**
  * The shard (0-based) of document `docId` in a namespace of `shards` shards. Stable across

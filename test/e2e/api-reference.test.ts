@@ -75,6 +75,9 @@ describe("the served API description", () => {
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     // Field tables come from the request schemas, constraints included.
     expect(dom).toMatch(/documents\[\]\.text<span class="req">required<\/span>/);
+    // Only the bounds a schema declares: "> 0, ≤ 8192", never the safe-integer range.
+    expect(dom).toContain("&gt; 0, ≤ 8192");
+    expect(dom).not.toContain("9007199254740991");
   });
 
   it("reads as text once loaded: no `[object …]` and no literal `null` anywhere on the page", async () => {

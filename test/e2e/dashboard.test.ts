@@ -243,6 +243,58 @@ describe.runIf(chromiumPath)("the console in a browser", () => {
     expect(await page.locator("#answer a.cite").count()).toBeGreaterThan(0);
   });
 
+  it("renders the answer's markdown as paragraphs, lists, bold and code, and HTML in it as text", async () => {
+    const answer = [
+      "Answers are cached in **two tiers** [1]: the isolate and `KV`.",
+      "",
+      "- a **`hit`** costs no tokens [2]",
+      "- a miss pays",
+      "",
+      "1. embed",
+      "2. retrieve",
+      "",
+      '<img src="x" onerror="window.__injected = 1"> stays **text**',
+    ].join("\n");
+    const sources = [1, 2].map((n) => ({
+      id: `doc-${n}`,
+      title: `Doc ${n}`,
+      source: `doc-${n}.md`,
+      score: 1 / n,
+      text: "x",
+    }));
+    await page.route("**/v1/query", (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: "application/json",
+        body: JSON.stringify({ answer, sources, model: "m", usage: {} }),
+      }),
+    );
+    try {
+      await open("#playground", "#ask-form");
+      await page.fill("#question", "How are answers cached?");
+      await page.click("#ask");
+      await page.locator("#answer p", { hasText: "stays" }).waitFor();
+      expect(await texts("#answer > p")).toEqual([
+        "Answers are cached in two tiers [1]: the isolate and KV.",
+        '<img src="x" onerror="window.__injected = 1"> stays text',
+      ]);
+      expect(await texts("#answer > p strong")).toEqual(["two tiers", "text"]);
+      expect(await texts("#answer > p code")).toEqual(["KV"]);
+      expect(await texts("#answer > ul > li")).toEqual([
+        "a hit costs no tokens [2]",
+        "a miss pays",
+      ]);
+      expect(await texts("#answer > ul > li > strong > code")).toEqual(["hit"]);
+      expect(await texts("#answer > ol > li")).toEqual(["embed", "retrieve"]);
+      expect(await texts("#answer a.cite")).toEqual(["[1]", "[2]"]);
+      expect(await page.locator("#answer img").count()).toBe(0);
+      expect(await page.evaluate("window.__injected")).toBeUndefined();
+      expect(await page.locator("#answer").textContent()).not.toMatch(/\*\*|`/);
+    } finally {
+      await page.unroute("**/v1/query");
+    }
+  });
+
   it("asks in the namespace picked in the playground and lists each namespace's counts", async () => {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
     const made = await fetch(`${dev.url}/admin/namespaces`, {

@@ -73,6 +73,39 @@ describe("an ingestion job", () => {
   });
 });
 
+describe("a job into a sharded namespace", () => {
+  it("places its documents on the shards as synchronous writes do: every one readable and found", async () => {
+    const ns = await callJson("POST", "/admin/namespaces", {
+      body: { name: "jobs-sharded", shards: 4 },
+      headers: admin,
+    });
+    expect(ns.status).toBe(201);
+    const { key } = await createKey({
+      name: "sharded writer",
+      namespaces: ["jobs-sharded"],
+      scopes: ["query", "documents:read", "documents:write"],
+      rpm: 10_000,
+    });
+    const auth = bearer(key);
+    const documents = Array.from({ length: 12 }, (_, i) => ({
+      id: `shelf/${i}`,
+      text: `Shelf ${i} of the sharded archive keeps ${i === 5 ? "the brass telescope" : `box ${i}`}.`,
+    }));
+    const { job } = await submitJob({ async: true, documents }, auth);
+    expect(job.namespace).toBe("jobs-sharded");
+    expect((await finishedJob(job.id, auth)).state).toBe("completed");
+    for (const d of documents) {
+      const got = await callJson("GET", `/v1/documents/${d.id}`, { headers: auth });
+      expect(got.status, d.id).toBe(200);
+    }
+    const found = await callJson<{ sources: Array<{ id: string }> }>("POST", "/v1/query", {
+      body: { query: "Which shelf keeps the brass telescope?" },
+      headers: auth,
+    });
+    expect(found.body.sources[0]?.id).toBe("shelf/5");
+  });
+});
+
 describe("bad input and readers", () => {
   it.each([
     [{ documents: [{ text: "x" }], async: "yes" }, "async"],

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { familyOf, METRIC_FAMILIES } from "../../shared/metrics/registry.js";
+import { familyOf } from "../../shared/metrics/declared-series.js";
+import { METRIC_FAMILIES } from "../../shared/metrics/registry.js";
 import { promtool, runPromtool } from "../support/promtool.js";
 
 const RULES = "ops/alerts.yml";

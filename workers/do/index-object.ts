@@ -2,8 +2,9 @@
 // named "main", every other namespace `ns:<name>`). The class is the RPC surface only: documents
 // live in DocumentStore, search in hybridSearch over the heap caches of SearchMemory, the version
 // in index-version, purge epochs in purge-epochs, the document listing in list-documents, the
-// namespace's liveness in namespace-lifecycle. Writes keep SearchMemory current through
-// DocumentStore's write hooks.
+// namespace's liveness in namespace-lifecycle, its place in a sharded namespace in shard-role.
+// Writes keep SearchMemory current through DocumentStore's write hooks. Methods a sharded
+// namespace calls take the layout their caller assumes and refuse any other (see shard-role).
 import { DurableObject } from "cloudflare:workers";
 import type { StoredDocument } from "../../shared/rag/types.js";
 import type { CacheState, CacheTierName } from "../../shared/cache/cache-state.js";
@@ -29,8 +30,27 @@ import type {
 import { bumpEpochs, readCacheState } from "./purge-epochs.js";
 import { SearchMemory } from "./search-memory.js";
 import { claimSeed } from "./seed-claim.js";
+import { searchShard, type ShardCandidates } from "./shard-search.js";
+import {
+  checkShardLayout,
+  layoutRefusal,
+  recordShardAcks,
+  recordShardRole,
+  shardAcks,
+  shardRole,
+  type ShardLayoutClaim,
+} from "./shard-role.js";
 
 export type * from "./index-types.js";
+export type { ShardLayoutClaim } from "./shard-role.js";
+
+/** One shard's search answer: its candidates and its own version (see searchShard). */
+export interface ShardSearchAnswer extends ShardCandidates {
+  /** This object's own version, read with the candidates. */
+  version: number;
+  /** From the head only: the namespace's cache state and the shard versions it has counted. */
+  head?: { state: CacheState; acks: Record<string, number> };
+}
 export { ALL_SCOPES } from "./purge-epochs.js";
 
 export class IndexObject extends DurableObject<Env> {
@@ -45,12 +65,17 @@ export class IndexObject extends DurableObject<Env> {
   }
 
   /** Content hashes of the given ids (absent ids are omitted): lets callers skip unchanged docs. */
-  hashes(ids: string[]): Record<string, { contentHash: string; embeddingModel: string }> {
+  hashes(
+    ids: string[],
+    layout?: ShardLayoutClaim,
+  ): Record<string, { contentHash: string; embeddingModel: string }> {
+    this.checkLayout(layout);
     return this.documents.hashes(ids);
   }
 
   /** Summaries of the given ids that exist, without their text. */
-  lookup(ids: string[]): DocumentSummary[] {
+  lookup(ids: string[], layout?: ShardLayoutClaim): DocumentSummary[] {
+    this.checkLayout(layout);
     return this.documents.lookup(ids);
   }
 
@@ -59,7 +84,11 @@ export class IndexObject extends DurableObject<Env> {
    * With `requireLive`, writes nothing (and says so) unless the namespace is live, so a write
    * racing a namespace's deletion cannot bring documents back into it.
    */
-  upsert(docs: StoredDocument[], options: { requireLive?: boolean } = {}): UpsertResult {
+  upsert(
+    docs: StoredDocument[],
+    options: { requireLive?: boolean; layout?: ShardLayoutClaim } = {},
+  ): UpsertResult {
+    this.checkLayout(options.layout);
     if (options.requireLive && !namespaceState(this.ctx.storage.sql).live) {
       return {
         version: currentVersion(this.ctx.storage.sql),
@@ -71,22 +100,26 @@ export class IndexObject extends DurableObject<Env> {
   }
 
   /** Deletes a document and its chunks; false when it did not exist. */
-  deleteDocument(id: string): { deleted: boolean; version: number } {
+  deleteDocument(id: string, layout?: ShardLayoutClaim): { deleted: boolean; version: number } {
+    this.checkLayout(layout);
     return this.documents.delete(id);
   }
 
   /** One document with its text and chunk count, or null. */
-  getDocument(id: string): DocumentRecord | null {
+  getDocument(id: string, layout?: ShardLayoutClaim): DocumentRecord | null {
+    this.checkLayout(layout);
     return this.documents.get(id);
   }
 
   /** A page of documents without their text, in id order (see {@link listDocumentPage}). */
-  listDocuments(params: ListDocumentsParams): DocumentPage {
+  listDocuments(params: ListDocumentsParams, layout?: ShardLayoutClaim): DocumentPage {
+    this.checkLayout(layout);
     return listDocumentPage(this.ctx.storage.sql, params);
   }
 
   /** Document and chunk counts, and the version. */
-  stats(): IndexStats {
+  stats(layout?: ShardLayoutClaim): IndexStats {
+    this.checkLayout(layout);
     return this.documents.stats();
   }
 
@@ -101,11 +134,50 @@ export class IndexObject extends DurableObject<Env> {
     return this.stateOf(scope);
   }
 
-  /** Marks this object's namespace created; false when it already was. */
-  createNamespace(): { created: boolean; createdAt: number | null } {
+  /**
+   * Marks this object's namespace created, as shard `layout.shard` of `layout.shards` (default:
+   * the head of one); false when it already was live (its layout then stays as it was).
+   */
+  createNamespace(layout: ShardLayoutClaim = { shards: 1, shard: 0 }): {
+    created: boolean;
+    createdAt: number | null;
+  } {
     const sql = this.ctx.storage.sql;
-    const created = this.ctx.storage.transactionSync(() => markCreated(sql, Date.now()));
+    const created = this.ctx.storage.transactionSync(() => {
+      const made = markCreated(sql, Date.now());
+      if (made) recordShardRole(sql, layout);
+      return made;
+    });
     return { created, createdAt: namespaceState(sql).createdAt };
+  }
+
+  /**
+   * Makes this object shard `layout.shard` (> 0) of a namespace its head has just created: empty,
+   * live, with that layout, whatever it held before (a half-finished deletion of an older layout).
+   */
+  joinNamespace(layout: ShardLayoutClaim): { version: number } {
+    const sql = this.ctx.storage.sql;
+    const version = this.ctx.storage.transactionSync(() => {
+      dropContents(sql);
+      markCreated(sql, Date.now());
+      recordShardRole(sql, layout);
+      return bumpVersion(sql);
+    });
+    this.memory.clear();
+    return { version };
+  }
+
+  /**
+   * The head's half of a write to other shards, once they committed it: records their versions
+   * and moves the namespace version on, in one transaction; returns the new version.
+   */
+  acknowledgeShardWrites(acks: Record<string, number>, layout?: ShardLayoutClaim): number {
+    this.checkLayout(layout);
+    const sql = this.ctx.storage.sql;
+    return this.ctx.storage.transactionSync(() => {
+      recordShardAcks(sql, acks);
+      return bumpVersion(sql);
+    });
   }
 
   /** Deletes every document and marks the namespace deleted; the version moves on. */
@@ -120,9 +192,10 @@ export class IndexObject extends DurableObject<Env> {
     return result;
   }
 
-  /** Whether the namespace is live, when it was created, and its counts. */
-  namespaceInfo(): NamespaceInfo {
-    return { ...namespaceState(this.ctx.storage.sql), ...this.stats() };
+  /** Whether the namespace is live, when it was created, its counts and its shard count. */
+  namespaceInfo(): NamespaceInfo & { shards: number } {
+    const sql = this.ctx.storage.sql;
+    return { ...namespaceState(sql), ...this.stats(), shards: shardRole(sql).shards };
   }
 
   /** True once: when the index has never been seeded and is empty. */
@@ -134,10 +207,41 @@ export class IndexObject extends DurableObject<Env> {
    * Hybrid search, with the cache state of `params.scope` read in the same call, so a cache
    * miss's own search refreshes what its isolate knows of the version and purge epochs.
    */
-  search(params: SearchParams): SearchResult {
+  search(params: SearchParams, layout?: ShardLayoutClaim): SearchResult {
+    const refused = layout
+      ? layoutRefusal(this.ctx.storage.sql, layout, namespaceState(this.ctx.storage.sql).live)
+      : null;
+    if (refused !== null) {
+      const state = this.stateOf(params.scope ?? "shared");
+      return { version: state.version, chunks: [], state, layoutRefused: refused };
+    }
     const chunks = hybridSearch(this.ctx.storage.sql, this.memory, params);
     const state = this.stateOf(params.scope ?? "shared");
     return { version: state.version, chunks, state };
+  }
+
+  /**
+   * This shard's candidates for a sharded query (merged by the caller), with its own version; the
+   * head adds the namespace's cache state and the shard versions its version has counted, all
+   * read in the same synchronous call as the candidates.
+   */
+  searchShard(params: SearchParams, layout: ShardLayoutClaim): ShardSearchAnswer {
+    this.checkLayout(layout);
+    const sql = this.ctx.storage.sql;
+    const found = searchShard(sql, this.memory, params);
+    const version = currentVersion(sql);
+    if (layout.shard !== 0) return { ...found, version };
+    return {
+      ...found,
+      version,
+      head: { state: this.stateOf(params.scope ?? "shared"), acks: shardAcks(sql) },
+    };
+  }
+
+  private checkLayout(layout: ShardLayoutClaim | undefined): void {
+    if (!layout) return;
+    const sql = this.ctx.storage.sql;
+    checkShardLayout(sql, layout, namespaceState(sql).live);
   }
 
   /** The cache state of `scope` with the namespace's liveness, which answers carry with it. */

@@ -1,6 +1,7 @@
 // The INDEX object's SQLite schema: documents, their chunks (vectors as float32 BLOBs), the FTS5
 // table over chunk text and titles, the meta table (version, seeded flag, namespace state) and
-// the purge epochs.
+// the purge epochs, and an fts5vocab view of the FTS5 table (per-term row counts for the sharded
+// BM25 merge).
 // Every statement is idempotent: it runs in the object's constructor on every start.
 
 const SCHEMA = `
@@ -19,6 +20,7 @@ CREATE TABLE IF NOT EXISTS cache_epochs (
   scope TEXT NOT NULL, tier TEXT NOT NULL, epoch INTEGER NOT NULL, PRIMARY KEY (scope, tier)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, title, tokenize = 'porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, row);
 `;
 
 /** Creates whatever tables are missing. */

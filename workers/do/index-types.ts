@@ -62,4 +62,10 @@ export interface SearchResult {
   chunks: RetrievedChunk[];
   /** The index version and the scope's purge epochs, read in the same call. */
   state: CacheState;
+  /**
+   * Set when the caller's shard layout was refused (nothing was searched): the namespace's shard
+   * count, or 0 for "ask the head". Returned, not thrown, since every isolate's first query of a
+   * sharded namespace meets it, and a thrown error would log as the object's failure.
+   */
+  layoutRefused?: number;
 }

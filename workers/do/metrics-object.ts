@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { seriesKey } from "../../shared/metrics/batch.js";
-import { isDeclaredSeries } from "../../shared/metrics/registry.js";
+import { isDeclaredSeries } from "../../shared/metrics/declared-series.js";
 import type { RequestLogFilter, RequestRecord } from "../../shared/metrics/request-log.js";
 import {
   MAX_SAMPLES,

@@ -8,7 +8,8 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { validate } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { namespaceIndex, requireLiveNamespace } from "../tenancy/namespace-index.js";
+import { requireLiveNamespace } from "../tenancy/namespace-index.js";
+import { listNamespaceDocuments } from "../tenancy/namespace-documents.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { ensureGrants } from "../limits/admission.js";
 
@@ -30,7 +31,7 @@ export async function getDocuments(request: IRequest, app: AppContext): Promise<
   }
   await ensureGrants(app);
   const namespace = namespaceFor(app, query.namespace);
-  const page = await namespaceIndex(app.env, namespace).listDocuments({
+  const page = await listNamespaceDocuments(app, namespace, {
     limit: query.limit,
     after,
     prefix: query.prefix,

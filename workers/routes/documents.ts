@@ -14,11 +14,13 @@ import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices } from "../services.js";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
+import { indexObjectName, requireLiveNamespace } from "../tenancy/namespace-index.js";
 import {
-  indexObjectName,
-  namespaceIndex,
-  requireLiveNamespace,
-} from "../tenancy/namespace-index.js";
+  lookupDocuments,
+  namespaceVersion,
+  readDocument,
+  removeDocument,
+} from "../tenancy/namespace-documents.js";
 import { namespaceWriter } from "../tenancy/namespace-writer.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
@@ -70,7 +72,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
     object: "list",
     namespace,
     documents,
-    index_version: version ?? (await namespaceIndex(app.env, namespace).stats()).version,
+    index_version: version ?? (await namespaceVersion(app, namespace)),
     usage: { embedding_tokens: embeddingTokens },
   });
 }
@@ -81,7 +83,7 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
   await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
   const [found] = await Promise.all([
-    namespaceIndex(app.env, namespace).lookup(body.ids),
+    lookupDocuments(app, namespace, body.ids),
     requireLiveNamespace(app, namespace),
   ]);
   const present = new Set(found.map((d) => d.id));
@@ -99,7 +101,7 @@ export async function getDocument(request: IRequest, app: AppContext): Promise<R
   const id = documentId(request);
   await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
-  const doc = await namespaceIndex(app.env, namespace).getDocument(id);
+  const doc = await readDocument(app, namespace, id);
   if (!doc) {
     // Only a miss pays for telling "no such namespace" from "no such document".
     await requireLiveNamespace(app, namespace);
@@ -112,9 +114,8 @@ export async function deleteDocument(request: IRequest, app: AppContext): Promis
   const id = documentId(request);
   await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
-  const result = await namespaceIndex(app.env, namespace).deleteDocument(id);
-  noteIndexWrite(app, result.version, indexObjectName(namespace));
-  if (!result.deleted) {
+  const result = await removeDocument(app, namespace, id);
+  if (result.version === null || !result.deleted) {
     await requireLiveNamespace(app, namespace);
     throw new HttpError("not_found", `document "${id}" not found`, { param: "id" });
   }
@@ -123,8 +124,14 @@ export async function deleteDocument(request: IRequest, app: AppContext): Promis
     namespace,
     id,
     deleted: true,
-    index_version: result.version,
+    index_version: noted(app, namespace, result.version),
   });
+}
+
+/** Records this isolate's own write of `namespace` (see noteIndexWrite); returns the version. */
+function noted(app: AppContext, namespace: string, version: number): number {
+  noteIndexWrite(app, version, indexObjectName(namespace));
+  return version;
 }
 
 /** `?namespace=` of a request, validated; absent means the key's first namespace. */

@@ -1,7 +1,8 @@
-// /admin/namespaces: create, list (with document and chunk counts), delete. Creating marks the
-// namespace's own INDEX object live, then lists it in the registry; deleting empties the object
-// and marks it deleted first, so from that moment no request can read, write or be answered from
-// cache in it, whatever the registry still lists.
+// /admin/namespaces: create (with a shard count), list (with document and chunk counts summed
+// over the shards), delete. Creating marks the namespace's head INDEX object live (and its other
+// shards), then lists it in the registry; deleting empties every shard and marks the head deleted
+// before the registry forgets it, so from that moment no request can read, write or be answered
+// from cache in it, whatever the registry still lists.
 import type { IRequest } from "itty-router";
 import { CreateNamespaceRequestSchema } from "../../shared/api/schemas.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
@@ -12,12 +13,12 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { cacheStates } from "../cache/cache-state.js";
+import { indexObjectName, isLive, namespaceNotFound } from "../tenancy/namespace-index.js";
 import {
-  indexObjectName,
-  isLive,
-  namespaceIndex,
-  namespaceNotFound,
-} from "../tenancy/namespace-index.js";
+  createNamespaceShards,
+  deleteNamespaceShards,
+  describeNamespace,
+} from "../tenancy/namespace-shard-lifecycle.js";
 import { listRegistered, register, unregister } from "../tenancy/namespace-registry.js";
 
 /** A namespace as admins see it. */
@@ -28,21 +29,23 @@ export interface NamespaceView {
   documents: number;
   chunks: number;
   index_version: number;
+  /** INDEX objects the namespace's documents are spread over (1 unless created with more). */
+  shards: number;
 }
 
 export async function createNamespace(request: IRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
-  const { name } = await readJson(request, CreateNamespaceRequestSchema, 4096);
+  const { name, shards } = await readJson(request, CreateNamespaceRequestSchema, 4096);
   if (name === DEFAULT_NAMESPACE) throw alreadyExists(name);
-  const made = await namespaceIndex(app.env, name).createNamespace();
+  const made = await createNamespaceShards(app, name, shards);
   if (!made.created) throw alreadyExists(name);
   // This isolate may hold the name as not live (a request before its creation): ask again.
   cacheStates(app.config).expire(indexObjectName(name));
   const created_at = new Date(made.createdAt ?? Date.now()).toISOString();
-  await register(app.env.CACHE, { name, created_at });
+  await register(app.env.CACHE, { name, created_at, shards });
   app.metrics.inc("ragway_namespaces_created_total");
   app.logFields.namespace = name;
-  return json({ object: "namespace", name, created_at }, { status: 201 });
+  return json({ object: "namespace", name, created_at, shards }, { status: 201 });
 }
 
 export async function listNamespaces(request: IRequest, app: AppContext): Promise<Response> {
@@ -50,7 +53,7 @@ export async function listNamespaces(request: IRequest, app: AppContext): Promis
   const registered = await listRegistered(app.env.CACHE);
   const views = await Promise.all(
     registered.map(async (entry): Promise<NamespaceView | null> => {
-      const info = await namespaceIndex(app.env, entry.name).namespaceInfo();
+      const info = await describeNamespace(app, entry.name);
       // The registry may lag a deletion; the object is the authority.
       if (!isLive(entry.name, info.live)) return null;
       return {
@@ -60,6 +63,7 @@ export async function listNamespaces(request: IRequest, app: AppContext): Promis
         documents: info.documents,
         chunks: info.chunks,
         index_version: info.version,
+        shards: info.shards,
       };
     }),
   );
@@ -79,9 +83,8 @@ export async function deleteNamespace(request: IRequest, app: AppContext): Promi
     );
   }
   if (!isNamespaceName(name)) throw namespaceNotFound(name);
-  const index = namespaceIndex(app.env, name);
-  if (!(await index.namespaceInfo()).live) throw namespaceNotFound(name);
-  const dropped = await index.deleteNamespace();
+  const dropped = await deleteNamespaceShards(app, name);
+  if (!dropped) throw namespaceNotFound(name);
   // This isolate stops answering from the namespace at once; others within CACHE_STATE_TTL_MS.
   const holder = cacheStates(app.config);
   holder.noteVersion(indexObjectName(name), dropped.version);

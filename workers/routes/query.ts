@@ -22,7 +22,8 @@ import { spendHold } from "../limits/spend.js";
 import { recordUsage } from "../record-usage.js";
 import { deadlineFor, resilienceFor } from "../resilience.js";
 import { ensureSeeded } from "../seed.js";
-import { getServices, indexStub } from "../services.js";
+import { getServices } from "../services.js";
+import { searchNamespace } from "../search/search-namespace.js";
 import { upstreamFor } from "../upstream-timing.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { indexObjectName } from "../tenancy/namespace-index.js";
@@ -187,7 +188,6 @@ async function computeAnswer(
 ): Promise<Computed<QueryAnswer> & { reason: string }> {
   const services = getServices(app.config);
   const indexName = indexObjectName(namespace);
-  const index = indexStub(app.env, indexName);
   const embed = embedderFor(app);
   // What embedding the question costs: reserved with the generation, part of the answer's cost.
   // A vector the semantic lookup already made was reserved and paid for there.
@@ -241,7 +241,7 @@ async function computeAnswer(
           return { ok: true, value: vector };
         },
         search: async (p) => {
-          const found = await index.search({
+          const found = await searchNamespace(app, namespace, {
             text: p.text,
             vector: p.vector ? float32ToBytes(p.vector) : null,
             embeddingModel: app.config.embeddingModel,

@@ -11,6 +11,9 @@ export interface RegisteredNamespace {
   name: string;
   /** ISO time of creation; null for `default`, which predates the registry. */
   created_at: string | null;
+  /** Shard count at creation (absent in entries written before shards existed: 1). The head
+   * INDEX object is the authority; this only lets a listing show it without asking. */
+  shards?: number;
 }
 
 /** Records a created namespace. */

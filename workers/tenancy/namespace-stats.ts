@@ -1,9 +1,10 @@
 // Index counts for reports (/v1/stats, /metrics): every live namespace's documents and chunks,
-// read from each namespace's own INDEX object in parallel. Admin-only paths, never the hot path.
+// read from each namespace's own INDEX objects (summed over its shards) in parallel. Admin-only paths, never the hot path.
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { foldNamespaces, type NamespaceCounts } from "../../shared/tenancy/namespace-labels.js";
 import type { AppContext } from "../context.js";
-import { isLive, namespaceIndex } from "./namespace-index.js";
+import { isLive } from "./namespace-index.js";
+import { describeNamespace } from "./namespace-shard-lifecycle.js";
 import { listRegistered } from "./namespace-registry.js";
 
 /** A live namespace's counts and its index version. */
@@ -16,7 +17,7 @@ export async function namespaceCounts(app: AppContext): Promise<NamespaceReport[
   const registered = await listRegistered(app.env.CACHE);
   const rows = await Promise.all(
     registered.map(async ({ name }) => {
-      const info = await namespaceIndex(app.env, name).namespaceInfo();
+      const info = await describeNamespace(app, name);
       return isLive(name, info.live)
         ? { namespace: name, documents: info.documents, chunks: info.chunks, version: info.version }
         : null;

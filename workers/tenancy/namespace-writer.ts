@@ -1,11 +1,13 @@
 // Where ingestion reads and writes a namespace's documents: the content hashes already stored and
 // the atomic upsert, with the isolate's cache state told about the write. Synchronous ingestion
-// and ingestion jobs both write through here, so placement of documents is decided in one place.
+// and ingestion jobs both write through here, so both place documents on the namespace's shards
+// (namespace-documents) the same way.
 import type { IngestDeps } from "../../shared/rag/ingest.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
 import type { AppContext } from "../context.js";
-import { indexObjectName, namespaceIndex, namespaceNotFound } from "./namespace-index.js";
+import { documentHashes, upsertDocuments } from "./namespace-documents.js";
+import { indexObjectName, namespaceNotFound } from "./namespace-index.js";
 
 /** The ingestion ports of one namespace. */
 export type NamespaceWriter = Pick<IngestDeps, "existing" | "store">;
@@ -15,12 +17,11 @@ export type NamespaceWriter = Pick<IngestDeps, "existing" | "store">;
  * `namespace_not_found` when the namespace was deleted meanwhile (nothing is written then).
  */
 export function namespaceWriter(app: AppContext, namespace: string): NamespaceWriter {
-  const index = namespaceIndex(app.env, namespace);
   const requireLive = namespace !== DEFAULT_NAMESPACE;
   return {
-    existing: (ids) => index.hashes(ids),
+    existing: (ids) => documentHashes(app, namespace, ids),
     store: async (docs) => {
-      const stored = await index.upsert(docs, { requireLive });
+      const stored = await upsertDocuments(app, namespace, docs, { requireLive });
       // Deleted while this request was embedding: nothing was written.
       if (stored.namespaceMissing) throw namespaceNotFound(namespace);
       noteIndexWrite(app, stored.version, indexObjectName(namespace));

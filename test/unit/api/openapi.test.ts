@@ -131,4 +131,28 @@ describe("buildOpenApi", () => {
     const lookup = doc.components.schemas.LookupRequest;
     expect(lookup?.properties.ids).toMatchObject({ maxItems: 1000 });
   });
+
+  it("gives integers only the bounds their schemas declare, never the safe-integer range", () => {
+    const doc = buildOpenApi(allRoutes(), { version: "1" });
+    const noise: string[] = [];
+    const walk = (value: unknown, at: string): void => {
+      if (value === Number.MAX_SAFE_INTEGER || value === Number.MIN_SAFE_INTEGER) noise.push(at);
+      if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) walk(v, `${at}/${k}`);
+      }
+    };
+    walk(doc, "#");
+    expect(noise).toEqual([]);
+
+    const schemas = (
+      doc as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }
+    ).components.schemas;
+    expect(schemas.QueryResponse?.properties.index_version).toEqual({ type: "integer" });
+    expect(schemas.QueryRequest?.properties.k).toMatchObject({ minimum: 1, maximum: 20 });
+    expect(schemas.EmbeddingsRequest?.properties.dimensions).toEqual({
+      type: "integer",
+      exclusiveMinimum: 0,
+      maximum: 8192,
+    });
+  });
 });

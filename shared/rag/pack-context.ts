@@ -1,9 +1,9 @@
 // Packs retrieved chunks into a prompt's context budget with exact token counts, and renders them
 // as fenced quotations (shared/security/quote-untrusted). The budget is a hard cap. BPE counts don't add across concatenation, so by default the rendered
 // block (formatContext) is re-counted at the end and trimmed if a boundary merge pushed it over.
-import type { RetrievedChunk } from "../rag/types.js";
 import { quoteSource, SOURCE_CLOSE, sourceOpen } from "../security/quote-untrusted.js";
-import type { TokenCounter } from "./count.js";
+import type { TokenCounter } from "../tokens/count.js";
+import type { RetrievedChunk } from "./types.js";
 
 /** A chunk as placed in the context; `truncated` is true when only its head fit. */
 export type PackedChunk = RetrievedChunk & { truncated: boolean };

@@ -8,7 +8,7 @@ import {
   packContext,
   sourceHeader,
   truncateToTokens,
-} from "../../../shared/tokens/pack-context.js";
+} from "../../../shared/rag/pack-context.js";
 
 const counter = createTokenCounter();
 
