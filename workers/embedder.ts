@@ -5,7 +5,7 @@
 import { cachedEmbedder } from "../shared/cache/embedding-cache.js";
 import { memoryBlobStore } from "../shared/cache/memory-store.js";
 import { TieredCache } from "../shared/cache/tiered.js";
-import { findModel } from "../shared/llm/catalog.js";
+import { costUsd, findModel } from "../shared/llm/catalog.js";
 import { withRetry } from "../shared/llm/retry.js";
 import { systemTimers } from "../shared/llm/system-timers.js";
 import type { Outcome } from "../shared/llm/types.js";
@@ -115,4 +115,10 @@ export function embeddingCost(config: Config, text: string): Spend {
   const model = findModel(config.catalog, config.embeddingModel);
   const tokens = getServices(config).counter.count(text);
   return { tokens, usd: (tokens * (model?.inputUsdPerMTok ?? 0)) / 1e6 };
+}
+
+/** The USD of `tokens` embedding tokens with the deployment's embedding model. */
+export function embeddingUsd(config: AppContext["config"], tokens: number): number {
+  const model = findModel(config.catalog, config.embeddingModel);
+  return model ? costUsd(model, { prompt_tokens: tokens, completion_tokens: 0 }) : 0;
 }

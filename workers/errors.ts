@@ -15,6 +15,7 @@ export type ErrorCode =
   | "forbidden"
   | "permission_denied"
   | "namespace_not_found"
+  | "job_not_found"
   | "conflict"
   | "rate_limit_exceeded"
   | "insufficient_quota"
@@ -35,6 +36,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   permission_denied: 403,
   namespace_not_found: 404,
+  job_not_found: 404,
   conflict: 409,
   rate_limit_exceeded: 429,
   insufficient_quota: 429,
@@ -56,6 +58,7 @@ const TYPE: Record<ErrorCode, string> = {
   forbidden: "permission_error",
   permission_denied: "permission_error",
   namespace_not_found: "invalid_request_error",
+  job_not_found: "invalid_request_error",
   conflict: "invalid_request_error",
   rate_limit_exceeded: "rate_limit_error",
   insufficient_quota: "insufficient_quota",

@@ -30,6 +30,7 @@ import {
 import { getDocuments } from "./routes/documents-list.js";
 import { postEmbeddings } from "./routes/embeddings.js";
 import { getHealth } from "./routes/health.js";
+import { getJob } from "./routes/jobs.js";
 import { createKey, listKeys, revokeKey } from "./routes/keys.js";
 import { getMetrics } from "./routes/metrics.js";
 import { getModel, getModels } from "./routes/models.js";
@@ -52,6 +53,7 @@ const HANDLERS: Record<RouteKey, Handler> = {
   "POST /v1/documents/lookup": postDocumentsLookup,
   "GET /v1/documents/:id+": getDocument,
   "DELETE /v1/documents/:id+": deleteDocument,
+  "GET /v1/jobs/:id": getJob,
   "POST /v1/query": postQuery,
   "GET /v1/usage": getUsage,
   "POST /v1/query/batch": postQueryBatch,

@@ -1,7 +1,12 @@
-// The CLI's HTTP client for the gateway: document lookup and upload, each request retried on
-// 429/5xx/network errors (Retry-After honoured), responses checked with the API's own schemas.
-import type { z } from "zod";
-import { IngestResponseSchema, LookupResponseSchema } from "../../shared/api/responses.js";
+// The CLI's HTTP client for the gateway: document lookup, upload (directly or as an ingestion
+// job) and job progress, each request retried on 429/5xx/network errors (Retry-After honoured),
+// responses checked with the API's own schemas.
+import { z } from "zod";
+import {
+  IngestJobResponseSchema,
+  IngestResponseSchema,
+  LookupResponseSchema,
+} from "../../shared/api/responses.js";
 import { parseRetryAfter } from "../../shared/llm/retry-after.js";
 import { withRetry, type Attempted, type RetryOptions } from "./retry.js";
 
@@ -16,6 +21,11 @@ export interface UploadDocument {
 
 export type LookupResult = z.infer<typeof LookupResponseSchema>;
 export type UploadResult = z.infer<typeof IngestResponseSchema>;
+export type JobResult = z.infer<typeof IngestJobResponseSchema>;
+
+/** What an upload answers: the documents ingested (200), or the job they were queued as (202). */
+const UploadAnswerSchema = z.union([IngestResponseSchema, IngestJobResponseSchema]);
+export type UploadAnswer = z.infer<typeof UploadAnswerSchema>;
 
 export interface ClientOptions {
   /** The gateway's base URL, e.g. https://ragway.example.com */
@@ -39,6 +49,10 @@ export interface IngestClient {
   reachable(): Promise<string | null>;
   lookup(ids: string[]): Promise<Attempted<LookupResult>>;
   upload(docs: UploadDocument[]): Promise<Attempted<UploadResult>>;
+  /** Uploads as an ingestion job (`"async": true`); a server may still answer synchronously. */
+  submitJob(docs: UploadDocument[]): Promise<Attempted<UploadAnswer>>;
+  /** One `GET /v1/jobs/:id`. */
+  job(id: string): Promise<Attempted<JobResult>>;
 }
 
 /** Statuses worth another try: the server was busy, limited or briefly unavailable. */
@@ -57,19 +71,20 @@ export function createIngestClient(options: ClientOptions): IngestClient {
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   const inNamespace = options.namespace ? { namespace: options.namespace } : {};
 
-  async function post<S extends z.ZodType>(
+  async function send<S extends z.ZodType>(
+    method: "GET" | "POST",
     path: string,
     body: unknown,
     schema: S,
   ): Promise<Attempted<z.infer<S>>> {
-    const payload = JSON.stringify(body);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     return withRetry(async () => {
       let res: Response;
       try {
         res = await options.fetch(`${base}${path}`, {
-          method: "POST",
+          method,
           headers,
-          body: payload,
+          ...(payload !== undefined ? { body: payload } : {}),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (err) {
@@ -124,9 +139,14 @@ export function createIngestClient(options: ClientOptions): IngestClient {
 
   return {
     reachable,
-    lookup: (ids) => post("/v1/documents/lookup", { ids, ...inNamespace }, LookupResponseSchema),
+    lookup: (ids) =>
+      send("POST", "/v1/documents/lookup", { ids, ...inNamespace }, LookupResponseSchema),
     upload: (documents) =>
-      post("/v1/documents", { documents, ...inNamespace }, IngestResponseSchema),
+      send("POST", "/v1/documents", { documents, ...inNamespace }, IngestResponseSchema),
+    submitJob: (documents) =>
+      send("POST", "/v1/documents", { documents, async: true, ...inNamespace }, UploadAnswerSchema),
+    job: (id) =>
+      send("GET", `/v1/jobs/${encodeURIComponent(id)}`, undefined, IngestJobResponseSchema),
   };
 }
 

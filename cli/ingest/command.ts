@@ -59,7 +59,7 @@ export async function ingestCommand(argv: readonly string[], io: CommandIo): Pro
 
   const interrupted = (): void => {
     io.stderr.write(
-      "\ninterrupted: re-run the same command to finish (unchanged files are skipped)\n",
+      "\ninterrupted: re-run the same command to finish (unchanged files are skipped; jobs already\nsubmitted keep running on the server, and what they store is skipped too)\n",
     );
     io.stdout.write(`${formatSummary(tally, Date.now() - started, options.dryRun)}\n`);
     process.exit(130);

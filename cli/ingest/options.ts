@@ -5,7 +5,7 @@ import { z } from "zod";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
 import { DEFAULT_LIMITS, SERVER_MAX_DOCUMENTS } from "./batches.js";
 import { plainHttpProblem } from "./plain-http.js";
-import type { IngestOptions } from "./run-ingest.js";
+import { JOB_RUN_FILES, type IngestOptions } from "./run-ingest.js";
 
 /** Where `npm run dev` serves the gateway: the URL when neither --url nor RAGWAY_URL is given. */
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -30,6 +30,8 @@ options:
   --retries <n>        retries per request on 429/5xx/network errors (default 5)
   --timeout <seconds>  per-request timeout (default 120)
   --force              send every file, even unchanged ones
+  --jobs <mode>        upload batches as ingestion jobs and follow their progress: auto (once
+                       more than ${JOB_RUN_FILES} files need sending), always or never (default auto)
   --progress <mode>    auto, bar or plain (default auto: a bar on a terminal)
   -h, --help           this help
 
@@ -65,6 +67,7 @@ const Schema = z.object({
   retries: int("retries", 0, 20),
   timeoutSeconds: int("timeout", 1, 3600),
   progress: z.enum(["auto", "bar", "plain"], { error: "--progress must be auto, bar or plain" }),
+  jobs: z.enum(["auto", "always", "never"], { error: "--jobs must be auto, always or never" }),
   metadata: z.array(z.string().regex(/^[\w.-]{1,64}=.*$/, "--metadata takes key=value")),
 });
 
@@ -94,6 +97,7 @@ export function parseIngestArgs(
         timeout: { type: "string" },
         force: { type: "boolean" },
         progress: { type: "string" },
+        jobs: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -115,6 +119,7 @@ export function parseIngestArgs(
     retries: values.retries ?? 5,
     timeoutSeconds: values.timeout ?? 120,
     progress: values.progress ?? "auto",
+    jobs: values.jobs ?? "auto",
     metadata: values.metadata ?? [],
   });
   if (!checked.success) {
@@ -158,6 +163,7 @@ export function parseIngestArgs(
       force: values.force ?? false,
       dryRun,
       progress: c.progress,
+      jobs: c.jobs,
       namespace,
     },
   };

@@ -13,6 +13,15 @@ export interface Snapshot {
   done: number;
   total: number;
   chunks: number;
+  /** Documents of the ingestion jobs submitted so far, as last polled. */
+  jobs?: { done: number; failed: number; remaining: number };
+}
+
+/** " | jobs: 180 done, 2 failed, 318 remaining", or nothing before the first job. */
+function jobsPart(state: Snapshot): string {
+  const j = state.jobs;
+  if (!j || j.done + j.failed + j.remaining === 0) return "";
+  return ` | jobs: ${j.done} done, ${j.failed} failed, ${j.remaining} remaining`;
 }
 
 export interface Reporter {
@@ -48,7 +57,7 @@ function percent(state: Snapshot): number {
 export function barLine(state: Snapshot, elapsedMs: number, columns: number): string {
   const { rate, etaMs } = rateAndEta(state, elapsedMs);
   const pct = percent(state);
-  const info = ` ${String(pct).padStart(3)}% ${state.done}/${state.total} files | ${state.chunks} chunks | ${rate.toFixed(1)} files/s | ETA ${formatDuration(etaMs)}`;
+  const info = ` ${String(pct).padStart(3)}% ${state.done}/${state.total} files | ${state.chunks} chunks | ${rate.toFixed(1)} files/s | ETA ${formatDuration(etaMs)}${jobsPart(state)}`;
   const width = Math.max(10, Math.min(30, columns - info.length - 3));
   const filled = Math.round((width * pct) / 100);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]${info}`;
@@ -57,7 +66,7 @@ export function barLine(state: Snapshot, elapsedMs: number, columns: number): st
 /** The plain progress line. */
 export function plainLine(state: Snapshot, elapsedMs: number): string {
   const { rate, etaMs } = rateAndEta(state, elapsedMs);
-  return `progress ${state.done}/${state.total} files (${percent(state)}%), ${state.chunks} chunks, ${rate.toFixed(1)} files/s, ETA ${formatDuration(etaMs)}`;
+  return `progress ${state.done}/${state.total} files (${percent(state)}%), ${state.chunks} chunks, ${rate.toFixed(1)} files/s, ETA ${formatDuration(etaMs)}${jobsPart(state).replace(" |", ";")}`;
 }
 
 /** A reporter for `out`: the redrawn bar on a TTY, plain lines otherwise. */

@@ -1,9 +1,12 @@
 // The ingest run: walk the paths, then per window of files hash them, ask the server which are
 // unchanged (lookup), extract only the rest, and upload them in batches with a few requests in
-// flight. Ids come from paths and the file hash rides in metadata, so a re-run after any
-// interruption sends exactly what the server does not have yet.
+// flight; a large run uploads each batch as an ingestion job and follows the jobs to the end.
+// Ids come from paths and the file hash rides in metadata, so a re-run after any interruption
+// sends exactly what the server does not have yet (what a job already stored is skipped).
 import { createHash } from "node:crypto";
 import type { IngestClient, UploadDocument } from "./client.js";
+import type { JobProgress } from "./job-tracker.js";
+import { createUploader, type Ready } from "./uploader.js";
 import { BatchPacker, documentBytes, type BatchLimits } from "./batches.js";
 import { documentIdFor } from "./document-id.js";
 import { extractDocument } from "./extract.js";
@@ -25,7 +28,12 @@ export interface IngestOptions {
   /** Send every file even when the server already has it. */
   force: boolean;
   dryRun: boolean;
+  /** Upload batches as ingestion jobs: always, never, or (auto) when many files need sending. */
+  jobs: "auto" | "always" | "never";
 }
+
+/** `jobs: "auto"` uses jobs once more files than this need sending (one synchronous call's limit). */
+export const JOB_RUN_FILES = 100;
 
 export interface IngestDeps {
   /** Null only for a dry run without a server to ask. */
@@ -35,6 +43,10 @@ export interface IngestDeps {
   readFile(path: string): Promise<Uint8Array>;
   /** Where a dry run prints its plan (stdout). */
   print(line: string): void;
+  /** Waits between polls of a job (default: real time). */
+  sleep?(ms: number): Promise<void>;
+  /** How often a running job is polled (default 2 s). */
+  pollMs?: number;
 }
 
 interface Pending {
@@ -42,11 +54,6 @@ interface Pending {
   id: string;
   metadata: Record<string, string>;
   known: boolean;
-}
-
-interface Ready {
-  file: FileEntry;
-  doc: UploadDocument;
 }
 
 /** Files hashed, looked up and extracted per window (one lookup call each, ≤ 1,000 ids). */
@@ -60,8 +67,14 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const walked = await walkPaths(options.paths, options.base);
   tally.ignored += walked.ignored.length;
   const total = walked.files.length + walked.failures.length;
+  let jobs: JobProgress | undefined;
   const progress = (): void =>
-    reporter.update({ done: filesDone(tally), total, chunks: tally.chunks });
+    reporter.update({
+      done: filesDone(tally),
+      total,
+      chunks: tally.chunks,
+      ...(jobs ? { jobs } : {}),
+    });
   const fail = (path: string, message: string): void => {
     tally.failed.push({ path, message });
     reporter.note(`✗ ${path}: ${message}`);
@@ -75,6 +88,23 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const packer = new BatchPacker<Ready>(options.limits);
   let lookupMissing = false;
   let planned = { requests: 0, bytes: 0 };
+  // Files found to need sending so far: past JOB_RUN_FILES, `jobs: "auto"` uploads as jobs.
+  let toSendTotal = 0;
+  const uploader = createUploader({
+    useJobs: () =>
+      options.jobs === "always" || (options.jobs === "auto" && toSendTotal > JOB_RUN_FILES),
+    tally,
+    reporter,
+    fail,
+    progress,
+    onJobs: (p) => {
+      jobs = p;
+      progress();
+    },
+    pollMs: deps.pollMs ?? 2000,
+    sleep: (ms) =>
+      deps.sleep ? deps.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms)),
+  });
 
   const send = async (batch: Ready[]): Promise<void> => {
     if (options.dryRun || !deps.client) {
@@ -84,39 +114,8 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
       };
       return;
     }
-    await pool.submit(() => upload(deps.client as IngestClient, batch));
-  };
-
-  const upload = async (client: IngestClient, batch: Ready[]): Promise<void> => {
-    tally.requests++;
-    const result = await client.upload(batch.map((r) => r.doc));
-    if (!result.ok) {
-      // A batch the server refuses as a whole: halve it until the offending file stands alone.
-      if (
-        !result.retryable &&
-        (result.status === 400 || result.status === 413) &&
-        batch.length > 1
-      ) {
-        const half = Math.ceil(batch.length / 2);
-        await upload(client, batch.slice(0, half));
-        await upload(client, batch.slice(half));
-        return;
-      }
-      for (const r of batch) fail(r.file.relPath, result.message);
-      return;
-    }
-    const byId = new Map(result.value.documents.map((d) => [d.id, d]));
-    for (const r of batch) {
-      const d = byId.get(r.doc.id);
-      if (!d) fail(r.file.relPath, "missing from the server's response");
-      else {
-        if (d.status === "created") tally.added++;
-        else if (d.status === "updated") tally.updated++;
-        else tally.unchanged++;
-        tally.chunks += d.chunks;
-      }
-    }
-    progress();
+    const client = deps.client;
+    await pool.submit(() => uploader.upload(client, batch));
   };
 
   for (let start = 0; start < walked.files.length; start += WINDOW) {
@@ -181,6 +180,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
       }
     }
 
+    toSendTotal += toSend.length;
     const ready = await mapLimit(toSend, READ_CONCURRENCY, async (p): Promise<Ready | null> => {
       let bytes: Uint8Array;
       try {
@@ -213,7 +213,7 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
         );
         progress();
       }
-      return { file: p.file, doc };
+      return { file: p.file, doc, known: p.known };
     });
 
     for (const r of ready) {
@@ -225,11 +225,17 @@ export async function runIngest(options: IngestOptions, deps: IngestDeps): Promi
   const last = packer.flush();
   if (last) await send(last);
   await pool.drain();
+  await uploader.drain();
   if (options.dryRun && planned.requests > 0) {
     const mb = (planned.bytes / 1024 / 1024).toFixed(2);
     deps.print(`would send ${planned.requests} upload request(s), ${mb} MB of documents`);
   }
-  reporter.finish({ done: filesDone(tally), total, chunks: tally.chunks });
+  reporter.finish({
+    done: filesDone(tally),
+    total,
+    chunks: tally.chunks,
+    ...(jobs ? { jobs } : {}),
+  });
 }
 
 /** True when the stored metadata is exactly what this run would send. */

@@ -13,6 +13,8 @@ export interface Tally {
   ignored: number;
   chunks: number;
   requests: number;
+  /** Uploads the server took as ingestion jobs. */
+  jobs: number;
   retries: number;
   /** Why the run stopped early: the server refused the key or the namespace outright. */
   stopped?: string;
@@ -28,6 +30,7 @@ export function emptyTally(): Tally {
     ignored: 0,
     chunks: 0,
     requests: 0,
+    jobs: 0,
     retries: 0,
   };
 }
@@ -51,7 +54,9 @@ export function formatSummary(t: Tally, elapsedMs: number, dryRun = false): stri
   const seconds = (elapsedMs / 1000).toFixed(1);
   const head = dryRun
     ? `dry run in ${seconds}s, nothing was sent: ${filesDone(t)} files`
-    : `done in ${seconds}s: ${filesDone(t)} files, ${t.chunks} chunks, ${t.requests} requests, ${t.retries} retries`;
+    : `done in ${seconds}s: ${filesDone(t)} files, ${t.chunks} chunks, ${t.requests} requests${
+        t.jobs ? ` (${t.jobs} jobs)` : ""
+      }, ${t.retries} retries`;
   const row = (name: string, value: string | number): string => `  ${name.padEnd(14)}${value}`;
   const lines = [
     ...(t.stopped ? [`stopped: ${t.stopped}`] : []),

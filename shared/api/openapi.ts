@@ -51,7 +51,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
   const registry = z.registry<{ id: string }>();
   registry.add(ErrorResponseSchema, { id: "Error" });
   for (const { doc } of routes) {
-    for (const s of [doc.request, doc.response.schema]) {
+    for (const s of [doc.request, doc.response.schema, doc.accepted?.schema]) {
       if (s && !registry.has(s.schema)) registry.add(s.schema, { id: s.name });
     }
   }
@@ -183,6 +183,13 @@ function operation(route: RouteEntry): Json {
       content,
     },
   };
+  if (doc.accepted) {
+    responses["202"] = {
+      description: doc.accepted.description,
+      headers: responseHeaders(route, doc.accepted.headers),
+      content: { "application/json": { schema: ref(doc.accepted.schema.name) } },
+    };
+  }
   for (const [status, description] of Object.entries(errorStatuses(route))) {
     const extra =
       status === "429"

@@ -2,6 +2,7 @@
 // responses with these, so a route that changes its output without changing them fails a test.
 import { z } from "zod";
 import { SCOPES } from "../tenancy/grants.js";
+import type { IngestJobView } from "../jobs/job-types.js";
 import { MetadataSchema } from "./schemas.js";
 
 export const ErrorResponseSchema = z
@@ -46,6 +47,32 @@ export const IngestResponseSchema = z.object({
   index_version: z.number().int(),
   usage: z.object({ embedding_tokens: z.number().int() }),
 });
+
+export const IngestJobStateSchema = z.enum([
+  "queued",
+  "running",
+  "completed",
+  "completed_with_errors",
+  "failed",
+]);
+
+export const IngestJobResponseSchema = z.object({
+  object: z.literal("ingest.job"),
+  id: z.string().describe("job_ followed by 32 hex digits"),
+  namespace: z.string(),
+  state: IngestJobStateSchema.describe(
+    "queued, running, then completed (every document stored), completed_with_errors (some failed) or failed (all failed)",
+  ),
+  total: z.number().int().describe("distinct documents in the job"),
+  done: z.number().int().describe("documents stored, or found unchanged"),
+  failed: z.number().int().describe("documents that kept failing; their reasons are in `errors`"),
+  remaining: z.number().int().describe("documents not yet done or failed"),
+  errors: z.array(z.object({ id: z.string(), reason: z.string() })),
+  chunks: z.number().int().describe("chunks written so far"),
+  embedding_tokens: z.number().int().describe("tokens embedded so far (what is billed)"),
+  created_at: z.number().int().describe("Unix seconds"),
+  finished_at: z.number().int().nullable().describe("Unix seconds; null until nothing remains"),
+}) satisfies z.ZodType<IngestJobView>;
 
 export const DocumentSummarySchema = z.object({
   id: z.string(),

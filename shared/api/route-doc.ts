@@ -32,6 +32,8 @@ export interface RouteDoc {
     mediaType?: string;
     headers?: Record<string, string>;
   };
+  /** A second success: 202 Accepted, the work continues after the response (a job). */
+  accepted?: { description: string; schema: NamedSchema; headers?: Record<string, string> };
   pathParams?: Record<string, string>;
   /** Optional query-string parameters: name -> meaning. */
   queryParams?: Record<string, string>;

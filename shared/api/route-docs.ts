@@ -11,6 +11,7 @@ import {
   DocumentListResponseSchema,
   DocumentResponseSchema,
   HealthResponseSchema,
+  IngestJobResponseSchema,
   IngestResponseSchema,
   KeyListResponseSchema,
   KeyResponseSchema,
@@ -73,7 +74,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: "ingestDocuments",
     summary: "Ingest documents: chunk, embed, upsert",
     description:
-      "Up to 100 documents per call. A document whose content and embedding model are unchanged is not re-embedded (status `unchanged`); an id is derived from the text when absent, so re-ingesting is idempotent.",
+      'Up to 100 documents are ingested while the client waits (200). With `"async": true`, or by itself when a call has more than 100 documents (up to 1,000) or more than 1,000,000 characters of text, the call answers 202 with an ingestion job at once: poll `GET /v1/jobs/{id}` (the `Location` header) for its progress. A job reserves its embedding tokens when it is submitted (so a spent budget is a 429 then, not a failed job) and is charged what was actually embedded when it finishes. A document whose content and embedding model are unchanged is not re-embedded (status `unchanged`); an id is derived from the text when absent, so re-ingesting is idempotent.',
     tag: "Documents",
     namespaced: true,
     request: named("IngestRequest", IngestRequestSchema),
@@ -81,6 +82,11 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     response: {
       description: "Each document's status and chunk count, and the new index version.",
       schema: named("IngestResponse", IngestResponseSchema),
+    },
+    accepted: {
+      description: "Ingested as a job: its id and progress so far.",
+      schema: named("IngestJob", IngestJobResponseSchema),
+      headers: { Location: "`/v1/jobs/{id}`, where the job's progress is read" },
     },
     errors: { 503: "the embedding model could not be reached" },
   },
@@ -142,6 +148,16 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
       schema: named("DocumentDeleted", DocumentDeletedResponseSchema),
     },
     errors: { 404: "also: `not_found`: no document has this id" },
+  },
+  "GET /v1/jobs/:id": {
+    operationId: "getJob",
+    summary: "An ingestion job's progress",
+    description:
+      "State, documents done, failed (each with its reason) and remaining, and the embedding tokens billed so far. A key reads the jobs of the namespaces it is granted; a finished job can be read for 7 days.",
+    tag: "Documents",
+    pathParams: { id: "the job id, as `POST /v1/documents` answered it" },
+    response: { description: "The job.", schema: named("IngestJob", IngestJobResponseSchema) },
+    errors: { 404: "`job_not_found`: no job has this id in a namespace the key may use" },
   },
   "POST /v1/query": {
     operationId: "query",

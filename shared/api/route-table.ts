@@ -76,6 +76,15 @@ export const ROUTE_TABLE = [
     spends: false,
     scope: "documents:write",
   },
+  {
+    method: "GET",
+    path: "/v1/jobs/:id",
+    access: "key",
+    counted: true,
+    spends: false,
+    // A job's progress is about documents: whoever may read or write them may follow it.
+    scope: ["documents:read", "documents:write"],
+  },
   { method: "POST", path: "/v1/query", access: "key", counted: true, spends: true, scope: "query" },
   // Reading one's own usage must work while limited, so it is not counted.
   { method: "GET", path: "/v1/usage", access: "key", counted: false, spends: false, scope: null },

@@ -10,6 +10,7 @@ import {
 } from "../ratelimit/limits.js";
 import { SCOPES } from "../tenancy/grants.js";
 import { NamespaceNameSchema } from "../tenancy/namespace-name.js";
+import { JOB_MAX_DOCUMENTS, SYNC_MAX_DOCUMENTS, SYNC_MAX_TEXT_CHARS } from "../jobs/ingest-mode.js";
 import { shardCountSchema } from "../search/shard-placement.js";
 
 const scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
@@ -87,12 +88,25 @@ export const ListDocumentsQuerySchema = z.strictObject({
 
 export type ListDocumentsQuery = z.infer<typeof ListDocumentsQuerySchema>;
 
-export const MAX_DOCUMENTS_PER_CALL = 100;
+/** Most documents ingested synchronously; up to JOB_MAX_DOCUMENTS as a job (shared/jobs). */
+export const MAX_DOCUMENTS_PER_CALL = SYNC_MAX_DOCUMENTS;
 
 export const IngestRequestSchema = z
   .object({
-    documents: z.array(DocumentInputSchema).min(1).max(MAX_DOCUMENTS_PER_CALL),
+    documents: z
+      .array(DocumentInputSchema)
+      .min(1)
+      .max(JOB_MAX_DOCUMENTS)
+      .describe(
+        `at most ${SYNC_MAX_DOCUMENTS} ingested while the client waits; up to ${JOB_MAX_DOCUMENTS} as a job`,
+      ),
     namespace: namespaceField,
+    async: z
+      .boolean()
+      .optional()
+      .describe(
+        `true: answer 202 with a job at once; false: ingest before answering (at most ${SYNC_MAX_DOCUMENTS} documents); absent: a job when there are more than ${SYNC_MAX_DOCUMENTS} documents or ${SYNC_MAX_TEXT_CHARS.toLocaleString("en-US")} characters of text`,
+      ),
   })
   .strict();
 

@@ -36,6 +36,8 @@ export interface RequestLogFields extends QueryLogFields {
   batch_failed?: number;
   /** Batch items answered from a cache or another request's computation. */
   batch_cached?: number;
+  /** The ingestion job a request created or read. */
+  job?: string;
 }
 
 /**

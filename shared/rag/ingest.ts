@@ -1,7 +1,7 @@
 // Ingestion: derive ids and content hashes, skip unchanged documents, chunk by tokens, embed the
 // chunks in batches, hand the result to the index. Embedding failures come back as values.
 import type { TokenCounter } from "../tokens/count.js";
-import { chunkText } from "./chunk.js";
+import { chunkText, type TextChunk } from "./chunk.js";
 import { float32ToBytes } from "../vector/vector.js";
 import { sha256Hex, stableStringify } from "../util/hash.js";
 import type { Outcome, UpstreamFailure } from "../llm/types.js";
@@ -39,15 +39,42 @@ export async function documentIdFor(text: string): Promise<string> {
   return `doc_${(await sha256Hex(text)).slice(0, 24)}`;
 }
 
+/** A document with its id, title and content hash resolved: what a job stores until it runs. */
+export type PreparedDocument = Omit<StoredDocument, "chunks" | "embeddingModel">;
+
 /** Ingests documents; unchanged ones (same content and embedding model) are not re-embedded. */
 export async function ingestDocuments(
   inputs: DocumentInput[],
   deps: IngestDeps,
 ): Promise<Outcome<IngestResult>> {
-  const prepared = await Promise.all(inputs.map((doc) => prepare(doc)));
+  return ingestPrepared(await prepareDocuments(inputs), deps);
+}
+
+/**
+ * Ids, titles and content hashes of `inputs`, in input order (duplicates of an id kept: the
+ * later one wins when ingested).
+ */
+export function prepareDocuments(inputs: DocumentInput[]): Promise<PreparedDocument[]> {
+  return Promise.all(inputs.map((doc) => prepare(doc)));
+}
+
+/** The documents of `prepared` that need embedding, chunked, and the tokens that will cost. */
+export interface IngestPlan {
+  chunked: Array<{ doc: PreparedDocument; chunks: TextChunk[] }>;
+  /** Counted tokens of every text that will be embedded (each chunk headed by its title). */
+  estimate: number;
+}
+
+/**
+ * Which prepared documents changed (content or embedding model) and their chunks, with the
+ * token estimate to reserve before embedding them.
+ */
+export async function planIngest(
+  prepared: PreparedDocument[],
+  deps: Pick<IngestDeps, "counter" | "embeddingModel" | "existing">,
+): Promise<IngestPlan> {
   // Later duplicates of an id win, as a sequence of single upserts would.
-  const byId = new Map(prepared.map((p) => [p.id, p]));
-  const unique = [...byId.values()];
+  const unique = [...new Map(prepared.map((p) => [p.id, p])).values()];
   const stored = await deps.existing(unique.map((d) => d.id));
   const changed = unique.filter((d) => {
     const prior = stored[d.id];
@@ -55,22 +82,28 @@ export async function ingestDocuments(
       !prior || prior.contentHash !== d.contentHash || prior.embeddingModel !== deps.embeddingModel
     );
   });
-
   const chunked = changed.map((d) => ({
     doc: d,
     chunks: chunkText(d.text, { counter: deps.counter }),
   }));
+  // Chunks were counted when cut; each title is counted once per document (plus its separator).
+  let estimate = 0;
+  for (const { doc, chunks } of chunked) {
+    const title = deps.counter.count(`${doc.title}\n\n`);
+    for (const ch of chunks) estimate += ch.tokens + title;
+  }
+  return { chunked, estimate };
+}
+
+/** Ingests documents already prepared (a job's): the same steps as {@link ingestDocuments}. */
+export async function ingestPrepared(
+  prepared: PreparedDocument[],
+  deps: IngestDeps,
+): Promise<Outcome<IngestResult>> {
+  const { chunked, estimate } = await planIngest(prepared, deps);
   // The title heads each embedded text: a chunk deep in a page still carries what the page is about.
   const texts = chunked.flatMap((c) => c.chunks.map((ch) => `${c.doc.title}\n\n${ch.text}`));
-  if (texts.length > 0 && deps.beforeEmbed) {
-    // Chunks were counted when cut; each title is counted once per document (plus its separator).
-    let estimate = 0;
-    for (const { doc, chunks } of chunked) {
-      const title = deps.counter.count(`${doc.title}\n\n`);
-      for (const ch of chunks) estimate += ch.tokens + title;
-    }
-    await deps.beforeEmbed(estimate);
-  }
+  if (texts.length > 0 && deps.beforeEmbed) await deps.beforeEmbed(estimate);
   const embedded = await embedAll(texts, deps);
   if (!embedded.ok) return embedded;
 
@@ -104,9 +137,7 @@ export async function ingestDocuments(
   };
 }
 
-async function prepare(
-  input: DocumentInput,
-): Promise<Omit<StoredDocument, "chunks" | "embeddingModel">> {
+async function prepare(input: DocumentInput): Promise<PreparedDocument> {
   const text = input.text.replace(/\r\n?/g, "\n");
   const id = input.id ?? (await documentIdFor(text));
   const title = input.title ?? deriveTitle(text);

@@ -38,7 +38,24 @@ function bindingsOf(env?: string) {
       durableObjects: c.durable_objects.bindings.map((d) => `${d.name}:${d.class_name}`).sort(),
       vars: Object.keys(c.vars).sort(),
       assets: c.assets?.binding ?? null,
+      queueProducers: c.queues.producers.map((p) => p.binding).sort(),
     },
+  };
+}
+
+/** The ingestion queue's consumers, with the queue names relative to the producer's queue. */
+function ingestConsumers(env?: string) {
+  const { queues } = readWranglerConfig(env);
+  const ingest = queues.producers.find((p) => p.binding === "INGEST_QUEUE")?.queue ?? "";
+  return {
+    ingest,
+    consumers: queues.consumers.map((c) => ({
+      ...c,
+      queue: c.queue.replace(ingest, "<ingest>"),
+      ...(c.dead_letter_queue
+        ? { dead_letter_queue: c.dead_letter_queue.replace(ingest, "<ingest>") }
+        : {}),
+    })),
   };
 }
 
@@ -56,6 +73,8 @@ describe("the production deploy bundle", () => {
       "env.INDEX (IndexObject)",
       "env.LIMITER (LimiterObject)",
       "env.METRICS (MetricsObject)",
+      "env.JOBS (JobsObject)",
+      "env.INGEST_QUEUE (ragway-production-ingest)",
       "env.CACHE (",
       "env.ASSETS",
       'env.ENVIRONMENT ("production")',
@@ -78,6 +97,25 @@ describe("the production deploy bundle", () => {
     // Development adds only its documented admin token (production takes it as a secret).
     expect(dev.names).toEqual({ ...top.names, vars: [...top.names.vars, "ADMIN_TOKEN"].sort() });
     expect(dev.config.name).toBe("ragway");
+  });
+
+  it("consumes the ingestion queue and its dead-letter queue alike in every environment", () => {
+    const top = ingestConsumers();
+    expect(top.ingest).toBe("ragway-ingest");
+    // Production has queues of its own: a queue takes one consumer, and both Workers may be deployed.
+    expect(ingestConsumers("production").ingest).toBe("ragway-production-ingest");
+    expect(ingestConsumers("dev").ingest).toBe("ragway-ingest");
+    expect(top.consumers).toEqual([
+      {
+        queue: "<ingest>",
+        max_batch_size: 10,
+        max_retries: 3,
+        dead_letter_queue: "<ingest>-dlq",
+      },
+      { queue: "<ingest>-dlq", max_batch_size: 10, max_retries: 10 },
+    ]);
+    expect(ingestConsumers("production").consumers).toEqual(top.consumers);
+    expect(ingestConsumers("dev").consumers).toEqual(top.consumers);
   });
 
   it("passes the Worker's config schema with the secrets set, and refuses to start without them", () => {

@@ -128,8 +128,8 @@ describe("bad input on /v1/query", () => {
 });
 
 describe("bad input on /v1/documents", () => {
-  it("rejects more than 100 documents naming the field", async () => {
-    const documents = Array.from({ length: 101 }, (_, i) => ({ text: `doc ${i}` }));
+  it("rejects more than 1,000 documents (100 are ingested at once, the rest as a job) naming the field", async () => {
+    const documents = Array.from({ length: 1001 }, (_, i) => ({ text: `doc ${i}` }));
     await expectError(
       await call("POST", "/v1/documents", { body: { documents } }),
       400,

@@ -11,8 +11,8 @@ export interface Faults {
   /** Delay before answering every /v1 request. */
   latencyMs?: number;
   /** Share (0..1) of targeted chat/embedding requests that fail. Defaults to 1 when
-   * `errorStatus`, `failModels`, `failFirst` or `errorInBody200` is set, else 0. Drawn from a
-   * seeded PRNG. */
+   * `errorStatus`, `failModels`, `failFirst`, `failInputsContaining` or `errorInBody200` is set,
+   * else 0. Drawn from a seeded PRNG. */
   errorRate?: number;
   /** Status of injected errors (default 500); an array is used round-robin. */
   errorStatus?: number | number[];
@@ -43,6 +43,8 @@ export interface Faults {
   failModels?: string[];
   /** Only the first N targeted requests fail; later ones succeed (e.g. one 429, then an answer). */
   failFirst?: number;
+  /** Only embedding requests with an input containing this text are targeted (a poison input). */
+  failInputsContaining?: string;
   /** Seed of the error PRNG (default 1); the same seed gives the same failure sequence. */
   seed?: number;
   /** Pause between streamed chunks (default 0). */
@@ -104,6 +106,7 @@ const faultsSchema = z.strictObject({
   omitUsage: z.boolean().optional(),
   failModels: z.array(z.string()).optional(),
   failFirst: z.number().int().min(0).optional(),
+  failInputsContaining: z.string().min(1).optional(),
   seed: z.number().int().optional(),
   streamChunkDelayMs: nonNeg.optional(),
 }) satisfies z.ZodType<Faults>;
@@ -306,13 +309,16 @@ export async function startMockUpstream(
   };
 
   /** Decides, at arrival, whether this request fails: a status, "body" (200 + error) or null. */
-  const injectedFailure = (model: string): number | "body" | null => {
+  const injectedFailure = (model: string, inputs?: string[]): number | "body" | null => {
     if (faults.failModels !== undefined && !faults.failModels.includes(model)) return null;
+    const marker = faults.failInputsContaining;
+    if (marker !== undefined && !inputs?.some((t) => t.includes(marker))) return null;
     if (faults.failFirst !== undefined && targeted++ >= faults.failFirst) return null;
     const armed =
       faults.errorStatus !== undefined ||
       faults.failModels !== undefined ||
       faults.failFirst !== undefined ||
+      faults.failInputsContaining !== undefined ||
       faults.errorInBody200 === true;
     const rate = faults.errorRate ?? (armed ? 1 : 0);
     if (rate <= 0 || (rate < 1 && rng() >= rate)) return null;
@@ -487,7 +493,7 @@ export async function startMockUpstream(
           ? [input.join(",")]
           : input.map((x) => (typeof x === "string" ? x : x.join(",")));
     counts.embeddingInputs += texts.length;
-    const failure = injectedFailure(model);
+    const failure = injectedFailure(model, texts);
     if (!(await delay(signal))) return;
     if (failure !== null) return sendInjected(res, failure, false);
     const dims = dimensions ?? DEFAULT_DIMENSIONS;

@@ -106,6 +106,19 @@ const WranglerConfigSchema = z.object({
     bindings: z.array(z.object({ name: z.string(), class_name: z.string() })),
   }),
   migrations: z.array(z.object({ tag: z.string() }).loose()),
+  queues: z.object({
+    producers: z.array(z.object({ binding: z.string(), queue: z.string() })).default([]),
+    consumers: z
+      .array(
+        z.object({
+          queue: z.string(),
+          max_batch_size: z.number().optional(),
+          max_retries: z.number().optional(),
+          dead_letter_queue: z.string().optional(),
+        }),
+      )
+      .default([]),
+  }),
   assets: z.object({ binding: z.string().optional() }).loose().optional(),
 });
 

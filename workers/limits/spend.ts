@@ -134,6 +134,38 @@ export function spendHold(app: AppContext): SpendHold {
   };
 }
 
+/** Spend held past the end of the request that reserved it, settled later by its id. */
+export interface DetachedReservation extends SpendAmount {
+  id: string;
+  principalId: string;
+}
+
+/**
+ * Reserves `amount` for work that outlives this request (an ingestion job), or throws the
+ * HttpError that refuses it. The request must be admitted. Null when the caller is not limited
+ * (anonymous with RATE_LIMITS_ENABLED=false, development only). Whoever does the work settles it
+ * with `LimiterObject.settle({ id, ...actual })`; unsettled, it counts as spent after its TTL.
+ */
+export async function reserveDetached(
+  app: AppContext,
+  amount: SpendAmount,
+): Promise<DetachedReservation | null> {
+  const want = { tokens: Math.max(0, Math.ceil(amount.tokens)), usd: Math.max(0, amount.usd) };
+  const limits = app.limits;
+  if (!limits) {
+    if (app.principal?.kind === "anonymous" && !app.config.RATE_LIMITS_ENABLED) return null;
+    throw new Error(`reserveDetached() on ${app.route}, which has no admitted principal`);
+  }
+  const id = await reserveMore(app, want);
+  return { id, principalId: limits.principalId, ...want };
+}
+
+/** Gives a detached reservation back unused (the work it was for never started). */
+export async function releaseDetached(app: AppContext, held: DetachedReservation): Promise<void> {
+  const stub = limiterStub(app.env, held.principalId);
+  await timedCall(app, "settle", async () => stub.settle({ id: held.id, tokens: 0, usd: 0 }));
+}
+
 /** A reservation beyond what the request's lease holds: one call. */
 async function reserveMore(app: AppContext, more: SpendAmount): Promise<string> {
   const limits = app.limits;

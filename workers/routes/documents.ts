@@ -13,24 +13,19 @@ import { json } from "../http/respond.js";
 import { ensureAdmitted, ensureGrants } from "../limits/admission.js";
 import { releasedOnFailure, spendHold } from "../limits/spend.js";
 import { getServices } from "../services.js";
-import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
+import { indexObjectName, requireLiveNamespace } from "../tenancy/namespace-index.js";
 import {
-  indexObjectName,
-  namespaceNotFound,
-  requireLiveNamespace,
-} from "../tenancy/namespace-index.js";
-import {
-  documentHashes,
   lookupDocuments,
   namespaceVersion,
   readDocument,
   removeDocument,
-  upsertDocuments,
 } from "../tenancy/namespace-documents.js";
+import { namespaceWriter } from "../tenancy/namespace-writer.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 import { noteIndexWrite } from "../cache/cache-state.js";
 import { upstreamFailureError } from "../upstream-error.js";
+import { ingestAsJob } from "../jobs/ingest-job-route.js";
 
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
@@ -44,7 +39,8 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
   const namespace = namespaceFor(app, body.namespace);
   // Checked before anything is embedded: nothing is spent on a namespace that does not exist.
   await requireLiveNamespace(app, namespace);
-  const requireLive = namespace !== DEFAULT_NAMESPACE;
+  const job = await ingestAsJob(app, namespace, body);
+  if (job) return job;
   // The chunks' embeddings are reserved before any is made and settled with what the provider
   // billed (cached vectors cost nothing); a failure refunds the reservation.
   const embedModel = findModel(app.config.catalog, app.config.embeddingModel);
@@ -57,14 +53,7 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
       embeddingModel: app.config.embeddingModel,
       beforeEmbed: (tokens) => hold.raise({ tokens, usd: usdOf(tokens) }),
       embed: embedderFor(app),
-      existing: (ids) => documentHashes(app, namespace, ids),
-      store: async (docs) => {
-        const stored = await upsertDocuments(app, namespace, docs, { requireLive });
-        // Deleted while this request was embedding: nothing was written.
-        if (stored.namespaceMissing) throw namespaceNotFound(namespace);
-        noteIndexWrite(app, stored.version, indexObjectName(namespace));
-        return stored;
-      },
+      ...namespaceWriter(app, namespace),
     }),
   );
   if (!result.ok) {

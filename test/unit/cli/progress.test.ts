@@ -82,4 +82,16 @@ describe("formatting", () => {
     const line = barLine({ done: 1, total: 2, chunks: 3 }, 1000, 60);
     expect(line).toMatch(/^\[#{5}-{5}\]/);
   });
+
+  it("shows the jobs' documents done, failed and remaining once a job exists", () => {
+    const jobs = { done: 180, failed: 2, remaining: 318 };
+    expect(plainLine({ done: 10, total: 500, chunks: 30, jobs }, 1000)).toMatch(
+      /; jobs: 180 done, 2 failed, 318 remaining$/,
+    );
+    expect(barLine({ done: 10, total: 500, chunks: 30, jobs }, 1000, 200)).toMatch(
+      / \| jobs: 180 done, 2 failed, 318 remaining$/,
+    );
+    const none = { done: 0, failed: 0, remaining: 0 };
+    expect(plainLine({ done: 1, total: 2, chunks: 3, jobs: none }, 1000)).not.toContain("jobs");
+  });
 });

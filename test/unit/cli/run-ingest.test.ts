@@ -72,6 +72,7 @@ async function run(
       limits: DEFAULT_LIMITS,
       force: false,
       dryRun: false,
+      jobs: "never",
       ...overrides,
     },
     {
@@ -80,6 +81,8 @@ async function run(
       tally,
       readFile: (p) => readFile(p),
       print: (l) => printed.push(l),
+      pollMs: 5,
+      sleep: async () => undefined,
     },
   );
   return { tally, notes: reporter.notes, printed };
@@ -250,5 +253,99 @@ describe("runIngest", () => {
     const forced = await run({ force: true });
     expect(forced.tally.unchanged).toBe(1);
     expect(gw.uploads()).toBe(2);
+  });
+});
+
+describe("runIngest with ingestion jobs", () => {
+  it("uploads a large run as jobs, follows them to the end and tallies their documents", async () => {
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) spec[`notes/n${i}.md`] = `# Note ${i}\n\nText of note ${i}.`;
+    await files(spec);
+    gw.faults.jobPolls = 3;
+    const { tally, notes } = await run({
+      jobs: "auto",
+      limits: { ...DEFAULT_LIMITS, maxDocuments: 50 },
+    });
+    expect(counts(tally)).toEqual({ added: 120, updated: 0, unchanged: 0, empty: 0, failed: [] });
+    expect(tally.jobs).toBe(3);
+    expect(tally.chunks).toBe(120);
+    expect(gw.docs.size).toBe(120);
+    expect(notes.filter((n) => /^job job_\w+: \d+ done, 0 failed$/.test(n))).toHaveLength(3);
+    // Every job was polled until it finished.
+    expect([...gw.jobs.values()].every((j) => j.view.remaining === 0)).toBe(true);
+  });
+
+  it("uploads the few changed files of a large run directly", async () => {
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) spec[`notes/n${i}.md`] = `Note ${i}.`;
+    await files(spec);
+    await run({ jobs: "auto" });
+    const jobsBefore = gw.jobs.size;
+    await files({ "notes/n3.md": "Note 3, edited." });
+    const { tally } = await run({ jobs: "auto" });
+    expect(counts(tally)).toEqual({ added: 0, updated: 1, unchanged: 119, empty: 0, failed: [] });
+    expect(tally.jobs).toBe(0);
+    expect(gw.jobs.size).toBe(jobsBefore);
+  });
+
+  it("reports a document its job failed with the job's reason, and the rest as ingested", async () => {
+    await files({ "a.md": "fine", "b.md": "has POISON inside", "c.md": "also fine" });
+    gw.faults.poison = "POISON";
+    const { tally } = await run({ jobs: "always" });
+    expect(counts(tally)).toEqual({
+      added: 2,
+      updated: 0,
+      unchanged: 0,
+      empty: 0,
+      failed: ["b.md"],
+    });
+    expect(tally.failed[0]?.message).toBe("bad_request (400): blocked content");
+  });
+
+  it("re-runs after a job stored everything without sending anything again", async () => {
+    await files({ "a.md": "alpha", "b.md": "beta" });
+    await run({ jobs: "always" });
+    const uploads = gw.uploads();
+    const again = await run({ jobs: "always" });
+    expect(counts(again.tally)).toEqual({
+      added: 0,
+      updated: 0,
+      unchanged: 2,
+      empty: 0,
+      failed: [],
+    });
+    expect(gw.uploads()).toBe(uploads);
+  });
+
+  it("counts a changed file its job stored as updated", async () => {
+    await files({ "a.md": "alpha" });
+    await run({ jobs: "always" });
+    await files({ "a.md": "alpha, edited" });
+    const { tally } = await run({ jobs: "always" });
+    expect(counts(tally)).toEqual({ added: 0, updated: 1, unchanged: 0, empty: 0, failed: [] });
+  });
+
+  it("uploads directly when the server refuses async, as one from before jobs does", async () => {
+    await files({ "a.md": "alpha", "b.md": "beta" });
+    gw.faults.noJobs = true;
+    const { tally, notes } = await run({ jobs: "always" });
+    expect(counts(tally)).toEqual({ added: 2, updated: 0, unchanged: 0, empty: 0, failed: [] });
+    expect(tally.jobs).toBe(0);
+    expect(notes).toContain("note: the server does not take ingestion jobs; uploading directly");
+  });
+
+  it("fails a job's files with the reason when the job can no longer be read", async () => {
+    await files({ "a.md": "alpha" });
+    gw.faults.jobPolls = 1_000;
+    const original = gw.fetch;
+    let polls = 0;
+    gw.fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("/v1/jobs/") && ++polls === 2) gw.jobs.clear();
+      return original(input, init);
+    };
+    const { tally } = await run({ jobs: "always" });
+    expect(counts(tally).failed).toEqual(["a.md"]);
+    expect(tally.failed[0]?.message).toMatch(/^job job_\w+: HTTP 404 job_not_found/);
   });
 });
