@@ -5,7 +5,7 @@
 // logged it), the probe's end-to-end latency beside the handler time its own log line reports,
 // and how the runtime's console explained a failure. Asserts nothing.
 import { randomUUID } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createIngestClient } from "../cli/ingest/client.js";
 import { parseIngestArgs } from "../cli/ingest/options.js";
@@ -244,6 +244,10 @@ export async function runIngestBench(): Promise<void> {
       for (const l of runtime.slice(0, 5)) console.log(`  ${l.slice(0, 300)}`);
     }
   } finally {
+    // The runtime's whole console, for reading after the run (bench/results is not committed).
+    const log = `bench/results/ingest-${new Date().toISOString().replace(/[:.]/g, "-")}.log`;
+    await writeFile(log, dev.output()).catch(() => undefined);
+    console.log(`runtime console: ${log}`);
     await dev.stop();
   }
 }
