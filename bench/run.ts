@@ -2,6 +2,7 @@
 // `npm run bench -- retrieval query` runs only the named ones.
 import { runBundleBench } from "./bundle.js";
 import { runCacheBench } from "./cache.js";
+import { runIngestBench } from "./ingest.js";
 import { runLimitsBench } from "./limits.js";
 import { runMetricsBench } from "./metrics.js";
 import { runPathBench } from "./path.js";
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   path: runPathBench,
   vectors: runVectorsBench,
   shards: runShardsBench,
+  ingest: runIngestBench,
 };
 
 const wanted = process.argv.slice(2);

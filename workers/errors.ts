@@ -1,5 +1,7 @@
 // The one error type and the one renderer: every error leaves in OpenAI's shape plus request_id.
-// Unknown errors become a 500 with a generic message; their details go to the log, never the body.
+// A platform failure (an overloaded or reset Durable Object) becomes a 503 with Retry-After; any
+// other unknown error a 500 with a generic message. Details go to the log, never the body.
+import { platformFailure } from "./platform-failure.js";
 
 /** OpenAI-style error codes this gateway emits; the status is derived from the code. */
 export type ErrorCode =
@@ -20,6 +22,7 @@ export type ErrorCode =
   | "rate_limit_exceeded"
   | "insufficient_quota"
   | "upstream_unavailable"
+  | "service_unavailable"
   | "config_error"
   | "internal_error";
 
@@ -41,6 +44,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limit_exceeded: 429,
   insufficient_quota: 429,
   upstream_unavailable: 503,
+  service_unavailable: 503,
   config_error: 500,
   internal_error: 500,
 };
@@ -63,6 +67,7 @@ const TYPE: Record<ErrorCode, string> = {
   rate_limit_exceeded: "rate_limit_error",
   insufficient_quota: "insufficient_quota",
   upstream_unavailable: "api_error",
+  service_unavailable: "server_error",
   config_error: "server_error",
   internal_error: "server_error",
 };
@@ -94,14 +99,27 @@ export class HttpError extends Error {
   }
 }
 
+/** The client's view of any thrown value: itself, a 503 for a platform failure, else a 500. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const failure = platformFailure(err);
+  if (failure) {
+    return new HttpError(
+      "service_unavailable",
+      "the service is briefly overloaded or unavailable; retry after the Retry-After interval",
+      { headers: { "retry-after": String(failure.retryAfterSeconds) } },
+    );
+  }
+  return new HttpError("internal_error", "internal error");
+}
+
 /** The status and `error` object for any thrown value (also used for inline errors in a batch). */
 export function renderErrorBody(err: unknown): {
   status: number;
   headers: Record<string, string>;
   error: Record<string, unknown>;
 } {
-  const httpError =
-    err instanceof HttpError ? err : new HttpError("internal_error", "internal error");
+  const httpError = toHttpError(err);
   return {
     status: httpError.status,
     headers: httpError.headers,

@@ -1,7 +1,8 @@
 // The request pipeline: before (route label, authentication, the request limit and the route's
 // scope), the route handlers (one per row of the route table, shared/api/route-table), catch (the
-// one error renderer), finally (request id and rate-limit headers, metrics, the request's log line, a
-// metrics flush scheduled in waitUntil).
+// one error renderer), finally (request id, CORS and rate-limit headers). `handle` wraps it all and
+// writes the request's one log line, metrics and request record for every response, whatever
+// failed on the way (a stage of the router itself included), then schedules the metrics flush.
 import { Router, type IRequest } from "itty-router";
 import {
   ROUTE_TABLE,
@@ -11,6 +12,7 @@ import {
 } from "../shared/api/route-table.js";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
+import { platformFailure } from "./platform-failure.js";
 import { corsHeaders, preflight } from "./http/cors.js";
 import { ensureAdmitted, finishAdmission } from "./limits/admission.js";
 import { authenticate } from "./limits/authenticate.js";
@@ -81,13 +83,7 @@ export const ROUTES: ReadonlyArray<readonly [HttpMethod, string, Handler]> = ROU
 const router = Router<IRequest, [AppContext]>({
   before: [(request: IRequest, app: AppContext) => before(request, app)],
   catch: (err: unknown, _request: IRequest, app: AppContext) => {
-    if (!(err instanceof HttpError)) {
-      app.logger.error("unhandled_error", {
-        route: app.route,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      });
-    }
+    logFailure(err, app);
     return renderError(err, app.requestId);
   },
   finally: [
@@ -173,7 +169,32 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
   return undefined;
 }
 
-function finish(response: Response, request: IRequest, app: AppContext): Response {
+/** Logs a failure the client sees as a 5xx: a platform failure as such, anything else with its stack. */
+function logFailure(err: unknown, app: AppContext): void {
+  if (err instanceof HttpError) return;
+  const failure = platformFailure(err);
+  if (failure) {
+    app.metrics.inc("ragway_platform_failures_total", {
+      route: app.route,
+      kind: failure.overloaded ? "overloaded" : failure.retryable ? "retryable" : "other",
+    });
+    app.logger.warn("platform_failure", {
+      route: app.route,
+      error: failure.message,
+      overloaded: failure.overloaded,
+      retryable: failure.retryable,
+    });
+    return;
+  }
+  app.logger.error("unhandled_error", {
+    route: app.route,
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
+}
+
+/** The router's last stage: request id, CORS and rate-limit headers on whatever it answers. */
+function finish(response: Response, _request: IRequest, app: AppContext): Response {
   finishAdmission(app);
   // Responses from fetch() or assets can have immutable headers: copy before touching them.
   const out = new Response(response.body, response);
@@ -184,19 +205,24 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
       out.headers.set(name, value);
     }
   }
+  return out;
+}
+
+/**
+ * The request's one log line, its metrics and its request record. Runs once per response, after
+ * the router (or in its place); the line is written first, so a failure counting metrics cannot
+ * lose it.
+ */
+function logRequest(request: Request, response: Response, app: AppContext): void {
   const seconds = (Date.now() - app.started) / 1000;
-  const labels = { route: app.route, status: String(out.status) };
-  app.metrics.inc("ragway_requests_total", labels);
-  app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
   // What the gateway adds: for a stream, up to its first byte (when the response is handed over).
   const overhead = Math.max(0, seconds - app.upstreamMs / 1000);
-  app.metrics.observe("ragway_gateway_overhead_seconds", { route: app.route }, overhead);
-  // The one line per request. Only bounded, non-secret fields: never headers, keys or tokens;
-  // the query text only when LOG_QUERIES=true (added by the query route).
+  // Only bounded, non-secret fields: never headers, keys or tokens; the query text only when
+  // LOG_QUERIES=true (added by the query route).
   const line = {
     method: request.method,
     route: app.route,
-    status: out.status,
+    status: response.status,
     principal_id: app.principal?.id ?? null,
     latency_ms: Math.round(seconds * 1000),
     // The console's request log shows this beside the latency: the part that was not upstream.
@@ -204,17 +230,46 @@ function finish(response: Response, request: IRequest, app: AppContext): Respons
     ...app.logFields,
   };
   app.logger.info("request", line);
-  // The console's request log: the same fields, shipped with the metrics flush below.
-  recordRequest(app, requestRecordOf(app.requestId, Date.now(), line, app.config.LOG_QUERIES));
-  scheduleMetricsFlush(app);
-  return out;
+  try {
+    const labels = { route: app.route, status: String(response.status) };
+    app.metrics.inc("ragway_requests_total", labels);
+    app.metrics.observe("ragway_request_duration_seconds", { route: app.route }, seconds);
+    app.metrics.observe("ragway_gateway_overhead_seconds", { route: app.route }, overhead);
+    // The console's request log: the same fields, shipped with the metrics flush below.
+    recordRequest(app, requestRecordOf(app.requestId, Date.now(), line, app.config.LOG_QUERIES));
+    scheduleMetricsFlush(app);
+  } catch (err) {
+    app.logger.error("request_metrics_failed", {
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+  }
 }
 
-/** Routes a request through the pipeline. HEAD is served as GET without a body. */
+/** The answer when the router itself failed (a bug in a stage): the error shape, with its id. */
+function lastResort(err: unknown, app: AppContext): Response {
+  logFailure(err, app);
+  const response = renderError(err, app.requestId);
+  response.headers.set("x-request-id", app.requestId);
+  for (const [name, value] of Object.entries(corsHeaders())) response.headers.set(name, value);
+  return response;
+}
+
+/**
+ * Routes a request through the pipeline and logs it: exactly one request line per response,
+ * including those of errors the router's own stages threw. HEAD is served as GET without a body.
+ */
 export async function handle(request: Request, app: AppContext): Promise<Response> {
-  if (request.method === "HEAD") {
-    const response = (await router.fetch(new Request(request, { method: "GET" }), app)) as Response;
-    return new Response(null, response);
+  let response: Response;
+  try {
+    if (request.method === "HEAD") {
+      const full = (await router.fetch(new Request(request, { method: "GET" }), app)) as Response;
+      response = new Response(null, full);
+    } else {
+      response = (await router.fetch(request, app)) as Response;
+    }
+  } catch (err) {
+    response = lastResort(err, app);
   }
-  return router.fetch(request, app) as Promise<Response>;
+  logRequest(request, response, app);
+  return response;
 }

@@ -1,11 +1,13 @@
 // The offline provider: hashing embeddings, extractive answers from a RAG prompt's own sources
 // (the query path), and an offline chat model for OpenAI-compatible chat, which is not RAG. It is
-// the last link of every fallback chain, so it never returns a failure.
+// the last link of every fallback chain, so it never returns a failure. Hashing a batch of chunk
+// texts is CPU work of ~100 ms: it gives way to the event loop every EMBED_SLICE_CHARS.
 import { extractiveAnswer, type ExtractiveSource } from "../text/extractive.js";
 import { toPlainMessages } from "./chat-messages.js";
 import { chunkObject, completionId, completionObject, streamPieces } from "./completion-shapes.js";
 import { HASH_EMBED_DIMS, hashEmbed } from "./hash-embedding.js";
 import { offlineChatReply, type OfflineReply } from "./offline-chat.js";
+import { YieldBudget } from "../util/yield-budget.js";
 import type {
   ChatMessage,
   ChatRequest,
@@ -28,6 +30,8 @@ export interface LocalProviderOptions {
 const BLOCK_HEADER_RE = /^\s*\[(\d{1,4})\]\s*(.*)$/;
 // Tokens per character, roughly, to turn `maxTokens` into a character budget.
 const CHARS_PER_TOKEN = 4;
+// Characters hashed between two yields (~5-10 ms of CPU); a single query never yields.
+const EMBED_SLICE_CHARS = 12_000;
 
 /**
  * Creates the `local` provider. `embed` hashes each text ({@link hashEmbed}); `chat` (the RAG
@@ -55,10 +59,13 @@ export function createLocalProvider(opts: LocalProviderOptions = {}): Provider {
   return {
     name: "local",
     async embed(request): Promise<Outcome<EmbedResult>> {
-      return {
-        ok: true,
-        value: { model: request.model, vectors: request.texts.map((t) => hashEmbed(t, dims)) },
-      };
+      const budget = new YieldBudget(EMBED_SLICE_CHARS);
+      const vectors: Float32Array[] = [];
+      for (const text of request.texts) {
+        vectors.push(hashEmbed(text, dims));
+        await budget.spend(text.length);
+      }
+      return { ok: true, value: { model: request.model, vectors } };
     },
     async chat(request: ChatRequest): Promise<Outcome<ChatResult>> {
       const { question, context } = splitPrompt(request.messages);

@@ -48,6 +48,12 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "Calls the Worker makes to a Durable Object (LIMITER, INDEX; METRICS for metric flushes).",
   ),
   family(
+    "ragway_platform_failures_total",
+    "counter",
+    ["route", "kind"],
+    "Requests answered 503 service_unavailable because the platform failed them (kind: overloaded, retryable, other).",
+  ),
+  family(
     "ragway_degraded_answers_total",
     "counter",
     ["route"],

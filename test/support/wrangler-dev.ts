@@ -10,6 +10,8 @@ export interface WranglerDev {
   url: string;
   /** Everything the process printed so far. */
   output(): string;
+  /** The process group of wrangler and the runtime it started (for CPU accounting). */
+  pgid: number;
   stop(): Promise<void>;
 }
 
@@ -96,7 +98,7 @@ export async function startWranglerDev(
     if (child.exitCode !== null) break;
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, output: () => out, stop };
+      if (res.ok) return { url, output: () => out, stop, pgid: child.pid ?? 0 };
     } catch {
       // not up yet
     }
