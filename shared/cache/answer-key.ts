@@ -3,7 +3,7 @@
 // unreachable; the scope is part of it (and of the key's prefix), so callers whose answers may
 // differ never share an entry, and one scope can be found and purged on its own.
 import { sha256Hex, stableStringify } from "../util/hash.js";
-import type { MetadataFilter } from "../rag/types.js";
+import type { MetadataFilter } from "../util/metadata-filter.js";
 
 /** Bumped when the key recipe or the stored answer's shape changes. */
 export const ANSWER_KEY_VERSION = 1;

@@ -3,11 +3,8 @@
 // window. The last link is the extractive answer, so a query is always answered.
 import type { ModelInfo } from "../llm/catalog.js";
 import { costUsd } from "../llm/catalog.js";
-import { runFallback, type Resilience } from "../llm/fallback.js";
-import type { Priority } from "../llm/select-model.js";
-import type { ChatResult, Outcome, Provider, Usage } from "../llm/types.js";
-import type { Clock } from "../ports.js";
-import type { Spend } from "../util/spend.js";
+import { runFallback } from "../llm/fallback.js";
+import type { ChatResult, Outcome, Usage } from "../llm/types.js";
 import type { TokenCounter } from "../tokens/count.js";
 import { formatContext, type PackResult } from "./pack-context.js";
 import { extractiveAnswer, NO_SOURCES_ANSWER } from "../text/extractive.js";
@@ -18,60 +15,9 @@ import {
   type PlannedAnswer,
 } from "./plan-answer.js";
 import { buildRagMessages, RAG_SYSTEM_PROMPT } from "./prompt.js";
-import type { MetadataFilter, RetrievedChunk } from "./types.js";
+import type { GenerationEstimate, QueryDeps, QueryPlan } from "./query-plan.js";
 
-export type RetrievalMode = "hybrid" | "dense" | "lexical";
-
-export interface QueryPlan {
-  query: string;
-  k: number;
-  filter?: MetadataFilter;
-  /** A catalog chat model id, or `auto` (already checked with `resolveExplicit`). */
-  model: string;
-  priority: Priority;
-  maxContextTokens?: number;
-  retrieval: RetrievalMode;
-  /** Completion cap sent upstream. */
-  maxTokens: number;
-  /** Epoch ms by which generation must be done; past it the extractive answer is given. */
-  deadlineAt: number;
-  signal?: AbortSignal;
-}
-
-export interface QueryDeps {
-  counter: TokenCounter;
-  catalog: readonly ModelInfo[];
-  available: ReadonlySet<ModelInfo["provider"]>;
-  /** The deployment's fallback order (FALLBACK_MODELS), if configured. */
-  fallbackModels?: readonly string[];
-  clock: Clock;
-  resilience: Resilience;
-  embedQuery(text: string): Promise<Outcome<Float32Array>>;
-  search(params: {
-    text: string;
-    vector: Float32Array | null;
-    k: number;
-    filter?: MetadataFilter;
-    mode: RetrievalMode;
-  }): Promise<{ version: number; chunks: RetrievedChunk[] }>;
-  providerFor(model: ModelInfo): Provider;
-  /**
-   * Called once the prompts are built and before any model runs, with the most the first model
-   * may use: the place to reserve tokens and spend. Throwing refuses the query before anything
-   * is generated.
-   */
-  beforeGenerate?(estimate: GenerationEstimate): Promise<void>;
-  /**
-   * Called before each link of the fallback chain, with the most that model may use: raises the
-   * reservation when it costs more than what is held. False (refused) skips the link, so a
-   * fallback never spends past the caller's limits; the extractive answer costs nothing.
-   */
-  coverLink?(estimate: GenerationEstimate): Promise<boolean>;
-}
-
-/** The most one model's generation may use: the counted prompt plus the completion cap, at its
- * prices. */
-export type GenerationEstimate = Spend;
+export type { GenerationEstimate, QueryDeps, QueryPlan, RetrievalMode } from "./query-plan.js";
 
 /** One try (or skip) of one model, as listed in the response's `attempts`; `reason` is a
  * `LinkAttempt` reason (shared/llm/fallback), kept a plain string so cached answers stay readable across releases. */

@@ -10,7 +10,7 @@ import { selectModel } from "../llm/select-model.js";
 import { countChatPromptTokens } from "../tokens/chat-prompt.js";
 import type { TokenCounter } from "../tokens/count.js";
 import { formatContext, packContext, type PackResult } from "./pack-context.js";
-import type { GenerationEstimate, QueryDeps, QueryPlan } from "./answer-query.js";
+import type { GenerationEstimate, QueryDeps, QueryPlan } from "./query-plan.js";
 import { buildRagMessages, RAG_SYSTEM_PROMPT } from "./prompt.js";
 import type { RetrievedChunk } from "./types.js";
 

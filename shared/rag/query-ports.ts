@@ -12,7 +12,9 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../ports.js";
 import type { TokenCounter } from "../tokens/count.js";
 import type { Spend } from "../util/spend.js";
-import type { RetrievalMode } from "./answer-query.js";
+import type { CacheDirectives } from "../cache/directives.js";
+import type { Priority } from "../llm/select-model.js";
+import type { RetrievalMode } from "./query-plan.js";
 import type { MetadataFilter, RetrievedChunk } from "./types.js";
 
 /** One retrieval in a namespace's index. */
@@ -84,4 +86,23 @@ export interface QueryCaller<R> {
   account: SpendAccount;
   /** Counts the request against its window when it reserves nothing (a cache hit). */
   admit(): Promise<void>;
+}
+
+/** One validated query. */
+export interface QuerySpec {
+  query: string;
+  k: number;
+  filter?: MetadataFilter;
+  /** A usable catalog chat model id, or `auto` (checked by the caller). */
+  model: string;
+  priority: Priority;
+  maxContextTokens?: number;
+  retrieval: RetrievalMode;
+  /** Completion cap sent upstream. */
+  maxTokens: number;
+  /** The namespace whose index answers (already authorized). */
+  namespace: string;
+  /** Who may share the cached answer (see shared/cache/answer-key). */
+  scope: CacheScope;
+  directives: CacheDirectives;
 }

@@ -5,15 +5,15 @@
 // request that starts it, which reserved for it first: a shared stage never reserves, refuses or
 // settles, so no request ever receives another's 429. A request served by a computation someone
 // else ran is billed as a cache hit (nothing). Built once per isolate over ports (./query-ports).
-import { answerKey, type CacheScope } from "../cache/answer-key.js";
+import { answerKey } from "../cache/answer-key.js";
 import { CachedCompute, type CacheStatus } from "../cache/cached-compute.js";
-import type { CacheDirectives } from "../cache/directives.js";
 import { SingleFlight } from "../cache/single-flight.js";
-import type { Priority } from "../llm/select-model.js";
 import type { Spend } from "../util/spend.js";
-import type { QueryAnswer, RetrievalMode } from "./answer-query.js";
+import type { QueryAnswer } from "./answer-query.js";
 import { parseQueryAnswer } from "./answer-schema.js";
-import type { QueryCaller, QueryPorts } from "./query-ports.js";
+import type { QueryCaller, QueryPorts, QuerySpec } from "./query-ports.js";
+
+export type { QuerySpec } from "./query-ports.js";
 import {
   generateShared,
   keyParts,
@@ -24,26 +24,6 @@ import {
   type Prepared,
   type Semantic,
 } from "./query-stages.js";
-import type { MetadataFilter } from "./types.js";
-
-/** One validated query. */
-export interface QuerySpec {
-  query: string;
-  k: number;
-  filter?: MetadataFilter;
-  /** A usable catalog chat model id, or `auto` (checked by the caller). */
-  model: string;
-  priority: Priority;
-  maxContextTokens?: number;
-  retrieval: RetrievalMode;
-  /** Completion cap sent upstream. */
-  maxTokens: number;
-  /** The namespace whose index answers (already authorized). */
-  namespace: string;
-  /** Who may share the cached answer (see shared/cache/answer-key). */
-  scope: CacheScope;
-  directives: CacheDirectives;
-}
 
 /** How a query's answer was obtained. */
 export interface QueryCacheInfo {

@@ -16,8 +16,7 @@ import {
   type PlannedAnswer,
   type QueryAnswer,
 } from "./answer-query.js";
-import type { QueryCaller, QueryPorts } from "./query-ports.js";
-import type { QuerySpec } from "./query-service.js";
+import type { QueryCaller, QueryPorts, QuerySpec } from "./query-ports.js";
 
 /** Nothing spent. */
 export const ZERO: Spend = { tokens: 0, usd: 0 };

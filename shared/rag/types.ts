@@ -32,11 +32,7 @@ export interface RetrievedChunk {
   score: number;
 }
 
-/** Metadata equality filter: every key must match; an array value means "any of". */
-export type MetadataFilter = Record<
-  string,
-  string | number | boolean | Array<string | number | boolean>
->;
+export type { MetadataFilter } from "../util/metadata-filter.js";
 
 /** A document ready for the index: chunked and embedded, with its content hash. */
 export interface StoredDocument {
