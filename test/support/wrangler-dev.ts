@@ -8,6 +8,8 @@ import { join } from "node:path";
 
 export interface WranglerDev {
   url: string;
+  /** The V8 inspector (DevTools protocol) of the Worker, e.g. for a CPU profile. */
+  inspectorUrl: string;
   /** Everything the process printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -96,7 +98,8 @@ export async function startWranglerDev(
     if (child.exitCode !== null) break;
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, output: () => out, stop };
+      if (res.ok)
+        return { url, inspectorUrl: `http://127.0.0.1:${inspector}`, output: () => out, stop };
     } catch {
       // not up yet
     }
