@@ -3,7 +3,9 @@
 // chat completion, a streamed chat and /health, with a high-rate key; chat latency and streamed
 // time to first token at 1 connection against a bare Worker that only forwards the call to the
 // same mock upstream; chat throughput at 16 connections against that forwarder; cache-hit
-// throughput against a bare Worker answering a constant. Prints numbers, asserts nothing.
+// throughput against a bare Worker answering a constant. Chat is also measured with the chat cache
+// skipped (`Cache-Control: no-store`), to show what its lookup and fill cost a miss. Prints
+// numbers, asserts nothing.
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { createApiKey } from "../test/support/api-key.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
@@ -165,6 +167,13 @@ export async function runPathBench(): Promise<void> {
         timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
       ),
     );
+    // The same chat with the chat cache skipped (no lookup, no store): what the cache costs a miss.
+    const noStore = { ...ragway.headers, "cache-control": "no-store" };
+    const ragwayChatNoStore = summarize(
+      await sequential(LATENCY_N, (i) =>
+        timed(chatUrl(ragway.url), postJson(chatBody(i, false), noStore)),
+      ),
+    );
     const baseChat = summarize(
       await sequential(LATENCY_N, (i) =>
         timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
@@ -198,6 +207,14 @@ export async function runPathBench(): Promise<void> {
           ms(ragwayChat.mean - baseChat.mean),
         ],
         [
+          "chat, cache skipped (no-store)",
+          ms(ragwayChatNoStore.p50),
+          ms(baseChat.p50),
+          ms(ragwayChatNoStore.mean),
+          ms(baseChat.mean),
+          ms(ragwayChatNoStore.mean - baseChat.mean),
+        ],
+        [
           "streamed TTFT",
           ms(ragwayTtft.p50),
           ms(baseTtft.p50),
@@ -216,6 +233,11 @@ export async function runPathBench(): Promise<void> {
     const chatRagway = await load16(
       ragway,
       (i) => postJson(chatBody(i, false), ragway.headers),
+      "/v1/chat/completions",
+    );
+    const chatRagwayNoStore = await load16(
+      ragway,
+      (i) => postJson(chatBody(i, false), noStore),
       "/v1/chat/completions",
     );
     const chatBase = await load16(
@@ -240,6 +262,13 @@ export async function runPathBench(): Promise<void> {
           rps(chatBase),
           (chatRagway.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
           THROUGHPUT_N - (chatRagway.statuses[200] ?? 0),
+        ],
+        [
+          "chat, cache skipped, vs forwarder",
+          rps(chatRagwayNoStore),
+          rps(chatBase),
+          (chatRagwayNoStore.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
+          THROUGHPUT_N - (chatRagwayNoStore.statuses[200] ?? 0),
         ],
         [
           "cache hit vs constant",
