@@ -10,6 +10,8 @@ export interface WranglerDev {
   url: string;
   /** The V8 inspector (DevTools protocol) of the Worker, e.g. for a CPU profile. */
   inspectorUrl: string;
+  /** The process group leader (npx): wrangler and workerd run under it. */
+  pid: number;
   /** Everything the process printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -99,7 +101,13 @@ export async function startWranglerDev(
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok)
-        return { url, inspectorUrl: `http://127.0.0.1:${inspector}`, output: () => out, stop };
+        return {
+          url,
+          inspectorUrl: `http://127.0.0.1:${inspector}`,
+          pid: child.pid ?? 0,
+          output: () => out,
+          stop,
+        };
     } catch {
       // not up yet
     }
