@@ -1,13 +1,15 @@
 // `npm run bench:profile -- [chat|stream|hit] [requests]`: a CPU profile of the
 // gateway Worker under load, taken over the V8 inspector that `wrangler dev` exposes. Prints
 // self time by function and by file, so a change to the request path is decided on where the
-// CPU goes rather than on wall time (the machine is shared). Asserts nothing.
+// CPU goes rather than on wall time (the machine is shared). PROFILE=0 attaches no profiler and
+// prints only the CPU wrangler dev's processes spent per request. Asserts nothing.
 import { cp, writeFile } from "node:fs/promises";
 import WebSocket from "ws";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { createApiKey } from "../test/support/api-key.js";
 import { startWranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad } from "./lib/http-load.js";
+import { treeCpuMs } from "./lib/process-cpu.js";
 
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 const kind = process.argv[2] ?? "chat";
@@ -88,28 +90,37 @@ try {
           ),
         };
   await runLoad(make, { total: 200, concurrency: 4 }); // warm
-  const list = await (
-    await fetch(`${dev.inspectorUrl}/json`)
-  ).json<{ webSocketDebuggerUrl: string; title: string }[]>();
-  const target = list.find((t) => !/Durable|Object/i.test(t.title)) ?? list[0];
-  if (!target) throw new Error("no inspector target");
-  console.log("targets:", list.map((t) => t.title).join(" | "), "-> using", target.title);
-  const cdp = inspector(target.webSocketDebuggerUrl);
-  await cdp.opened;
-  await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
-  await cdp.send("Profiler.start");
-  const load = await runLoad(make, { total, concurrency: 8 });
-  const { profile } = (await cdp.send("Profiler.stop")) as { profile: Profile };
-  cdp.close();
-  console.log(
-    `${kind}: ${total} requests, ${load.requestsPerSecond.toFixed(0)} req/s, statuses ${JSON.stringify(load.statuses)}`,
-  );
-  summarize(profile, total);
-  if (process.env.PROFILE_OUT) {
-    // The raw profile and the bundle it points into, to read a line number against.
-    await writeFile(`${process.env.PROFILE_OUT}.cpuprofile`, JSON.stringify(profile));
-    await cp(".wrangler/tmp", `${process.env.PROFILE_OUT}.bundle`, { recursive: true });
+  if (process.env.PROFILE === "0") {
+    // CPU only: what wrangler dev's processes spend per request, with no profiler attached.
+    const before = treeCpuMs(dev.pid);
+    const load = await runLoad(make, { total, concurrency: 8 });
+    const after = treeCpuMs(dev.pid);
+    const cpu = before === null || after === null ? "n/a" : ((after - before) / total).toFixed(2);
+    console.log(`${kind}: ${load.requestsPerSecond.toFixed(0)} req/s, ${cpu} ms CPU per request`);
+  } else {
+    const list = await (
+      await fetch(`${dev.inspectorUrl}/json`)
+    ).json<{ webSocketDebuggerUrl: string; title: string }[]>();
+    const target = list.find((t) => !/Durable|Object/i.test(t.title)) ?? list[0];
+    if (!target) throw new Error("no inspector target");
+    console.log("targets:", list.map((t) => t.title).join(" | "), "-> using", target.title);
+    const cdp = inspector(target.webSocketDebuggerUrl);
+    await cdp.opened;
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+    const load = await runLoad(make, { total, concurrency: 8 });
+    const { profile } = (await cdp.send("Profiler.stop")) as { profile: Profile };
+    cdp.close();
+    console.log(
+      `${kind}: ${total} requests, ${load.requestsPerSecond.toFixed(0)} req/s, statuses ${JSON.stringify(load.statuses)}`,
+    );
+    summarize(profile, total);
+    if (process.env.PROFILE_OUT) {
+      // The raw profile and the bundle it points into, to read a line number against.
+      await writeFile(`${process.env.PROFILE_OUT}.cpuprofile`, JSON.stringify(profile));
+      await cp(".wrangler/tmp", `${process.env.PROFILE_OUT}.bundle`, { recursive: true });
+    }
   }
 } finally {
   await dev.stop();
@@ -119,9 +130,12 @@ try {
 function summarize(profile: Profile, requests: number): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
+  // Each sample counts once. Weighting by the time since the previous sample would charge the
+  // whole gap to whatever ran when the thread was scheduled again, which on a busy machine is
+  // mostly noise; shares of samples are what to compare.
+  const interval =
+    profile.timeDeltas.reduce((a, b) => a + b, 0) / Math.max(1, profile.samples.length);
+  for (const id of profile.samples) selfUs.set(id, (selfUs.get(id) ?? 0) + interval);
   const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
