@@ -3,11 +3,14 @@
 // chat completion, a streamed chat and /health, with a high-rate key; chat latency and streamed
 // time to first token at 1 connection against a bare Worker that only forwards the call to the
 // same mock upstream; chat throughput at 16 connections against that forwarder; cache-hit
-// throughput against a bare Worker answering a constant. Prints numbers, asserts nothing.
+// throughput against a bare Worker answering a constant. Chat is also measured with the chat cache
+// skipped (`Cache-Control: no-store`), to show what its lookup and fill cost a miss. Prints
+// numbers, asserts nothing.
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { createApiKey } from "../test/support/api-key.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
-import { postJson, runLoad } from "./lib/http-load.js";
+import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
+import { treeCpuMs } from "./lib/process-cpu.js";
 import { ms, printTable, summarize } from "./lib/stats.js";
 
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
@@ -160,26 +163,37 @@ export async function runPathBench(): Promise<void> {
     );
 
     const chatUrl = (t: string) => `${t}/v1/chat/completions`;
-    const ragwayChat = summarize(
-      await sequential(LATENCY_N, (i) =>
-        timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
-      ),
+    const cpu = (r: { cpuMs: number | null }) => (r.cpuMs === null ? "n/a" : ms(r.cpuMs));
+    /** A sequential run's latency summary and the CPU its wrangler dev used per request. */
+    const measured = async (dev: WranglerDev, run: (i: number) => Promise<number>) => {
+      const before = treeCpuMs(dev.pid);
+      const stats = summarize(await sequential(LATENCY_N, run));
+      const after = treeCpuMs(dev.pid);
+      return {
+        ...stats,
+        cpuMs: before === null || after === null ? null : (after - before) / LATENCY_N,
+      };
+    };
+    const ragwayChat = await measured(gateway, (i) =>
+      timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
     );
-    const baseChat = summarize(
-      await sequential(LATENCY_N, (i) =>
-        timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
-      ),
+    // The same chat with the chat cache skipped (no lookup, no store): what the cache costs a miss.
+    const noStore = { ...ragway.headers, "cache-control": "no-store" };
+    const ragwayChatNoStore = await measured(gateway, (i) =>
+      timed(chatUrl(ragway.url), postJson(chatBody(i, false), noStore)),
     );
-    const ragwayTtft = summarize(
-      await sequential(LATENCY_N, (i) =>
-        ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
-      ),
+    const baseChat = await measured(baseline, (i) =>
+      timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
     );
-    const baseTtft = summarize(
-      await sequential(LATENCY_N, (i) => ttft(chatUrl(baseline.url), postJson(chatBody(i, true)))),
+    const ragwayTtft = await measured(gateway, (i) =>
+      ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
+    );
+    const baseTtft = await measured(baseline, (i) =>
+      ttft(chatUrl(baseline.url), postJson(chatBody(i, true))),
     );
     printTable(
-      `Latency at 1 connection (${LATENCY_N} requests each; overhead = ragway - forwarder)`,
+      `Latency at 1 connection (${LATENCY_N} requests each; overhead = ragway - forwarder; ` +
+        `CPU = wrangler dev's processes per request)`,
       [
         "measure",
         "ragway p50",
@@ -187,6 +201,8 @@ export async function runPathBench(): Promise<void> {
         "ragway mean",
         "forwarder mean",
         "overhead (mean)",
+        "ragway CPU",
+        "forwarder CPU",
       ],
       [
         [
@@ -196,6 +212,18 @@ export async function runPathBench(): Promise<void> {
           ms(ragwayChat.mean),
           ms(baseChat.mean),
           ms(ragwayChat.mean - baseChat.mean),
+          cpu(ragwayChat),
+          cpu(baseChat),
+        ],
+        [
+          "chat, cache skipped (no-store)",
+          ms(ragwayChatNoStore.p50),
+          ms(baseChat.p50),
+          ms(ragwayChatNoStore.mean),
+          ms(baseChat.mean),
+          ms(ragwayChatNoStore.mean - baseChat.mean),
+          cpu(ragwayChatNoStore),
+          cpu(baseChat),
         ],
         [
           "streamed TTFT",
@@ -204,18 +232,37 @@ export async function runPathBench(): Promise<void> {
           ms(ragwayTtft.mean),
           ms(baseTtft.mean),
           ms(ragwayTtft.mean - baseTtft.mean),
+          cpu(ragwayTtft),
+          cpu(baseTtft),
         ],
       ],
     );
 
-    const load16 = (target: Target, make: (i: number) => RequestInit, path: string) =>
-      runLoad((i) => ({ url: `${target.url}${path}`, init: make(i) }), {
+    // Each load also reports the CPU its wrangler dev (wrangler and workerd, every process under
+    // it) used per request: unlike req/s, other load on a shared machine does not move it much.
+    const load16 = async (
+      target: Target,
+      make: (i: number) => RequestInit,
+      path: string,
+    ): Promise<LoadResult & { cpuMs: number | null }> => {
+      const dev = target.url === gateway.url ? gateway : baseline;
+      const before = treeCpuMs(dev.pid);
+      const result = await runLoad((i) => ({ url: `${target.url}${path}`, init: make(i) }), {
         total: THROUGHPUT_N,
         concurrency: 16,
       });
+      const after = treeCpuMs(dev.pid);
+      const cpuMs = before === null || after === null ? null : (after - before) / THROUGHPUT_N;
+      return { ...result, cpuMs };
+    };
     const chatRagway = await load16(
       ragway,
       (i) => postJson(chatBody(i, false), ragway.headers),
+      "/v1/chat/completions",
+    );
+    const chatRagwayNoStore = await load16(
+      ragway,
+      (i) => postJson(chatBody(i, false), noStore),
       "/v1/chat/completions",
     );
     const chatBase = await load16(
@@ -230,22 +277,50 @@ export async function runPathBench(): Promise<void> {
       "/v1/query",
     );
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
+    const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
+      a.cpuMs && b.cpuMs ? (b.cpuMs / a.cpuMs).toFixed(2) : "n/a";
     printTable(
-      `Throughput at 16 connections (${THROUGHPUT_N} requests each)`,
-      ["measure", "ragway req/s", "baseline req/s", "ratio", "ragway non-200"],
+      `Throughput at 16 connections (${THROUGHPUT_N} requests each; CPU = wrangler dev's processes per request, ` +
+        `CPU ratio = baseline CPU / ragway CPU, the throughput ratio on cores nothing else uses)`,
+      [
+        "measure",
+        "ragway req/s",
+        "baseline req/s",
+        "ratio",
+        "ragway CPU",
+        "baseline CPU",
+        "CPU ratio",
+        "ragway non-200",
+      ],
       [
         [
           "chat vs forwarder",
           rps(chatRagway),
           rps(chatBase),
           (chatRagway.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
+          cpu(chatRagway),
+          cpu(chatBase),
+          cpuRatio(chatRagway, chatBase),
           THROUGHPUT_N - (chatRagway.statuses[200] ?? 0),
+        ],
+        [
+          "chat, cache skipped, vs forwarder",
+          rps(chatRagwayNoStore),
+          rps(chatBase),
+          (chatRagwayNoStore.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
+          cpu(chatRagwayNoStore),
+          cpu(chatBase),
+          cpuRatio(chatRagwayNoStore, chatBase),
+          THROUGHPUT_N - (chatRagwayNoStore.statuses[200] ?? 0),
         ],
         [
           "cache hit vs constant",
           rps(hitRagway),
           rps(hitBase),
           (hitRagway.requestsPerSecond / hitBase.requestsPerSecond).toFixed(2),
+          cpu(hitRagway),
+          cpu(hitBase),
+          cpuRatio(hitRagway, hitBase),
           THROUGHPUT_N - (hitRagway.statuses[200] ?? 0),
         ],
       ],

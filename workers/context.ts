@@ -9,7 +9,7 @@ import type { Admission } from "./limits/admission.js";
 import { countingEnv } from "./do-calls.js";
 import { parseAuthorization } from "../shared/security/authorization-header.js";
 import type { Grants } from "../shared/tenancy/grants.js";
-import { createLogger } from "./log.js";
+import { createLogger, secretSet, withSecrets, type SecretSet } from "./log.js";
 import { requestMetrics } from "./metrics.js";
 
 /** The limiter's view of this request, set once the principal is admitted (or refused). */
@@ -84,12 +84,10 @@ export function createAppContext(
     exec,
     metrics,
     // Whatever a route logs, the deployment's secrets and this request's credential never appear.
-    logger: createLogger({ request_id: requestId }, [
-      config.ADMIN_TOKEN,
-      config.METRICS_TOKEN,
-      config.OPENAI_API_KEY,
-      ...requestCredentials(request),
-    ]),
+    logger: createLogger(
+      { request_id: requestId },
+      withSecrets(deploymentSecrets(config), requestCredentials(request)),
+    ),
     principal: null,
     limits: null,
     admission: null,
@@ -97,6 +95,18 @@ export function createAppContext(
     route: "unmatched",
     logFields: {},
   };
+}
+
+/** The deployment's secrets, prepared for the logger once per config. */
+const secretsOfConfig = new WeakMap<Config, SecretSet>();
+
+function deploymentSecrets(config: Config): SecretSet {
+  let set = secretsOfConfig.get(config);
+  if (!set) {
+    set = secretSet([config.ADMIN_TOKEN, config.METRICS_TOKEN, config.OPENAI_API_KEY]);
+    secretsOfConfig.set(config, set);
+  }
+  return set;
 }
 
 /** The raw Authorization value and the token inside it, for the logger to scrub. */

@@ -14,36 +14,64 @@ const MIN_SECRET_LENGTH = 8;
 
 const REDACTED = "[redacted]";
 
-function scrubber(secrets: readonly (string | undefined | null)[]): (line: string) => string {
-  const needles = new Set<string>();
-  for (const s of secrets) {
-    if (!s || s.length < MIN_SECRET_LENGTH) continue;
-    needles.add(s);
-    needles.add(JSON.stringify(s).slice(1, -1)); // as it appears inside a JSON string
-  }
-  const ordered = [...needles].sort((a, b) => b.length - a.length);
-  return (line) => {
-    let out = line;
-    for (const n of ordered) if (out.includes(n)) out = out.split(n).join(REDACTED);
-    // Then anything shaped like a credential that no one told us about (an upstream's message).
-    return scrubSecrets(out.replace(/\b(Bearer|Basic)\s+[^\s"\\]+/gi, `$1 ${REDACTED}`));
-  };
+/** Exact secrets to scrub, prepared once (each with its JSON-escaped form, longest first): a
+ * deployment's secrets are the same for every request, so only the request's own credential is
+ * added per request ({@link withSecrets}). */
+export interface SecretSet {
+  readonly needles: readonly string[];
 }
+
+/** Prepares `secrets` for scrubbing; values shorter than 8 characters are left out. */
+export function secretSet(secrets: readonly (string | undefined | null)[]): SecretSet {
+  return withSecrets({ needles: [] }, secrets);
+}
+
+/** `set` plus `more`. */
+export function withSecrets(
+  set: SecretSet,
+  more: readonly (string | undefined | null)[],
+): SecretSet {
+  const added: string[] = [];
+  for (const s of more) {
+    if (!s || s.length < MIN_SECRET_LENGTH || set.needles.includes(s) || added.includes(s))
+      continue;
+    added.push(s);
+    const escaped = JSON.stringify(s).slice(1, -1); // as it appears inside a JSON string
+    if (escaped !== s) added.push(escaped);
+  }
+  if (added.length === 0) return set;
+  return { needles: [...set.needles, ...added].sort((a, b) => b.length - a.length) };
+}
+
+function scrub(line: string, set: SecretSet): string {
+  let out = line;
+  for (const n of set.needles) if (out.includes(n)) out = out.split(n).join(REDACTED);
+  // Then anything shaped like a credential that no one told us about (an upstream's message).
+  return scrubSecrets(out.replace(/\b(Bearer|Basic)\s+[^\s"\\]+/gi, `$1 ${REDACTED}`));
+}
+
+/** A credential-named key as it appears in JSON: only a record with one needs the replacer. */
+const CREDENTIAL_KEY_JSON =
+  /"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|password|secret|bearer)":/i;
+
+const redactCredentialFields = (key: string, value: unknown): unknown =>
+  key !== "" && CREDENTIAL_FIELD.test(key) ? REDACTED : value;
 
 /** A logger whose records all carry `base` fields (e.g. request_id) and never contain any of
  * `secrets`. */
 export function createLogger(
   base: Record<string, unknown> = {},
-  secrets: readonly (string | undefined | null)[] = [],
+  secrets: readonly (string | undefined | null)[] | SecretSet = [],
 ): Logger {
-  const scrub = scrubber(secrets);
+  const set = "needles" in secrets ? secrets : secretSet(secrets);
   const write = (level: string, event: string, fields?: Record<string, unknown>): void => {
     const record = { level, event, time: new Date().toISOString(), ...base, ...fields };
-    const line = scrub(
-      JSON.stringify(record, (key, value: unknown) =>
-        key !== "" && CREDENTIAL_FIELD.test(key) ? REDACTED : value,
-      ),
-    );
+    // The replacer runs on every key; most records have no credential-named key at all.
+    const plain = JSON.stringify(record);
+    const json = CREDENTIAL_KEY_JSON.test(plain)
+      ? JSON.stringify(record, redactCredentialFields)
+      : plain;
+    const line = scrub(json, set);
     if (level === "error") console.error(line);
     else if (level === "warn") console.warn(line);
     else console.log(line);

@@ -22,10 +22,16 @@ export const MAX_BATCH_SERIES = 5000;
 
 /** Canonical series key: name plus labels sorted by key. */
 export function seriesKey(name: string, labels: Labels): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
-  return `${name}{${parts.join(",")}}`;
+  // On every increment: no sort or intermediate arrays for the usual one or two labels.
+  const keys = Object.keys(labels);
+  if (keys.length > 2) keys.sort();
+  else if (keys.length === 2 && (keys[0] ?? "") > (keys[1] ?? "")) keys.reverse();
+  let out = `${name}{`;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] ?? "";
+    out += `${i > 0 ? "," : ""}${k}=${JSON.stringify(labels[k])}`;
+  }
+  return `${out}}`;
 }
 
 interface HistogramSlot {

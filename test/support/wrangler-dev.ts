@@ -8,6 +8,10 @@ import { join } from "node:path";
 
 export interface WranglerDev {
   url: string;
+  /** The V8 inspector (DevTools protocol) of the Worker, e.g. for a CPU profile. */
+  inspectorUrl: string;
+  /** The process group leader (npx): wrangler and workerd run under it. */
+  pid: number;
   /** Everything the process printed so far. */
   output(): string;
   /** The process group of wrangler and the runtime it started (for CPU accounting). */
@@ -98,7 +102,15 @@ export async function startWranglerDev(
     if (child.exitCode !== null) break;
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, output: () => out, stop, pgid: child.pid ?? 0 };
+      if (res.ok)
+        return {
+          url,
+          inspectorUrl: `http://127.0.0.1:${inspector}`,
+          pid: child.pid ?? 0,
+          pgid: child.pid ?? 0,
+          output: () => out,
+          stop,
+        };
     } catch {
       // not up yet
     }

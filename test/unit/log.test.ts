@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLogger } from "../../workers/log.js";
+import { createLogger, secretSet, withSecrets } from "../../workers/log.js";
 
 function capture(): { lines: () => string[]; restore: () => void } {
   const out: string[] = [];
@@ -63,5 +63,26 @@ describe("the structured logger", () => {
     for (const s of ["abc.def.ghi", "session=1", 'k1"', "rk_live_999"])
       expect(line).not.toContain(s);
     expect(JSON.parse(line)).toMatchObject({ tokens: 42 });
+  });
+
+  it("scrubs a prepared set of secrets plus the ones added per request", () => {
+    cap = capture();
+    const deployment = secretSet(["admin-secret-123456", undefined, "short"]);
+    const log = createLogger({}, withSecrets(deployment, ["rgw_request_credential_1"]));
+    log.info("x", { a: "admin-secret-123456", b: "rgw_request_credential_1", c: "short" });
+    const line = cap.lines()[0] ?? "";
+    expect(line).not.toContain("admin-secret-123456");
+    expect(line).not.toContain("rgw_request_credential_1");
+    expect(JSON.parse(line)).toMatchObject({ c: "short" });
+    // The prepared set itself is not changed by what a request adds.
+    expect(deployment.needles).toEqual(["admin-secret-123456"]);
+  });
+
+  it("redacts a nested credential-named field whatever its case", () => {
+    cap = capture();
+    createLogger().info("x", { upstream: { Password: "hunter2-hunter2", ok: true } });
+    const line = cap.lines()[0] ?? "";
+    expect(line).not.toContain("hunter2");
+    expect(JSON.parse(line)).toMatchObject({ upstream: { Password: "[redacted]", ok: true } });
   });
 });

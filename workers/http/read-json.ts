@@ -1,6 +1,7 @@
 // Request bodies: content type, size limit (checked while streaming, not trusted from headers),
 // JSON syntax and the route's zod schema, each failing with its own clear 4xx.
 import type { z } from "zod";
+import { narrowedSchemas } from "../../shared/api/narrowed-schema.js";
 import { describeRequestIssues, requestErrorMap } from "../../shared/api/request-issues.js";
 import { HttpError } from "../errors.js";
 
@@ -21,7 +22,7 @@ export async function readJson<S extends z.ZodType>(
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new HttpError("payload_too_large", `request body exceeds ${maxBytes} bytes`);
   }
-  const text = await readLimited(request, maxBytes);
+  const text = await readLimited(request, maxBytes, Number.isFinite(declared));
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -36,14 +37,45 @@ export async function readJson<S extends z.ZodType>(
  * first, with the known field it most likely stands for, else the first violation.
  */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value, { error: requestErrorMap });
+  const result = narrowedFor(schema)(value).safeParse(value, { error: requestErrorMap });
   if (result.success) return result.data;
   const { message, param } = describeRequestIssues(result.error.issues);
   throw new HttpError("invalid_request", message, { param });
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
+/** Each schema's narrowing (see shared/api/narrowed-schema), made on its first body. */
+const narrowings = new WeakMap<z.ZodType, (value: unknown) => z.ZodType>();
+
+function narrowedFor<S extends z.ZodType>(schema: S): (value: unknown) => S {
+  let pick = narrowings.get(schema);
+  if (!pick) {
+    pick = narrowedSchemas(schema);
+    narrowings.set(schema, pick);
+  }
+  return pick as (value: unknown) => S;
+}
+
+/** Strict UTF-8; stateless for whole-buffer decodes, so one serves every request. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+async function readLimited(request: Request, maxBytes: number, sized: boolean): Promise<string> {
   if (!request.body) return "";
+  // A declared length within the limit is what HTTP framing delivers, so the body is read in one
+  // piece; the size is checked again all the same. Without one, it is counted while it streams.
+  const all = sized
+    ? new Uint8Array(await request.arrayBuffer())
+    : await readCounted(request, maxBytes);
+  if (all.byteLength > maxBytes) {
+    throw new HttpError("payload_too_large", `request body exceeds ${maxBytes} bytes`);
+  }
+  try {
+    return UTF8.decode(all);
+  } catch {
+    throw new HttpError("invalid_json", "request body is not valid UTF-8");
+  }
+}
+
+async function readCounted(request: Request, maxBytes: number): Promise<Uint8Array> {
   const body = request.body as ReadableStream<Uint8Array>;
   const reader = body.getReader();
   const parts: Uint8Array[] = [];
@@ -58,15 +90,12 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
     }
     parts.push(value);
   }
+  if (parts.length === 1 && parts[0]) return parts[0];
   const all = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {
     all.set(part, offset);
     offset += part.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(all);
-  } catch {
-    throw new HttpError("invalid_json", "request body is not valid UTF-8");
-  }
+  return all;
 }

@@ -80,17 +80,29 @@ function isPlaceholder(token: string, app: AppContext): boolean {
   return (
     app.config.ALLOW_ANONYMOUS &&
     app.config.ENVIRONMENT !== "production" &&
+    !wellFormed.has(token) &&
     keyFormatOf(token).kind === "foreign"
   );
 }
 
+/** Well-formed keys this isolate has seen, with their hash: the checksum and the SHA-256 are
+ * computed once per key, not per request (both showed in the request path's CPU profile). What
+ * the key may do is still decided by its object or a lease, never by this memo. */
+const wellFormed = new Map<string, { id: string; hash: string }>();
+const MAX_WELL_FORMED = 1024;
+
 async function keyed(token: string, app: AppContext): Promise<Caller> {
-  // The checksum refuses mistyped and forged keys here, before any Durable Object is addressed.
-  const format = keyFormatOf(token);
-  if (format.kind === "bad_checksum") throw unauthorized(app, "bad_checksum", "invalid API key");
-  if (format.kind === "foreign") throw unauthorized(app, "unknown", "invalid API key");
-  const keyId = format.id;
-  const hash = await hashApiKey(token);
+  let known = wellFormed.get(token);
+  if (!known) {
+    // The checksum refuses mistyped and forged keys here, before any Durable Object is addressed.
+    const format = keyFormatOf(token);
+    if (format.kind === "bad_checksum") throw unauthorized(app, "bad_checksum", "invalid API key");
+    if (format.kind === "foreign") throw unauthorized(app, "unknown", "invalid API key");
+    known = { id: format.id, hash: await hashApiKey(token) };
+    if (wellFormed.size >= MAX_WELL_FORMED) wellFormed.clear();
+    wellFormed.set(token, known);
+  }
+  const { id: keyId, hash } = known;
   const denied = deniedMemo.check(hash, "denied");
   if (denied) throw unauthorized(app, denied.value, deniedMessage(denied.value));
   return { principalId: keyId, memoKey: hash, credential: { kind: "key", hash } };

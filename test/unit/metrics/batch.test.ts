@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MetricsBatch } from "../../../shared/metrics/batch.js";
+import { MetricsBatch, seriesKey } from "../../../shared/metrics/batch.js";
 
 describe("MetricsBatch", () => {
   it("adds increments to the same series whatever the label order", () => {
@@ -54,5 +54,15 @@ describe("MetricsBatch", () => {
     expect(out.find((e) => e.name === "ragway_metrics_rejected_total")?.value).toBe(2);
     expect(out).toHaveLength(3);
     expect(b.drain()).toEqual([]);
+  });
+});
+
+describe("seriesKey", () => {
+  it("names a series by its labels sorted by key, whatever order they were given in", () => {
+    expect(seriesKey("m", {})).toBe("m{}");
+    expect(seriesKey("m", { route: "/v1/query" })).toBe('m{route="/v1/query"}');
+    expect(seriesKey("m", { status: "200", route: "/r" })).toBe('m{route="/r",status="200"}');
+    expect(seriesKey("m", { route: "/r", status: "200" })).toBe('m{route="/r",status="200"}');
+    expect(seriesKey("m", { c: "3", a: "1", b: 'quo"te' })).toBe('m{a="1",b="quo\\"te",c="3"}');
   });
 });
