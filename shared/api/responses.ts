@@ -71,7 +71,7 @@ export const IngestJobResponseSchema = z.object({
   chunks: z.number().int().describe("chunks written so far"),
   embedding_tokens: z.number().int().describe("tokens embedded so far (what is billed)"),
   created_at: z.number().int().describe("Unix seconds"),
-  finished_at: z.number().int().nullable().describe("Unix seconds; null until nothing remains"),
+  finished_at: z.number().int().nullable().describe("Unix seconds; `null` until nothing remains"),
 }) satisfies z.ZodType<IngestJobView>;
 
 export const DocumentSummarySchema = z.object({
