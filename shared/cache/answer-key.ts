@@ -58,9 +58,19 @@ export interface AnswerKeyParts {
   namespace?: string;
 }
 
+/** Scope prefixes already hashed in this isolate (a pure function of the scope), bounded. */
+const prefixes = new Map<CacheScope, string>();
+const MAX_PREFIXES = 1024;
+
 /** The key prefix of one scope: `ans:v1:<16 hex>:`. Lists and purges find a scope by it. */
 export async function scopePrefix(scope: CacheScope): Promise<string> {
-  return `${ANSWER_KEY_PREFIX}${(await sha256Hex(`scope:${scope}`)).slice(0, 16)}:`;
+  const known = prefixes.get(scope);
+  if (known !== undefined) return known;
+  const prefix = `${ANSWER_KEY_PREFIX}${(await sha256Hex(`scope:${scope}`)).slice(0, 16)}:`;
+  // A busy isolate sees a few scopes again and again; a flood of new ones just starts over.
+  if (prefixes.size >= MAX_PREFIXES) prefixes.clear();
+  prefixes.set(scope, prefix);
+  return prefix;
 }
 
 /** The exact-match key of an answer. */

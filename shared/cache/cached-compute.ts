@@ -90,6 +90,16 @@ export class CachedCompute<V> {
     );
   }
 
+  /**
+   * Files a computed value under `key` without holding up the caller: serialising it and every
+   * tier's write run in the background (memory within the same turn, so this isolate's next
+   * request hits; the Cache API and KV after the response).
+   */
+  storeLater(key: string, value: V, cost: Spend): void {
+    const createdAt = this.deps.clock();
+    this.deps.tiers.fillLater(key, () => encodeJsonEntry(value, { ...cost, createdAt }));
+  }
+
   /** Counts a request that computed: a miss, or a bypass when its lookup was skipped. */
   countComputed(bypass: boolean): void {
     this.count("none", bypass ? "bypass" : "miss", null);
@@ -167,7 +177,8 @@ export async function cachedCompute<V, X>(
   }
   const computeAndStore = async (): Promise<Fresh<V, X>> => {
     const fresh = await compute();
-    if (directives.store && fresh.cacheable) await cache.store(key, fresh.value, fresh.cost);
+    // The fill (serialisation included) runs after the response; nothing waits on it.
+    if (directives.store && fresh.cacheable) cache.storeLater(key, fresh.value, fresh.cost);
     return fresh;
   };
   const { value: fresh, leader } =

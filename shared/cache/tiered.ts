@@ -1,6 +1,9 @@
 // A read-through chain of byte stores, fastest first. A hit in a lower tier is copied back into
 // every tier above it (back-fill: unkey's tiered cache famously never did), a value that fails to
 // decode counts as a miss in that tier and gets overwritten, and a store that throws is a miss.
+// With `concurrentLookups`, a miss in the fastest tier asks every slower tier at once (each is a
+// network read at the colo) and still takes the first hit in tier order, so what is served is the
+// same as walking them one after another; the price is a read of the lower tiers on an upper hit.
 import type { Background, BlobStore } from "../ports.js";
 
 /** One tier: a store and how long values live in it. */
@@ -14,6 +17,12 @@ export interface TieredCacheOptions {
   tiers: readonly CacheTier[];
   /** Runs back-fills after the response (Workers' waitUntil). */
   background: Background;
+  /**
+   * After a miss in the fastest tier, read all the slower tiers concurrently instead of one after
+   * another (the first hit in tier order still wins). Off by default: a store with an operation
+   * budget (KV in ingestion) would spend it on reads an upper tier made unnecessary.
+   */
+  concurrentLookups?: boolean;
   /** A tier failed (threw or rejected); the operation went on as if it had missed. */
   onError?(tier: string, op: "get" | "put" | "delete", error: unknown): void;
   /** A tier returned bytes that did not decode. */
@@ -44,7 +53,8 @@ export class TieredCache {
   /**
    * Walks the tiers until one holds bytes that `decode` accepts (non-null). The tiers above the
    * hit, including any that held undecodable bytes, are back-filled in the background. `only`
-   * limits the walk to the named tiers (e.g. a second look in memory alone).
+   * limits the walk to the named tiers (e.g. a second look in memory alone). With
+   * `concurrentLookups`, the tiers after the first are read at once and then judged in order.
    */
   async get<T>(
     key: string,
@@ -54,16 +64,21 @@ export class TieredCache {
     const tiers = only
       ? this.options.tiers.filter((t) => only.includes(t.name))
       : this.options.tiers;
+    // The fastest tier alone first: a hit there must not cost a read of the slower ones.
+    const reads: Array<Promise<TierRead>> = tiers.slice(0, 1).map((t) => readTier(t, key));
     for (let i = 0; i < tiers.length; i++) {
       const tier = tiers[i];
       if (!tier) continue;
-      let bytes: ArrayBuffer | null;
-      try {
-        bytes = await tier.store.get(key);
-      } catch (error) {
-        this.options.onError?.(tier.name, "get", error);
+      if (i >= reads.length) {
+        const next = this.options.concurrentLookups ? tiers.slice(i) : [tier];
+        reads.push(...next.map((t) => readTier(t, key)));
+      }
+      const read = await reads[i];
+      if (read && "error" in read) {
+        this.options.onError?.(tier.name, "get", read.error);
         continue;
       }
+      const bytes = read?.bytes ?? null;
       if (bytes === null) continue;
       let value: T | null;
       try {
@@ -105,6 +120,28 @@ export class TieredCache {
     if (rest.length > 0) this.options.background.waitUntil(this.putAll(key, bytes, rest));
   }
 
+  /**
+   * Stores a freshly computed value entirely in the background: `encode` runs there (so its
+   * serialisation is off the caller's path) and every tier is written at once. The fastest tier
+   * is an in-memory store written without waiting on I/O, so it holds the value by the time the
+   * isolate takes its next request; the others land after the response.
+   */
+  fillLater(key: string, encode: () => ArrayBuffer): void {
+    const { tiers, background } = this.options;
+    background.waitUntil(
+      Promise.resolve().then(async () => {
+        let bytes: ArrayBuffer;
+        try {
+          bytes = encode();
+        } catch (error) {
+          this.options.onError?.(tiers[0]?.name ?? "memory", "put", error);
+          return;
+        }
+        await this.putAll(key, bytes, tiers);
+      }),
+    );
+  }
+
   /** Deletes `key` from every tier; failures are reported and skipped. */
   async delete(key: string): Promise<void> {
     await Promise.all(
@@ -132,6 +169,18 @@ export class TieredCache {
         }
       }),
     );
+  }
+}
+
+/** What one tier's read gave: bytes (null for absent), or the error it failed with. */
+type TierRead = { bytes: ArrayBuffer | null } | { bytes: null; error: unknown };
+
+/** Reads `key` from `tier`; never rejects, so reads started ahead of their turn are always safe. */
+async function readTier(tier: CacheTier, key: string): Promise<TierRead> {
+  try {
+    return { bytes: await tier.store.get(key) };
+  } catch (error) {
+    return { bytes: null, error };
   }
 }
 

@@ -1,6 +1,7 @@
 // The answer tiers of one request (isolate memory, the colo's Cache API, KV), their keys suffixed
 // with the purge epochs the isolate holds for the scope, so a purge makes older entries
-// unreachable everywhere. Answers and chat completions share them.
+// unreachable everywhere. Answers and chat completions share them. After a memory miss the edge
+// and KV are read concurrently (the first hit in tier order wins), so a miss costs one read's wait.
 import type { CacheState } from "../../shared/cache/cache-state.js";
 import { memoryBlobStore } from "../../shared/cache/memory-store.js";
 import { TieredCache, withKeySuffix } from "../../shared/cache/tiered.js";
@@ -32,6 +33,8 @@ export function answerTiers(app: AppContext, state: CacheState): TieredCache {
       },
     ],
     background: app.exec,
+    // A miss in memory asks the Cache API and KV at once: two colo reads in the time of one.
+    concurrentLookups: true,
     ...cacheFaultHooks(app, "answer"),
   });
 }

@@ -87,6 +87,43 @@ describe("completeWithCache", () => {
     ).toBe(1);
   });
 
+  it("returns a miss without waiting on any tier's write; the fill lands in the background", async () => {
+    const { deps, compute, background } = setup();
+    // No tier finishes a write until released: the result must not wait for one.
+    let release = (): void => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const gated = () => {
+      const store = fakeBlobStore();
+      const put = store.put.bind(store);
+      store.put = async (key, value, options) => {
+        await gate;
+        await put(key, value, options);
+      };
+      return store;
+    };
+    const memory = gated();
+    const kv = gated();
+    const tiers = new TieredCache({
+      tiers: [
+        { name: "memory", store: memory, ttlSeconds: 60 },
+        { name: "kv", store: kv, ttlSeconds: 600 },
+      ],
+      background,
+    });
+    const first = await completeWithCache(
+      { parts: parts({ messages }), directives: both },
+      compute(),
+      { ...deps, tiers },
+    );
+    expect(first.status).toBe("MISS");
+    expect(memory.data.size).toBe(0);
+    expect(background.pending).toBeGreaterThan(0);
+    release();
+    await background.settle();
+    expect(memory.data.size).toBe(1);
+    expect(kv.data.size).toBe(1);
+  });
+
   it("never stores a degraded (uncacheable) completion", async () => {
     const { deps, compute, calls } = setup();
     await completeWithCache({ parts: parts({ messages }), directives: both }, compute(false), deps);

@@ -10,7 +10,7 @@ const decode = (b: ArrayBuffer): string | null => {
   return t.startsWith("ok:") ? t : null;
 };
 
-function setup() {
+function setup(options: { concurrentLookups?: boolean } = {}) {
   const memory = fakeBlobStore();
   const edge = fakeBlobStore();
   const kv = fakeBlobStore();
@@ -26,6 +26,7 @@ function setup() {
     background,
     onError: (tier, op) => errors.push(`${tier}:${op}`),
     onCorrupt: (tier) => corrupt.push(tier),
+    ...options,
   });
   return { memory, edge, kv, background, cache, errors, corrupt };
 }
@@ -123,6 +124,33 @@ describe("TieredCache", () => {
     expect(kv.ttls.get("k")).toBe(1000);
   });
 
+  it("fillLater encodes and writes every tier in the background, not before returning", async () => {
+    const { memory, edge, kv, cache, background } = setup();
+    let encoded = 0;
+    cache.fillLater("k", () => {
+      encoded++;
+      return bytesOf("ok:later");
+    });
+    expect(encoded).toBe(0);
+    expect(memory.ops).toEqual([]);
+    expect(background.pending).toBe(1);
+    await background.settle();
+    expect(encoded).toBe(1);
+    for (const tier of [memory, edge, kv])
+      expect(textOf(tier.data.get("k") ?? bytesOf(""))).toBe("ok:later");
+    expect(kv.ttls.get("k")).toBe(1000);
+  });
+
+  it("fillLater reports an encoder that throws and writes nothing", async () => {
+    const { memory, cache, background, errors } = setup();
+    cache.fillLater("k", () => {
+      throw new Error("cannot serialise");
+    });
+    await background.settle();
+    expect(memory.data.size).toBe(0);
+    expect(errors).toEqual(["memory:put"]);
+  });
+
   it("withKeySuffix files every key of a store under a suffix", async () => {
     const inner = fakeBlobStore();
     const view = withKeySuffix(inner, ":e3");
@@ -131,5 +159,74 @@ describe("TieredCache", () => {
     expect(await withKeySuffix(inner, ":e4").get("k")).toBeNull();
     await view.delete("k");
     expect(inner.data.size).toBe(0);
+  });
+});
+
+describe("TieredCache with concurrent lookups", () => {
+  const concurrent = { concurrentLookups: true };
+
+  it("reads no slower tier when the fastest one hits", async () => {
+    const { memory, edge, kv, cache } = setup(concurrent);
+    memory.data.set("k", bytesOf("ok:mem"));
+    expect((await cache.get("k", decode))?.tier).toBe("memory");
+    expect(edge.ops).toEqual([]);
+    expect(kv.ops).toEqual([]);
+  });
+
+  it("asks every slower tier before any of them has answered", async () => {
+    const { edge, kv, cache } = setup(concurrent);
+    // The edge does not answer until released: KV must already have been asked by then.
+    let release = (): void => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const get = edge.get.bind(edge);
+    edge.get = async (key) => {
+      await gate;
+      return get(key);
+    };
+    kv.data.set("k", bytesOf("ok:kv"));
+    const pending = cache.get("k", decode);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(kv.ops).toEqual(["get k"]);
+    release();
+    expect((await pending)?.tier).toBe("kv");
+  });
+
+  it("serves the first hit in tier order even when a lower tier answers first", async () => {
+    const { memory, edge, kv, cache, background } = setup(concurrent);
+    let release = (): void => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const get = edge.get.bind(edge);
+    edge.get = async (key) => {
+      await gate;
+      return get(key);
+    };
+    edge.data.set("k", bytesOf("ok:edge"));
+    kv.data.set("k", bytesOf("ok:kv"));
+    const pending = cache.get("k", decode);
+    setTimeout(release, 0);
+    expect(await pending).toMatchObject({ value: "ok:edge", tier: "edge" });
+    await background.settle();
+    expect(textOf(memory.data.get("k") ?? bytesOf(""))).toBe("ok:edge");
+    expect(kv.ops).toEqual(["get k"]); // read, never written
+  });
+
+  it("back-fills every tier above a KV hit, corrupt ones included", async () => {
+    const { memory, edge, kv, cache, background, corrupt } = setup(concurrent);
+    edge.data.set("k", bytesOf("garbage"));
+    kv.data.set("k", bytesOf("ok:kv"));
+    expect((await cache.get("k", decode))?.tier).toBe("kv");
+    expect(corrupt).toEqual(["edge"]);
+    await background.settle();
+    expect(textOf(memory.data.get("k") ?? bytesOf(""))).toBe("ok:kv");
+    expect(textOf(edge.data.get("k") ?? bytesOf(""))).toBe("ok:kv");
+  });
+
+  it("degrades failing tiers to misses and reports each", async () => {
+    const { edge, kv, cache, errors } = setup(concurrent);
+    edge.failWith = new Error("cache api down");
+    kv.failWith = new Error("kv down");
+    expect(await cache.get("k", decode)).toBeNull();
+    expect(errors).toEqual(["edge:get", "kv:get"]);
   });
 });
