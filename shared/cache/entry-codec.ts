@@ -64,6 +64,37 @@ export function decodeJsonEntry<T>(
     : { ok: true, value, meta: frame.meta };
 }
 
+/**
+ * {@link decodeJsonEntry} with `parse`, done once per buffer: the memory tier hands out the very
+ * buffer it was given on every hit (a fill, or a back-fill of what edge or KV returned, decoded
+ * on the way in) and nothing writes into it, so a memory hit skips the checksum, JSON.parse and
+ * `parse`. The value is shared by every hit: frozen, so a caller that tried to change it would
+ * fail loudly instead of changing later answers. Only valid entries are remembered.
+ * @example
+ * const decode = memoizedJsonDecoder(parseQueryAnswer); // once per isolate
+ * decode(bytes); // the same decoded object for the same buffer
+ */
+export function memoizedJsonDecoder<T>(
+  parse: (v: unknown) => T | null,
+): (bytes: ArrayBuffer) => Decoded<T> {
+  const decoded = new WeakMap<ArrayBuffer, Decoded<T>>();
+  return (bytes) => {
+    const known = decoded.get(bytes);
+    if (known) return known;
+    const fresh = decodeJsonEntry(bytes, parse);
+    if (fresh.ok) decoded.set(bytes, deepFreeze(fresh));
+    return fresh;
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /** Encodes a vector as its raw Float32 bytes behind the header. */
 export function encodeVectorEntry(vector: Float32Array, meta: EntryMeta): ArrayBuffer {
   const payload = new Uint8Array(vector.length * 4);
