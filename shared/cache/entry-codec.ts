@@ -6,6 +6,7 @@
 //   6  reserved (0, 0)       8  payload length u32     12 CRC-32 of bytes [16, end)
 //   16 cost in USD f64       24 cost in tokens f64      32 created at (ms since epoch) f64
 //   40 payload: UTF-8 JSON, or the raw Float32 vector (4 bytes per dimension)
+import { deepFreeze } from "../util/frozen-json.js";
 
 /** What computing the entry cost, so every later hit can be counted as saved. */
 export interface EntryMeta {
@@ -85,14 +86,6 @@ export function memoizedJsonDecoder<T>(
     if (fresh.ok) decoded.set(bytes, deepFreeze(fresh));
     return fresh;
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
 
 /** Encodes a vector as its raw Float32 bytes behind the header. */
