@@ -24,9 +24,9 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("pragma"),
   );
   // A key this isolate has not seen is admitted here (its grants name the namespace): the
-  // question's embedding, its likely first reservation, rides on the same call.
-  await ensureGrants(
-    app,
+  // question's embedding, its likely first reservation, rides on the same call (counted only
+  // then: a known key's cache hit counts no tokens).
+  await ensureGrants(app, () =>
     body.retrieval === "lexical" ? { tokens: 0, usd: 0 } : embeddingCost(app.config, body.query),
   );
   const namespace = namespaceFor(app, body.namespace);
