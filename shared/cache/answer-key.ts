@@ -58,34 +58,34 @@ export interface AnswerKeyParts {
   namespace?: string;
 }
 
+/** The key prefix of one scope: `ans:v1:<16 hex>:`. Lists and purges find a scope by it. */
+export async function scopePrefix(scope: CacheScope): Promise<string> {
+  return `${ANSWER_KEY_PREFIX}${(await sha256Hex(`scope:${scope}`)).slice(0, 16)}:`;
+}
+
+/** The exact-match key of an answer. */
+export async function answerKey(parts: AnswerKeyParts): Promise<string> {
+  const material = stableStringify({ ...rest(parts), q: normalizeQuery(parts.query) });
+  return `${await scopePrefix(parts.scope)}${await materialDigest(material)}`;
+}
+
 /**
- * Digests this isolate made lately, by the text digested: a question asked again (every cache
- * hit) costs a map lookup instead of two SHA-256s. Bounded (texts up to 2 KB, 1024 of them,
+ * Key digests this isolate made lately, by their material: a question asked again (every cache
+ * hit) costs a map lookup instead of a SHA-256. Bounded (material up to 2 KB, 1024 of them,
  * forgotten whole when full), so a flood of long questions cannot grow it.
  */
 const digests = new Map<string, string>();
 const MAX_DIGESTS = 1024;
 const MAX_DIGESTED_LENGTH = 2048;
 
-async function digest(text: string): Promise<string> {
-  const known = digests.get(text);
+async function materialDigest(material: string): Promise<string> {
+  const known = digests.get(material);
   if (known !== undefined) return known;
-  const made = await sha256Hex(text);
-  if (text.length > MAX_DIGESTED_LENGTH) return made;
+  const made = await sha256Hex(material);
+  if (material.length > MAX_DIGESTED_LENGTH) return made;
   if (digests.size >= MAX_DIGESTS) digests.clear();
-  digests.set(text, made);
+  digests.set(material, made);
   return made;
-}
-
-/** The key prefix of one scope: `ans:v1:<16 hex>:`. Lists and purges find a scope by it. */
-export async function scopePrefix(scope: CacheScope): Promise<string> {
-  return `${ANSWER_KEY_PREFIX}${(await digest(`scope:${scope}`)).slice(0, 16)}:`;
-}
-
-/** The exact-match key of an answer. */
-export async function answerKey(parts: AnswerKeyParts): Promise<string> {
-  const material = stableStringify({ ...rest(parts), q: normalizeQuery(parts.query) });
-  return `${await scopePrefix(parts.scope)}${await digest(material)}`;
 }
 
 /**
