@@ -2,7 +2,7 @@
 // Callers pass fields, never raw headers; as a second line of defence every line is scrubbed of
 // the deployment's secrets, the request's own bearer token and credential-named fields.
 import type { Logger } from "../shared/ports.js";
-import { scrubSecrets } from "../shared/security/scrub-secrets.js";
+import { mayHoldCredential, scrubSecrets } from "../shared/security/scrub-secrets.js";
 
 /** Field names whose values are credentials wherever they appear in a record. */
 const CREDENTIAL_FIELD =
@@ -46,7 +46,9 @@ export function withSecrets(
 function scrub(line: string, set: SecretSet): string {
   let out = line;
   for (const n of set.needles) if (out.includes(n)) out = out.split(n).join(REDACTED);
-  // Then anything shaped like a credential that no one told us about (an upstream's message).
+  // Then anything shaped like a credential that no one told us about (an upstream's message):
+  // both patterns below need a word that most lines (a request's) do not contain.
+  if (!mayHoldCredential(out)) return out;
   return scrubSecrets(out.replace(/\b(Bearer|Basic)\s+[^\s"\\]+/gi, `$1 ${REDACTED}`));
 }
 

@@ -76,7 +76,26 @@ export async function scopePrefix(scope: CacheScope): Promise<string> {
 /** The exact-match key of an answer. */
 export async function answerKey(parts: AnswerKeyParts): Promise<string> {
   const material = stableStringify({ ...rest(parts), q: normalizeQuery(parts.query) });
-  return `${await scopePrefix(parts.scope)}${await sha256Hex(material)}`;
+  return `${await scopePrefix(parts.scope)}${await materialDigest(material)}`;
+}
+
+/**
+ * Key digests this isolate made lately, by their material: a question asked again (every cache
+ * hit) costs a map lookup instead of a SHA-256. Bounded (material up to 2 KB, 1024 of them,
+ * forgotten whole when full), so a flood of long questions cannot grow it.
+ */
+const digests = new Map<string, string>();
+const MAX_DIGESTS = 1024;
+const MAX_DIGESTED_LENGTH = 2048;
+
+async function materialDigest(material: string): Promise<string> {
+  const known = digests.get(material);
+  if (known !== undefined) return known;
+  const made = await sha256Hex(material);
+  if (material.length > MAX_DIGESTED_LENGTH) return made;
+  if (digests.size >= MAX_DIGESTS) digests.clear();
+  digests.set(material, made);
+  return made;
 }
 
 /**

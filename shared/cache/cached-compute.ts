@@ -7,7 +7,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../ports.js";
 import type { Spend } from "../util/spend.js";
 import type { CacheDirectives } from "./directives.js";
-import { decodeJsonEntry, encodeJsonEntry } from "./entry-codec.js";
+import { decodeJsonEntry, encodeJsonEntry, type Decoded } from "./entry-codec.js";
 import type { SingleFlight } from "./single-flight.js";
 import type { TieredCache } from "./tiered.js";
 
@@ -35,6 +35,11 @@ export interface CachedComputeDeps<V> {
   tiers: TieredCache;
   /** Validates a decoded entry's JSON; null for anything unexpected (treated as corrupt). */
   parse: (value: unknown) => V | null;
+  /**
+   * Decodes an entry's bytes with `parse` (default: {@link decodeJsonEntry} every time); e.g. a
+   * memoizedJsonDecoder kept per isolate, so a memory hit reuses what was validated before.
+   */
+  decode?: (bytes: ArrayBuffer) => Decoded<V>;
   metrics: Metrics;
   clock: Clock;
 }
@@ -59,11 +64,11 @@ export class CachedCompute<V> {
    * the fastest tier alone, where a computation that just finished has filed its value.
    */
   async find(key: string, options: { fastestOnly?: boolean } = {}): Promise<CacheHit<V> | null> {
-    const { tiers } = this.deps;
+    const { tiers, parse, decode } = this.deps;
     const found = await tiers.get(
       key,
       (bytes) => {
-        const decoded = decodeJsonEntry(bytes, this.deps.parse);
+        const decoded = decode ? decode(bytes) : decodeJsonEntry(bytes, parse);
         return decoded.ok ? decoded : null;
       },
       options.fastestOnly ? tiers.tierNames.slice(0, 1) : undefined,

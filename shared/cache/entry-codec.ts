@@ -6,6 +6,7 @@
 //   6  reserved (0, 0)       8  payload length u32     12 CRC-32 of bytes [16, end)
 //   16 cost in USD f64       24 cost in tokens f64      32 created at (ms since epoch) f64
 //   40 payload: UTF-8 JSON, or the raw Float32 vector (4 bytes per dimension)
+import { deepFreeze } from "../util/frozen-json.js";
 
 /** What computing the entry cost, so every later hit can be counted as saved. */
 export interface EntryMeta {
@@ -62,6 +63,29 @@ export function decodeJsonEntry<T>(
   return value === null
     ? { ok: false, reason: "bad_payload" }
     : { ok: true, value, meta: frame.meta };
+}
+
+/**
+ * {@link decodeJsonEntry} with `parse`, done once per buffer: the memory tier hands out the very
+ * buffer it was given on every hit (a fill, or a back-fill of what edge or KV returned, decoded
+ * on the way in) and nothing writes into it, so a memory hit skips the checksum, JSON.parse and
+ * `parse`. The value is shared by every hit: frozen, so a caller that tried to change it would
+ * fail loudly instead of changing later answers. Only valid entries are remembered.
+ * @example
+ * const decode = memoizedJsonDecoder(parseQueryAnswer); // once per isolate
+ * decode(bytes); // the same decoded object for the same buffer
+ */
+export function memoizedJsonDecoder<T>(
+  parse: (v: unknown) => T | null,
+): (bytes: ArrayBuffer) => Decoded<T> {
+  const decoded = new WeakMap<ArrayBuffer, Decoded<T>>();
+  return (bytes) => {
+    const known = decoded.get(bytes);
+    if (known) return known;
+    const fresh = decodeJsonEntry(bytes, parse);
+    if (fresh.ok) decoded.set(bytes, deepFreeze(fresh));
+    return fresh;
+  };
 }
 
 /** Encodes a vector as its raw Float32 bytes behind the header. */

@@ -7,6 +7,7 @@
 // else ran is billed as a cache hit (nothing). Built once per isolate over ports (./query-ports).
 import { answerKey } from "../cache/answer-key.js";
 import { CachedCompute, type CacheStatus } from "../cache/cached-compute.js";
+import { memoizedJsonDecoder } from "../cache/entry-codec.js";
 import { SingleFlight } from "../cache/single-flight.js";
 import type { Spend } from "../util/spend.js";
 import type { QueryAnswer } from "./answer-query.js";
@@ -62,6 +63,8 @@ export interface QueryService<R> {
 export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
   const plans = new SingleFlight<Prepared>();
   const generations = new SingleFlight<Generated>();
+  // A memory hit reuses the answer validated when its bytes entered the isolate.
+  const decode = memoizedJsonDecoder(parseQueryAnswer);
 
   async function answer(spec: QuerySpec, caller: QueryCaller<R>): Promise<ServedQuery> {
     const r = caller.request;
@@ -71,6 +74,7 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
       cache: "answer",
       tiers: ports.tiers(r, state),
       parse: parseQueryAnswer,
+      decode,
       metrics: ports.metrics(r),
       clock: ports.clock,
     });

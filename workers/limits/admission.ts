@@ -95,13 +95,17 @@ export async function ensureAdmitted(app: AppContext, likely: Spend = ZERO): Pro
  * Makes the caller's grants known before a handler reads them (its namespace): admits the
  * request now if it still owes its admission and this isolate has not learned them. A key seen
  * before (or holding a lease) costs no call. `likely` is what the route's first reservation will
- * probably be (e.g. the question's embedding): held tentatively by the same call, so that
+ * probably be (e.g. the question's embedding, or a function that computes it): held tentatively by the same call, so that
  * reservation is taken from it without a second one (a need that does not fit is not refused
  * here: the reservation itself decides, as it would have).
  */
-export async function ensureGrants(app: AppContext, likely: Spend = ZERO): Promise<void> {
+export async function ensureGrants(
+  app: AppContext,
+  likely: Spend | (() => Spend) = ZERO,
+): Promise<void> {
   if (app.principal?.grants || app.admission?.state !== "pending") return;
-  await ensureAdmitted(app, likely);
+  // A function is only called here, when the admission happens (counting tokens is not free).
+  await ensureAdmitted(app, typeof likely === "function" ? likely() : likely);
 }
 
 /**

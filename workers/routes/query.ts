@@ -5,10 +5,11 @@ import { QueryRequestSchema } from "../../shared/api/schemas.js";
 import { cacheDirectives } from "../../shared/cache/directives.js";
 import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import type { QueryCacheInfo } from "../../shared/rag/query-service.js";
+import { stringifyJson } from "../../shared/util/frozen-json.js";
 import type { AppContext } from "../context.js";
 import { embeddingCost } from "../embedder.js";
 import { readJson } from "../http/read-json.js";
-import { json } from "../http/respond.js";
+import { jsonText } from "../http/respond.js";
 import { ensureGrants } from "../limits/admission.js";
 import { runQuery } from "../query-service.js";
 import { namespaceFor } from "../tenancy/permissions.js";
@@ -23,9 +24,9 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     request.headers.get("pragma"),
   );
   // A key this isolate has not seen is admitted here (its grants name the namespace): the
-  // question's embedding, its likely first reservation, rides on the same call.
-  await ensureGrants(
-    app,
+  // question's embedding, its likely first reservation, rides on the same call (counted only
+  // then: a known key's cache hit counts no tokens).
+  await ensureGrants(app, () =>
     body.retrieval === "lexical" ? { tokens: 0, usd: 0 } : embeddingCost(app.config, body.query),
   );
   const namespace = namespaceFor(app, body.namespace);
@@ -38,7 +39,8 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
   };
   const headers = { "x-cache": served.cache.status, "x-model-reason": served.reason };
   if (body.stream) return sseAnswer(payload, headers);
-  return json(payload, { headers });
+  // A cached answer's sources are serialised once per entry in memory, not once per hit.
+  return jsonText(stringifyJson(payload), { headers });
 }
 
 /** The cache fields of a query response body. */

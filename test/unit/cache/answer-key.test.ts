@@ -7,6 +7,7 @@ import {
   semanticBucket,
   type AnswerKeyParts,
 } from "../../../shared/cache/answer-key.js";
+import { sha256Hex } from "../../../shared/util/hash.js";
 
 const base: AnswerKeyParts = {
   query: "How do rate limits work?",
@@ -37,6 +38,19 @@ describe("answerKey", () => {
   it("is the same for queries that normalize alike", async () => {
     expect(await answerKey({ ...base, query: "how do  RATE limits work?" })).toBe(
       await answerKey(base),
+    );
+  });
+
+  it("is the same key when asked again, remembered or not (a long question is not kept)", async () => {
+    const long = { ...base, query: "why ".repeat(1000) };
+    for (const parts of [base, long]) {
+      const first = await answerKey(parts);
+      expect(await answerKey(parts)).toBe(first);
+      // The digest is still the SHA-256 of the key's material, not something the memo made up.
+      expect(first.slice(-64)).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(await scopePrefix("shared")).toBe(
+      `ans:v1:${(await sha256Hex("scope:shared")).slice(0, 16)}:`,
     );
   });
 

@@ -6,6 +6,7 @@ import {
   decodeVectorEntry,
   encodeJsonEntry,
   encodeVectorEntry,
+  memoizedJsonDecoder,
 } from "../../../shared/cache/entry-codec.js";
 
 const meta = { tokens: 1234, usd: 0.000321, createdAt: 1_700_000_000_000 };
@@ -100,5 +101,35 @@ describe("entry codec", () => {
 
   it("computes the standard CRC-32", () => {
     expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+  });
+
+  it("a memoized decoder validates a buffer once and hands every later read the same frozen value", () => {
+    let parses = 0;
+    const decode = memoizedJsonDecoder((v) => {
+      parses++;
+      return anyObject(v);
+    });
+    const bytes = encodeJsonEntry({ a: 7, nested: { b: [1] } }, meta);
+    const first = decode(bytes);
+    const second = decode(bytes);
+    expect(first).toEqual({ ok: true, value: { a: 7, nested: { b: [1] } }, meta });
+    expect(second).toBe(first);
+    expect(parses).toBe(1);
+    expect(first.ok && Object.isFrozen(first.value)).toBe(true);
+    // Another buffer with the same bytes is decoded on its own.
+    expect(decode(bytes.slice(0))).toEqual(first);
+    expect(parses).toBe(2);
+  });
+
+  it("a memoized decoder remembers no rejection: a corrupt buffer is checked again", () => {
+    let parses = 0;
+    const decode = memoizedJsonDecoder((v) => {
+      parses++;
+      return anyObject(v);
+    });
+    const bad = encodeJsonEntry({ b: 1 }, meta);
+    expect(decode(bad)).toEqual({ ok: false, reason: "bad_payload" });
+    expect(decode(bad)).toEqual({ ok: false, reason: "bad_payload" });
+    expect(parses).toBe(2);
   });
 });

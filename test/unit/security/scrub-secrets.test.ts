@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scrubSecrets } from "../../../shared/security/scrub-secrets.js";
+import { mayHoldCredential, scrubSecrets } from "../../../shared/security/scrub-secrets.js";
 
 describe("scrubSecrets", () => {
   it.each([
@@ -19,5 +19,25 @@ describe("scrubSecrets", () => {
   it("stays linear on long hostile input", () => {
     const hostile = `${"sk-".repeat(20_000)}${"Bearer ".repeat(20_000)}${"api key provided: ".repeat(5_000)}`;
     expect(scrubSecrets(hostile)).not.toContain("Bearer B");
+  });
+});
+
+describe("mayHoldCredential", () => {
+  it.each([
+    "x sk-abc",
+    "rgw_1",
+    "Incorrect API KEY provided: k",
+    "BEARER x",
+    "basic\tx",
+    "Authorization: Bearer\nabc",
+  ])("says %j needs scrubbing", (text) => {
+    expect(mayHoldCredential(text)).toBe(true);
+  });
+
+  it("lets a request line without any credential's marks through unchanged", () => {
+    const line =
+      '{"level":"info","event":"request","route":"/v1/query","status":200,"cache":"HIT-MEMORY"}';
+    expect(mayHoldCredential(line)).toBe(false);
+    expect(scrubSecrets(line)).toBe(line);
   });
 });
