@@ -2,30 +2,13 @@
 // key or Authorization value; query text only with LOG_QUERIES=true.
 import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../../workers/index.js";
+import { captureConsole } from "./console-lines.js";
 import { ADMIN_TOKEN, METRICS_TOKEN, admin, call, scraper } from "./helpers.js";
 
-let lines: string[] = [];
-let spies: Array<{ mockRestore(): void }> = [];
-
-beforeEach(() => {
-  lines = [];
-  spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(" "));
-    }),
-  );
-});
-
-afterEach(() => spies.forEach((s) => s.mockRestore()));
-
-function requestRecords(): Array<Record<string, unknown>> {
-  return lines
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((r) => r.event === "request");
-}
+const consoleLines = captureConsole();
+const requestRecords = () => consoleLines.records("request");
 
 const QUESTION = "Which colour is the lighthouse marker zebra-quartz?";
 const CALLER_KEY = "rk_live_caller_key_0123456789abcdef";
@@ -67,7 +50,7 @@ describe("request logs", () => {
     await call("GET", "/v1/stats", { headers: { authorization: `Basic ${btoa("u:p4ssw0rd!!")}` } });
     await call("GET", "/health", { headers: { authorization: "Bearer" } });
     expect(requestRecords().length).toBeGreaterThanOrEqual(6);
-    const all = lines.join("\n");
+    const all = consoleLines.all().join("\n");
     for (const secret of [ADMIN_TOKEN, METRICS_TOKEN, CALLER_KEY, btoa("u:p4ssw0rd!!")]) {
       expect(all).not.toContain(secret);
     }
@@ -99,7 +82,7 @@ describe("a batch's log line", () => {
   it("keeps the tokens an item spent when a later item is a cache hit", async () => {
     const cached = "Which lantern colour marks the zebra-quartz harbour?";
     expect((await call("POST", "/v1/query", { body: { query: cached } })).status).toBe(200);
-    lines = [];
+    consoleLines.clear();
     const request = new Request("http://ragway.test/v1/query/batch", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -132,7 +115,7 @@ describe("a batch's log line", () => {
   it("sums the items' own totals when a cached and an uncached item run at the same time", async () => {
     const cached = "Which buoy colour marks the zebra-quartz channel?";
     expect((await call("POST", "/v1/query", { body: { query: cached } })).status).toBe(200);
-    lines = [];
+    consoleLines.clear();
     const ctx = createExecutionContext();
     const res = await worker.fetch(
       new Request("http://ragway.test/v1/query/batch", {

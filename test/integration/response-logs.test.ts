@@ -4,30 +4,13 @@
 // lost) is answered 503 service_unavailable in the error shape with Retry-After, and logged.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../../workers/index.js";
+import { captureConsole } from "./console-lines.js";
 import { call } from "./helpers.js";
 
-let lines: string[] = [];
-let spies: Array<{ mockRestore(): void }> = [];
-
-beforeEach(() => {
-  lines = [];
-  spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(" "));
-    }),
-  );
-});
-
-afterEach(() => spies.forEach((s) => s.mockRestore()));
-
-function records(event: string): Array<Record<string, unknown>> {
-  return lines
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((r) => r.event === event);
-}
+const consoleLines = captureConsole();
+const records = (event: string) => consoleLines.records(event);
 
 /** The one request line of `res`, checked against its status and X-Request-Id. */
 function onlyLineOf(res: Response): Record<string, unknown> {
