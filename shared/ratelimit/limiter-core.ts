@@ -7,7 +7,7 @@ import { BudgetLedger } from "./budget-ledger.js";
 import { dayPeriod, monthPeriod } from "./budget-period.js";
 import type { Standing } from "./decision.js";
 import type { Limits } from "./limits.js";
-import type { Credential, LimiterStore, PrincipalRecord } from "./limiter-types.js";
+import type { AuthRefusal, Credential, LimiterStore, PrincipalRecord } from "./limiter-types.js";
 import { authenticatePrincipal } from "./principal-auth.js";
 import { SlidingLog } from "./sliding-log.js";
 import { available, msUntilFull, refill, type BucketState } from "./token-bucket.js";
@@ -17,8 +17,7 @@ import type { Clock } from "../ports.js";
 export const WINDOW_MS = 60_000;
 
 /** What authentication answers: the principal's record, or why it is refused. */
-export type Authenticated =
-  { ok: true; record: PrincipalRecord } | { ok: false; auth: "unknown" | "revoked" };
+export type Authenticated = { ok: true; record: PrincipalRecord } | AuthRefusal;
 
 /** One principal's limiter state and the store it is persisted through. */
 export class LimiterCore {

@@ -75,15 +75,26 @@ export interface AdmitInput {
   checkBudget: boolean;
 }
 
-export type AdmitResult =
-  | { ok: false; auth: "unknown" | "revoked" }
-  | {
-      ok: true;
-      /** The principal with its effective grants: the before stage needs no other lookup. */
-      principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
-      decision: Decision;
-      standing: Standing;
-    };
+/** A credential the limiter does not accept. */
+export interface AuthRefusal {
+  ok: false;
+  auth: "unknown" | "revoked";
+}
+
+/** An authenticated request's principal and what the window decided. */
+export interface Admitted {
+  ok: true;
+  /**
+   * The principal with its effective grants (legacy keys: every scope on `default`): the before
+   * stage needs no other lookup.
+   */
+  principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
+  /** Allowed, or the limit that refused (a window refusal counted nothing). */
+  decision: Decision;
+  standing: Standing;
+}
+
+export type AdmitResult = AuthRefusal | Admitted;
 
 export interface ReserveInput {
   tokens: number;
@@ -158,19 +169,13 @@ export interface LeaseGrant {
 }
 
 export type AcquireResult =
-  | { ok: false; auth: "unknown" | "revoked" }
-  | {
-      ok: true;
-      /** The principal with its effective grants (legacy keys: every scope on `default`). */
-      principal: { id: string; kind: "key" | "anonymous"; name: string; grants: Grants };
-      /** Allowed, or the limit that refused (a window refusal counted nothing). */
-      decision: Decision;
-      standing: Standing;
+  | AuthRefusal
+  | (Admitted & {
       /** Null when refused. */
       grant: LeaseGrant | null;
       /** Budgets the returned leases' spend carried past 80%. */
       nearLimit: Array<"day" | "month">;
-    };
+    });
 
 /** What reporting returned leases answers. */
 export interface ReportResult {

@@ -1,12 +1,10 @@
 // Who a credential is, as one principal's limiter sees it: a key is its stored hash (compared
 // without an early exit), an anonymous caller follows the configured anonymous limits.
 import type { Limits } from "./limits.js";
-import type { Credential, PrincipalRecord } from "./limiter-types.js";
+import type { AuthRefusal, Credential, PrincipalRecord } from "./limiter-types.js";
 
 /** The outcome of checking a credential against the principal a limiter holds. */
-export type AuthOutcome =
-  | { ok: true; record: PrincipalRecord; changed: boolean }
-  | { ok: false; auth: "unknown" | "revoked" };
+export type AuthOutcome = { ok: true; record: PrincipalRecord; changed: boolean } | AuthRefusal;
 
 /**
  * Checks `credential` against `principal`. An anonymous caller seen first, or whose configured

@@ -8,6 +8,7 @@
 import { LeaseHolder, type LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
 import type {
   AcquireResult,
+  AuthRefusal,
   Credential,
   LeaseReturn,
   Spend,
@@ -322,7 +323,7 @@ export function newLimits(caller: Caller, standing: RequestLimits["standing"]): 
 const BEARER = { "www-authenticate": 'Bearer realm="ragway"' };
 
 /** The message of a key refused by its object. */
-export function deniedMessage(auth: "unknown" | "revoked"): string {
+export function deniedMessage(auth: AuthRefusal["auth"]): string {
   return auth === "revoked" ? "this API key has been revoked" : "invalid API key";
 }
 
