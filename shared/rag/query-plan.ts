@@ -12,6 +12,15 @@ import type { MetadataFilter, RetrievedChunk } from "./types.js";
 
 export type RetrievalMode = "hybrid" | "dense" | "lexical";
 
+/** One retrieval in a namespace's index. */
+export interface SearchParams {
+  text: string;
+  vector: Float32Array | null;
+  k: number;
+  filter?: MetadataFilter;
+  mode: RetrievalMode;
+}
+
 export interface QueryPlan {
   query: string;
   k: number;
@@ -37,13 +46,7 @@ export interface QueryDeps {
   clock: Clock;
   resilience: Resilience;
   embedQuery(text: string): Promise<Outcome<Float32Array>>;
-  search(params: {
-    text: string;
-    vector: Float32Array | null;
-    k: number;
-    filter?: MetadataFilter;
-    mode: RetrievalMode;
-  }): Promise<{ version: number; chunks: RetrievedChunk[] }>;
+  search(params: SearchParams): Promise<{ version: number; chunks: RetrievedChunk[] }>;
   providerFor(model: ModelInfo): Provider;
   /**
    * Called once the prompts are built and before any model runs, with the most the first model

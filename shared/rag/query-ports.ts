@@ -13,18 +13,10 @@ import type { Clock } from "../ports.js";
 import type { TokenCounter } from "../tokens/count.js";
 import type { Spend } from "../util/spend.js";
 import type { CacheDirectives } from "../cache/directives.js";
-import type { Priority } from "../llm/select-model.js";
-import type { RetrievalMode } from "./query-plan.js";
-import type { MetadataFilter, RetrievedChunk } from "./types.js";
+import type { QueryPlan, SearchParams } from "./query-plan.js";
+import type { RetrievedChunk } from "./types.js";
 
-/** One retrieval in a namespace's index. */
-export interface SearchParams {
-  text: string;
-  vector: Float32Array | null;
-  k: number;
-  filter?: MetadataFilter;
-  mode: RetrievalMode;
-}
+export type { SearchParams } from "./query-plan.js";
 
 /** The platform, as the query service uses it. */
 export interface QueryPorts<R> {
@@ -88,18 +80,11 @@ export interface QueryCaller<R> {
   admit(): Promise<void>;
 }
 
-/** One validated query. */
-export interface QuerySpec {
-  query: string;
-  k: number;
-  filter?: MetadataFilter;
-  /** A usable catalog chat model id, or `auto` (checked by the caller). */
-  model: string;
-  priority: Priority;
-  maxContextTokens?: number;
-  retrieval: RetrievalMode;
-  /** Completion cap sent upstream. */
-  maxTokens: number;
+/**
+ * One validated query: what its answer is planned from (less the deadline, which each
+ * computation sets), where it is searched, who shares it, and how the cache may be used.
+ */
+export interface QuerySpec extends Omit<QueryPlan, "deadlineAt" | "signal"> {
   /** The namespace whose index answers (already authorized). */
   namespace: string;
   /** Who may share the cached answer (see shared/cache/answer-key). */
