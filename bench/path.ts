@@ -7,13 +7,12 @@
 // skipped (`Cache-Control: no-store`), to show what its lookup and fill cost a miss. Prints
 // numbers, asserts nothing.
 import { startMockUpstream } from "../test/mock-upstream/server.js";
-import { createApiKey } from "../test/support/api-key.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
+import { ADMIN_TOKEN, highRateKeyHeaders, startPathGateway } from "./lib/path-gateway.js";
 import { treeCpuMs } from "./lib/process-cpu.js";
 import { ms, printTable, summarize } from "./lib/stats.js";
 
-const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 const MODEL = "gpt-4o-mini";
 const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
 const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
@@ -101,32 +100,15 @@ async function timed(url: string, init: RequestInit): Promise<number> {
 
 export async function runPathBench(): Promise<void> {
   const upstream = await startMockUpstream({ port: 0 });
-  const gateway = await startWranglerDev({
-    vars: {
-      OPENAI_API_KEY: "sk-bench-path",
-      OPENAI_BASE_URL: upstream.url,
-      ADMIN_TOKEN,
-      SEED_SAMPLE_CORPUS: "true",
-      EMBEDDING_MODEL: "local-hash-embed",
-      ALLOW_ANONYMOUS: "false",
-    },
-    timeoutMs: 120_000,
-  });
+  const gateway = await startPathGateway(upstream.url);
   const baseline = await startWranglerDev({
     config: "bench/baseline/wrangler.toml",
     vars: { UPSTREAM_URL: upstream.url },
   });
   try {
-    const issued = await createApiKey(gateway.url, ADMIN_TOKEN, {
-      name: "bench-path",
-      rpm: 100_000,
-      tpm: 100_000_000,
-      daily_budget_usd: 1_000_000,
-      monthly_budget_usd: 1_000_000,
-    });
     const ragway: Target = {
       url: gateway.url,
-      headers: { authorization: `Bearer ${issued.key}` },
+      headers: await highRateKeyHeaders(gateway.url, "bench-path"),
     };
     const query = { query: "How are rate limits enforced?", model: "local-extractive" };
     const hit = async () => {

@@ -6,12 +6,10 @@
 import { cp, writeFile } from "node:fs/promises";
 import WebSocket from "ws";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
-import { createApiKey } from "../test/support/api-key.js";
-import { startWranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad } from "./lib/http-load.js";
+import { highRateKeyHeaders, startPathGateway } from "./lib/path-gateway.js";
 import { treeCpuMs } from "./lib/process-cpu.js";
 
-const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 const kind = process.argv[2] ?? "chat";
 const total = Number(process.argv[3] ?? 2000);
 
@@ -53,26 +51,9 @@ function inspector(url: string) {
 }
 
 const upstream = await startMockUpstream({ port: 0 });
-const dev = await startWranglerDev({
-  vars: {
-    OPENAI_API_KEY: "sk-bench-path",
-    OPENAI_BASE_URL: upstream.url,
-    ADMIN_TOKEN,
-    SEED_SAMPLE_CORPUS: "true",
-    EMBEDDING_MODEL: "local-hash-embed",
-    ALLOW_ANONYMOUS: "false",
-  },
-  timeoutMs: 120_000,
-});
+const dev = await startPathGateway(upstream.url);
 try {
-  const issued = await createApiKey(dev.url, ADMIN_TOKEN, {
-    name: "bench-profile",
-    rpm: 100_000,
-    tpm: 100_000_000,
-    daily_budget_usd: 1_000_000,
-    monthly_budget_usd: 1_000_000,
-  });
-  const headers = { authorization: `Bearer ${issued.key}` };
+  const headers = await highRateKeyHeaders(dev.url, "bench-profile");
   const query = { query: "How are rate limits enforced?", model: "local-extractive" };
   const make = (i: number) =>
     kind === "hit"

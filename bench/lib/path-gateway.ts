@@ -1,0 +1,37 @@
+// The gateway as the request-path benchmarks run it: `wrangler dev` against the mock upstream
+// (chat goes upstream, embeddings stay local), the sample corpus seeded, keys only, and a key
+// whose limits never refuse, so what is measured is the path and not a 429.
+import { createApiKey } from "../../test/support/api-key.js";
+import { startWranglerDev, type WranglerDev } from "../../test/support/wrangler-dev.js";
+
+export const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
+
+/** Starts the gateway with its chat provider at `upstreamUrl`. */
+export function startPathGateway(upstreamUrl: string): Promise<WranglerDev> {
+  return startWranglerDev({
+    vars: {
+      OPENAI_API_KEY: "sk-bench-path",
+      OPENAI_BASE_URL: upstreamUrl,
+      ADMIN_TOKEN,
+      SEED_SAMPLE_CORPUS: "true",
+      EMBEDDING_MODEL: "local-hash-embed",
+      ALLOW_ANONYMOUS: "false",
+    },
+    timeoutMs: 120_000,
+  });
+}
+
+/** The Authorization header of a new key at the highest limits a key may have. */
+export async function highRateKeyHeaders(
+  gatewayUrl: string,
+  name: string,
+): Promise<Record<string, string>> {
+  const issued = await createApiKey(gatewayUrl, ADMIN_TOKEN, {
+    name,
+    rpm: 100_000,
+    tpm: 100_000_000,
+    daily_budget_usd: 1_000_000,
+    monthly_budget_usd: 1_000_000,
+  });
+  return { authorization: `Bearer ${issued.key}` };
+}
