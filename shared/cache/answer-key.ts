@@ -75,28 +75,28 @@ export async function scopePrefix(scope: CacheScope): Promise<string> {
 
 /** The exact-match key of an answer. */
 export async function answerKey(parts: AnswerKeyParts): Promise<string> {
+  // A question asked again (every cache hit) arrives with the same parts in the same order:
+  // their plain JSON finds the key made last time, without normalizing, sorting or hashing.
+  // Equivalent parts in another order miss here and are keyed the long way, to the same key.
+  const seen = JSON.stringify(parts);
+  const known = keys.get(seen);
+  if (known !== undefined) return known;
   const material = stableStringify({ ...rest(parts), q: normalizeQuery(parts.query) });
-  return `${await scopePrefix(parts.scope)}${await materialDigest(material)}`;
+  const key = `${await scopePrefix(parts.scope)}${await sha256Hex(material)}`;
+  if (seen.length <= MAX_REMEMBERED_LENGTH) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    keys.set(seen, key);
+  }
+  return key;
 }
 
 /**
- * Key digests this isolate made lately, by their material: a question asked again (every cache
- * hit) costs a map lookup instead of a SHA-256. Bounded (material up to 2 KB, 1024 of them,
- * forgotten whole when full), so a flood of long questions cannot grow it.
+ * Keys this isolate made lately, by their parts' plain JSON. Bounded (parts up to 2 KB, 1024 of
+ * them, forgotten whole when full), so a flood of long or distinct questions cannot grow it.
  */
-const digests = new Map<string, string>();
-const MAX_DIGESTS = 1024;
-const MAX_DIGESTED_LENGTH = 2048;
-
-async function materialDigest(material: string): Promise<string> {
-  const known = digests.get(material);
-  if (known !== undefined) return known;
-  const made = await sha256Hex(material);
-  if (material.length > MAX_DIGESTED_LENGTH) return made;
-  if (digests.size >= MAX_DIGESTS) digests.clear();
-  digests.set(material, made);
-  return made;
-}
+const keys = new Map<string, string>();
+const MAX_KEYS = 1024;
+const MAX_REMEMBERED_LENGTH = 2048;
 
 /**
  * The semantic bucket: every part but the query. Only answers in the same bucket (same index

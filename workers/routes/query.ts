@@ -15,7 +15,10 @@ import { runQuery } from "../query-service.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 
 export async function postQuery(request: IRequest, app: AppContext): Promise<Response> {
-  const body = await readJson(request, QueryRequestSchema, app.config.MAX_BODY_BYTES);
+  // Repeat questions (cache hits) repeat their bodies: a recent one is not validated again.
+  const body = await readJson(request, QueryRequestSchema, app.config.MAX_BODY_BYTES, {
+    repeats: true,
+  });
   // Questions can carry personal data: their text reaches the log only when the operator opts in.
   if (app.config.LOG_QUERIES) app.logFields.query = body.query;
   const directives = cacheDirectives(

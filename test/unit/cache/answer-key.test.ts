@@ -54,6 +54,26 @@ describe("answerKey", () => {
     );
   });
 
+  it("gives a remembered question the key its parts make in any field order", async () => {
+    const parts = { ...base, filter: { lang: "en" }, query: "Which keys rotate?" };
+    const remembered = await answerKey(parts);
+    expect(await answerKey(parts)).toBe(remembered);
+    // The same parts built in another order and with the question spelled otherwise.
+    const reordered: AnswerKeyParts = {
+      scope: "shared",
+      indexVersion: 7,
+      embeddingModel: "text-embedding-3-small",
+      retrieval: "hybrid",
+      priority: "cost",
+      model: "gpt-4o-mini",
+      k: 5,
+      filter: { lang: "en" },
+      query: "  which KEYS rotate? ",
+    };
+    expect(await answerKey(reordered)).toBe(remembered);
+    expect(await answerKey({ ...parts, query: "Which keys rotate" })).not.toBe(remembered);
+  });
+
   it("changes with every part that can change the answer", async () => {
     const key = await answerKey(base);
     const variants: Array<Partial<AnswerKeyParts>> = [
