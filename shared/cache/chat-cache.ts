@@ -1,6 +1,7 @@
 // The chat-completion cache: an identical non-streamed request from the same caller is answered
-// from the tiers (which requests may be: ./chat-cacheability). The key is the exact request (no normalization: wording, case and every
-// parameter change a completion) under the caller's scope prefix, so a scope purge reaches it.
+// from the tiers (which requests may be: ./chat-cacheability). The key is the exact request (no
+// normalization: wording, case and every parameter change a completion) under the caller's scope
+// prefix, so a scope purge reaches it.
 import { z } from "zod";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../ports.js";
