@@ -214,7 +214,7 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
     operationId: "createChatCompletion",
     summary: "OpenAI-compatible chat completion",
     description:
-      "OpenAI's request and response, streamed or not. `model` is a catalog chat model or `auto` (task complexity x `priority`, ragway's one extra field). The parameters an OpenAI-compatible upstream understands pass through. Each model of the fallback chain sits behind retries and a circuit breaker; a stream is retried and falls back until its first byte, and a stream the upstream cuts ends with an error event instead of `[DONE]`. Identical non-streamed requests from the same caller are answered from the cache.",
+      "OpenAI's request and response, streamed or not. `model` is a catalog chat model or `auto` (task complexity x `priority`, ragway's one extra field). The parameters an OpenAI-compatible upstream understands pass through. Each model of the fallback chain sits behind retries and a circuit breaker; a stream is retried and falls back until its first byte, and a stream the upstream cuts ends with an error event instead of `[DONE]`. A non-streamed request that is reproducible (`temperature` 0, or a `seed`) is answered from the caller's cache when repeated; a sampled one (any other temperature, or none) reaches the model every time (`X-Cache: BYPASS`) unless it sends `Cache-Control: max-age=<n>`, which also bounds the age, in seconds, of a cached completion on any request. `Cache-Control: no-cache` asks for a fresh completion (stored), `no-store` keeps it out of the cache.",
     tag: "OpenAI",
     request: named("ChatCompletionRequest", ChatCompletionRequestSchema),
     response: {
@@ -229,7 +229,8 @@ export const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
         "X-Model-Reason": "why the first model was chosen, or `cached`",
         "X-Degraded": "true when a fallback answered",
         "X-Attempts": "how many tries and skips it took",
-        "X-Cache": "MISS, BYPASS or the cache tier that answered (non-streamed only)",
+        "X-Cache":
+          "MISS, BYPASS (a sampled request, or one that skipped the cache) or the cache tier that answered (non-streamed only)",
       },
     },
     errors: {

@@ -20,6 +20,9 @@ const TIER_STATUS: Record<string, CacheStatus> = {
   kv: "HIT-KV",
 };
 
+/** A decoded entry that passed its checks. */
+type Valid<V> = Extract<Decoded<V>, { ok: true }>;
+
 /** An entry found in a tier: the value, where it was, and what computing it cost (now saved). */
 export interface CacheHit<V> {
   value: V;
@@ -42,6 +45,12 @@ export interface CachedComputeDeps<V> {
   decode?: (bytes: ArrayBuffer) => Decoded<V>;
   metrics: Metrics;
   clock: Clock;
+  /**
+   * The oldest entry this request accepts, in seconds (`Cache-Control: max-age`): an entry
+   * created longer ago is passed over in every tier like a miss, so it is computed again and the
+   * fresh value replaces it. Absent: any entry the tiers still hold.
+   */
+  maxAgeSeconds?: number;
 }
 
 /**
@@ -64,14 +73,19 @@ export class CachedCompute<V> {
    * the fastest tier alone, where a computation that just finished has filed its value.
    */
   async find(key: string, options: { fastestOnly?: boolean } = {}): Promise<CacheHit<V> | null> {
-    const { tiers, parse, decode } = this.deps;
+    const { tiers, parse, decode, maxAgeSeconds, clock } = this.deps;
+    // Created at or after this instant (ms); entries carry their creation time in the header.
+    const notBefore = maxAgeSeconds === undefined ? null : clock() - maxAgeSeconds * 1000;
     const found = await tiers.get(
       key,
-      (bytes) => {
+      (bytes): Valid<V> | null => {
         const decoded = decode ? decode(bytes) : decodeJsonEntry(bytes, parse);
         return decoded.ok ? decoded : null;
       },
-      options.fastestOnly ? tiers.tierNames.slice(0, 1) : undefined,
+      {
+        ...(options.fastestOnly ? { only: tiers.tierNames.slice(0, 1) } : {}),
+        ...(notBefore === null ? {} : { accept: (d: Valid<V>) => d.meta.createdAt >= notBefore }),
+      },
     );
     if (!found) return null;
     return {
@@ -166,8 +180,9 @@ export async function cachedCompute<V, X>(
     onLead?: (shared: Promise<unknown>) => void;
   },
 ): Promise<CachedResult<V, X>> {
-  const cache = new CachedCompute(deps);
   const { key, directives } = request;
+  const { maxAgeSeconds } = directives;
+  const cache = new CachedCompute(maxAgeSeconds === undefined ? deps : { ...deps, maxAgeSeconds });
   if (directives.lookup) {
     const hit = await cache.lookup(key);
     if (hit) {

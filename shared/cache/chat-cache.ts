@@ -1,6 +1,7 @@
 // The chat-completion cache: an identical non-streamed request from the same caller is answered
-// from the tiers. The key is the exact request (no normalization: wording, case and every
-// parameter change a completion) under the caller's scope prefix, so a scope purge reaches it.
+// from the tiers (which requests may be: ./chat-cacheability). The key is the exact request (no
+// normalization: wording, case and every parameter change a completion) under the caller's scope
+// prefix, so a scope purge reaches it.
 import { z } from "zod";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../ports.js";
@@ -62,6 +63,19 @@ export interface ChatCacheDeps {
   tiers: TieredCache;
   metrics: Metrics;
   clock: Clock;
+}
+
+/**
+ * Computes a completion the cache has no part in (a sampled request, or `no-store`): no key, no
+ * tiers, no write; counted as a bypass, like every `X-Cache: BYPASS`.
+ */
+export async function completeUncached<X>(
+  compute: () => Promise<ComputedCompletion<X>>,
+  metrics: Metrics,
+): Promise<ChatCacheResult<X>> {
+  const computed = await compute();
+  metrics.inc("ragway_cache_lookups_total", { cache: "chat", tier: "none", result: "bypass" });
+  return { fromCache: false, status: "BYPASS", entry: computed.entry, extra: computed.extra };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Per-request cache controls: `use_cache: false` and `Cache-Control: no-cache` skip the lookup
-// (the fresh answer is still stored, refreshing the entry); `no-store` skips the write as well.
+// (the fresh answer is still stored, refreshing the entry); `no-store` skips the write as well;
+// `max-age=<n>` (n > 0) bounds the age of an entry the request accepts.
 
 /** What one request may do with the answer cache. */
 export interface CacheDirectives {
@@ -7,32 +8,59 @@ export interface CacheDirectives {
   lookup: boolean;
   /** Store the computed answer. */
   store: boolean;
+  /**
+   * `Cache-Control: max-age=<n>` with n > 0 (absent under `no-store`): the oldest entry, in
+   * seconds, the request accepts; an older one is a miss. For chat it is also the opt-in that
+   * caches a sampled completion (shared/cache/chat-cacheability).
+   */
+  maxAgeSeconds?: number;
 }
 
 /**
  * Reads the body's `use_cache` and the request's `Cache-Control` (and HTTP/1.0 `Pragma`).
- * `max-age=0` asks for a fresh answer like `no-cache` does.
+ * `max-age=0` asks for a fresh answer like `no-cache` does; a larger `max-age` is kept as the
+ * age bound (the smallest one, if the header repeats it).
  * @example
  * cacheDirectives(true, "no-store"); // { lookup: false, store: false }
+ * cacheDirectives(true, "max-age=60"); // { lookup: true, store: true, maxAgeSeconds: 60 }
  */
 export function cacheDirectives(
   useCache: boolean,
   cacheControl: string | null,
   pragma: string | null = null,
 ): CacheDirectives {
-  const tokens = new Set(
-    (cacheControl ?? "")
-      .toLowerCase()
-      .split(",")
-      .map(directive)
-      .filter((t) => t !== ""),
-  );
-  const noStore = tokens.has("no-store");
+  const tokens = (cacheControl ?? "")
+    .toLowerCase()
+    .split(",")
+    .map(directive)
+    .filter((t) => t !== "");
+  const noStore = tokens.includes("no-store");
+  const maxAge = smallestMaxAge(tokens);
   const noCache =
-    tokens.has("no-cache") ||
-    tokens.has("max-age=0") ||
+    tokens.includes("no-cache") ||
+    maxAge === 0 ||
     (cacheControl === null && /(^|,)\s*no-cache\s*(,|$)/i.test(pragma ?? ""));
-  return { lookup: useCache && !noCache && !noStore, store: !noStore };
+  const directives: CacheDirectives = { lookup: useCache && !noCache && !noStore, store: !noStore };
+  if (!noStore && maxAge !== null && maxAge > 0) directives.maxAgeSeconds = maxAge;
+  return directives;
+}
+
+/** True when `directives` leave the cache nothing to do: no key, no tiers, no lookup, no write. */
+export function skipsCache(directives: CacheDirectives): boolean {
+  return !directives.lookup && !directives.store;
+}
+
+// The smallest `max-age=<digits>` among `tokens`, or null; a malformed value is ignored.
+function smallestMaxAge(tokens: readonly string[]): number | null {
+  let smallest: number | null = null;
+  for (const token of tokens) {
+    if (!token.startsWith("max-age=")) continue;
+    const value = token.slice("max-age=".length);
+    if (!/^\d{1,12}$/.test(value)) continue;
+    const seconds = Number(value);
+    if (smallest === null || seconds < smallest) smallest = seconds;
+  }
+  return smallest;
 }
 
 // `name = value` as `name=value`, trimmed. Split by hand: a regex with whitespace runs around

@@ -29,6 +29,14 @@ export interface TieredCacheOptions {
   onCorrupt?(tier: string, key: string): void;
 }
 
+/** How {@link TieredCache.get} walks the tiers. */
+export interface TieredGetOptions<T> {
+  /** Only these tiers (by name). */
+  only?: readonly string[];
+  /** A decoded value this rejects is passed over like a miss (and not reported as corrupt). */
+  accept?: (value: T) => boolean;
+}
+
 /** A decoded value and the tier that held it. */
 export interface TieredHit<T> {
   value: T;
@@ -51,16 +59,18 @@ export class TieredCache {
   }
 
   /**
-   * Walks the tiers until one holds bytes that `decode` accepts (non-null). The tiers above the
-   * hit, including any that held undecodable bytes, are back-filled in the background. `only`
-   * limits the walk to the named tiers (e.g. a second look in memory alone). With
-   * `concurrentLookups`, the tiers after the first are read at once and then judged in order.
+   * Walks the tiers until one holds bytes that `decode` accepts (non-null) and, with `accept`,
+   * whose value passes it. The tiers above the hit, including any that held undecodable or
+   * unaccepted bytes, are back-filled in the background. `only` limits the walk to the named
+   * tiers (e.g. a second look in memory alone). With `concurrentLookups`, the tiers after the
+   * first are read at once and then judged in order.
    */
   async get<T>(
     key: string,
     decode: (bytes: ArrayBuffer) => T | null,
-    only?: readonly string[],
+    options: TieredGetOptions<T> = {},
   ): Promise<TieredHit<T> | null> {
+    const { only, accept } = options;
     const tiers = only
       ? this.options.tiers.filter((t) => only.includes(t.name))
       : this.options.tiers;
@@ -90,6 +100,8 @@ export class TieredCache {
         this.options.onCorrupt?.(tier.name, key);
         continue;
       }
+      // A valid entry the caller does not want (e.g. too old for it): a miss, not corruption.
+      if (accept && !accept(value)) continue;
       if (i > 0) {
         this.options.background.waitUntil(this.putAll(key, bytes, tiers.slice(0, i)));
       }

@@ -70,6 +70,7 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
     const r = caller.request;
     const state = await ports.cacheState(r, spec.namespace, spec.scope);
     const parts = keyParts(spec, ports.embeddingModel, state.version);
+    const { lookup, maxAgeSeconds } = spec.directives;
     const cache = new CachedCompute<QueryAnswer>({
       cache: "answer",
       tiers: ports.tiers(r, state),
@@ -77,10 +78,13 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
       decode,
       metrics: ports.metrics(r),
       clock: ports.clock,
+      ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
     });
     const semantic = spec.retrieval === "lexical" ? null : ports.semantic;
-    const { lookup } = spec.directives;
     const key = await answerKey(parts);
+    // Requests with different age bounds never share a computation: what a leader's second look
+    // finds must be young enough for everyone it is handed to.
+    const flight = maxAgeSeconds === undefined ? key : `${key}#max-age=${maxAgeSeconds}`;
     if (lookup) {
       const hit = await cache.lookup(key);
       if (hit) {
@@ -115,7 +119,7 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
         prepareAnswer(ports, spec, parts, key, cache, caller, embedCost, mine);
       // The question's embedding is reserved before it is made (and is the admission too).
       const first = lookup
-        ? await plans.run(key, prepare, onLead, reserveEmbedding)
+        ? await plans.run(flight, prepare, onLead, reserveEmbedding)
         : await reserveEmbedding().then(async () => ({ value: await prepare(), leader: true }));
       const prepared = first.value;
       if (prepared.kind === "found") {
@@ -144,7 +148,7 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
           lookup,
         );
       const second = lookup
-        ? await generations.run(key, generate, onLead, fund)
+        ? await generations.run(flight, generate, onLead, fund)
         : await fund().then(async () => ({ value: await generate(), leader: true }));
       await caller.admit();
       const generated = second.value;

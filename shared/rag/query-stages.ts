@@ -101,7 +101,8 @@ export async function prepareAnswer<R>(
             paid: embedCost,
           };
         }
-        semantic.index.forget(bucket, match.key);
+        // Gone from every tier: forget it. Merely older than this request's max-age: keep it.
+        if (spec.directives.maxAgeSeconds === undefined) semantic.index.forget(bucket, match.key);
       }
     }
   }

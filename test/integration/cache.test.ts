@@ -1,5 +1,5 @@
 // The answer and embedding caches through the real Worker (local provider): each tier, back-fill,
-// bypass and no-store, invalidation on document writes, single flight, corrupt entries, purge
+// bypass, no-store and max-age, invalidation on document writes, single flight, corrupt entries, purge
 // and the stats. Every call waits for its waitUntil work, so tiers and counters are settled.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -145,6 +145,18 @@ describe("answer cache: per-request controls", () => {
     expect((await query(q, {}, { "cache-control": "no-store" })).body.cache).toBe("BYPASS");
     expect(await kvKeys("ans:")).toEqual(before);
     expect((await query(q)).body.cache).toBe("MISS");
+  });
+
+  it("Cache-Control: max-age serves an answer up to that age, and recomputes an older one", async () => {
+    const q = "How long can a KV write take to be visible everywhere?";
+    expect((await query(q)).body.cache).toBe("MISS");
+    expect((await query(q, {}, { "cache-control": "max-age=60" })).body.cache).toBe("HIT-MEMORY");
+    // Over a second later the entry is too old for max-age=1 in every tier: computed afresh.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const fresh = await query(q, {}, { "cache-control": "max-age=1" });
+    expect(fresh.body.cache).toBe("MISS");
+    expect(fresh.body.from_cache).toBe(false);
+    expect((await query(q)).body.cache).toBe("HIT-MEMORY");
   });
 });
 

@@ -72,7 +72,8 @@ describe("POST /v1/chat/completions (local provider)", () => {
 
   it("never calls the INDEX object, on a miss or a hit of the chat cache", async () => {
     const worker = withoutObjects(["INDEX"]);
-    const body = { model: "local-extractive", messages };
+    // Temperature 0: a reproducible request, cached by default.
+    const body = { model: "local-extractive", messages, temperature: 0 };
     const miss = await worker.call("POST", "/v1/chat/completions", body);
     expect(miss.status).toBe(200);
     expect(miss.headers.get("x-cache")).toBe("MISS");
@@ -357,7 +358,11 @@ function expectDocumented(schema: z.ZodObject, body: unknown): void {
 
 describe("responses match their documented schemas (OpenAPI)", () => {
   it("chat (miss and hit), embeddings, models, one model, batch and a 400", async () => {
-    const chatBody = { model: "auto", messages: [{ role: "user", content: "schema check" }] };
+    const chatBody = {
+      model: "auto",
+      messages: [{ role: "user", content: "schema check" }],
+      temperature: 0,
+    };
     const chat = await callJson("POST", "/v1/chat/completions", { body: chatBody });
     expectDocumented(ChatCompletionResponseSchema, chat.body);
     const hit = await callJson<{ from_cache: boolean }>("POST", "/v1/chat/completions", {

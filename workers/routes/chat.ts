@@ -1,11 +1,22 @@
 // POST /v1/chat/completions: OpenAI's request and response shapes, streamed or not, through model
 // selection and the fallback chain. A stream is retried and falls back only until its first byte
 // reaches the client; after that a failure ends it with an error event, never a clean finish.
-// Non-streamed completions go through the caller's cache; streams are never cached.
+// Non-streamed reproducible completions (temperature 0, or a seed) go through the caller's cache,
+// and sampled ones only when the client opts in with max-age; streams are never cached.
 import type { IRequest } from "itty-router";
 import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
-import { completeWithCache } from "../../shared/cache/chat-cache.js";
-import { cacheDirectives } from "../../shared/cache/directives.js";
+import { chatCacheDirectives } from "../../shared/cache/chat-cacheability.js";
+import {
+  completeUncached,
+  completeWithCache,
+  type ChatCacheResult,
+  type ComputedCompletion,
+} from "../../shared/cache/chat-cache.js";
+import {
+  cacheDirectives,
+  skipsCache,
+  type CacheDirectives,
+} from "../../shared/cache/directives.js";
 import { billingRefusal } from "../../shared/llm/billing-policy.js";
 import { costUsd } from "../../shared/llm/catalog.js";
 import {
@@ -72,36 +83,31 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
   app.logFields.model_reason = plan.reason;
 
   if (stream !== true) {
-    // Identical non-streamed requests from the same caller are served from the cache.
-    const scope = callerScope(app);
-    const directives = cacheDirectives(
-      true,
-      request.headers.get("cache-control"),
-      request.headers.get("pragma"),
+    // A reproducible request (temperature 0, or a seed), or one that opted in with max-age, is
+    // served from the caller's cache; any other never touches it (shared/cache/chat-cacheability).
+    const directives = chatCacheDirectives(
+      params,
+      cacheDirectives(true, request.headers.get("cache-control"), request.headers.get("pragma")),
     );
-    const result = await completeWithCache(
-      {
-        parts: { scope, model: requested, priority: priority ?? "cost", body: params },
-        directives,
-      },
-      async () => {
-        // Settled with the usage of the model that answered.
-        await holdFirst();
-        const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
-        if (!r.ok) throw upstreamError(r, app);
-        const usd = costUsd(r.model, r.value.usage);
-        await hold.settle({ tokens: r.value.usage.total_tokens, usd });
-        recordUsage(app, r.model.id, r.value.usage, usd);
-        noteDegraded(app, r.degraded);
-        return {
-          entry: { body: r.value.body, model: r.model.id, reason: plan.reason },
-          cost: { tokens: r.value.usage.total_tokens, usd },
-          cacheable: !r.degraded,
-          extra: { degraded: r.degraded, attempts: r.attempts },
-        };
-      },
-      await chatCacheDeps(app, scope),
-    );
+    const compute = async (): Promise<ComputedCompletion<Computed>> => {
+      // Settled with the usage of the model that answered.
+      await holdFirst();
+      const r = await releasedOnFailure(hold, () => completeChat(plan, deps, opts));
+      if (!r.ok) throw upstreamError(r, app);
+      const usd = costUsd(r.model, r.value.usage);
+      await hold.settle({ tokens: r.value.usage.total_tokens, usd });
+      recordUsage(app, r.model.id, r.value.usage, usd);
+      noteDegraded(app, r.degraded);
+      return {
+        entry: { body: r.value.body, model: r.model.id, reason: plan.reason },
+        cost: { tokens: r.value.usage.total_tokens, usd },
+        cacheable: !r.degraded,
+        extra: { degraded: r.degraded, attempts: r.attempts },
+      };
+    };
+    const result = skipsCache(directives)
+      ? await completeUncached(compute, app.metrics)
+      : await completeCached(app, requested, priority ?? "cost", params, directives, compute);
     app.logFields.cache = result.status;
     const { entry } = result;
     const served = result.fromCache
@@ -146,6 +152,29 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
       ...routingHeaders(plan, answeredBy, degraded, attempts),
     },
   });
+}
+
+/** What the route needs from a computed completion besides the entry. */
+interface Computed {
+  degraded: boolean;
+  attempts: LinkAttempt[];
+}
+
+/** Looks the request up in the caller's scope, else computes and files it. */
+async function completeCached(
+  app: AppContext,
+  model: string,
+  priority: string,
+  body: Record<string, unknown>,
+  directives: CacheDirectives,
+  compute: () => Promise<ComputedCompletion<Computed>>,
+): Promise<ChatCacheResult<Computed>> {
+  const scope = callerScope(app);
+  return completeWithCache(
+    { parts: { scope, model, priority, body }, directives },
+    compute,
+    await chatCacheDeps(app, scope),
+  );
 }
 
 /** Accounts a finished stream. Runs after the response was handed over, so it flushes itself. */

@@ -20,10 +20,10 @@ export const ingest = (documents: Array<{ id: string; text: string }>) =>
 export const purge = (body: Record<string, unknown> = {}) =>
   callSettled("POST", "/admin/cache/purge", { body, headers: admin });
 
-/** A non-streamed chat completion's cache status. */
+/** A reproducible (temperature 0, so cached) non-streamed chat completion's cache status. */
 export async function chat(content: string): Promise<string | null> {
   const res = await callSettled("POST", "/v1/chat/completions", {
-    body: { model: "local-extractive", messages: [{ role: "user", content }] },
+    body: { model: "local-extractive", messages: [{ role: "user", content }], temperature: 0 },
   });
   return res.headers.get("x-cache");
 }

@@ -214,11 +214,13 @@ describe("POST /v1/chat/completions (upstream)", () => {
 });
 
 describe("the chat-completion cache (non-stream, per caller)", () => {
+  // Temperature 0: reproducible requests, which the cache serves by default.
   const ask = (content: string, headers: Record<string, string> = {}, stream = false) =>
     call("POST", "/v1/chat/completions", {
       body: {
         model: "gpt-4o-mini",
         messages: [{ role: "user", content }],
+        temperature: 0,
         ...(stream ? { stream } : {}),
       },
       headers,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { chatKey, completeWithCache, type ChatKeyParts } from "../../../shared/cache/chat-cache.js";
+import {
+  chatKey,
+  completeUncached,
+  completeWithCache,
+  type ChatKeyParts,
+} from "../../../shared/cache/chat-cache.js";
 import { TieredCache } from "../../../shared/cache/tiered.js";
 import { fakeBackground, fakeBlobStore } from "../../fakes/blob-store.js";
 import { recordingMetrics } from "../../fakes/metrics.js";
@@ -43,8 +48,9 @@ function setup() {
         extra: { calls },
       };
     };
-  const deps = { tiers, metrics, clock: () => 1_000 };
-  return { deps, compute, calls: () => calls, metrics, background };
+  const clock = { now: 1_000 };
+  const deps = { tiers, metrics, clock: () => clock.now };
+  return { deps, compute, calls: () => calls, metrics, background, clock };
 }
 
 const both = { lookup: true, store: true };
@@ -168,5 +174,54 @@ describe("completeWithCache", () => {
     await expect(
       completeWithCache({ parts: parts({ messages }), directives: both }, failing, deps),
     ).rejects.toThrow(/no model/);
+  });
+
+  it("serves an entry no older than max-age, and recomputes and refreshes an older one", async () => {
+    const { deps, compute, calls, background, clock } = setup();
+    const within = { lookup: true, store: true, maxAgeSeconds: 60 };
+    await completeWithCache({ parts: parts({ messages }), directives: both }, compute(), deps);
+    await background.settle();
+    clock.now += 60_000;
+    const fresh = await completeWithCache(
+      { parts: parts({ messages }), directives: within },
+      compute(),
+      deps,
+    );
+    expect(fresh).toMatchObject({ fromCache: true, status: "HIT-MEMORY" });
+    clock.now += 1;
+    const stale = await completeWithCache(
+      { parts: parts({ messages }), directives: within },
+      compute(),
+      deps,
+    );
+    expect(stale).toMatchObject({ fromCache: false, status: "MISS", extra: { calls: 2 } });
+    await background.settle();
+    // The recomputed entry replaced the old one in every tier.
+    const again = await completeWithCache(
+      { parts: parts({ messages }), directives: within },
+      compute(),
+      deps,
+    );
+    expect(again).toMatchObject({ fromCache: true, status: "HIT-MEMORY" });
+    expect(again.entry.body).toMatchObject({
+      choices: [{ message: { content: "answer 2" } }],
+    });
+    expect(calls()).toBe(2);
+  });
+});
+
+describe("completeUncached", () => {
+  it("computes, touches no tier and counts a bypass", async () => {
+    const { compute, calls, metrics } = setup();
+    const result = await completeUncached(compute(), metrics);
+    expect(result).toMatchObject({ fromCache: false, status: "BYPASS", extra: { calls: 1 } });
+    expect(calls()).toBe(1);
+    expect(
+      metrics.total("ragway_cache_lookups_total", {
+        cache: "chat",
+        tier: "none",
+        result: "bypass",
+      }),
+    ).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheDirectives } from "../../../shared/cache/directives.js";
+import { cacheDirectives, skipsCache } from "../../../shared/cache/directives.js";
 
 describe("cacheDirectives", () => {
   it("looks up and stores by default", () => {
@@ -19,8 +19,46 @@ describe("cacheDirectives", () => {
   });
 
   it("ignores directives that say nothing about freshness", () => {
-    expect(cacheDirectives(true, "max-age=60, private")).toEqual({ lookup: true, store: true });
+    expect(cacheDirectives(true, "private, stale-if-error=5")).toEqual({
+      lookup: true,
+      store: true,
+    });
     expect(cacheDirectives(true, "no-cache-please")).toEqual({ lookup: true, store: true });
+  });
+
+  it("keeps a positive max-age as the age bound, the smallest if it repeats", () => {
+    expect(cacheDirectives(true, "max-age=60, private")).toEqual({
+      lookup: true,
+      store: true,
+      maxAgeSeconds: 60,
+    });
+    expect(cacheDirectives(true, "Max-Age = 300, max-age=30").maxAgeSeconds).toBe(30);
+    // With no-cache the lookup is skipped, but the bound (a chat opt-in) still travels.
+    expect(cacheDirectives(true, "no-cache, max-age=60")).toEqual({
+      lookup: false,
+      store: true,
+      maxAgeSeconds: 60,
+    });
+  });
+
+  it("drops the bound under no-store, and ignores a malformed or zero max-age as a bound", () => {
+    expect(cacheDirectives(true, "max-age=60, no-store").maxAgeSeconds).toBeUndefined();
+    expect(cacheDirectives(true, "max-age=-5")).toEqual({ lookup: true, store: true });
+    expect(cacheDirectives(true, "max-age=1.5")).toEqual({ lookup: true, store: true });
+    expect(cacheDirectives(true, "max-age=")).toEqual({ lookup: true, store: true });
+    expect(cacheDirectives(true, "max-age=00")).toEqual({ lookup: false, store: true });
+    expect(cacheDirectives(true, `max-age=${"9".repeat(40)}`)).toEqual({
+      lookup: true,
+      store: true,
+    });
+  });
+});
+
+describe("skipsCache", () => {
+  it("is true only when a request neither looks up nor stores", () => {
+    expect(skipsCache({ lookup: false, store: false })).toBe(true);
+    expect(skipsCache({ lookup: false, store: true })).toBe(false);
+    expect(skipsCache({ lookup: true, store: true })).toBe(false);
   });
 });
 

@@ -230,3 +230,25 @@ describe("TieredCache with concurrent lookups", () => {
     expect(errors).toEqual(["edge:get", "kv:get"]);
   });
 });
+
+describe("TieredCache with an accept predicate", () => {
+  it("passes over a valid entry it rejects like a miss, not as corrupt, and back-fills above", async () => {
+    const { memory, edge, kv, cache, corrupt, background } = setup();
+    memory.data.set("k", bytesOf("ok:old"));
+    edge.data.set("k", bytesOf("ok:old"));
+    kv.data.set("k", bytesOf("ok:new"));
+    const hit = await cache.get("k", decode, { accept: (v) => v !== "ok:old" });
+    expect(hit).toMatchObject({ value: "ok:new", tier: "kv" });
+    expect(corrupt).toEqual([]);
+    await background.settle();
+    expect(textOf(memory.data.get("k") ?? bytesOf(""))).toBe("ok:new");
+    expect(textOf(edge.data.get("k") ?? bytesOf(""))).toBe("ok:new");
+  });
+
+  it("is a miss when no tier holds an accepted entry", async () => {
+    const { memory, cache, corrupt } = setup();
+    memory.data.set("k", bytesOf("ok:old"));
+    expect(await cache.get("k", decode, { accept: () => false })).toBeNull();
+    expect(corrupt).toEqual([]);
+  });
+});

@@ -134,7 +134,7 @@ function world() {
       served: service.answer(spec(fields), caller),
     };
   };
-  return { memory, edge, kv, background, metrics, state, calls, upstream, ask };
+  return { memory, edge, kv, background, metrics, state, calls, upstream, ask, clock };
 }
 
 describe("the query service", () => {
@@ -185,6 +185,23 @@ describe("the query service", () => {
     ).toBe("BYPASS");
     await none.background.settle();
     expect([none.memory.data.size, none.edge.data.size, none.kv.data.size]).toEqual([0, 0, 0]);
+  });
+
+  it("serves an answer no older than max-age, and recomputes and refreshes an older one", async () => {
+    const w = world();
+    const within = { directives: { lookup: true, store: true, maxAgeSeconds: 30 } };
+    await w.ask().served;
+    await w.background.settle();
+    w.clock.advance(30_000);
+    expect((await w.ask(within).served).cache.status).toBe("HIT-MEMORY");
+    w.clock.advance(1);
+    const stale = await w.ask(within).served;
+    expect(stale.cache.status).toBe("MISS");
+    expect(w.upstream.count("paid")).toBe(2);
+    await w.background.settle();
+    // The fresh answer replaced the old one: a hit again, with no further call.
+    expect((await w.ask(within).served).cache.status).toBe("HIT-MEMORY");
+    expect(w.upstream.count("paid")).toBe(2);
   });
 
   it("files an answer under the version its search saw when a write lands mid-computation", async () => {
