@@ -6,7 +6,9 @@
 // throughput against a bare Worker answering a constant. The chat rows send no temperature: a
 // sampled request, which the chat cache never touches. A second chat row sends temperature 0, a
 // reproducible request the chat cache looks up (a miss: every question is new) and fills, to show
-// what a cacheable miss costs. Prints numbers, asserts nothing.
+// what a cacheable miss costs. Both throughput baselines run again writing one console line per
+// request, as ragway writes one per response: under wrangler dev each line travels the V8
+// inspector, a cost production does not have. Prints numbers, asserts nothing.
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
@@ -260,6 +262,18 @@ export async function runPathBench(): Promise<void> {
       () => postJson(query),
       "/v1/query",
     );
+    // The same baselines writing one console line per request, as ragway does for every response.
+    const logLine = { "x-log-line": "1" };
+    const chatBaseLogged = await load16(
+      { url: baseline.url, headers: {} },
+      (i) => postJson(chatBody(i, false), logLine),
+      "/v1/chat/completions",
+    );
+    const hitBaseLogged = await load16(
+      { url: baseline.url, headers: {} },
+      () => postJson(query, logLine),
+      "/v1/query",
+    );
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
       a.cpuMs && b.cpuMs ? (b.cpuMs / a.cpuMs).toFixed(2) : "n/a";
@@ -305,6 +319,26 @@ export async function runPathBench(): Promise<void> {
           cpu(hitRagway),
           cpu(hitBase),
           cpuRatio(hitRagway, hitBase),
+          THROUGHPUT_N - (hitRagway.statuses[200] ?? 0),
+        ],
+        [
+          "chat (sampled) vs forwarder + 1 console line",
+          rps(chatRagway),
+          rps(chatBaseLogged),
+          (chatRagway.requestsPerSecond / chatBaseLogged.requestsPerSecond).toFixed(2),
+          cpu(chatRagway),
+          cpu(chatBaseLogged),
+          cpuRatio(chatRagway, chatBaseLogged),
+          THROUGHPUT_N - (chatRagway.statuses[200] ?? 0),
+        ],
+        [
+          "cache hit vs constant + 1 console line",
+          rps(hitRagway),
+          rps(hitBaseLogged),
+          (hitRagway.requestsPerSecond / hitBaseLogged.requestsPerSecond).toFixed(2),
+          cpu(hitRagway),
+          cpu(hitBaseLogged),
+          cpuRatio(hitRagway, hitBaseLogged),
           THROUGHPUT_N - (hitRagway.statuses[200] ?? 0),
         ],
       ],
