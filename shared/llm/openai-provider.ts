@@ -168,7 +168,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
         const response = sent.value;
         if (!response.body) return badResponse("stream response has no body");
         const type = response.headers.get("content-type") ?? "";
-        if (!/text\/event-stream/i.test(type)) return notAStream(response, type);
+        // Awaited here, so the timeout still bounds reading what came instead of a stream.
+        if (!/text\/event-stream/i.test(type)) return await notAStream(response, type);
         // Workers' types leave a body's chunks untyped; a fetch response's are bytes.
         return { ok: true, value: readChatChunks(response.body as ReadableStream<Uint8Array>) };
       } finally {

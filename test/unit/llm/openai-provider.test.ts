@@ -499,6 +499,27 @@ describe("createOpenAIProvider timeouts and aborts", () => {
     expect(signal?.aborted).toBe(true);
   });
 
+  it("still times out reading a 200 that came instead of a stream, when its body stalls", async () => {
+    const timers = new FakeTimers();
+    let fail = (_reason: unknown): void => undefined;
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (c) => void (fail = (r) => c.error(r)),
+    });
+    const fetch: FetchLike = async (_input, init) => {
+      init?.signal?.addEventListener("abort", () => fail(init.signal?.reason));
+      return new Response(stalled, { status: 200, headers: { "content-type": "text/html" } });
+    };
+    const pending = provider(fetch, 1_000, { timers }).chatCompletionStream({
+      model: "m",
+      body: { messages },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers.pending()).toBe(1);
+    timers.advance(1_000);
+    expect(await pending).toMatchObject({ ok: false, failure: { reason: "bad_response" } });
+    expect(timers.pending()).toBe(0);
+  });
+
   it("stops the call's timeout once a stream's headers arrive, so a long stream is not cut", async () => {
     const timers = new FakeTimers();
     const stream = controlledStream();
