@@ -1,20 +1,20 @@
-// The OpenAI-compatible provider over the `openai` SDK, mapping every failure to an Outcome.
-// The client is built with maxRetries 0: retries have one owner (shared/llm/retry), not the SDK.
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "openai";
+// The OpenAI-compatible provider over plain fetch (`POST {baseURL}/chat/completions` and
+// `/embeddings`), mapping every failure to an Outcome. It never retries: retries have one owner
+// (shared/llm/retry). Its timeout bounds a whole non-streamed call, but a stream only until the
+// response headers arrive: after that the relay's idle timeout watches it, so a long answer is
+// never cut by the call's clock.
 import type { Clock, FetchLike } from "../ports.js";
-import { parseRetryAfter } from "./retry-after.js";
+import { callSignal, type CallSignal } from "./call-signal.js";
+import { httpFailure, MAX_ERROR_BODY_BYTES, readCapped } from "./http-failure.js";
 import {
   badResponse,
   parseChatBody,
   parseCompletionBody,
   parseEmbedBody,
 } from "./openai-bodies.js";
+import type { RetryTimers } from "./retry.js";
 import { errorMessageOf, readChatChunks } from "./sse.js";
+import { systemTimers } from "./system-timers.js";
 import type {
   ChatMessage,
   ChatRequest,
@@ -26,27 +26,32 @@ import type {
   Outcome,
   Provider,
   StreamEvent,
-  UpstreamFailure,
 } from "./types.js";
 
 /** Options for {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions {
   apiKey: string;
-  /** e.g. `https://api.openai.com/v1` or a mock upstream. */
+  /** e.g. `https://api.openai.com/v1` or a mock upstream; a trailing slash is allowed. */
   baseURL: string;
-  /** Per-call timeout, enforced by the SDK; expiry maps to a retryable `timeout`. */
+  /**
+   * Per-call timeout: a non-streamed call's whole exchange, a stream's wait for its headers.
+   * Expiry maps to a retryable `timeout`.
+   */
   timeoutMs: number;
   /** Injected fetch (tests, mock upstream); defaults to the global one. */
   fetch?: FetchLike;
   /** Clock for HTTP-date `Retry-After` values. Default `Date.now`. */
   now?: Clock;
+  /** Timer for the per-call timeout. Default: the platform's setTimeout. */
+  timers?: Pick<RetryTimers, "setTimer">;
 }
 
 /**
  * Creates the `openai` provider for any OpenAI-compatible API. Never throws for upstream
- * trouble: 429 -> `rate_limited` (with `retryAfterMs`; `insufficient_quota` -> `quota`), 408 ->
- * `timeout`, 409/5xx -> `server_error`, 400/404/422 -> `bad_request`, 401/403 -> `auth`,
- * connection failures -> `network`/`timeout`, malformed 200 bodies -> `bad_response`. Results
+ * trouble: HTTP failures map as {@link httpFailure} says (429 -> `rate_limited` with
+ * `retryAfterMs`, `insufficient_quota` -> `quota`, 408 -> `timeout`, 409/5xx -> `server_error`,
+ * 400/404/422 -> `bad_request`, 401/403 -> `auth`); the timeout and the caller's abort ->
+ * `timeout`; connection failures -> `network`; malformed 200 bodies -> `bad_response`. Results
  * echo the requested model id.
  *
  * @example
@@ -55,14 +60,63 @@ export interface OpenAIProviderOptions {
  * if (!out.ok && out.failure.retryable) { ... }
  */
 export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
-  const client = new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL,
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  });
+  // A wrapper, not the bare global: some runtimes reject a fetch called off its global.
+  const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
   const now = opts.now ?? Date.now;
+  const timers = opts.timers ?? systemTimers;
+  const root = opts.baseURL.replace(/\/+$/, "");
+  const chatUrl = `${root}/chat/completions`;
+  const embeddingsUrl = `${root}/embeddings`;
+  const headers = {
+    authorization: `Bearer ${opts.apiKey}`,
+    "content-type": "application/json",
+  };
+
+  /** POSTs `body`; a 2xx response, or the failure (a failed response's body read and released). */
+  const send = async (url: string, body: unknown, call: CallSignal): Promise<Outcome<Response>> => {
+    const early = call.abortedAlready();
+    if (early) return { ok: false, failure: early };
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        signal: call.signal,
+      });
+    } catch (error) {
+      return { ok: false, failure: call.failureOf(error) };
+    }
+    if (!response.ok) return { ok: false, failure: await httpFailure(response, now()) };
+    return { ok: true, value: response };
+  };
+
+  /** A non-streamed call: POST, then the 200's JSON, all within the timeout. */
+  const postJson = async (
+    url: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<Outcome<unknown>> => {
+    const call = callSignal(opts.timeoutMs, signal, timers);
+    try {
+      const sent = await send(url, body, call);
+      if (!sent.ok) return sent;
+      let text: string;
+      try {
+        text = await sent.value.text();
+      } catch (error) {
+        return { ok: false, failure: call.failureOf(error) };
+      }
+      try {
+        return { ok: true, value: JSON.parse(text) as unknown };
+      } catch {
+        const type = sent.value.headers.get("content-type") || "no content type";
+        return badResponse(`upstream 200 body is not JSON (${type})`);
+      }
+    } finally {
+      call.stopTimer();
+    }
+  };
 
   return {
     name: "openai",
@@ -70,145 +124,87 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     async embed(request: EmbedRequest): Promise<Outcome<EmbedResult>> {
       if (request.texts.length === 0)
         return { ok: true, value: { model: request.model, vectors: [] } };
-      let body: unknown;
-      try {
-        body = await client.embeddings.create({
-          model: request.model,
-          input: request.texts,
-          encoding_format: "float",
-        });
-      } catch (error) {
-        return { ok: false, failure: mapOpenAIError(error, now()) };
-      }
-      return parseEmbedBody(body, request);
+      const out = await postJson(
+        embeddingsUrl,
+        { model: request.model, input: request.texts, encoding_format: "float" },
+        undefined,
+      );
+      return out.ok ? parseEmbedBody(out.value, request) : out;
     },
 
     async chat(request: ChatRequest): Promise<Outcome<ChatResult>> {
-      let body: unknown;
-      try {
-        body = await client.chat.completions.create(
-          {
-            model: request.model,
-            messages: request.messages.map(toOpenAIMessage),
-            ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
-            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-          },
-          request.signal ? { signal: request.signal } : undefined,
-        );
-      } catch (error) {
-        return { ok: false, failure: mapOpenAIError(error, now()) };
-      }
-      return parseChatBody(body, request.model);
+      const body = {
+        model: request.model,
+        messages: request.messages.map(toOpenAIMessage),
+        ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      };
+      const out = await postJson(chatUrl, body, request.signal);
+      return out.ok ? parseChatBody(out.value, request.model) : out;
     },
 
     async chatCompletion(request: CompletionRequest): Promise<Outcome<Completion>> {
-      let body: unknown;
-      try {
-        // The body was validated by the route against OpenAI's shape; the SDK sends it as is.
-        const params = {
-          ...request.body,
-          model: request.model,
-          stream: false,
-        } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-        body = await client.chat.completions.create(
-          params,
-          request.signal ? { signal: request.signal } : undefined,
-        );
-      } catch (error) {
-        return { ok: false, failure: mapOpenAIError(error, now()) };
-      }
-      return parseCompletionBody(body, request.model);
+      // The body was validated by the route against OpenAI's shape; it is sent as is.
+      const body = { ...request.body, model: request.model, stream: false };
+      const out = await postJson(chatUrl, body, request.signal);
+      return out.ok ? parseCompletionBody(out.value, request.model) : out;
     },
 
     async chatCompletionStream(
       request: CompletionRequest,
     ): Promise<Outcome<AsyncGenerator<StreamEvent, void, undefined>>> {
-      let response: Response;
-      try {
-        // Usage is always requested upstream so it can be recorded; the relay hides it from
-        // callers who did not ask for it.
-        const params = {
-          ...request.body,
-          model: request.model,
-          stream: true,
-          stream_options: { include_usage: true },
-        } as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-        response = await client.chat.completions
-          .create(params, request.signal ? { signal: request.signal } : undefined)
-          .asResponse();
-      } catch (error) {
-        return { ok: false, failure: mapOpenAIError(error, now()) };
-      }
-      if (!response.body) return badResponse("stream response has no body");
-      const type = response.headers.get("content-type") ?? "";
-      if (!/text\/event-stream/i.test(type)) {
-        // A 200 that is not a stream: usually an error object from a proxy or a gateway.
-        const text = await response.text().catch(() => "");
-        let json: unknown = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          // not JSON either
-        }
-        const upstreamError = errorMessageOf(json);
-        return badResponse(
-          upstreamError !== undefined
-            ? `upstream error in 200 body: ${upstreamError}`
-            : `expected an event stream, got ${type || "no content type"}`,
-        );
-      }
-      return {
-        ok: true,
-        value: readChatChunks(response.body as ReadableStream<Uint8Array>),
+      // Usage is always requested upstream so it can be recorded; the relay hides it from
+      // callers who did not ask for it.
+      const body = {
+        ...request.body,
+        model: request.model,
+        stream: true,
+        stream_options: { include_usage: true },
       };
+      const call = callSignal(opts.timeoutMs, request.signal, timers);
+      try {
+        const sent = await send(chatUrl, body, call);
+        if (!sent.ok) return sent;
+        const response = sent.value;
+        if (!response.body) return badResponse("stream response has no body");
+        const type = response.headers.get("content-type") ?? "";
+        // Awaited here, so the timeout still bounds reading what came instead of a stream.
+        if (!/text\/event-stream/i.test(type)) return await notAStream(response, type);
+        // Workers' types leave a body's chunks untyped; a fetch response's are bytes.
+        return { ok: true, value: readChatChunks(response.body as ReadableStream<Uint8Array>) };
+      } finally {
+        // The caller's signal still closes the connection; the timeout's part is over.
+        call.stopTimer();
+      }
     },
   };
 }
 
-/**
- * Maps anything the SDK throws to an {@link UpstreamFailure}. Exported for callers that use the
- * SDK directly (streaming), so both paths classify errors the same way.
- */
-export function mapOpenAIError(error: unknown, now: number): UpstreamFailure {
-  const message = error instanceof Error ? error.message : String(error);
-  // Order matters: the timeout and abort classes are subclasses of APIError.
-  if (error instanceof APIConnectionTimeoutError) {
-    return { reason: "timeout", message: "upstream timed out", retryable: true };
+/** A 200 that is not an event stream: usually an error object from a proxy or a gateway. */
+async function notAStream(response: Response, type: string): Promise<Outcome<never>> {
+  const text = await readCapped(response, MAX_ERROR_BODY_BYTES);
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON either
   }
-  if (error instanceof APIUserAbortError || isAbortError(error)) {
-    return { reason: "timeout", message: "upstream call aborted", retryable: true };
-  }
-  if (error instanceof APIConnectionError) {
-    return { reason: "network", message, retryable: true };
-  }
-  if (error instanceof APIError) {
-    // `instanceof` narrows to APIError<any, any>; read the fields as unknown and check them.
-    const rawStatus: unknown = error.status;
-    const rawHeaders: unknown = error.headers;
-    const status = typeof rawStatus === "number" ? rawStatus : undefined;
-    const retryAfterMs =
-      rawHeaders instanceof Headers ? parseRetryAfter(rawHeaders, now) : undefined;
-    const base = { status, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-    const rawCode: unknown = error.code;
-    if (status === 429 && rawCode === "insufficient_quota") {
-      return { reason: "quota", retryable: false, ...base };
-    }
-    if (status === 429) return { reason: "rate_limited", retryable: true, ...base };
-    if (status === 408) return { reason: "timeout", retryable: true, ...base };
-    if (status === 409 || (status !== undefined && status >= 500)) {
-      return { reason: "server_error", retryable: true, ...base };
-    }
-    if (status === 401 || status === 403) return { reason: "auth", retryable: false, ...base };
-    if (status !== undefined && status >= 400) {
-      return { reason: "bad_request", retryable: false, ...base };
-    }
-  }
-  // JSON that failed to parse, or anything else the SDK let through: the body was unusable.
-  return { reason: "bad_response", message, retryable: false };
+  const upstreamError = errorMessageOf(json);
+  return badResponse(
+    upstreamError !== undefined
+      ? `upstream error in 200 body: ${upstreamError}`
+      : `expected an event stream, got ${type || "no content type"}`,
+  );
+}
+
+/** A chat message as the API takes it. */
+interface OpenAIMessage {
+  role: "system" | "user" | "assistant" | "developer";
+  content: string;
 }
 
 // Our `tool` messages carry no tool_call_id, which the API would reject; send them as user text.
-function toOpenAIMessage(m: ChatMessage): OpenAI.Chat.ChatCompletionMessageParam {
+function toOpenAIMessage(m: ChatMessage): OpenAIMessage {
   switch (m.role) {
     case "tool":
       return { role: "user", content: m.content };
@@ -218,8 +214,4 @@ function toOpenAIMessage(m: ChatMessage): OpenAI.Chat.ChatCompletionMessageParam
     case "developer":
       return { role: m.role, content: m.content };
   }
-}
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }

@@ -11,19 +11,18 @@ export interface SseMessage {
 }
 
 /**
- * Parses an SSE byte stream by the WHATWG rules: LF, CRLF or CR line ends (also split across
+ * An incremental SSE parser by the WHATWG rules: LF, CRLF or CR line ends (also split across
  * reads), `data:` lines joined with "\n", `event:`, comments and unknown fields ignored, one
- * leading space stripped from values. A message still pending at the end of the stream is
- * dispatched (a final `data: [DONE]` without its blank line is common). Returning early
- * cancels the body.
+ * leading space stripped from values. `push` takes the next bytes (null at the end of the stream)
+ * and returns the messages they completed; at the end, a message still pending is dispatched (a
+ * final `data: [DONE]` without its blank line is common). Synchronous, so a reader of chunks
+ * pays for one async step per read, not one per parsed message.
  */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
-  const reader = body.getReader();
+export function sseParser(): { push(bytes: Uint8Array | null): SseMessage[] } {
   const decoder = new TextDecoder();
   let buffer = "";
   let data: string[] = [];
   let event: string | null = null;
-  let finished = false;
   const take = (line: string): SseMessage | null => {
     if (line === "") {
       const message = data.length > 0 ? { event, data: data.join("\n") } : null;
@@ -40,14 +39,19 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
     else if (field === "event") event = value;
     return null;
   };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+  return {
+    push(bytes) {
+      const done = bytes === null;
+      buffer += done ? decoder.decode() : decoder.decode(bytes, { stream: true });
+      const out: SseMessage[] = [];
       let start = 0;
+      // Each line end is searched for once per push (a search that finds none is not repeated
+      // for every line: upstreams send LF only, and a read can hold many events).
+      let cr = buffer.indexOf("\r");
+      let lf = buffer.indexOf("\n");
       for (;;) {
-        const cr = buffer.indexOf("\r", start);
-        const lf = buffer.indexOf("\n", start);
+        if (cr !== -1 && cr < start) cr = buffer.indexOf("\r", start);
+        if (lf !== -1 && lf < start) lf = buffer.indexOf("\n", start);
         const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
         if (end === -1) break;
         // A CR at the very end may be half of a CRLF: wait for the next read to decide.
@@ -55,15 +59,35 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
         const line = buffer.slice(start, end);
         start = end + (end === cr && buffer[end + 1] === "\n" ? 2 : 1);
         const message = take(line);
-        if (message) yield message;
+        if (message) out.push(message);
       }
       buffer = buffer.slice(start);
+      if (done) {
+        if (buffer !== "") take(buffer);
+        buffer = "";
+        const pending = take("");
+        if (pending) out.push(pending);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Parses an SSE byte stream into its messages (see {@link sseParser} for the rules). Returning
+ * early cancels the body.
+ */
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  const reader = body.getReader();
+  const parser = sseParser();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      finished = done;
+      for (const message of parser.push(done ? null : value)) yield message;
       if (done) break;
     }
-    if (buffer !== "") take(buffer);
-    const pending = take("");
-    finished = true;
-    if (pending) yield pending;
   } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
@@ -136,51 +160,58 @@ export function toUsage(u: z.output<typeof UsageSchema>): Usage {
 export async function* readChatChunks(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<StreamEvent, void, undefined> {
-  const messages = parseSse(body);
+  // The parser is driven here, not through parseSse: one async generator per chunk, not two.
+  const reader = body.getReader();
+  const parser = sseParser();
+  let finished = false;
   try {
     for (;;) {
-      let next: IteratorResult<SseMessage>;
+      let read: ReadableStreamReadResult<Uint8Array>;
       try {
-        next = await messages.next();
+        read = await reader.read();
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         yield { type: "error", failure: truncated(`upstream stream broke: ${detail}`) };
         return;
       }
-      if (next.done) break;
-      const { data, event } = next.value;
-      if (data.trim() === "[DONE]") {
-        yield { type: "done" };
-        return;
+      finished = read.done;
+      for (const message of parser.push(read.done ? null : read.value)) {
+        const event = toStreamEvent(message);
+        yield event;
+        if (event.type !== "chunk") return;
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(data);
-      } catch {
-        yield { type: "error", failure: badChunk("upstream sent a chunk that is not JSON") };
-        return;
-      }
-      const upstreamError = errorMessageOf(json);
-      if (upstreamError !== undefined || event === "error") {
-        const detail = upstreamError ?? "unknown";
-        yield { type: "error", failure: badChunk(`upstream error in stream: ${detail}`) };
-        return;
-      }
-      const parsed = ChunkSchema.safeParse(json);
-      if (!parsed.success) {
-        yield { type: "error", failure: badChunk("upstream sent a malformed chunk") };
-        return;
-      }
-      const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
-      const otherText = parsed.data.choices.map((c) => generatedBesideContent(c.delta)).join("");
-      const chunk: ChatChunk = { raw: parsed.data, content, ...(otherText ? { otherText } : {}) };
-      if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
-      yield { type: "chunk", chunk };
+      if (read.done) break;
     }
   } finally {
-    await messages.return(undefined);
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
   }
   yield { type: "error", failure: truncated("upstream stream ended before [DONE]") };
+}
+
+/** One SSE message of a chat-completion stream as an event: a chunk, `done`, or an `error`. */
+function toStreamEvent({ data, event }: SseMessage): StreamEvent {
+  if (data.trim() === "[DONE]") return { type: "done" };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { type: "error", failure: badChunk("upstream sent a chunk that is not JSON") };
+  }
+  const upstreamError = errorMessageOf(json);
+  if (upstreamError !== undefined || event === "error") {
+    const detail = upstreamError ?? "unknown";
+    return { type: "error", failure: badChunk(`upstream error in stream: ${detail}`) };
+  }
+  const parsed = ChunkSchema.safeParse(json);
+  if (!parsed.success) {
+    return { type: "error", failure: badChunk("upstream sent a malformed chunk") };
+  }
+  const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
+  const otherText = parsed.data.choices.map((c) => generatedBesideContent(c.delta)).join("");
+  const chunk: ChatChunk = { raw: parsed.data, content, ...(otherText ? { otherText } : {}) };
+  if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
+  return { type: "chunk", chunk };
 }
 
 type Delta = z.infer<typeof ChunkSchema>["choices"][number]["delta"];

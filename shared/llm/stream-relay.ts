@@ -52,7 +52,7 @@ export interface RelayOptions {
   failureMessage?(failure: UpstreamFailure): string;
   /** A stream silent for this long is treated as cut. */
   idleTimeoutMs: number;
-  timers: Pick<RetryTimers, "setTimer">;
+  timers: Pick<RetryTimers, "setTimer" | "now">;
   /** Called exactly once, however the stream ends (including the client going away). */
   onEnd(end: StreamEnd): void;
   /** When set, a cancelled stream is drained for its usage (see {@link StreamEnd.drained}). */
@@ -90,6 +90,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   ): void => {
     if (ended) return;
     ended = true;
+    stopWatch();
     markEnded();
     opts.onEnd({
       outcome,
@@ -138,6 +139,38 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     }
   };
 
+  // The idle timeout of the client's reads: one timer, re-armed for what is left when it fires
+  // while a read is pending, instead of a timer set and cleared for every chunk.
+  let readingSince: number | null = null;
+  let lateRead: (() => void) | null = null;
+  let cancelWatch: (() => void) | null = null;
+  const watch = (ms: number): void => {
+    cancelWatch = opts.timers.setTimer(ms, () => {
+      cancelWatch = null;
+      if (readingSince === null) return; // nothing pending: the next read arms it again
+      const waited = opts.timers.now() - readingSince;
+      if (waited >= opts.idleTimeoutMs) lateRead?.();
+      else watch(opts.idleTimeoutMs - waited);
+    });
+  };
+  const stopWatch = (): void => {
+    cancelWatch?.();
+    cancelWatch = null;
+  };
+  /** The next event, or "late" when it has not come within the idle timeout. */
+  const readWatched = async (): Promise<IteratorResult<StreamEvent, void> | "late"> => {
+    readingSince = opts.timers.now();
+    // Set before the read starts: a read can stall, and the clock move, before it first yields.
+    const late = new Promise<"late">((resolve) => (lateRead = () => resolve("late")));
+    if (cancelWatch === null) watch(opts.idleTimeoutMs);
+    try {
+      return await Promise.race([read(), late]);
+    } finally {
+      readingSince = null;
+      lateRead = null;
+    }
+  };
+
   // A generator's return() waits for a pending next(): abort the connection first, and don't
   // wait for the generator to wind down.
   const stopUpstream = (): void => {
@@ -183,7 +216,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     async pull(controller) {
       // Loop until something is enqueued: a pull that enqueues nothing may not be called again.
       for (;;) {
-        const step = await within(opts.idleTimeoutMs, read);
+        const step = await readWatched();
         // The client left while this read was pending: the drain owns the stream now.
         if (cancelled) return;
         if (step === "late") {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createOpenAIProvider } from "../../../shared/llm/openai-provider.js";
 import type { FetchLike } from "../../../shared/ports.js";
+import { FakeTimers } from "../../fakes/fake-timers.js";
 
 interface Call {
   url: string;
+  method: string | undefined;
+  headers: Headers;
   body: unknown;
+  signal: AbortSignal | undefined;
 }
 
 /** A fake upstream: answers each call with the next canned response and records the call. */
@@ -16,7 +20,13 @@ function fakeFetch(...responses: Array<() => Response | Promise<Response>>): {
   const fetch: FetchLike = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const text = typeof init?.body === "string" ? init.body : "";
-    calls.push({ url, body: text ? JSON.parse(text) : undefined });
+    calls.push({
+      url,
+      method: init?.method,
+      headers: new Headers(init?.headers),
+      body: text ? JSON.parse(text) : undefined,
+      signal: init?.signal ?? undefined,
+    });
     const next = responses[calls.length - 1] ?? responses.at(-1);
     if (!next) throw new Error("no canned response");
     return next();
@@ -42,12 +52,18 @@ const chatBody = {
   usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
 };
 
-function provider(fetch: FetchLike, timeoutMs = 5_000) {
+function provider(
+  fetch: FetchLike,
+  timeoutMs = 5_000,
+  extra: { timers?: FakeTimers; now?: () => number; baseURL?: string } = {},
+) {
   return createOpenAIProvider({
     apiKey: "sk-test",
-    baseURL: "http://upstream.test/v1",
+    baseURL: extra.baseURL ?? "http://upstream.test/v1",
     timeoutMs,
     fetch,
+    ...(extra.timers ? { timers: extra.timers } : {}),
+    ...(extra.now ? { now: extra.now } : {}),
   });
 }
 
@@ -76,7 +92,7 @@ describe("createOpenAIProvider chat", () => {
     expect(calls[0]?.body).toMatchObject({ model: "gpt-4o-mini", max_tokens: 50, temperature: 0 });
   });
 
-  it("maps 429 to rate_limited with retryAfterMs, without retrying (maxRetries 0)", async () => {
+  it("maps 429 to rate_limited with retryAfterMs, without retrying", async () => {
     const { fetch, calls } = fakeFetch(() =>
       json(429, { error: { message: "slow down" } }, { "retry-after": "2" }),
     );
@@ -145,7 +161,7 @@ describe("createOpenAIProvider chat", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("maps the SDK timeout to a retryable timeout", async () => {
+  it("maps its own timeout to a retryable timeout", async () => {
     const hang: FetchLike = (_input, init) =>
       new Promise((_resolve, reject) => {
         init?.signal?.addEventListener("abort", () =>
@@ -329,5 +345,325 @@ describe("createOpenAIProvider chatCompletionStream", () => {
     const out = await provider(fetch).chatCompletionStream({ model: "m", body });
     expect(out).toMatchObject({ ok: false, failure: { reason: "bad_response" } });
     expect(!out.ok && out.failure.message).toMatch(/bad gateway/);
+  });
+});
+
+describe("createOpenAIProvider requests", () => {
+  const embedBody = { data: [{ index: 0, embedding: [1, 0] }] };
+
+  it("POSTs each call to its OpenAI path with the bearer key and a JSON body", async () => {
+    const { fetch, calls } = fakeFetch(
+      () => json(200, chatBody),
+      () => json(200, chatBody),
+      () =>
+        new Response("data: [DONE]\n\n", {
+          status: 200,
+          headers: { "content-type": "text/event-stream" },
+        }),
+      () => json(200, embedBody),
+    );
+    const p = provider(fetch);
+    const body = { messages: [{ role: "user", content: "hi" }], top_p: 0.5 };
+    await p.chat({ model: "m", messages: [{ role: "tool", content: "result" }], maxTokens: 9 });
+    await p.chatCompletion({ model: "m", body });
+    await p.chatCompletionStream({ model: "m", body });
+    await p.embed({ model: "e", texts: ["a"] });
+
+    expect(calls.map((c) => [c.method, c.url])).toEqual([
+      ["POST", "http://upstream.test/v1/chat/completions"],
+      ["POST", "http://upstream.test/v1/chat/completions"],
+      ["POST", "http://upstream.test/v1/chat/completions"],
+      ["POST", "http://upstream.test/v1/embeddings"],
+    ]);
+    for (const call of calls) {
+      expect(call.headers.get("authorization")).toBe("Bearer sk-test");
+      expect(call.headers.get("content-type")).toBe("application/json");
+    }
+    expect(calls.map((c) => c.body)).toEqual([
+      // A tool message has no tool_call_id here: it goes as user text.
+      { model: "m", messages: [{ role: "user", content: "result" }], max_tokens: 9 },
+      { ...body, model: "m", stream: false },
+      { ...body, model: "m", stream: true, stream_options: { include_usage: true } },
+      { model: "e", input: ["a"], encoding_format: "float" },
+    ]);
+  });
+
+  it.each(["http://upstream.test/v1/", "http://upstream.test/v1//"])(
+    "joins a base URL with trailing slashes (%s) without doubling them",
+    async (baseURL) => {
+      const { fetch, calls } = fakeFetch(() => json(200, embedBody));
+      await provider(fetch, 5_000, { baseURL }).embed({ model: "e", texts: ["a"] });
+      expect(calls[0]?.url).toBe("http://upstream.test/v1/embeddings");
+    },
+  );
+});
+
+/** A fetch that never answers until its signal aborts, then rejects as fetch does. */
+function hangingFetch(): { fetch: FetchLike; signals: AbortSignal[] } {
+  const signals: AbortSignal[] = [];
+  const fetch: FetchLike = (_input, init) =>
+    new Promise((_resolve, reject) => {
+      const signal = init?.signal;
+      if (!signal) return;
+      signals.push(signal);
+      signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    });
+  return { fetch, signals };
+}
+
+/** An SSE response whose body the test writes, chunk by chunk. */
+function controlledStream(): {
+  response: Response;
+  write(text: string): void;
+  close(): void;
+  fail(reason: unknown): void;
+} {
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const encoder = new TextEncoder();
+  return {
+    response: new Response(body, {
+      status: 200,
+      headers: { "content-type": "text/event-stream" },
+    }),
+    write: (text) => controller?.enqueue(encoder.encode(text)),
+    close: () => controller?.close(),
+    fail: (reason) => controller?.error(reason),
+  };
+}
+
+describe("createOpenAIProvider timeouts and aborts", () => {
+  it("tells its own timeout, the caller's abort and a connection failure apart", async () => {
+    const timers = new FakeTimers();
+    const hang = hangingFetch();
+    const pending = provider(hang.fetch, 1_000, { timers }).chat({ model: "m", messages });
+    timers.advance(1_000);
+    const timedOut = await pending;
+    expect(timedOut).toMatchObject({ ok: false, failure: { reason: "timeout", retryable: true } });
+    expect(!timedOut.ok && timedOut.failure.message).toMatch(/timed out after 1000 ms/);
+
+    const caller = new AbortController();
+    const aborted = provider(hang.fetch, 1_000, { timers: new FakeTimers() }).chatCompletion({
+      model: "m",
+      body: { messages },
+      signal: caller.signal,
+    });
+    caller.abort();
+    expect(await aborted).toEqual({
+      ok: false,
+      failure: { reason: "timeout", message: "upstream call aborted", retryable: true },
+    });
+    expect(hang.signals.every((s) => s.aborted)).toBe(true);
+
+    const refused = fakeFetch(() =>
+      Promise.reject(new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED") })),
+    );
+    const network = await provider(refused.fetch).embed({ model: "e", texts: ["a"] });
+    expect(network).toMatchObject({ ok: false, failure: { reason: "network", retryable: true } });
+    expect(!network.ok && network.failure.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("does not call the upstream for a caller that already aborted", async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, chatBody));
+    const caller = new AbortController();
+    caller.abort();
+    const out = await provider(fetch).chatCompletionStream({
+      model: "m",
+      body: { messages },
+      signal: caller.signal,
+    });
+    expect(out).toMatchObject({ ok: false, failure: { reason: "timeout" } });
+    expect(calls).toHaveLength(0);
+  });
+
+  it("times out a non-streamed call whose 200 body stalls after the headers", async () => {
+    const timers = new FakeTimers();
+    const stalled = controlledStream();
+    let signal: AbortSignal | undefined;
+    // As fetch does, an abort after the headers errors the body being read.
+    const fetch: FetchLike = async (_input, init) => {
+      signal = init?.signal ?? undefined;
+      signal?.addEventListener("abort", () => stalled.fail(signal?.reason));
+      return stalled.response;
+    };
+    const pending = provider(fetch, 1_000, { timers }).chatCompletion({
+      model: "m",
+      body: { messages },
+    });
+    // Let the headers arrive before the clock moves.
+    await new Promise((resolve) => setImmediate(resolve));
+    timers.advance(1_000);
+    const out = await pending;
+    expect(out).toMatchObject({ ok: false, failure: { reason: "timeout", retryable: true } });
+    expect(!out.ok && out.failure.message).toMatch(/timed out after 1000 ms/);
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it("still times out reading a 200 that came instead of a stream, when its body stalls", async () => {
+    const timers = new FakeTimers();
+    let fail = (_reason: unknown): void => undefined;
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (c) => void (fail = (r) => c.error(r)),
+    });
+    const fetch: FetchLike = async (_input, init) => {
+      init?.signal?.addEventListener("abort", () => fail(init.signal?.reason));
+      return new Response(stalled, { status: 200, headers: { "content-type": "text/html" } });
+    };
+    const pending = provider(fetch, 1_000, { timers }).chatCompletionStream({
+      model: "m",
+      body: { messages },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timers.pending()).toBe(1);
+    timers.advance(1_000);
+    expect(await pending).toMatchObject({ ok: false, failure: { reason: "bad_response" } });
+    expect(timers.pending()).toBe(0);
+  });
+
+  it("stops the call's timeout once a stream's headers arrive, so a long stream is not cut", async () => {
+    const timers = new FakeTimers();
+    const stream = controlledStream();
+    const { fetch, calls } = fakeFetch(() => stream.response);
+    const out = await provider(fetch, 1_000, { timers }).chatCompletionStream({
+      model: "m",
+      body: { messages },
+    });
+    if (!out.ok) throw new Error("stream did not open");
+    expect(timers.pending()).toBe(0);
+    timers.advance(60_000);
+    stream.write(
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: "late" } }] })}\n\n`,
+    );
+    stream.write("data: [DONE]\n\n");
+    stream.close();
+    const events: unknown[] = [];
+    for await (const e of out.value) events.push(e);
+    expect(events).toMatchObject([{ type: "chunk", chunk: { content: "late" } }, { type: "done" }]);
+    expect(calls[0]?.signal?.aborted).toBe(false);
+  });
+
+  it("still closes an open stream's connection when the caller aborts after the headers", async () => {
+    const stream = controlledStream();
+    const { fetch, calls } = fakeFetch(() => stream.response);
+    const caller = new AbortController();
+    const out = await provider(fetch, 1_000, { timers: new FakeTimers() }).chatCompletionStream({
+      model: "m",
+      body: { messages },
+      signal: caller.signal,
+    });
+    expect(out.ok).toBe(true);
+    caller.abort();
+    expect(calls[0]?.signal?.aborted).toBe(true);
+  });
+});
+
+describe("createOpenAIProvider HTTP failures", () => {
+  it("carries the upstream's error message and reads quota from the code or the type", async () => {
+    const byType = fakeFetch(() =>
+      json(429, {
+        error: { message: "You exceeded your current quota", type: "insufficient_quota" },
+      }),
+    );
+    const out = await provider(byType.fetch).chat({ model: "m", messages });
+    expect(out).toEqual({
+      ok: false,
+      failure: {
+        reason: "quota",
+        status: 429,
+        message: "429 You exceeded your current quota",
+        retryable: false,
+      },
+    });
+    const plain = fakeFetch(() => new Response("Bad Gateway from the proxy", { status: 502 }));
+    expect(await provider(plain.fetch).chat({ model: "m", messages })).toMatchObject({
+      ok: false,
+      failure: { reason: "server_error", status: 502, message: "502 Bad Gateway from the proxy" },
+    });
+    const empty = fakeFetch(() => new Response(null, { status: 401 }));
+    expect(await provider(empty.fetch).chat({ model: "m", messages })).toMatchObject({
+      ok: false,
+      failure: { reason: "auth", status: 401, message: "401 with no error body" },
+    });
+  });
+
+  it("reads Retry-After as seconds or as an HTTP-date against its clock", async () => {
+    const now = Date.parse("2026-12-06T10:00:00Z");
+    const seconds = fakeFetch(() =>
+      json(429, { error: { message: "rl" } }, { "retry-after": "1.5" }),
+    );
+    expect(await provider(seconds.fetch).chat({ model: "m", messages })).toMatchObject({
+      ok: false,
+      failure: { reason: "rate_limited", retryAfterMs: 1_500 },
+    });
+    const date = fakeFetch(() =>
+      json(503, { error: { message: "busy" } }, { "retry-after": "Sun, 06 Dec 2026 10:00:07 GMT" }),
+    );
+    expect(
+      await provider(date.fetch, 5_000, { now: () => now }).chat({ model: "m", messages }),
+    ).toMatchObject({ ok: false, failure: { reason: "server_error", retryAfterMs: 7_000 } });
+  });
+
+  it("reads a small error body to its end and cancels a huge one after the cap", async () => {
+    const small = json(500, { error: { message: "boom" } });
+    const smallFetch = fakeFetch(() => small);
+    await provider(smallFetch.fetch).chat({ model: "m", messages });
+    expect(small.bodyUsed).toBe(true);
+
+    let cancelled = false;
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new TextEncoder().encode("x".repeat(4_096)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const huge = fakeFetch(() => new Response(endless, { status: 500 }));
+    const out = await provider(huge.fetch).chat({ model: "m", messages });
+    expect(out).toMatchObject({ ok: false, failure: { reason: "server_error", status: 500 } });
+    expect(cancelled).toBe(true);
+    // 16 KiB at most, read in 4 KiB pulls (one more may be queued ahead of the reader).
+    expect(pulled).toBeLessThanOrEqual(6);
+    expect(!out.ok && out.failure.message.length).toBeLessThan(1_100);
+  });
+
+  it("maps a 200 whose body is not JSON to bad_response, naming what came back", async () => {
+    const { fetch } = fakeFetch(
+      () =>
+        new Response("<html>proxy</html>", {
+          status: 200,
+          headers: { "content-type": "text/html" },
+        }),
+    );
+    const out = await provider(fetch).chatCompletion({ model: "m", body: { messages } });
+    expect(out).toEqual({
+      ok: false,
+      failure: {
+        reason: "bad_response",
+        status: 200,
+        message: "upstream 200 body is not JSON (text/html)",
+        retryable: false,
+      },
+    });
+  });
+
+  it("maps a 200 that is not an event stream on the stream path to bad_response", async () => {
+    const page = new Response("<html>login</html>", {
+      status: 200,
+      headers: { "content-type": "text/html" },
+    });
+    const { fetch } = fakeFetch(() => page);
+    const out = await provider(fetch).chatCompletionStream({ model: "m", body: { messages } });
+    expect(out).toMatchObject({
+      ok: false,
+      failure: {
+        reason: "bad_response",
+        status: 200,
+        message: "expected an event stream, got text/html",
+      },
+    });
+    expect(page.bodyUsed).toBe(true);
   });
 });

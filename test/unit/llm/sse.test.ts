@@ -37,6 +37,13 @@ describe("parseSse", () => {
     ]);
   });
 
+  it("splits many events of one read, whatever mix of line ends they use", async () => {
+    const ends = ["\n\n", "\r\n\r\n", "\r\r", "\n\r\n"];
+    const text = Array.from({ length: 40 }, (_, i) => `data: m${i}${ends[i % 4] ?? ""}`).join("");
+    const messages = await collect(parseSse(body([text])));
+    expect(messages.map((m) => m.data)).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`));
+  });
+
   it("joins multi-line data, keeps the event name, ignores comments and unknown fields", async () => {
     const text = ": keep-alive\nevent: note\ndata: one\ndata:two\nid: 7\nretry: 10\n\n";
     expect(await collect(parseSse(body([text])))).toEqual([{ event: "note", data: "one\ntwo" }]);

@@ -154,6 +154,64 @@ describe("relayStream", () => {
     expect(aborted()).toBe(1);
   });
 
+  it("measures silence from each read: chunks that each come in time are never cut", async () => {
+    const timers = new FakeTimers();
+    async function* slow(): AsyncGenerator<StreamEvent, void, undefined> {
+      // 600 ms apart against a 1000 ms idle timeout: 3 s in all, never 1 s of silence.
+      for (let i = 0; i < 5; i++) {
+        timers.advance(600);
+        yield { type: "chunk", chunk: chunk("x") };
+      }
+      timers.advance(600);
+      yield { type: "done" };
+    }
+    const { stream, ends } = relay(slow(), false, timers);
+    expect((await read(stream)).at(-1)).toBe("[DONE]");
+    expect(ends).toMatchObject([{ outcome: "complete", text: "Helxxxxx" }]);
+    expect(timers.pending()).toBe(0);
+  });
+
+  it("cuts a stream that goes silent after chunks that came in time, at exactly the timeout", async () => {
+    const timers = new FakeTimers();
+    let silent = (): void => undefined;
+    const silence = new Promise<void>((resolve) => (silent = resolve));
+    async function* slowThenSilent(): AsyncGenerator<StreamEvent, void, undefined> {
+      for (let i = 0; i < 3; i++) {
+        timers.advance(600);
+        yield { type: "chunk", chunk: chunk("x") };
+      }
+      silent();
+      yield await new Promise<never>(() => undefined);
+    }
+    const { stream, ends, aborted } = relay(slowThenSilent(), false, timers);
+    const reader = stream.getReader();
+    for (let i = 0; i < 4; i++) await reader.read();
+    const next = reader.read();
+    await silence;
+    timers.advance(999);
+    await Promise.resolve();
+    expect(ends).toEqual([]);
+    timers.advance(1);
+    expect(await next).toMatchObject({ done: false });
+    expect(ends).toMatchObject([
+      { outcome: "failed", failure: { reason: "truncated", message: "no data for 1000 ms" } },
+    ]);
+    expect(aborted()).toBe(1);
+    expect(timers.pending()).toBe(0);
+  });
+
+  it("keeps one idle timer for a fast stream instead of one per chunk", async () => {
+    const timers = new FakeTimers();
+    const many: StreamEvent[] = Array.from({ length: 50 }, () => ({
+      type: "chunk" as const,
+      chunk: chunk("x"),
+    }));
+    const { stream } = relay(events([...many, { type: "done" }]), false, timers);
+    expect(await read(stream)).toHaveLength(52);
+    expect(timers.timerDelays).toEqual([1_000]);
+    expect(timers.pending()).toBe(0);
+  });
+
   it("closes the upstream and reports cancelled when the client goes away", async () => {
     async function* forever(): AsyncGenerator<StreamEvent, void, undefined> {
       for (;;) yield { type: "chunk", chunk: chunk("x") };
