@@ -1,7 +1,10 @@
 // Ingestion jobs over the offline provider: POST /v1/documents answers 202 with a job (asked for,
 // or by itself past the synchronous limits), the queue consumer running in the pool ingests it,
 // and GET /v1/jobs/:id reports it; bad input and foreign readers get 4xx.
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PIECE_BYTES } from "../../shared/jobs/document-pieces.js";
 import { admin, callJson } from "./helpers.js";
 import { finishedJob, submitJob } from "./job-helpers.js";
 import { bearer, createKey } from "./limits-helpers.js";
@@ -70,6 +73,74 @@ describe("an ingestion job", () => {
     await finishedJob(job.id);
     const doc = await callJson<{ text: string }>("GET", "/v1/documents/dup/one");
     expect(doc.body.text).toBe("second version of the duplicate");
+  });
+});
+
+describe("a job with a document larger than one storage row", () => {
+  it("accepts it as synchronous ingestion would: it is ingested whole, searchable and reads back unchanged", async () => {
+    // Within the per-document limit (500,000 characters), but its JSON is 3 MB: vertical tabs
+    // escape to six bytes each, past the 2 MB a Durable Object allows in one row.
+    const head = "# Abyssal cartography\n\nThe narwhal survey charted the Mariana trench.\n\n";
+    const text = head + "\u000b".repeat(500_000 - head.length);
+    const stored = JSON.stringify({ id: "big/abyss", text });
+    expect(new TextEncoder().encode(stored).length).toBeGreaterThan(2 * 1024 * 1024);
+
+    const { job } = await submitJob({ async: true, documents: [{ id: "big/abyss", text }] });
+    const done = await finishedJob(job.id);
+    expect(done).toMatchObject({ state: "completed", done: 1, failed: 0, errors: [] });
+
+    const doc = await callJson<{ text: string }>("GET", "/v1/documents/big/abyss");
+    expect(doc.status).toBe(200);
+    expect(doc.body.text === text, "the stored text is the submitted text").toBe(true);
+    const found = await callJson<{ sources: Array<{ id: string }> }>("POST", "/v1/query", {
+      body: { query: "Which trench did the narwhal survey chart?", use_cache: false },
+    });
+    expect(found.status).toBe(200);
+    expect(found.body.sources.map((s) => s.id)).toContain("big/abyss");
+  });
+
+  it("keeps it in rows of at most PIECE_BYTES, hands it back whole, and drops them once it is done", async () => {
+    const id = "job_0123456789abcdef0123456789abcdef";
+    const stub = env.JOBS.get(env.JOBS.idFromName(id));
+    const doc = {
+      id: "big/pieces",
+      title: "Pieces",
+      source: "",
+      metadata: { note: "\u0001".repeat(1000) },
+      text: `# Pieces\n\n${"\u000b".repeat(499_000)}`,
+      contentHash: "0".repeat(64),
+    };
+    const small = { ...doc, id: "small/one", text: "A small note." };
+    await stub.create({
+      id,
+      namespace: "default",
+      createdAt: Date.now(),
+      reservation: null,
+      docs: [
+        { id: doc.id, doc },
+        { id: small.id, doc: small },
+      ],
+    });
+    const rows = async () =>
+      runInDurableObject(stub, (_o, state) =>
+        state.storage.sql
+          .exec<{ seq: number; n: number }>(
+            "SELECT seq, length(bytes) AS n FROM doc_pieces ORDER BY seq, part",
+          )
+          .toArray(),
+      );
+    const pieces = await rows();
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces.every((p) => p.seq === 0 && p.n <= PIECE_BYTES)).toBe(true);
+
+    const claim = await stub.claim([0, 1]);
+    expect(claim?.docs.map((d) => d.seq)).toEqual([0, 1]);
+    expect(claim?.docs[0]?.doc).toStrictEqual(doc);
+    expect(claim?.docs[1]?.doc).toStrictEqual(small);
+
+    await stub.complete([{ seq: 0, status: "created", chunks: 1 }], { tokens: 0, usd: 0 });
+    expect(await rows()).toEqual([]);
+    expect((await stub.claim([0, 1]))?.docs.map((d) => d.seq)).toEqual([1]);
   });
 });
 

@@ -1,6 +1,9 @@
 // One ingestion job's rows in its JOBS object's SQLite: the job (namespace, reservation, spend,
-// times) and its documents (the prepared text until done, then only the outcome). Tables are made
-// by `create` alone, so looking up an id that was never a job leaves no storage behind.
+// times) and its documents (the prepared text until done, then only the outcome). A document too
+// big for one row (the platform's 2 MB limit) keeps its text in `doc_pieces` instead, one row per
+// piece (shared/jobs/document-pieces). Tables are made by `create` alone, so looking up an id that
+// was never a job leaves no storage behind; jobs created before `doc_pieces` existed have none.
+import { joinPieces, splitForRows } from "../../shared/jobs/document-pieces.js";
 import type { PreparedDocument } from "../../shared/rag/ingest.js";
 import type { Claim } from "../../shared/jobs/ingest-messages.js";
 import type { DocumentOutcome, JobReservation } from "../../shared/jobs/job-types.js";
@@ -17,6 +20,9 @@ CREATE TABLE IF NOT EXISTS job (
 CREATE TABLE IF NOT EXISTS docs (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL, body TEXT, state TEXT NOT NULL,
   status TEXT, chunks INTEGER NOT NULL DEFAULT 0, reason TEXT, last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS doc_pieces (
+  seq INTEGER NOT NULL, part INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (seq, part)
 );
 `;
 
@@ -53,6 +59,9 @@ interface JobRow extends Record<string, SqlStorageValue> {
 
 /** The SQL of one job. Every method is synchronous: each RPC is one atomic step. */
 export class JobStore {
+  /** Whether `doc_pieces` exists (once it does, it stays). */
+  private piecesTable = false;
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** Whether this object holds a job. */
@@ -76,12 +85,24 @@ export class JobStore {
     );
     for (const [seq, d] of job.docs.entries()) {
       if (d.doc) {
+        const body = splitForRows(JSON.stringify(d.doc));
+        const whole = typeof body === "string";
         this.sql.exec(
           "INSERT INTO docs (seq, id, body, state) VALUES (?, ?, ?, 'pending')",
           seq,
           d.id,
-          JSON.stringify(d.doc),
+          whole ? body : null,
         );
+        if (!whole) {
+          for (const [part, bytes] of body.entries()) {
+            this.sql.exec(
+              "INSERT INTO doc_pieces (seq, part, bytes) VALUES (?, ?, ?)",
+              seq,
+              part,
+              bytes,
+            );
+          }
+        }
       } else {
         this.sql.exec(
           "INSERT INTO docs (seq, id, state, status) VALUES (?, ?, 'done', 'unchanged')",
@@ -105,7 +126,9 @@ export class JobStore {
           seq,
         )
         .toArray()[0];
-      if (row?.body) docs.push({ seq, doc: JSON.parse(row.body) as PreparedDocument });
+      if (!row) continue;
+      const body = row.body ?? this.joinedPieces(seq);
+      if (body) docs.push({ seq, doc: JSON.parse(body) as PreparedDocument });
     }
     return { namespace: job.namespace, docs };
   }
@@ -119,6 +142,7 @@ export class JobStore {
         o.chunks,
         o.seq,
       );
+      this.dropPieces(o.seq);
     }
     this.sql.exec(
       "UPDATE job SET tokens = tokens + ?, usd = usd + ?",
@@ -143,8 +167,15 @@ export class JobStore {
   fail(seqs: number[] | "all", fallback: string, now: number): boolean {
     const set =
       "UPDATE docs SET state = 'failed', reason = coalesce(last_error, ?), body = NULL WHERE state = 'pending'";
-    if (seqs === "all") this.sql.exec(set, fallback);
-    else for (const seq of seqs) this.sql.exec(`${set} AND seq = ?`, fallback, seq);
+    if (seqs === "all") {
+      this.sql.exec(set, fallback);
+      this.dropPieces("all");
+    } else {
+      for (const seq of seqs) {
+        this.sql.exec(`${set} AND seq = ?`, fallback, seq);
+        this.dropPieces(seq);
+      }
+    }
     return this.finishIfDone(now);
   }
 
@@ -208,6 +239,33 @@ export class JobStore {
     if (left.n > 0) return false;
     this.sql.exec("UPDATE job SET finished_at = ?", now);
     return true;
+  }
+
+  /** The text of document `seq` from its pieces; null when it has none. */
+  private joinedPieces(seq: number): string | null {
+    if (!this.hasPieces()) return null;
+    const pieces = this.sql
+      .exec<{ bytes: ArrayBuffer }>("SELECT bytes FROM doc_pieces WHERE seq = ? ORDER BY part", seq)
+      .toArray()
+      .map((r) => new Uint8Array(r.bytes));
+    return pieces.length > 0 ? joinPieces(pieces) : null;
+  }
+
+  /** Deletes the pieces of a document no longer pending (or of every document). */
+  private dropPieces(seq: number | "all"): void {
+    if (!this.hasPieces()) return;
+    if (seq === "all") this.sql.exec("DELETE FROM doc_pieces");
+    else this.sql.exec("DELETE FROM doc_pieces WHERE seq = ?", seq);
+  }
+
+  private hasPieces(): boolean {
+    if (!this.piecesTable) {
+      const tables = this.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'doc_pieces'")
+        .one();
+      this.piecesTable = tables.n > 0;
+    }
+    return this.piecesTable;
   }
 
   private row(): JobRow | null {
