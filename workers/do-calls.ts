@@ -1,10 +1,11 @@
 // Counts every call the Worker makes to a Durable Object, by object binding and method
 // (`ragway_durable_object_calls_total`): the hot path's budget is one LIMITER call per request
-// and none for a cache hit, and this is how that is measured rather than guessed.
+// and none for a cache hit, and this is how that is measured rather than guessed. JOBS calls
+// (submission, progress reads, the queue consumer's reads and writes) are counted too.
 import type { Metrics } from "../shared/metrics/metrics.js";
 
 /** The bindings counted, by the label they are counted under. */
-const COUNTED = ["LIMITER", "INDEX", "METRICS"] as const;
+const COUNTED = ["LIMITER", "INDEX", "JOBS", "METRICS"] as const;
 
 /** The counting env made for each (env, metrics) pair: both live as long as the isolate, and
  * building the proxies and copying every binding and variable on each request showed in its CPU

@@ -45,7 +45,7 @@ export const METRIC_FAMILIES: readonly MetricFamily[] = [
     "ragway_durable_object_calls_total",
     "counter",
     ["object", "method"],
-    "Calls the Worker makes to a Durable Object (LIMITER, INDEX; METRICS for metric flushes).",
+    "Calls the Worker makes to a Durable Object (LIMITER, INDEX, JOBS; METRICS for metric flushes).",
   ),
   family(
     "ragway_platform_failures_total",

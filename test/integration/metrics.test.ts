@@ -1,11 +1,12 @@
 // /metrics and /v1/stats: access, format, and counters that move by exactly what happened.
 import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index.js";
 import { METRIC_FAMILIES } from "../../shared/metrics/registry.js";
 import { diffSamples, parseSamples, series } from "../support/prometheus-text.js";
-import { admin, call, callJson, scraper } from "./helpers.js";
+import { admin, call, callJson, callSettled, scraper } from "./helpers.js";
+import { finishedJob } from "./job-helpers.js";
 import { bearer, createKey } from "./limits-helpers.js";
 
 async function scrape(): Promise<Map<string, number>> {
@@ -266,6 +267,34 @@ describe("METRICS_ENABLED=false", () => {
     const after = await scrape();
     expect(after.get(series("ragway_requests_total", { route: "/health", status: "200" }))).toBe(
       before.get(series("ragway_requests_total", { route: "/health", status: "200" })),
+    );
+  });
+});
+
+describe("calls to an ingestion job's JOBS object", () => {
+  it("are counted by method: the submission's create, each progress read's view, the consumer's claim and complete", async () => {
+    const calls = (m: Map<string, number>, method: string) =>
+      m.get(series("ragway_durable_object_calls_total", { method, object: "JOBS" })) ?? 0;
+    const before = await scrape();
+    const submitted = await callSettled<{ id: string }>("POST", "/v1/documents", {
+      body: { async: true, documents: [{ id: "m-job", text: "The job marker is cobalt-wren." }] },
+    });
+    expect(submitted.status).toBe(202);
+    const read = await callSettled("GET", `/v1/jobs/${submitted.body.id}`);
+    expect(read.status).toBe(200);
+    const after = await scrape();
+    expect(calls(after, "create") - calls(before, "create")).toBe(1);
+    expect(calls(after, "view") - calls(before, "view")).toBe(1);
+
+    // The queue consumer ingests the job on its own schedule; its calls are counted as it flushes.
+    await finishedJob(submitted.body.id);
+    await vi.waitFor(
+      async () => {
+        const now = await scrape();
+        expect(calls(now, "claim") - calls(before, "claim")).toBeGreaterThanOrEqual(1);
+        expect(calls(now, "complete") - calls(before, "complete")).toBeGreaterThanOrEqual(1);
+      },
+      { timeout: 10_000, interval: 100 },
     );
   });
 });
