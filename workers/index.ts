@@ -2,7 +2,7 @@
 // Exports the Durable Object classes bound in wrangler.toml; `queue` consumes ingestion jobs. A
 // request that never reaches the router (bad configuration, a failure building its context) still
 // gets the error shape, an X-Request-Id and its one request log line here.
-import { createAppContext } from "./context.js";
+import { createAppContext } from "./create-app-context.js";
 import { ConfigError, getConfig } from "./env.js";
 import { renderError, HttpError } from "./errors.js";
 import { handleQueue } from "./jobs/queue-handler.js";

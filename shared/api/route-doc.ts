@@ -1,5 +1,6 @@
 // The shape of one route's description (RouteDoc), apart from the descriptions themselves
-// (route-docs.ts), so the route table and the descriptions both depend on it and not on each other.
+// (route-docs.ts and its *-route-docs.ts groups), so the route table and the descriptions both
+// depend on it and not on each other.
 import type { z } from "zod";
 
 /** A schema and the name it gets under `components.schemas`. */
@@ -7,6 +8,9 @@ export interface NamedSchema {
   name: string;
   schema: z.ZodType;
 }
+
+/** `schema` filed under `components.schemas` as `name` (names must be unique across routes). */
+export const named = (name: string, schema: z.ZodType): NamedSchema => ({ name, schema });
 
 /** One route's description. Statuses every route shares (400/413/415 for bodies, 401 for auth,
  * 413/429 when limited or spending, 500) are derived from `request` and the route's row in the

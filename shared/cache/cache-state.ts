@@ -7,6 +7,12 @@
 /** Answer-cache tiers whose entries a purge can make unreachable everywhere at once. */
 export type CacheTierName = "memory" | "edge" | "kv";
 
+/**
+ * The scope name that stands for every scope in a purge: a scope's epoch per tier is its own plus
+ * this one's, so "purge everything" is one row (or one KV key), whatever the number of scopes.
+ */
+export const ALL_SCOPES = "*";
+
 /** What an answer-cache lookup keys on: the data version and the tiers' purge epochs. */
 export interface CacheState {
   version: number;

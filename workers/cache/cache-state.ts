@@ -4,6 +4,7 @@
 // past the TTL, refreshed by every miss's own search and at once by this isolate's writes and
 // purges. Chat: purge epochs from KV (workers/cache/chat-epochs), never the INDEX object.
 import {
+  ALL_SCOPES,
   createCacheStateHolder,
   type CacheState,
   type CacheStateHolder,
@@ -11,7 +12,6 @@ import {
 } from "../../shared/cache/cache-state.js";
 import type { AppContext } from "../context.js";
 import type { Config } from "../env.js";
-import { ALL_SCOPES } from "../do/purge-epochs.js";
 import { INDEX_NAME, indexStub } from "../services.js";
 import { bumpChatEpochs, readChatEpochs } from "./chat-epochs.js";
 

@@ -4,11 +4,9 @@
 // own and `*`'s. Epochs are purge times (ms, kept increasing), so two purges racing from
 // different isolates still each move the epoch past every value used before them.
 import { z } from "zod";
-import type { CacheState, CacheTierName } from "../../shared/cache/cache-state.js";
+import { ALL_SCOPES, type CacheState, type CacheTierName } from "../../shared/cache/cache-state.js";
 
 const KEY_PREFIX = "cache-epochs:chat:";
-/** The scope that stands for every scope. */
-const ALL = "*";
 
 const EpochsSchema = z.object({
   memory: z.number().int().nonnegative().default(0),
@@ -32,7 +30,7 @@ async function readEpochs(kv: KVNamespace, scope: string): Promise<Epochs> {
 
 /** The chat cache's purge epochs for `scope` (two KV reads), as a state with version 0. */
 export async function readChatEpochs(kv: KVNamespace, scope: string): Promise<CacheState> {
-  const [all, own] = await Promise.all([readEpochs(kv, ALL), readEpochs(kv, scope)]);
+  const [all, own] = await Promise.all([readEpochs(kv, ALL_SCOPES), readEpochs(kv, scope)]);
   return {
     version: 0,
     epochs: { memory: all.memory + own.memory, edge: all.edge + own.edge, kv: all.kv + own.kv },
@@ -46,7 +44,7 @@ export async function bumpChatEpochs(
   tiers: readonly CacheTierName[],
   now: number,
 ): Promise<void> {
-  const name = scope ?? ALL;
+  const name = scope ?? ALL_SCOPES;
   const next = { ...(await readEpochs(kv, name)) };
   for (const tier of new Set(tiers)) next[tier] = Math.max(next[tier] + 1, now);
   await kv.put(`${KEY_PREFIX}${name}`, JSON.stringify(next));

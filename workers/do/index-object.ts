@@ -51,7 +51,6 @@ export interface ShardSearchAnswer extends ShardCandidates {
   /** From the head only: the namespace's cache state and the shard versions it has counted. */
   head?: { state: CacheState; acks: Record<string, number> };
 }
-export { ALL_SCOPES } from "./purge-epochs.js";
 
 export class IndexObject extends DurableObject<Env> {
   private readonly documents: DocumentStore;

@@ -2,11 +2,8 @@
 // answer key carries its tier's epoch, so a purge makes older entries unreachable in every isolate
 // and colo (the Cache API cannot be purged globally). A scope's epoch is its own plus that of
 // ALL_SCOPES, so "purge everything" reaches every scope with one row.
-import type { CacheState, CacheTierName } from "../../shared/cache/cache-state.js";
+import { ALL_SCOPES, type CacheState, type CacheTierName } from "../../shared/cache/cache-state.js";
 import { currentVersion } from "./index-version.js";
-
-/** The scope name that stands for every scope in `bumpEpochs`. */
-export const ALL_SCOPES = "*";
 
 /** The index version and, per tier, the purge epoch that applies to `scope`. */
 export function readCacheState(sql: SqlStorage, scope: string): CacheState {

@@ -1,86 +1,21 @@
 // Admission of a limited request: one call to the principal's LIMITER object that admits the
 // request and makes its first reservation together (or none while this isolate holds a lease
-// from it), and the hand-back of leases and settlements once they are done. Nothing is handed
-// back while the handler runs: finishAdmission (the router's finish stage, once the response is
-// complete) starts the report in waitUntil, unawaited. It is not put off past the hand-over: a
-// client's next request would then race it to the object and could be admitted against a
-// budget its previous request had already spent.
-import { LeaseHolder, type LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
-import type {
-  AcquireResult,
-  AuthRefusal,
-  Credential,
-  LeaseReturn,
-  Spend,
-} from "../../shared/ratelimit/limiter-types.js";
-import type { AppContext, RequestLimits } from "../context.js";
+// from it, and knows the key's grants so its scope can be checked here too). A batch's items
+// share one admission: the first to need it makes it, the others wait for it. Handing leases and
+// settlements back once the response is complete is return-leases.
+import type { LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
+import type { AcquireResult, Spend } from "../../shared/ratelimit/limiter-types.js";
+import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
-import { scheduleMetricsFlush } from "../metrics.js";
+import type { Admission } from "./admission-types.js";
 import { grantsOfCaller, learnGrants } from "./grants-memo.js";
-import { deniedMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+import { holderFor } from "./lease-holders.js";
+import { limiterStub, refuse, timedCall } from "./limiter-client.js";
+import { newLimits, type RequestLimits } from "./request-limits.js";
+import { noteNearLimit, reportReturns } from "./return-leases.js";
+import { deniedMessage, denyKey, unauthorized } from "./unauthorized.js";
 
-/** Who is calling, as the limiter knows them. */
-export interface Caller {
-  principalId: string;
-  memoKey: string;
-  credential: Credential;
-}
-
-/** The admission a limited request owes, and how it went. */
-export interface Admission {
-  caller: Caller;
-  countRequest: boolean;
-  checkBudget: boolean;
-  state: "pending" | "admitted" | "refused";
-  /** The request's claim on a lease, until a hold takes it over. */
-  ticket: LeaseTicket | null;
-  /** The admission under way, for siblings that need it too (a batch's items). */
-  inFlight: Promise<unknown> | null;
-  /**
-   * The route's scope check, when the before stage could not make it (this isolate did not know
-   * the key's grants): made as soon as the admission returns them.
-   */
-  authorize: (() => void) | null;
-  /** The scope check's refusal, for siblings waiting on the same admission. */
-  forbidden: HttpError | null;
-  /** The response is complete (finishAdmission ran): settlement may be reported. */
-  responded: boolean;
-}
-
-/** How long an unknown key is refused from memory (keys are random: it will not appear). */
-const UNKNOWN_KEY_MEMO_MS = 60_000;
-/** Revocation is final; the memo only saves round trips. */
-const REVOKED_KEY_MEMO_MS = 3_600_000;
-const MAX_HOLDERS = 10_000;
 const ZERO: Spend = { tokens: 0, usd: 0 };
-
-const holders = new Map<string, LeaseHolder>();
-
-function holderFor(memoKey: string): LeaseHolder {
-  let holder = holders.get(memoKey);
-  if (!holder) {
-    if (holders.size >= MAX_HOLDERS) {
-      for (const [key, h] of holders) {
-        if (h.size === 0) holders.delete(key);
-        if (holders.size < MAX_HOLDERS) break;
-      }
-    }
-    holder = new LeaseHolder(() => Date.now());
-    holders.set(memoKey, holder);
-  }
-  return holder;
-}
-
-/** Ends this isolate's leases for a key at once (a revocation made here). */
-export function dropLeases(memoKey: string): void {
-  holders.delete(memoKey);
-}
-
-/** A key revoked by this isolate: refused here from now on, before any memoed refusal. */
-export function forgetRevoked(keyHash: string): void {
-  dropLeases(keyHash);
-  deniedMemo.block(keyHash, "denied", Date.now() + REVOKED_KEY_MEMO_MS, "revoked");
-}
 
 /**
  * Admits the request if it still owes its admission, reserving nothing (e.g. a cache hit), or
@@ -107,21 +42,6 @@ export async function ensureGrants(
   if (app.principal?.grants || app.admission?.state !== "pending") return;
   // A function is only called here, when the admission happens (counting tokens is not free).
   await ensureAdmitted(app, typeof likely === "function" ? likely() : likely);
-}
-
-/**
- * When the response is complete: a claim no hold took over used nothing, and what is done
- * (leases, settlements) goes back to the object from now on.
- */
-export function finishAdmission(app: AppContext): void {
-  const admission = app.admission;
-  if (!admission || admission.state !== "admitted") return;
-  if (admission.ticket) {
-    admission.ticket.settle(ZERO);
-    admission.ticket = null;
-  }
-  admission.responded = true;
-  returnLeases(app);
 }
 
 /**
@@ -197,13 +117,7 @@ async function admitWith(app: AppContext, need: Spend, tentative: boolean): Prom
   );
   if (!result.ok) {
     admission.state = "refused";
-    dropLeases(caller.memoKey);
-    deniedMemo.block(
-      caller.memoKey,
-      "denied",
-      Date.now() + (result.auth === "revoked" ? REVOKED_KEY_MEMO_MS : UNKNOWN_KEY_MEMO_MS),
-      result.auth,
-    );
+    denyKey(caller.memoKey, result.auth);
     throw unauthorized(app, result.auth, deniedMessage(result.auth));
   }
   holder.standing = result.standing;
@@ -255,80 +169,4 @@ function authorizeAdmitted(admission: Admission): void {
     if (err instanceof HttpError) admission.forbidden = err;
     throw err;
   }
-}
-
-/**
- * After a request settled: hands back the leases and settlements that are done, in waitUntil,
- * unless a live lease will carry them with its renewal or its expiry. Before the response is
- * complete this does nothing (finishAdmission calls it then).
- */
-export function returnLeases(app: AppContext): void {
-  const admission = app.admission;
-  if (!admission?.responded) return;
-  const { caller } = admission;
-  const holder = holders.get(caller.memoKey);
-  if (!holder || holder.hasLive()) return;
-  const returns = holder.takeReturns();
-  if (returns.length === 0) return;
-  app.exec.waitUntil(
-    // What the report records leaves with a flush of its own (the request's may have gone).
-    reportReturns(app, caller, returns).then(() => scheduleMetricsFlush(app)),
-  );
-}
-
-/**
- * Queues the settlement of reservations made by calls of their own (beyond a lease), to be
- * reported with the key's returned leases rather than one call each.
- */
-export function queueSettlements(app: AppContext, settles: Array<{ id: string } & Spend>): void {
-  const caller = app.admission?.caller;
-  if (!caller) return;
-  const holder = holderFor(caller.memoKey);
-  for (const s of settles) holder.queueSettlement(s.id, { tokens: s.tokens, usd: s.usd });
-}
-
-async function reportReturns(app: AppContext, caller: Caller, returns: LeaseReturn[]) {
-  if (returns.length === 0) return;
-  try {
-    const done = await timedCall(app, "report", async () =>
-      limiterStub(app.env, caller.principalId).report(returns),
-    );
-    noteNearLimit(app, caller, done.nearLimit);
-  } catch (err) {
-    // The reservations stay held and count as spent after their TTL: safe, never lenient.
-    app.logger.warn("limiter_report_failed", { error: String(err) });
-  }
-}
-
-function noteNearLimit(app: AppContext, caller: Caller, windows: Array<"day" | "month">) {
-  for (const window of windows) {
-    app.metrics.inc("ragway_budget_near_limit_total", { window });
-    app.logger.info("budget_near_limit", { principal_id: caller.principalId, window });
-  }
-}
-
-/** A fresh limits view of a request. */
-export function newLimits(caller: Caller, standing: RequestLimits["standing"]): RequestLimits {
-  return {
-    principalId: caller.principalId,
-    memoKey: caller.memoKey,
-    standing,
-    rpcMs: 0,
-    rpcCalls: 0,
-    fromMemo: false,
-    fromLease: false,
-  };
-}
-
-const BEARER = { "www-authenticate": 'Bearer realm="ragway"' };
-
-/** The message of a key refused by its object. */
-export function deniedMessage(auth: AuthRefusal["auth"]): string {
-  return auth === "revoked" ? "this API key has been revoked" : "invalid API key";
-}
-
-/** A 401, counted. */
-export function unauthorized(app: AppContext, reason: string, message: string): HttpError {
-  app.metrics.inc("ragway_auth_failures_total", { reason });
-  return new HttpError("unauthorized", message, { headers: BEARER });
 }

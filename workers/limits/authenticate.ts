@@ -9,18 +9,13 @@ import { FULL_DEFAULT_GRANTS } from "../../shared/tenancy/grants.js";
 import { bearerToken, clientAddress } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
-import {
-  deniedMessage,
-  ensureAdmitted,
-  newLimits,
-  unauthorized,
-  type Caller,
-} from "./admission.js";
+import { ensureAdmitted } from "./admission.js";
+import type { Caller } from "./admission-types.js";
 import { grantsOfCaller } from "./grants-memo.js";
 import { aged, deniedMemo, limitMemo, refuse } from "./limiter-client.js";
+import { newLimits } from "./request-limits.js";
 import type { RoutePolicy } from "./route-policy.js";
-
-const BEARER = { "www-authenticate": 'Bearer realm="ragway"' };
+import { BEARER, deniedMessage, unauthorized } from "./unauthorized.js";
 
 /** Authenticates the request under `policy` and admits it unless its route spends; throws. */
 export async function authenticate(

@@ -3,7 +3,7 @@
 // grants never change after it is created (revocation goes through the denied memo and leases),
 // so entries need no expiry; the map is bounded, oldest learned first out.
 import { FULL_DEFAULT_GRANTS, type Grants } from "../../shared/tenancy/grants.js";
-import type { Caller } from "./admission.js";
+import type { Caller } from "./admission-types.js";
 
 const MAX_KEYS = 10_000;
 const memo = new Map<string, Grants>();

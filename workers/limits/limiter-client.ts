@@ -5,9 +5,10 @@ import { BlockedMemo } from "../../shared/ratelimit/blocked-memo.js";
 import type { Decision, LimitReason, Standing } from "../../shared/ratelimit/decision.js";
 import { rateLimitHeaders } from "../../shared/ratelimit/headers.js";
 import { LEASE_MS } from "../../shared/ratelimit/lease.js";
-import type { AppContext, RequestLimits } from "../context.js";
+import type { AppContext } from "../context.js";
 import type { LimiterObject } from "../do/limiter-object.js";
 import { HttpError } from "../errors.js";
+import type { RequestLimits } from "./request-limits.js";
 
 /** The LIMITER object of a principal. */
 export function limiterStub(env: Env, principalId: string): DurableObjectStub<LimiterObject> {

@@ -8,8 +8,9 @@ import { costUsd } from "../../shared/llm/catalog.js";
 import type { LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
 import type { ReserveResult, Spend } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
-import { admitOnce, queueSettlements, returnLeases } from "./admission.js";
+import { admitOnce } from "./admission.js";
 import { aged, LimitRefusal, limitMemo, limiterStub, refuse, timedCall } from "./limiter-client.js";
+import { queueSettlements, returnLeases } from "./return-leases.js";
 
 /** Tokens (prompt + completion + embedding) and USD: the one spend type. */
 export type SpendAmount = Spend;

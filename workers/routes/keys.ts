@@ -12,7 +12,7 @@ import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
-import { forgetRevoked } from "../limits/admission.js";
+import { forgetRevoked } from "../limits/unauthorized.js";
 import { limiterStub } from "../limits/limiter-client.js";
 import { grantsOf, newKeyGrants, type Scope } from "../../shared/tenancy/grants.js";
 import { requireLiveNamespace } from "../tenancy/namespace-index.js";
