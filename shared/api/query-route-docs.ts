@@ -14,7 +14,7 @@ export const QUERY_ROUTE_DOCS = {
     operationId: "query",
     summary: "Answer a question from the documents (RAG)",
     description:
-      "Retrieves the best chunks (hybrid dense + BM25 by default), packs them into the model's context budget with exact token counts, and generates a cited answer through the fallback chain; the last link is an extractive answer, so a query is always answered.",
+      "Retrieves the best chunks (hybrid dense + BM25 by default), packs them into the model's context budget with exact token counts, and generates a cited answer through the fallback chain; the last link is an extractive answer, so a query is always answered. A repeated question is answered from the cache, whose keys include the index version: after a document write, an earlier answer is served for at most `CACHE_STATE_TTL_MS` (1 s by default; 0 makes it never). `use_cache: false` or `Cache-Control: no-cache` asks for a fresh answer (stored), `no-store` also keeps it out of the cache, and `Cache-Control: max-age=<n>` accepts a cached answer only up to n seconds old.",
     tag: "Query",
     namespaced: true,
     request: named("QueryRequest", QueryRequestSchema),
