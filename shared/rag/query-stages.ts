@@ -107,17 +107,8 @@ export async function prepareAnswer<R>(
     }
   }
   const planned = await planAnswer(
-    {
-      query: spec.query,
-      k: spec.k,
-      ...(spec.filter ? { filter: spec.filter } : {}),
-      model: spec.model,
-      priority: spec.priority,
-      ...(spec.maxContextTokens !== undefined ? { maxContextTokens: spec.maxContextTokens } : {}),
-      retrieval: spec.retrieval,
-      maxTokens: spec.maxTokens,
-      deadlineAt: ports.deadlineAt(r),
-    },
+    // The spec is the plan it is answered from (QuerySpec extends QueryPlan), plus its deadline.
+    { ...spec, deadlineAt: ports.deadlineAt(r) },
     {
       counter: ports.counter,
       catalog: ports.catalog,
