@@ -139,12 +139,26 @@ export class CachedCompute<V> {
   }
 
   private count(tier: string, result: string, saved: Spend | null): void {
-    const { metrics, cache } = this.deps;
-    metrics.inc("ragway_cache_lookups_total", { cache, tier, result });
-    if (!saved) return;
-    metrics.inc("ragway_cache_saved_tokens_total", { cache }, saved.tokens);
-    metrics.inc("ragway_cache_saved_usd_total", { cache }, saved.usd);
+    countLookup(this.deps.metrics, this.deps.cache, tier, result, saved);
   }
+}
+
+/**
+ * Counts one request's outcome in `ragway_cache_lookups_total` (and what a hit saved). The one
+ * place the lookup metrics' labels are made; a request that never reaches the cache (a sampled
+ * chat) is counted here too, as `tier="none", result="bypass"`.
+ */
+export function countLookup(
+  metrics: Metrics,
+  cache: string,
+  tier: string,
+  result: string,
+  saved: Spend | null,
+): void {
+  metrics.inc("ragway_cache_lookups_total", { cache, tier, result });
+  if (!saved) return;
+  metrics.inc("ragway_cache_saved_tokens_total", { cache }, saved.tokens);
+  metrics.inc("ragway_cache_saved_usd_total", { cache }, saved.usd);
 }
 
 /** A value computed on a miss, what it cost and whether it may be stored. */

@@ -8,7 +8,7 @@ import type { Clock } from "../ports.js";
 import { sha256Hex, stableStringify } from "../util/hash.js";
 import type { Spend } from "../util/spend.js";
 import { scopePrefix, type CacheScope } from "./answer-key.js";
-import { cachedCompute, type CacheStatus } from "./cached-compute.js";
+import { cachedCompute, countLookup, type CacheStatus } from "./cached-compute.js";
 import type { CacheDirectives } from "./directives.js";
 import type { TieredCache } from "./tiered.js";
 
@@ -74,7 +74,7 @@ export async function completeUncached<X>(
   metrics: Metrics,
 ): Promise<ChatCacheResult<X>> {
   const computed = await compute();
-  metrics.inc("ragway_cache_lookups_total", { cache: "chat", tier: "none", result: "bypass" });
+  countLookup(metrics, "chat", "none", "bypass", null);
   return { fromCache: false, status: "BYPASS", entry: computed.entry, extra: computed.extra };
 }
 
