@@ -14,12 +14,15 @@ import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev
 import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
 import { ADMIN_TOKEN, highRateKeyHeaders, startPathGateway } from "./lib/path-gateway.js";
 import { treeCpuMs } from "./lib/process-cpu.js";
-import { ms, printTable, summarize } from "./lib/stats.js";
+import { ms, printTable, summarize, type LatencySummary } from "./lib/stats.js";
 
 const MODEL = "gpt-4o-mini";
 const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
 const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
 const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
+
+/** A measurement and the CPU its wrangler dev used per request (null where unreadable). */
+type Measured<T = LatencySummary> = T & { cpuMs: number | null };
 
 interface Target {
   url: string;
@@ -177,6 +180,17 @@ export async function runPathBench(): Promise<void> {
     const baseTtft = await measured(baseline, (i) =>
       ttft(chatUrl(baseline.url), postJson(chatBody(i, true))),
     );
+    /** One row of the latency table: ragway against its baseline. */
+    const latencyRow = (name: string, r: Measured, b: Measured) => [
+      name,
+      ms(r.p50),
+      ms(b.p50),
+      ms(r.mean),
+      ms(b.mean),
+      ms(r.mean - b.mean),
+      cpu(r),
+      cpu(b),
+    ];
     printTable(
       `Latency at 1 connection (${LATENCY_N} requests each; overhead = ragway - forwarder; ` +
         `CPU = wrangler dev's processes per request)`,
@@ -191,36 +205,9 @@ export async function runPathBench(): Promise<void> {
         "forwarder CPU",
       ],
       [
-        [
-          "chat completion (sampled)",
-          ms(ragwayChat.p50),
-          ms(baseChat.p50),
-          ms(ragwayChat.mean),
-          ms(baseChat.mean),
-          ms(ragwayChat.mean - baseChat.mean),
-          cpu(ragwayChat),
-          cpu(baseChat),
-        ],
-        [
-          "chat, cacheable miss (temperature 0)",
-          ms(ragwayChatCacheable.p50),
-          ms(baseChat.p50),
-          ms(ragwayChatCacheable.mean),
-          ms(baseChat.mean),
-          ms(ragwayChatCacheable.mean - baseChat.mean),
-          cpu(ragwayChatCacheable),
-          cpu(baseChat),
-        ],
-        [
-          "streamed TTFT",
-          ms(ragwayTtft.p50),
-          ms(baseTtft.p50),
-          ms(ragwayTtft.mean),
-          ms(baseTtft.mean),
-          ms(ragwayTtft.mean - baseTtft.mean),
-          cpu(ragwayTtft),
-          cpu(baseTtft),
-        ],
+        latencyRow("chat completion (sampled)", ragwayChat, baseChat),
+        latencyRow("chat, cacheable miss (temperature 0)", ragwayChatCacheable, baseChat),
+        latencyRow("streamed TTFT", ragwayTtft, baseTtft),
       ],
     );
 
@@ -230,7 +217,7 @@ export async function runPathBench(): Promise<void> {
       target: Target,
       make: (i: number) => RequestInit,
       path: string,
-    ): Promise<LoadResult & { cpuMs: number | null }> => {
+    ): Promise<Measured<LoadResult>> => {
       const dev = target.url === gateway.url ? gateway : baseline;
       const before = treeCpuMs(dev.pid);
       const result = await runLoad((i) => ({ url: `${target.url}${path}`, init: make(i) }), {
@@ -277,6 +264,17 @@ export async function runPathBench(): Promise<void> {
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
       a.cpuMs && b.cpuMs ? (b.cpuMs / a.cpuMs).toFixed(2) : "n/a";
+    /** One row of the throughput table: ragway against its baseline. */
+    const throughputRow = (name: string, r: Measured<LoadResult>, b: Measured<LoadResult>) => [
+      name,
+      rps(r),
+      rps(b),
+      (r.requestsPerSecond / b.requestsPerSecond).toFixed(2),
+      cpu(r),
+      cpu(b),
+      cpuRatio(r, b),
+      THROUGHPUT_N - (r.statuses[200] ?? 0),
+    ];
     printTable(
       `Throughput at 16 connections (${THROUGHPUT_N} requests each; CPU = wrangler dev's processes per request, ` +
         `CPU ratio = baseline CPU / ragway CPU, the throughput ratio on cores nothing else uses)`,
@@ -291,56 +289,15 @@ export async function runPathBench(): Promise<void> {
         "ragway non-200",
       ],
       [
-        [
-          "chat (sampled) vs forwarder",
-          rps(chatRagway),
-          rps(chatBase),
-          (chatRagway.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
-          cpu(chatRagway),
-          cpu(chatBase),
-          cpuRatio(chatRagway, chatBase),
-          THROUGHPUT_N - (chatRagway.statuses[200] ?? 0),
-        ],
-        [
+        throughputRow("chat (sampled) vs forwarder", chatRagway, chatBase),
+        throughputRow(
           "chat, cacheable miss (temperature 0), vs forwarder",
-          rps(chatRagwayCacheable),
-          rps(chatBase),
-          (chatRagwayCacheable.requestsPerSecond / chatBase.requestsPerSecond).toFixed(2),
-          cpu(chatRagwayCacheable),
-          cpu(chatBase),
-          cpuRatio(chatRagwayCacheable, chatBase),
-          THROUGHPUT_N - (chatRagwayCacheable.statuses[200] ?? 0),
-        ],
-        [
-          "cache hit vs constant",
-          rps(hitRagway),
-          rps(hitBase),
-          (hitRagway.requestsPerSecond / hitBase.requestsPerSecond).toFixed(2),
-          cpu(hitRagway),
-          cpu(hitBase),
-          cpuRatio(hitRagway, hitBase),
-          THROUGHPUT_N - (hitRagway.statuses[200] ?? 0),
-        ],
-        [
-          "chat (sampled) vs forwarder + 1 console line",
-          rps(chatRagway),
-          rps(chatBaseLogged),
-          (chatRagway.requestsPerSecond / chatBaseLogged.requestsPerSecond).toFixed(2),
-          cpu(chatRagway),
-          cpu(chatBaseLogged),
-          cpuRatio(chatRagway, chatBaseLogged),
-          THROUGHPUT_N - (chatRagway.statuses[200] ?? 0),
-        ],
-        [
-          "cache hit vs constant + 1 console line",
-          rps(hitRagway),
-          rps(hitBaseLogged),
-          (hitRagway.requestsPerSecond / hitBaseLogged.requestsPerSecond).toFixed(2),
-          cpu(hitRagway),
-          cpu(hitBaseLogged),
-          cpuRatio(hitRagway, hitBaseLogged),
-          THROUGHPUT_N - (hitRagway.statuses[200] ?? 0),
-        ],
+          chatRagwayCacheable,
+          chatBase,
+        ),
+        throughputRow("cache hit vs constant", hitRagway, hitBase),
+        throughputRow("chat (sampled) vs forwarder + 1 console line", chatRagway, chatBaseLogged),
+        throughputRow("cache hit vs constant + 1 console line", hitRagway, hitBaseLogged),
       ],
     );
   } finally {
