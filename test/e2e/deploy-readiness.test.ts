@@ -1,11 +1,12 @@
 // Deploy readiness, offline: the production bundle builds exactly as `npm run deploy` would
 // ship it, production's settings pass the Worker's own config schema, and the committed Env type
 // is what `wrangler types` generates from wrangler.toml (so bindings and types cannot drift).
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROUTE_TABLE } from "../../shared/api/route-table.js";
 import { parseConfig } from "../../workers/env.js";
 import {
   buildBundle,
@@ -171,6 +172,44 @@ describe("npm run dev (the dev environment)", () => {
       ADMIN_TOKEN: "ragway-dev-admin-token",
     });
   });
+});
+
+/** Whether a `run_worker_first` pattern (an exact path, or a prefix ending in `/*`) matches. */
+const patternMatches = (pattern: string, path: string): boolean =>
+  pattern.endsWith("/*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
+
+/** Every file of the static assets as the URL path it is served at. */
+async function assetPaths(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith("_"))
+    .map((e) => `/${relative(directory, join(e.parentPath, e.name))}`);
+}
+
+describe("static assets and the API", () => {
+  it.each([undefined, "dev", "production"])(
+    "sends every API route straight to the Worker and leaves every console file to the assets (env %s)",
+    async (env) => {
+      const { assets } = readWranglerConfig(env);
+      const patterns = assets?.run_worker_first;
+      if (!Array.isArray(patterns)) throw new Error("run_worker_first is not a list of routes");
+      for (const row of ROUTE_TABLE) {
+        const path = row.path.replace(/:[a-z]+\+?/gi, "x");
+        expect(
+          patterns.some((p) => patternMatches(p, path)),
+          row.path,
+        ).toBe(true);
+      }
+      const files = await assetPaths(assets?.directory ?? "");
+      expect(files).toContain("/index.html");
+      for (const file of [...files, "/"]) {
+        expect(
+          patterns.some((p) => patternMatches(p, file)),
+          file,
+        ).toBe(false);
+      }
+    },
+  );
 });
 
 describe("the committed Env type", () => {
