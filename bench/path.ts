@@ -7,8 +7,13 @@
 // sampled request, which the chat cache never touches. A second chat row sends temperature 0, a
 // reproducible request the chat cache looks up (a miss: every question is new) and fills, to show
 // what a cacheable miss costs. Both throughput baselines run again writing one console line per
-// request, as ragway writes one per response: under wrangler dev each line travels the V8
-// inspector, a cost production does not have. Prints numbers, asserts nothing.
+// request, as ragway writes one per response.
+//
+// The latency and throughput tables are printed twice, each time with the gateway and its
+// baselines served the same way: first by `wrangler dev` as `npm run dev` serves it, which
+// attaches the V8 inspector (every console call and subrequest is then also shipped to wrangler,
+// a cost production does not have), then by the same wrangler with no inspector, as a deployed
+// Worker runs. Prints numbers, asserts nothing.
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
@@ -21,7 +26,7 @@ const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
 const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
 const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
 
-/** A measurement and the CPU its wrangler dev used per request (null where unreadable). */
+/** A measurement and the CPU its serving processes used per request (null where unreadable). */
 type Measured<T = LatencySummary> = T & { cpuMs: number | null };
 
 interface Target {
@@ -106,12 +111,35 @@ async function timed(url: string, init: RequestInit): Promise<number> {
   return performance.now() - t0;
 }
 
+/** How the gateway and its baselines are served for one pass of the latency and throughput tables. */
+interface Mode {
+  inspector: boolean;
+  label: string;
+}
+
+const MODES: Mode[] = [
+  { inspector: true, label: "wrangler dev, V8 inspector attached (as `npm run dev`)" },
+  { inspector: false, label: "the same wrangler, no inspector (as deployed: nothing attached)" },
+];
+
 export async function runPathBench(): Promise<void> {
   const upstream = await startMockUpstream({ port: 0 });
-  const gateway = await startPathGateway(upstream.url);
+  try {
+    for (const [i, mode] of MODES.entries()) await runMode(upstream.url, mode, i === 0);
+  } finally {
+    await upstream.close();
+  }
+}
+
+/** One pass: the gateway and both baselines served as `mode` says; Durable Object calls only
+ * when `countCalls` (they do not depend on how the Worker is served). */
+async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Promise<void> {
+  console.log(`\n--- ${mode.label} ---`);
+  const gateway = await startPathGateway(upstreamUrl, mode.inspector);
   const baseline = await startWranglerDev({
+    inspector: mode.inspector,
     config: "bench/baseline/wrangler.toml",
-    vars: { UPSTREAM_URL: upstream.url },
+    vars: { UPSTREAM_URL: upstreamUrl },
   });
   try {
     const ragway: Target = {
@@ -135,26 +163,30 @@ export async function runPathBench(): Promise<void> {
       await (await fetch(`${ragway.url}/health`)).arrayBuffer();
     };
 
-    const calls = [
-      ["/v1/query cache hit", await callsPer(gateway, hit, CALLS_N)],
-      ["chat completion", await callsPer(gateway, chat(false), CALLS_N)],
-      ["streamed chat", await callsPer(gateway, chat(true), CALLS_N)],
-      ["/health", await callsPer(gateway, health, CALLS_N)],
-    ] as const;
-    printTable(
-      `Durable Object calls per request (high-rate key, ${CALLS_N} sequential requests each)`,
-      ["request", "LIMITER", "INDEX", "total"],
-      calls.map(([name, c]) => [
-        name,
-        c.limiter.toFixed(3),
-        c.index.toFixed(3),
-        c.total.toFixed(3),
-      ]),
-    );
+    if (countCalls) {
+      const calls = [
+        ["/v1/query cache hit", await callsPer(gateway, hit, CALLS_N)],
+        ["chat completion", await callsPer(gateway, chat(false), CALLS_N)],
+        ["streamed chat", await callsPer(gateway, chat(true), CALLS_N)],
+        ["/health", await callsPer(gateway, health, CALLS_N)],
+      ] as const;
+      printTable(
+        `Durable Object calls per request (high-rate key, ${CALLS_N} sequential requests each)`,
+        ["request", "LIMITER", "INDEX", "total"],
+        calls.map(([name, c]) => [
+          name,
+          c.limiter.toFixed(3),
+          c.index.toFixed(3),
+          c.total.toFixed(3),
+        ]),
+      );
+    } else {
+      for (let i = 0; i < 20; i++) await chat(false)(-1 - i); // warm: leases, isolate
+    }
 
     const chatUrl = (t: string) => `${t}/v1/chat/completions`;
     const cpu = (r: { cpuMs: number | null }) => (r.cpuMs === null ? "n/a" : ms(r.cpuMs));
-    /** A sequential run's latency summary and the CPU its wrangler dev used per request. */
+    /** A sequential run's latency summary and the CPU its serving processes used per request. */
     const measured = async (dev: WranglerDev, run: (i: number) => Promise<number>) => {
       const before = treeCpuMs(dev.pid);
       const stats = summarize(await sequential(LATENCY_N, run));
@@ -193,7 +225,7 @@ export async function runPathBench(): Promise<void> {
     ];
     printTable(
       `Latency at 1 connection (${LATENCY_N} requests each; overhead = ragway - forwarder; ` +
-        `CPU = wrangler dev's processes per request)`,
+        `CPU = the serving processes' CPU per request)`,
       [
         "measure",
         "ragway p50",
@@ -211,7 +243,7 @@ export async function runPathBench(): Promise<void> {
       ],
     );
 
-    // Each load also reports the CPU its wrangler dev (wrangler and workerd, every process under
+    // Each load also reports the CPU its serving processes (wrangler and workerd, every process under
     // it) used per request: unlike req/s, other load on a shared machine does not move it much.
     const load16 = async (
       target: Target,
@@ -276,7 +308,7 @@ export async function runPathBench(): Promise<void> {
       THROUGHPUT_N - (r.statuses[200] ?? 0),
     ];
     printTable(
-      `Throughput at 16 connections (${THROUGHPUT_N} requests each; CPU = wrangler dev's processes per request, ` +
+      `Throughput at 16 connections (${THROUGHPUT_N} requests each; CPU = the serving processes' CPU per request, ` +
         `CPU ratio = baseline CPU / ragway CPU, the throughput ratio on cores nothing else uses)`,
       [
         "measure",
@@ -302,6 +334,5 @@ export async function runPathBench(): Promise<void> {
     );
   } finally {
     await Promise.all([gateway.stop(), baseline.stop()]);
-    await upstream.close();
   }
 }

@@ -79,6 +79,7 @@ try {
     const cpu = before === null || after === null ? "n/a" : ((after - before) / total).toFixed(2);
     console.log(`${kind}: ${load.requestsPerSecond.toFixed(0)} req/s, ${cpu} ms CPU per request`);
   } else {
+    if (dev.inspectorUrl === null) throw new Error("wrangler dev started without an inspector");
     const list = await (
       await fetch(`${dev.inspectorUrl}/json`)
     ).json<{ webSocketDebuggerUrl: string; title: string }[]>();

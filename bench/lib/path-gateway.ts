@@ -7,8 +7,9 @@ import { startWranglerDev, type WranglerDev } from "../../test/support/wrangler-
 export const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 
 /** Starts the gateway with its chat provider at `upstreamUrl`. */
-export function startPathGateway(upstreamUrl: string): Promise<WranglerDev> {
+export function startPathGateway(upstreamUrl: string, inspector = true): Promise<WranglerDev> {
   return startWranglerDev({
+    inspector,
     vars: {
       OPENAI_API_KEY: "sk-bench-path",
       OPENAI_BASE_URL: upstreamUrl,

@@ -8,8 +8,9 @@ import { join } from "node:path";
 
 export interface WranglerDev {
   url: string;
-  /** The V8 inspector (DevTools protocol) of the Worker, e.g. for a CPU profile. */
-  inspectorUrl: string;
+  /** The V8 inspector (DevTools protocol) of the Worker, e.g. for a CPU profile; null when
+   * started with `inspector: false`. */
+  inspectorUrl: string | null;
   /** The process group leader (npx): wrangler and workerd run under it. */
   pid: number;
   /** Everything the process printed so far. */
@@ -41,31 +42,54 @@ export async function startWranglerDev(
     logLevel?: "info" | "log";
     /** Another Worker's wrangler config (a benchmark's baseline); default ./wrangler.toml. */
     config?: string;
+    /** false: the same dev server with no V8 inspector attached, as a deployed Worker runs (see
+     * worker-without-inspector.ts). `wrangler dev` attaches one, and it makes every console call
+     * and subrequest cost CPU. Default true, as `npm run dev` runs. */
+    inspector?: boolean;
   } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
   const state = await mkdtemp(join(tmpdir(), "ragway-dev-"));
-  const args = [
-    "wrangler",
-    "dev",
-    "--env",
-    "dev",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspector),
-    "--persist-to",
-    state,
-    "--log-level",
-    options.logLevel ?? "info",
-  ];
-  if (options.config) args.push("--config", options.config);
-  for (const [key, value] of Object.entries(options.vars ?? {}))
-    args.push("--var", `${key}:${value}`);
+  const withInspector = options.inspector ?? true;
+  const logLevel = options.logLevel ?? "info";
+  const args = withInspector
+    ? [
+        "wrangler",
+        "dev",
+        "--env",
+        "dev",
+        "--port",
+        String(port),
+        "--inspector-port",
+        String(inspector),
+        "--persist-to",
+        state,
+        "--log-level",
+        logLevel,
+        ...(options.config ? ["--config", options.config] : []),
+        ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => [
+          "--var",
+          `${key}:${value}`,
+        ]),
+      ]
+    : ["tsx", "test/support/worker-without-inspector.ts"];
+  const serve = {
+    config: options.config ?? "wrangler.toml",
+    port,
+    persist: state,
+    logLevel,
+    vars: options.vars ?? {},
+  };
   const child: ChildProcess = spawn("npx", args, {
     cwd: process.cwd(),
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CI: "true",
+      NO_COLOR: "1",
+      ...(withInspector ? {} : { RAGWAY_SERVE: JSON.stringify(serve) }),
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -105,7 +129,7 @@ export async function startWranglerDev(
       if (res.ok)
         return {
           url,
-          inspectorUrl: `http://127.0.0.1:${inspector}`,
+          inspectorUrl: withInspector ? `http://127.0.0.1:${inspector}` : null,
           pid: child.pid ?? 0,
           pgid: child.pid ?? 0,
           output: () => out,
