@@ -35,6 +35,7 @@ export const OPENAI_ROUTE_DOCS = {
         "X-Attempts": "how many tries and skips it took",
         "X-Cache":
           "MISS, BYPASS (a sampled request, or one that skipped the cache) or the cache tier that answered (non-streamed only)",
+        Age: "on a cache hit: seconds since the completion was computed",
       },
     },
     errors: {

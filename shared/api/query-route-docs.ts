@@ -27,6 +27,7 @@ export const QUERY_ROUTE_DOCS = {
       },
       headers: {
         "X-Cache": "MISS, BYPASS or the cache tier that answered",
+        Age: "on a cache hit: seconds since the answer was computed",
         "X-Model-Reason": "why this model was chosen",
       },
     },

@@ -29,6 +29,8 @@ export interface CacheHit<V> {
   status: CacheStatus;
   tier: string;
   saved: Spend;
+  /** When the entry was computed (epoch ms): what a response's `Age` is counted from. */
+  createdAt: number;
 }
 
 export interface CachedComputeDeps<V> {
@@ -93,6 +95,7 @@ export class CachedCompute<V> {
       status: TIER_STATUS[found.tier] ?? "HIT-MEMORY",
       tier: found.tier,
       saved: { tokens: found.value.meta.tokens, usd: found.value.meta.usd },
+      createdAt: found.value.meta.createdAt,
     };
   }
 
@@ -173,7 +176,15 @@ export interface Fresh<V, X> {
 
 /** How a request was answered by {@link cachedCompute}. */
 export type CachedResult<V, X> =
-  | { fromCache: true; status: CacheStatus; coalesced: boolean; value: V; saved: Spend }
+  | {
+      fromCache: true;
+      status: CacheStatus;
+      coalesced: boolean;
+      value: V;
+      saved: Spend;
+      /** When the served entry was computed (epoch ms); absent for a shared computation's. */
+      createdAt?: number;
+    }
   | { fromCache: false; status: "MISS" | "BYPASS"; value: V; extra: X };
 
 /**
@@ -206,6 +217,7 @@ export async function cachedCompute<V, X>(
         coalesced: false,
         value: hit.value,
         saved: hit.saved,
+        createdAt: hit.createdAt,
       };
     }
   }

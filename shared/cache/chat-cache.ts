@@ -55,7 +55,14 @@ export interface ComputedCompletion<X> {
 }
 
 export type ChatCacheResult<X> =
-  | { fromCache: true; status: CacheStatus; entry: CachedCompletion; saved: Spend }
+  | {
+      fromCache: true;
+      status: CacheStatus;
+      entry: CachedCompletion;
+      saved: Spend;
+      /** When the served completion was computed (epoch ms). */
+      createdAt?: number;
+    }
   | { fromCache: false; status: "MISS" | "BYPASS"; entry: CachedCompletion; extra: X };
 
 export interface ChatCacheDeps {
@@ -109,6 +116,12 @@ export async function completeWithCache<X>(
     },
   );
   return result.fromCache
-    ? { fromCache: true, status: result.status, entry: result.value, saved: result.saved }
+    ? {
+        fromCache: true,
+        status: result.status,
+        entry: result.value,
+        saved: result.saved,
+        ...(result.createdAt === undefined ? {} : { createdAt: result.createdAt }),
+      }
     : { fromCache: false, status: result.status, entry: result.value, extra: result.extra };
 }

@@ -70,3 +70,15 @@ function directive(token: string): string {
   if (eq < 0) return token.trim();
   return `${token.slice(0, eq).trim()}=${token.slice(eq + 1).trim()}`;
 }
+
+/**
+ * The `Age` header of a response served from the cache: whole seconds since its entry was
+ * computed (RFC 9111 §5.1), 0 for one computed moments ago by another request (no `createdAt`),
+ * never negative when clocks disagree. Compare it with the `max-age` a request sent.
+ * @example
+ * ageHeader(Date.now() - 61_500, Date.now()); // { age: "61" }
+ */
+export function ageHeader(createdAt: number | undefined, now: number): { age: string } {
+  const seconds = createdAt === undefined ? 0 : Math.max(0, Math.floor((now - createdAt) / 1000));
+  return { age: String(seconds) };
+}

@@ -35,6 +35,8 @@ export interface QueryCacheInfo {
   semantic?: { similarity: number; matchedQuery: string };
   /** When served from a cache or a shared computation: what computing it cost, now saved. */
   saved: Spend | null;
+  /** When a cached answer was computed (epoch ms); absent for one computed just now. */
+  createdAt?: number;
 }
 
 /** A query as this request experienced it. */
@@ -94,7 +96,12 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
         if (semantic && !cache.isFastest(hit.tier)) {
           ports.waitUntil(r, register(ports, caller, parts, key, semantic.index));
         }
-        return fromCache(hit.value, { status: hit.status, coalesced: false, saved: hit.saved });
+        return fromCache(hit.value, {
+          status: hit.status,
+          coalesced: false,
+          saved: hit.saved,
+          createdAt: hit.createdAt,
+        });
       }
     }
 
@@ -160,6 +167,9 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
             status: "HIT-MEMORY",
             coalesced: !second.leader,
             saved: generated.cost,
+            ...(second.leader && generated.createdAt !== undefined
+              ? { createdAt: generated.createdAt }
+              : {}),
           }),
           spent,
         };
@@ -194,7 +204,13 @@ export function createQueryService<R>(ports: QueryPorts<R>): QueryService<R> {
 /** An answer this request did not compute: nothing spent, nothing attempted. */
 function fromCache(
   answer: QueryAnswer,
-  info: { status: CacheStatus; coalesced: boolean; saved: Spend; semantic?: Semantic },
+  info: {
+    status: CacheStatus;
+    coalesced: boolean;
+    saved: Spend;
+    semantic?: Semantic;
+    createdAt?: number;
+  },
 ): ServedQuery {
   return {
     answer: {
@@ -210,6 +226,7 @@ function fromCache(
       coalesced: info.coalesced,
       ...(info.semantic ? { semantic: info.semantic } : {}),
       saved: info.saved,
+      ...(info.createdAt === undefined ? {} : { createdAt: info.createdAt }),
     },
     generated: false,
     spent: ZERO,

@@ -31,6 +31,8 @@ export type Prepared =
       answer: QueryAnswer;
       status: CacheStatus;
       saved: Spend;
+      /** When the found answer was computed (epoch ms). */
+      createdAt: number;
       semantic?: Semantic;
       paid: Spend;
     }
@@ -44,6 +46,8 @@ export interface Generated {
   cost: Spend;
   /** True when the fastest tier already held it (a computation had just finished). */
   found: boolean;
+  /** When a found answer was computed (epoch ms). */
+  createdAt?: number;
 }
 
 /**
@@ -70,6 +74,7 @@ export async function prepareAnswer<R>(
         answer: again.value,
         status: again.status,
         saved: again.saved,
+        createdAt: again.createdAt,
         paid: ZERO,
       };
   }
@@ -97,6 +102,7 @@ export async function prepareAnswer<R>(
             answer: hit.value,
             status: "HIT-SEMANTIC",
             saved: hit.saved,
+            createdAt: hit.createdAt,
             semantic: { similarity: round(match.similarity), matchedQuery: match.query },
             paid: embedCost,
           };
@@ -142,7 +148,15 @@ export async function generateShared<R>(
   const r = caller.request;
   if (lookup) {
     const again = await cache.find(key, { fastestOnly: true });
-    if (again) return { answer: again.value, reason: "cached", cost: again.saved, found: true };
+    if (again) {
+      return {
+        answer: again.value,
+        reason: "cached",
+        cost: again.saved,
+        found: true,
+        createdAt: again.createdAt,
+      };
+    }
   }
   const result = await generateAnswer(
     planned,

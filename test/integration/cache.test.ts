@@ -149,14 +149,23 @@ describe("answer cache: per-request controls", () => {
 
   it("Cache-Control: max-age serves an answer up to that age, and recomputes an older one", async () => {
     const q = "How long can a KV write take to be visible everywhere?";
-    expect((await query(q)).body.cache).toBe("MISS");
-    expect((await query(q, {}, { "cache-control": "max-age=60" })).body.cache).toBe("HIT-MEMORY");
+    const miss = await query(q);
+    expect(miss.body.cache).toBe("MISS");
+    expect(miss.headers.get("age")).toBeNull();
+    const hit = await query(q, {}, { "cache-control": "max-age=60" });
+    expect(hit.body.cache).toBe("HIT-MEMORY");
+    // Whole seconds since the answer was computed (RFC 9111's Age): moments ago.
+    expect(hit.headers.get("age")).toMatch(/^[01]$/);
     // Over a second later the entry is too old for max-age=1 in every tier: computed afresh.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(Number((await query(q)).headers.get("age"))).toBeGreaterThanOrEqual(1);
     const fresh = await query(q, {}, { "cache-control": "max-age=1" });
     expect(fresh.body.cache).toBe("MISS");
     expect(fresh.body.from_cache).toBe(false);
-    expect((await query(q)).body.cache).toBe("HIT-MEMORY");
+    expect(fresh.headers.get("age")).toBeNull();
+    const refreshed = await query(q);
+    expect(refreshed.body.cache).toBe("HIT-MEMORY");
+    expect(refreshed.headers.get("age")).toMatch(/^[01]$/);
   });
 });
 

@@ -5,6 +5,7 @@ const ALLOW_HEADERS = "authorization, content-type, cache-control, x-request-id"
 const EXPOSE_HEADERS = [
   "x-request-id",
   "x-cache",
+  "age",
   "x-model-reason",
   "x-ratelimit-limit",
   "x-ratelimit-remaining",

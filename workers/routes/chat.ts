@@ -13,6 +13,7 @@ import {
   type ComputedCompletion,
 } from "../../shared/cache/chat-cache.js";
 import {
+  ageHeader,
   cacheDirectives,
   skipsCache,
   type CacheDirectives,
@@ -122,6 +123,7 @@ export async function postChatCompletions(request: IRequest, app: AppContext): P
         "x-model-reason": result.fromCache ? "cached" : entry.reason,
         "x-degraded": String(result.fromCache ? false : result.extra.degraded),
         "x-attempts": String(attempts),
+        ...(result.fromCache ? ageHeader(result.createdAt, Date.now()) : {}),
       },
     });
   }

@@ -2,7 +2,7 @@
 // (workers/query-service), shape the documented response (JSON, or Server-Sent Events).
 import type { IRequest } from "itty-router";
 import { QueryRequestSchema } from "../../shared/api/schemas.js";
-import { cacheDirectives } from "../../shared/cache/directives.js";
+import { ageHeader, cacheDirectives } from "../../shared/cache/directives.js";
 import type { QueryAnswer } from "../../shared/rag/answer-query.js";
 import type { QueryCacheInfo } from "../../shared/rag/query-service.js";
 import { stringifyJson } from "../../shared/util/frozen-json.js";
@@ -40,7 +40,11 @@ export async function postQuery(request: IRequest, app: AppContext): Promise<Res
     timings: { total_ms: Date.now() - app.started, ...served.answer.timings },
     request_id: app.requestId,
   };
-  const headers = { "x-cache": served.cache.status, "x-model-reason": served.reason };
+  const headers = {
+    "x-cache": served.cache.status,
+    "x-model-reason": served.reason,
+    ...(served.cache.fromCache ? ageHeader(served.cache.createdAt, Date.now()) : {}),
+  };
   if (body.stream) return sseAnswer(payload, headers);
   // A cached answer's sources are serialised once per entry in memory, not once per hit.
   return jsonText(stringifyJson(payload), { headers });

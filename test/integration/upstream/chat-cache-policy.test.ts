@@ -44,7 +44,7 @@ async function ask(
     headers: { ...bearer(caller.key), ...headers },
   });
   expect(res.status).toBe(200);
-  return { cache: res.headers.get("x-cache"), body: res.body };
+  return { cache: res.headers.get("x-cache"), age: res.headers.get("age"), body: res.body };
 }
 
 const modelCalls = async (): Promise<number> => (await upstream(env).counts()).chat;
@@ -129,17 +129,22 @@ describe("max-age bounds the age of a cached completion", () => {
     const old = await ask(content, { temperature: 0 });
     expect(old.cache).toBe("HIT-KV");
     expect(old.body.choices[0]?.message.content).toBe("planted long ago");
+    // Its Age counts from when it was computed, not from when this isolate found it.
+    expect(Number(old.age)).toBeGreaterThanOrEqual(120);
+    expect(Number(old.age)).toBeLessThan(180);
 
     // Two minutes is older than max-age=60 in every tier: computed afresh.
     const bounded = { "cache-control": "max-age=60" };
     const fresh = await ask(content, { temperature: 0 }, bounded);
     expect(fresh.cache).toBe("MISS");
+    expect(fresh.age).toBeNull();
     expect(fresh.body.choices[0]?.message.content).not.toBe("planted long ago");
     expect(await modelCalls()).toBe(1);
 
     // The fresh completion replaced the old one: within the bound now, in memory and in KV.
     const again = await ask(content, { temperature: 0 }, bounded);
     expect(again.cache).toBe("HIT-MEMORY");
+    expect(Number(again.age)).toBeLessThan(60);
     expect(again.body.choices).toEqual(fresh.body.choices);
     expect(await modelCalls()).toBe(1);
     const stored = await kv.get(`${key}:e${epochs.kv}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cacheDirectives, skipsCache } from "../../../shared/cache/directives.js";
+import { ageHeader, cacheDirectives, skipsCache } from "../../../shared/cache/directives.js";
 
 describe("cacheDirectives", () => {
   it("looks up and stores by default", () => {
@@ -70,5 +70,17 @@ describe("cacheDirectives on hostile headers", () => {
     });
     expect(cacheDirectives(true, `max-age ${" ".repeat(50_000)}= 0`).lookup).toBe(false);
     expect(cacheDirectives(true, `a${" ".repeat(50_000)}b`)).toEqual({ lookup: true, store: true });
+  });
+});
+
+describe("ageHeader", () => {
+  const now = 1_700_000_000_000;
+  it("counts whole seconds since the entry was computed", () => {
+    expect(ageHeader(now - 61_999, now)).toEqual({ age: "61" });
+    expect(ageHeader(now - 999, now)).toEqual({ age: "0" });
+  });
+  it("says 0 for an answer another request computed just now, and never goes negative", () => {
+    expect(ageHeader(undefined, now)).toEqual({ age: "0" });
+    expect(ageHeader(now + 5_000, now)).toEqual({ age: "0" });
   });
 });
