@@ -209,7 +209,10 @@ function toStreamEvent({ data, event }: SseMessage): StreamEvent {
   }
   const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
   const otherText = parsed.data.choices.map((c) => generatedBesideContent(c.delta)).join("");
-  const chunk: ChatChunk = { raw: parsed.data, content, ...(otherText ? { otherText } : {}) };
+  // Relayed as received: the schema only checks the chunk (it has no defaults or transforms), and
+  // its output would list the schema's keys first, reordering what the upstream sent.
+  const raw = json as Record<string, unknown>;
+  const chunk: ChatChunk = { raw, content, ...(otherText ? { otherText } : {}) };
   if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
   return { type: "chunk", chunk };
 }

@@ -93,6 +93,24 @@ describe("readChatChunks", () => {
     expect(chunks[0]?.chunk.raw).toMatchObject({ id: "c1", object: "chat.completion.chunk" });
   });
 
+  it("keeps each chunk as the upstream sent it, key order and unknown fields included", async () => {
+    const sent = {
+      id: "c1",
+      object: "chat.completion.chunk",
+      created: 1,
+      model: "m",
+      system_fingerprint: "fp",
+      choices: [{ delta: { content: "Hi", role: "assistant" }, index: 0, finish_reason: null }],
+      usage: null,
+    };
+    const events = await collect(
+      readChatChunks(body([`data: ${JSON.stringify(sent)}\n\n`, "data: [DONE]\n\n"])),
+    );
+    const first = events[0];
+    if (first?.type !== "chunk") throw new Error("expected a chunk");
+    expect(JSON.stringify(first.chunk.raw)).toBe(JSON.stringify(sent));
+  });
+
   it("keeps tool-call names and arguments, and refusals, as generated text beside the content", async () => {
     const delta = (d: Record<string, unknown>) =>
       `data: ${JSON.stringify({ choices: [{ index: 0, delta: d, finish_reason: null }] })}\n\n`;
