@@ -7,7 +7,9 @@
 // sampled request, which the chat cache never touches. A second chat row sends temperature 0, a
 // reproducible request the chat cache looks up (a miss: every question is new) and fills, to show
 // what a cacheable miss costs. Both throughput baselines run again writing one console line per
-// request, as ragway writes one per response.
+// request, as ragway writes one per response. Every row measures ragway and its baseline
+// together: latency requests interleaved one by one, throughput in alternating blocks, so a
+// change in the machine's load during the run falls on both alike.
 //
 // The latency and throughput tables are printed twice, each time with the gateway and its
 // baselines served the same way: first by `wrangler dev` as `npm run dev` serves it, which
@@ -25,6 +27,8 @@ const MODEL = "gpt-4o-mini";
 const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
 const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
 const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
+/** Each throughput pair runs in this many alternating blocks of THROUGHPUT_N / blocks requests. */
+const THROUGHPUT_BLOCKS = 4;
 
 /** A measurement and the CPU its serving processes used per request (null where unreadable). */
 type Measured<T = LatencySummary> = T & { cpuMs: number | null };
@@ -97,10 +101,21 @@ async function ttft(url: string, init: RequestInit): Promise<number> {
   return first;
 }
 
-async function sequential(n: number, run: (i: number) => Promise<number>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await run(i));
-  return out;
+/** Blocks of one load as if they were one run: every request, over the blocks' summed time. */
+function combineLoads(parts: LoadResult[]): LoadResult {
+  const statuses: Record<number, number> = {};
+  for (const p of parts)
+    for (const [code, n] of Object.entries(p.statuses))
+      statuses[Number(code)] = (statuses[Number(code)] ?? 0) + n;
+  const elapsedMs = parts.reduce((a, p) => a + p.elapsedMs, 0);
+  const total = parts.reduce((a, p) => a + p.latencies.length, 0);
+  return {
+    latencies: parts.flatMap((p) => p.latencies),
+    statuses,
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+    elapsedMs,
+    requestsPerSecond: (total / elapsedMs) * 1000,
+  };
 }
 
 async function timed(url: string, init: RequestInit): Promise<number> {
@@ -186,31 +201,55 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
 
     const chatUrl = (t: string) => `${t}/v1/chat/completions`;
     const cpu = (r: { cpuMs: number | null }) => (r.cpuMs === null ? "n/a" : ms(r.cpuMs));
-    /** A sequential run's latency summary and the CPU its serving processes used per request. */
-    const measured = async (dev: WranglerDev, run: (i: number) => Promise<number>) => {
-      const before = treeCpuMs(dev.pid);
-      const stats = summarize(await sequential(LATENCY_N, run));
-      const after = treeCpuMs(dev.pid);
-      return {
-        ...stats,
-        cpuMs: before === null || after === null ? null : (after - before) / LATENCY_N,
-      };
+    /** CPU per request that each target's serving processes used while `work` ran. */
+    const cpuPer = async (work: () => Promise<void>, n: number) => {
+      const before = [treeCpuMs(gateway.pid), treeCpuMs(baseline.pid)];
+      await work();
+      const after = [treeCpuMs(gateway.pid), treeCpuMs(baseline.pid)];
+      return [0, 1].map((i) => {
+        const a = after[i];
+        const b = before[i];
+        return a === null || a === undefined || b === null || b === undefined ? null : (a - b) / n;
+      }) as [number | null, number | null];
     };
-    const ragwayChat = await measured(gateway, (i) =>
-      timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
+    /**
+     * Latency of ragway and of its baseline, interleaved request by request (which one goes first
+     * alternates), so drift in the machine's load falls on both alike.
+     */
+    const pairedLatency = async (
+      runRagway: (i: number) => Promise<number>,
+      runBase: (i: number) => Promise<number>,
+    ): Promise<[Measured, Measured]> => {
+      const r: number[] = [];
+      const b: number[] = [];
+      const [cpuR, cpuB] = await cpuPer(async () => {
+        for (let i = 0; i < LATENCY_N; i++) {
+          if (i % 2 === 0) {
+            r.push(await runRagway(i));
+            b.push(await runBase(i));
+          } else {
+            b.push(await runBase(i));
+            r.push(await runRagway(i));
+          }
+        }
+      }, LATENCY_N);
+      return [
+        { ...summarize(r), cpuMs: cpuR },
+        { ...summarize(b), cpuMs: cpuB },
+      ];
+    };
+    const [ragwayChat, baseChat] = await pairedLatency(
+      (i) => timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
+      (i) => timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
     );
     // The same chat at temperature 0: looked up (a miss) and filed, what the cache costs a miss.
-    const ragwayChatCacheable = await measured(gateway, (i) =>
-      timed(chatUrl(ragway.url), postJson(chatBody(i, false, true), ragway.headers)),
+    const [ragwayChatCacheable, baseChatAgain] = await pairedLatency(
+      (i) => timed(chatUrl(ragway.url), postJson(chatBody(i, false, true), ragway.headers)),
+      (i) => timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
     );
-    const baseChat = await measured(baseline, (i) =>
-      timed(chatUrl(baseline.url), postJson(chatBody(i, false))),
-    );
-    const ragwayTtft = await measured(gateway, (i) =>
-      ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
-    );
-    const baseTtft = await measured(baseline, (i) =>
-      ttft(chatUrl(baseline.url), postJson(chatBody(i, true))),
+    const [ragwayTtft, baseTtft] = await pairedLatency(
+      (i) => ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
+      (i) => ttft(chatUrl(baseline.url), postJson(chatBody(i, true))),
     );
     /** One row of the latency table: ragway against its baseline. */
     const latencyRow = (name: string, r: Measured, b: Measured) => [
@@ -224,8 +263,8 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       cpu(b),
     ];
     printTable(
-      `Latency at 1 connection (${LATENCY_N} requests each; overhead = ragway - forwarder; ` +
-        `CPU = the serving processes' CPU per request)`,
+      `Latency at 1 connection (${LATENCY_N} requests each, ragway's and the forwarder's ` +
+        `interleaved; overhead = ragway - forwarder; CPU = the serving processes' CPU per request)`,
       [
         "measure",
         "ragway p50",
@@ -238,60 +277,70 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       ],
       [
         latencyRow("chat completion (sampled)", ragwayChat, baseChat),
-        latencyRow("chat, cacheable miss (temperature 0)", ragwayChatCacheable, baseChat),
+        latencyRow("chat, cacheable miss (temperature 0)", ragwayChatCacheable, baseChatAgain),
         latencyRow("streamed TTFT", ragwayTtft, baseTtft),
       ],
     );
 
-    // Each load also reports the CPU its serving processes (wrangler and workerd, every process under
-    // it) used per request: unlike req/s, other load on a shared machine does not move it much.
-    const load16 = async (
-      target: Target,
-      make: (i: number) => RequestInit,
+    /**
+     * Throughput at 16 connections of ragway and of its baseline, in alternating blocks (which
+     * one goes first alternates too), so drift in the machine's load falls on both alike. Each
+     * also reports the CPU its serving processes (wrangler and workerd, every process under it)
+     * used per request: unlike req/s, other load on a shared machine does not move it much.
+     */
+    const pairedLoad = async (
       path: string,
-    ): Promise<Measured<LoadResult>> => {
-      const dev = target.url === gateway.url ? gateway : baseline;
-      const before = treeCpuMs(dev.pid);
-      const result = await runLoad((i) => ({ url: `${target.url}${path}`, init: make(i) }), {
-        total: THROUGHPUT_N,
-        concurrency: 16,
-      });
-      const after = treeCpuMs(dev.pid);
-      const cpuMs = before === null || after === null ? null : (after - before) / THROUGHPUT_N;
-      return { ...result, cpuMs };
+      makeRagway: (i: number) => RequestInit,
+      makeBase: (i: number) => RequestInit,
+    ): Promise<[Measured<LoadResult>, Measured<LoadResult>]> => {
+      const per = THROUGHPUT_N / THROUGHPUT_BLOCKS;
+      const parts: [LoadResult[], LoadResult[]] = [[], []];
+      const run = async (which: 0 | 1, block: number) => {
+        const url = `${which === 0 ? ragway.url : baseline.url}${path}`;
+        const make = which === 0 ? makeRagway : makeBase;
+        const offset = block * per;
+        parts[which].push(
+          await runLoad((i) => ({ url, init: make(offset + i) }), { total: per, concurrency: 16 }),
+        );
+      };
+      const [cpuR, cpuB] = await cpuPer(async () => {
+        for (let block = 0; block < THROUGHPUT_BLOCKS; block++) {
+          const order: Array<0 | 1> = block % 2 === 0 ? [0, 1] : [1, 0];
+          for (const which of order) await run(which, block);
+        }
+      }, THROUGHPUT_N);
+      return [
+        { ...combineLoads(parts[0]), cpuMs: cpuR },
+        { ...combineLoads(parts[1]), cpuMs: cpuB },
+      ];
     };
-    const chatRagway = await load16(
-      ragway,
+    const chatPath = "/v1/chat/completions";
+    const [chatRagway, chatBase] = await pairedLoad(
+      chatPath,
       (i) => postJson(chatBody(i, false), ragway.headers),
-      "/v1/chat/completions",
-    );
-    const chatRagwayCacheable = await load16(
-      ragway,
-      (i) => postJson(chatBody(i, false, true), ragway.headers),
-      "/v1/chat/completions",
-    );
-    const chatBase = await load16(
-      { url: baseline.url, headers: {} },
       (i) => postJson(chatBody(i, false)),
-      "/v1/chat/completions",
     );
-    const hitRagway = await load16(ragway, () => postJson(query, ragway.headers), "/v1/query");
-    const hitBase = await load16(
-      { url: baseline.url, headers: {} },
-      () => postJson(query),
+    const [chatRagwayCacheable, chatBaseAgain] = await pairedLoad(
+      chatPath,
+      (i) => postJson(chatBody(i, false, true), ragway.headers),
+      (i) => postJson(chatBody(i, false)),
+    );
+    const [hitRagway, hitBase] = await pairedLoad(
       "/v1/query",
+      () => postJson(query, ragway.headers),
+      () => postJson(query),
     );
     // The same baselines writing one console line per request, as ragway does for every response.
     const logLine = { "x-log-line": "1" };
-    const chatBaseLogged = await load16(
-      { url: baseline.url, headers: {} },
+    const [chatRagwayAgain, chatBaseLogged] = await pairedLoad(
+      chatPath,
+      (i) => postJson(chatBody(i, false), ragway.headers),
       (i) => postJson(chatBody(i, false), logLine),
-      "/v1/chat/completions",
     );
-    const hitBaseLogged = await load16(
-      { url: baseline.url, headers: {} },
-      () => postJson(query, logLine),
+    const [hitRagwayAgain, hitBaseLogged] = await pairedLoad(
       "/v1/query",
+      () => postJson(query, ragway.headers),
+      () => postJson(query, logLine),
     );
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
@@ -308,7 +357,7 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       THROUGHPUT_N - (r.statuses[200] ?? 0),
     ];
     printTable(
-      `Throughput at 16 connections (${THROUGHPUT_N} requests each; CPU = the serving processes' CPU per request, ` +
+      `Throughput at 16 connections (${THROUGHPUT_N} requests each, in ${THROUGHPUT_BLOCKS} alternating blocks; CPU = the serving processes' CPU per request, ` +
         `CPU ratio = baseline CPU / ragway CPU, the throughput ratio on cores nothing else uses)`,
       [
         "measure",
@@ -325,11 +374,15 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
         throughputRow(
           "chat, cacheable miss (temperature 0), vs forwarder",
           chatRagwayCacheable,
-          chatBase,
+          chatBaseAgain,
         ),
         throughputRow("cache hit vs constant", hitRagway, hitBase),
-        throughputRow("chat (sampled) vs forwarder + 1 console line", chatRagway, chatBaseLogged),
-        throughputRow("cache hit vs constant + 1 console line", hitRagway, hitBaseLogged),
+        throughputRow(
+          "chat (sampled) vs forwarder + 1 console line",
+          chatRagwayAgain,
+          chatBaseLogged,
+        ),
+        throughputRow("cache hit vs constant + 1 console line", hitRagwayAgain, hitBaseLogged),
       ],
     );
   } finally {
