@@ -1,9 +1,9 @@
 // Deploy readiness, offline: the production bundle builds exactly as `npm run deploy` would
 // ship it, production's settings pass the Worker's own config schema, and the committed Env type
 // is what `wrangler types` generates from wrangler.toml (so bindings and types cannot drift).
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join, sep } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTE_TABLE } from "../../shared/api/route-table.js";
@@ -180,10 +180,13 @@ const patternMatches = (pattern: string, path: string): boolean =>
 
 /** Every file of the static assets as the URL path it is served at. */
 async function assetPaths(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith("_"))
-    .map((e) => `/${relative(directory, join(e.parentPath, e.name))}`);
+  const out: string[] = [];
+  for (const entry of await readdir(directory, { recursive: true })) {
+    const name = entry.split(sep).join("/");
+    if (name.split("/").some((part) => part.startsWith("_"))) continue;
+    if ((await stat(join(directory, entry))).isFile()) out.push(`/${name}`);
+  }
+  return out;
 }
 
 describe("static assets and the API", () => {
