@@ -1,13 +1,16 @@
-// `npm run bench:profile -- [chat|stream|hit] [requests]`: a CPU profile of the
-// gateway Worker under load, taken over the V8 inspector that `wrangler dev` exposes. Prints
-// self time by function and by file, so a change to the request path is decided on where the
-// CPU goes rather than on wall time (the machine is shared). PROFILE=0 attaches no profiler and
-// prints only the CPU wrangler dev's processes spent per request. Asserts nothing.
+// `npm run bench:profile -- [chat|stream|hit] [requests]`: a CPU profile of the gateway Worker
+// under load. The profile is taken over an inspector that only the profiler is attached to (the
+// deploy bundle on Miniflare, bench/lib/profiled-gateway.ts), not over `wrangler dev`'s, whose own
+// session makes every console line and subrequest cost CPU and skews the profile. Prints self
+// time by function and by file and inclusive time, so a change to the request path is decided on
+// where the CPU goes rather than on wall time (the machine is shared). PROFILE=0 attaches no
+// profiler and prints only the CPU `wrangler dev`'s processes spent per request. Asserts nothing.
 import { cp, writeFile } from "node:fs/promises";
 import WebSocket from "ws";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { postJson, runLoad } from "./lib/http-load.js";
-import { highRateKeyHeaders, startPathGateway } from "./lib/path-gateway.js";
+import { highRateKeyHeaders, pathGatewayVars, startPathGateway } from "./lib/path-gateway.js";
+import { startProfiledGateway } from "./lib/profiled-gateway.js";
 import { treeCpuMs } from "./lib/process-cpu.js";
 
 const kind = process.argv[2] ?? "chat";
@@ -51,15 +54,21 @@ function inspector(url: string) {
 }
 
 const upstream = await startMockUpstream({ port: 0 });
-const dev = await startPathGateway(upstream.url);
 try {
-  const headers = await highRateKeyHeaders(dev.url, "bench-profile");
+  if (process.env.PROFILE === "0") await cpuOnly();
+  else await profiled();
+} finally {
+  await upstream.close();
+}
+
+/** The requests of `kind`, to the gateway at `url` with `headers`. */
+function requests(url: string, headers: Record<string, string>) {
   const query = { query: "How are rate limits enforced?", model: "local-extractive" };
-  const make = (i: number) =>
+  return (i: number) =>
     kind === "hit"
-      ? { url: `${dev.url}/v1/query`, init: postJson(query, headers) }
+      ? { url: `${url}/v1/query`, init: postJson(query, headers) }
       : {
-          url: `${dev.url}/v1/chat/completions`,
+          url: `${url}/v1/chat/completions`,
           init: postJson(
             {
               model: "gpt-4o-mini",
@@ -70,22 +79,35 @@ try {
             headers,
           ),
         };
-  await runLoad(make, { total: 200, concurrency: 4 }); // warm
-  if (process.env.PROFILE === "0") {
-    // CPU only: what wrangler dev's processes spend per request, with no profiler attached.
+}
+
+/** CPU only: what wrangler dev's processes spend per request, with no profiler attached. */
+async function cpuOnly(): Promise<void> {
+  const dev = await startPathGateway(upstream.url);
+  try {
+    const make = requests(dev.url, await highRateKeyHeaders(dev.url, "bench-profile"));
+    await runLoad(make, { total: 200, concurrency: 4 }); // warm
     const before = treeCpuMs(dev.pid);
     const load = await runLoad(make, { total, concurrency: 8 });
     const after = treeCpuMs(dev.pid);
     const cpu = before === null || after === null ? "n/a" : ((after - before) / total).toFixed(2);
     console.log(`${kind}: ${load.requestsPerSecond.toFixed(0)} req/s, ${cpu} ms CPU per request`);
-  } else {
-    if (dev.inspectorUrl === null) throw new Error("wrangler dev started without an inspector");
+  } finally {
+    await dev.stop();
+  }
+}
+
+/** A sampling profile of the gateway's isolate while `total` requests run. */
+async function profiled(): Promise<void> {
+  const gateway = await startProfiledGateway(pathGatewayVars(upstream.url));
+  try {
+    const make = requests(gateway.url, await highRateKeyHeaders(gateway.url, "bench-profile"));
+    await runLoad(make, { total: 200, concurrency: 4 }); // warm
     const list = await (
-      await fetch(`${dev.inspectorUrl}/json`)
+      await fetch(`${gateway.inspectorUrl}/json`)
     ).json<{ webSocketDebuggerUrl: string; title: string }[]>();
-    const target = list.find((t) => !/Durable|Object/i.test(t.title)) ?? list[0];
-    if (!target) throw new Error("no inspector target");
-    console.log("targets:", list.map((t) => t.title).join(" | "), "-> using", target.title);
+    const target = list.find((t) => t.title.endsWith(gateway.target));
+    if (!target) throw new Error(`no inspector target ${gateway.target}`);
     const cdp = inspector(target.webSocketDebuggerUrl);
     await cdp.opened;
     await cdp.send("Profiler.enable");
@@ -101,12 +123,11 @@ try {
     if (process.env.PROFILE_OUT) {
       // The raw profile and the bundle it points into, to read a line number against.
       await writeFile(`${process.env.PROFILE_OUT}.cpuprofile`, JSON.stringify(profile));
-      await cp(".wrangler/tmp", `${process.env.PROFILE_OUT}.bundle`, { recursive: true });
+      await cp(gateway.bundleDir, `${process.env.PROFILE_OUT}.bundle`, { recursive: true });
     }
+  } finally {
+    await gateway.stop();
   }
-} finally {
-  await dev.stop();
-  await upstream.close();
 }
 
 function summarize(profile: Profile, requests: number): void {

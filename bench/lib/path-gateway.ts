@@ -6,20 +6,21 @@ import { startWranglerDev, type WranglerDev } from "../../test/support/wrangler-
 
 export const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 
+/** The variables the gateway runs with, its chat provider at `upstreamUrl`. */
+export function pathGatewayVars(upstreamUrl: string): Record<string, string> {
+  return {
+    OPENAI_API_KEY: "sk-bench-path",
+    OPENAI_BASE_URL: upstreamUrl,
+    ADMIN_TOKEN,
+    SEED_SAMPLE_CORPUS: "true",
+    EMBEDDING_MODEL: "local-hash-embed",
+    ALLOW_ANONYMOUS: "false",
+  };
+}
+
 /** Starts the gateway with its chat provider at `upstreamUrl`. */
 export function startPathGateway(upstreamUrl: string, inspector = true): Promise<WranglerDev> {
-  return startWranglerDev({
-    inspector,
-    vars: {
-      OPENAI_API_KEY: "sk-bench-path",
-      OPENAI_BASE_URL: upstreamUrl,
-      ADMIN_TOKEN,
-      SEED_SAMPLE_CORPUS: "true",
-      EMBEDDING_MODEL: "local-hash-embed",
-      ALLOW_ANONYMOUS: "false",
-    },
-    timeoutMs: 120_000,
-  });
+  return startWranglerDev({ inspector, vars: pathGatewayVars(upstreamUrl), timeoutMs: 120_000 });
 }
 
 /** The Authorization header of a new key at the highest limits a key may have. */
