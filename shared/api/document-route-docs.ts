@@ -14,6 +14,11 @@ import {
 } from "./responses.js";
 import { IngestRequestSchema, LookupRequestSchema } from "./schemas.js";
 
+/** The `namespace` query parameter, as every document route that takes it describes it. */
+const NAMESPACE_PARAM = "the namespace (default: the key's first)";
+/** The `id` path parameter of a single document's routes. */
+const DOCUMENT_ID_PARAM = "the document id; may contain `/`";
+
 /** The Documents routes' descriptions: ingestion, lookup, listing, reads, deletes and jobs. */
 export const DOCUMENT_ROUTE_DOCS = {
   "POST /v1/documents": {
@@ -57,7 +62,7 @@ export const DOCUMENT_ROUTE_DOCS = {
     tag: "Documents",
     namespaced: true,
     queryParams: {
-      namespace: "the namespace (default: the key's first)",
+      namespace: NAMESPACE_PARAM,
       limit: "documents per page, 1 to 100 (default 20)",
       cursor: "the previous page's `next_cursor`",
       prefix: "only ids that start with this",
@@ -75,8 +80,8 @@ export const DOCUMENT_ROUTE_DOCS = {
       "The id is the rest of the path, `/` included (`/v1/documents/guides/setup.md`); `%2F` works too.",
     tag: "Documents",
     namespaced: true,
-    queryParams: { namespace: "the namespace (default: the key's first)" },
-    pathParams: { id: "the document id; may contain `/`" },
+    queryParams: { namespace: NAMESPACE_PARAM },
+    pathParams: { id: DOCUMENT_ID_PARAM },
     response: { description: "The document.", schema: named("Document", DocumentResponseSchema) },
     errors: { 404: "also: `not_found`: no document has this id" },
   },
@@ -87,8 +92,8 @@ export const DOCUMENT_ROUTE_DOCS = {
       "Bumps the index version, so cached answers that used it are not served again: at once by the isolate that deleted it, within CACHE_STATE_TTL_MS by every other.",
     tag: "Documents",
     namespaced: true,
-    queryParams: { namespace: "the namespace (default: the key's first)" },
-    pathParams: { id: "the document id; may contain `/`" },
+    queryParams: { namespace: NAMESPACE_PARAM },
+    pathParams: { id: DOCUMENT_ID_PARAM },
     response: {
       description: "The document is gone.",
       schema: named("DocumentDeleted", DocumentDeletedResponseSchema),
