@@ -202,15 +202,19 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const chatUrl = (t: string) => `${t}/v1/chat/completions`;
     const cpu = (r: { cpuMs: number | null }) => (r.cpuMs === null ? "n/a" : ms(r.cpuMs));
     /** CPU per request that each target's serving processes used while `work` ran. */
-    const cpuPer = async (work: () => Promise<void>, n: number) => {
-      const before = [treeCpuMs(gateway.pid), treeCpuMs(baseline.pid)];
+    const cpuPer = async (
+      work: () => Promise<void>,
+      n: number,
+    ): Promise<[number | null, number | null]> => {
+      const gatewayBefore = treeCpuMs(gateway.pid);
+      const baselineBefore = treeCpuMs(baseline.pid);
       await work();
-      const after = [treeCpuMs(gateway.pid), treeCpuMs(baseline.pid)];
-      return [0, 1].map((i) => {
-        const a = after[i];
-        const b = before[i];
-        return a === null || a === undefined || b === null || b === undefined ? null : (a - b) / n;
-      }) as [number | null, number | null];
+      const per = (after: number | null, before: number | null) =>
+        after === null || before === null ? null : (after - before) / n;
+      return [
+        per(treeCpuMs(gateway.pid), gatewayBefore),
+        per(treeCpuMs(baseline.pid), baselineBefore),
+      ];
     };
     /**
      * Latency of ragway and of its baseline, interleaved request by request (which one goes first
