@@ -13,7 +13,7 @@ import {
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { platformFailure } from "./platform-failure.js";
-import { corsHeaders, preflight } from "./http/cors.js";
+import { applyCors, preflight } from "./http/cors.js";
 import { ensureAdmitted } from "./limits/admission.js";
 import { finishAdmission } from "./limits/return-leases.js";
 import { authenticate } from "./limits/authenticate.js";
@@ -195,11 +195,11 @@ function logFailure(err: unknown, app: AppContext): void {
 }
 
 /** The router's last stage: request id, CORS and rate-limit headers on whatever it answers. */
-function finish(response: Response, _request: IRequest, app: AppContext): Response {
+function finish(response: Response, request: IRequest, app: AppContext): Response {
   finishAdmission(app);
   const out = withMutableHeaders(response);
   out.headers.set("x-request-id", app.requestId);
-  for (const [name, value] of CORS_HEADERS) out.headers.set(name, value);
+  applyCors(request, out);
   if (app.limits) {
     for (const [name, value] of Object.entries(limitHeaders(app.limits))) {
       out.headers.set(name, value);
@@ -245,8 +245,6 @@ function logRequest(request: Request, response: Response, app: AppContext): void
   }
 }
 
-const CORS_HEADERS = Object.entries(corsHeaders());
-
 /**
  * `response`, or a copy of it when its headers cannot be changed (a response from fetch() or
  * the assets binding). The routes' own responses are changed in place: copying every response
@@ -262,11 +260,11 @@ function withMutableHeaders(response: Response): Response {
 }
 
 /** The answer when the router itself failed (a bug in a stage): the error shape, with its id. */
-function lastResort(err: unknown, app: AppContext): Response {
+function lastResort(err: unknown, request: Request, app: AppContext): Response {
   logFailure(err, app);
   const response = renderError(err, app.requestId);
   response.headers.set("x-request-id", app.requestId);
-  for (const [name, value] of CORS_HEADERS) response.headers.set(name, value);
+  applyCors(request, response);
   return response;
 }
 
@@ -284,7 +282,7 @@ export async function handle(request: Request, app: AppContext): Promise<Respons
       response = (await router.fetch(request, app)) as Response;
     }
   } catch (err) {
-    response = lastResort(err, app);
+    response = lastResort(err, request, app);
   }
   logRequest(request, response, app);
   return response;

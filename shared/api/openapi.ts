@@ -93,7 +93,7 @@ export function buildOpenApi(routes: readonly RouteEntry[], options: OpenApiOpti
       version: options.version,
       summary: "RAG + LLM gateway on Cloudflare Workers",
       description:
-        "Errors always have OpenAI's shape plus `request_id`. Every response carries `X-Request-Id` and CORS headers (`Access-Control-Allow-Origin: *`; credentials are bearer tokens, never cookies); `OPTIONS` answers a preflight with the path's methods, and `HEAD` is served as `GET` without a body. A known path called with the wrong method answers 405 with an `Allow` header; an unknown path answers 404.",
+        "Errors always have OpenAI's shape plus `request_id`. Every response carries `X-Request-Id`; one to a request with an `Origin` header (every browser's cross-origin request) also carries CORS headers (`Access-Control-Allow-Origin: *`; credentials are bearer tokens, never cookies), and an answer to a `GET` says `Vary: Origin`; `OPTIONS` answers a preflight with the path's methods, and `HEAD` is served as `GET` without a body. A known path called with the wrong method answers 405 with an `Allow` header; an unknown path answers 404.",
       license: { name: "MIT", identifier: "MIT" },
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),

@@ -175,13 +175,34 @@ describe("routing errors", () => {
   });
 
   it("answers a CORS preflight with the route's methods and CORS headers on responses", async () => {
-    const pre = await call("OPTIONS", "/v1/query");
+    const origin = { origin: "https://app.example" };
+    const pre = await call("OPTIONS", "/v1/query", {
+      headers: { ...origin, "access-control-request-method": "POST" },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-methods")).toBe("POST");
     expect(pre.headers.get("access-control-allow-headers")).toContain("authorization");
-    const res = await call("GET", "/health");
+    const res = await call("GET", "/health", { headers: origin });
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+    expect(res.headers.get("vary")).toBe("Origin");
+    // An error (here a 400) is readable cross-origin too.
+    const refused = await call("POST", "/v1/query", { headers: origin, body: { query: 5 } });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("sends no CORS headers to a caller without Origin, and Vary: Origin on a GET's answer", async () => {
+    const res = await call("GET", "/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect(res.headers.get("access-control-expose-headers")).toBeNull();
+    // Cacheable (public, max-age): a copy fetched without Origin must not answer a browser's.
+    expect(res.headers.get("vary")).toBe("Origin");
+    const post = await call("POST", "/v1/query", { body: { query: 5 } });
+    expect(post.status).toBe(400);
+    expect(post.headers.get("access-control-allow-origin")).toBeNull();
+    expect(post.headers.get("vary")).toBeNull();
   });
 
   it("serves HEAD as GET without a body", async () => {
