@@ -7,7 +7,10 @@
 // sampled request, which the chat cache never touches. A second chat row sends temperature 0, a
 // reproducible request the chat cache looks up (a miss: every question is new) and fills, to show
 // what a cacheable miss costs. Both throughput baselines run again writing one console line per
-// request, as ragway writes one per response. Every row measures ragway and its baseline
+// request, as ragway writes one per response. A third baseline is the same forwarder deployed the
+// way ragway is, with the console's static assets and the API paths sent to the Worker first: the
+// rows against it separate what ragway's code adds from what the asset routing adds, which
+// wrangler simulates in the Worker's own runtime process. Every row measures ragway and its baseline
 // together: latency requests interleaved one by one, throughput in alternating blocks, so a
 // change in the machine's load during the run falls on both alike.
 //
@@ -156,6 +159,11 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     config: "bench/baseline/wrangler.toml",
     vars: { UPSTREAM_URL: upstreamUrl },
   });
+  const withAssets = await startWranglerDev({
+    inspector: mode.inspector,
+    config: "bench/baseline/wrangler-assets.toml",
+    vars: { UPSTREAM_URL: upstreamUrl },
+  });
   try {
     const ragway: Target = {
       url: gateway.url,
@@ -201,20 +209,18 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
 
     const chatUrl = (t: string) => `${t}/v1/chat/completions`;
     const cpu = (r: { cpuMs: number | null }) => (r.cpuMs === null ? "n/a" : ms(r.cpuMs));
-    /** CPU per request that each target's serving processes used while `work` ran. */
+    /** CPU per request that ragway's and `base`'s serving processes used while `work` ran. */
     const cpuPer = async (
       work: () => Promise<void>,
       n: number,
+      base: WranglerDev,
     ): Promise<[number | null, number | null]> => {
       const gatewayBefore = treeCpuMs(gateway.pid);
-      const baselineBefore = treeCpuMs(baseline.pid);
+      const baselineBefore = treeCpuMs(base.pid);
       await work();
       const per = (after: number | null, before: number | null) =>
         after === null || before === null ? null : (after - before) / n;
-      return [
-        per(treeCpuMs(gateway.pid), gatewayBefore),
-        per(treeCpuMs(baseline.pid), baselineBefore),
-      ];
+      return [per(treeCpuMs(gateway.pid), gatewayBefore), per(treeCpuMs(base.pid), baselineBefore)];
     };
     /**
      * Latency of ragway and of its baseline, interleaved request by request (which one goes first
@@ -223,20 +229,25 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const pairedLatency = async (
       runRagway: (i: number) => Promise<number>,
       runBase: (i: number) => Promise<number>,
+      base: WranglerDev = baseline,
     ): Promise<[Measured, Measured]> => {
       const r: number[] = [];
       const b: number[] = [];
-      const [cpuR, cpuB] = await cpuPer(async () => {
-        for (let i = 0; i < LATENCY_N; i++) {
-          if (i % 2 === 0) {
-            r.push(await runRagway(i));
-            b.push(await runBase(i));
-          } else {
-            b.push(await runBase(i));
-            r.push(await runRagway(i));
+      const [cpuR, cpuB] = await cpuPer(
+        async () => {
+          for (let i = 0; i < LATENCY_N; i++) {
+            if (i % 2 === 0) {
+              r.push(await runRagway(i));
+              b.push(await runBase(i));
+            } else {
+              b.push(await runBase(i));
+              r.push(await runRagway(i));
+            }
           }
-        }
-      }, LATENCY_N);
+        },
+        LATENCY_N,
+        base,
+      );
       return [
         { ...summarize(r), cpuMs: cpuR },
         { ...summarize(b), cpuMs: cpuB },
@@ -254,6 +265,17 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const [ragwayTtft, baseTtft] = await pairedLatency(
       (i) => ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
       (i) => ttft(chatUrl(baseline.url), postJson(chatBody(i, true))),
+    );
+    // Against the forwarder deployed with static assets, as ragway is.
+    const [ragwayChatAgain, assetsChat] = await pairedLatency(
+      (i) => timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
+      (i) => timed(chatUrl(withAssets.url), postJson(chatBody(i, false))),
+      withAssets,
+    );
+    const [ragwayTtftAgain, assetsTtft] = await pairedLatency(
+      (i) => ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
+      (i) => ttft(chatUrl(withAssets.url), postJson(chatBody(i, true))),
+      withAssets,
     );
     /** One row of the latency table: ragway against its baseline. */
     const latencyRow = (name: string, r: Measured, b: Measured) => [
@@ -283,6 +305,8 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
         latencyRow("chat completion (sampled)", ragwayChat, baseChat),
         latencyRow("chat, cacheable miss (temperature 0)", ragwayChatCacheable, baseChatAgain),
         latencyRow("streamed TTFT", ragwayTtft, baseTtft),
+        latencyRow("chat (sampled), forwarder with static assets", ragwayChatAgain, assetsChat),
+        latencyRow("streamed TTFT, forwarder with static assets", ragwayTtftAgain, assetsTtft),
       ],
     );
 
@@ -296,23 +320,28 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       path: string,
       makeRagway: (i: number) => RequestInit,
       makeBase: (i: number) => RequestInit,
+      base: WranglerDev = baseline,
     ): Promise<[Measured<LoadResult>, Measured<LoadResult>]> => {
       const per = THROUGHPUT_N / THROUGHPUT_BLOCKS;
       const parts: [LoadResult[], LoadResult[]] = [[], []];
       const run = async (which: 0 | 1, block: number) => {
-        const url = `${which === 0 ? ragway.url : baseline.url}${path}`;
+        const url = `${which === 0 ? ragway.url : base.url}${path}`;
         const make = which === 0 ? makeRagway : makeBase;
         const offset = block * per;
         parts[which].push(
           await runLoad((i) => ({ url, init: make(offset + i) }), { total: per, concurrency: 16 }),
         );
       };
-      const [cpuR, cpuB] = await cpuPer(async () => {
-        for (let block = 0; block < THROUGHPUT_BLOCKS; block++) {
-          const order: Array<0 | 1> = block % 2 === 0 ? [0, 1] : [1, 0];
-          for (const which of order) await run(which, block);
-        }
-      }, THROUGHPUT_N);
+      const [cpuR, cpuB] = await cpuPer(
+        async () => {
+          for (let block = 0; block < THROUGHPUT_BLOCKS; block++) {
+            const order: Array<0 | 1> = block % 2 === 0 ? [0, 1] : [1, 0];
+            for (const which of order) await run(which, block);
+          }
+        },
+        THROUGHPUT_N,
+        base,
+      );
       return [
         { ...combineLoads(parts[0]), cpuMs: cpuR },
         { ...combineLoads(parts[1]), cpuMs: cpuB },
@@ -345,6 +374,18 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       "/v1/query",
       () => postJson(query, ragway.headers),
       () => postJson(query, logLine),
+    );
+    const [chatRagwayThird, chatAssets] = await pairedLoad(
+      chatPath,
+      (i) => postJson(chatBody(i, false), ragway.headers),
+      (i) => postJson(chatBody(i, false)),
+      withAssets,
+    );
+    const [hitRagwayThird, hitAssets] = await pairedLoad(
+      "/v1/query",
+      () => postJson(query, ragway.headers),
+      () => postJson(query),
+      withAssets,
     );
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
@@ -387,9 +428,15 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
           chatBaseLogged,
         ),
         throughputRow("cache hit vs constant + 1 console line", hitRagwayAgain, hitBaseLogged),
+        throughputRow(
+          "chat (sampled) vs forwarder with static assets",
+          chatRagwayThird,
+          chatAssets,
+        ),
+        throughputRow("cache hit vs constant with static assets", hitRagwayThird, hitAssets),
       ],
     );
   } finally {
-    await Promise.all([gateway.stop(), baseline.stop()]);
+    await Promise.all([gateway.stop(), baseline.stop(), withAssets.stop()]);
   }
 }
