@@ -8,6 +8,7 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 interface Stat {
   pid: number;
   ppid: number;
+  name: string;
   ticks: number;
 }
 
@@ -15,11 +16,12 @@ function statOf(pid: string): Stat | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name, which is in parentheses and may contain spaces.
+    const name = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
     const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
     const ppid = Number(rest[1]);
     const utime = Number(rest[11]);
     const stime = Number(rest[12]);
-    return { pid: Number(pid), ppid, ticks: utime + stime };
+    return { pid: Number(pid), ppid, name, ticks: utime + stime };
   } catch {
     return null;
   }
@@ -27,6 +29,15 @@ function statOf(pid: string): Stat | null {
 
 /** Milliseconds of CPU used so far by `root` and every process below it. */
 export function treeCpuMs(root: number): number | null {
+  const each = treeCpuByProcess(root);
+  return each === null ? null : [...each.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Milliseconds of CPU used so far by `root` and every process below it, each keyed by its command
+ * name and, when several share one, their order by pid (`workerd#1`, `workerd#2`).
+ */
+export function treeCpuByProcess(root: number): Map<string, number> | null {
   let entries: string[];
   try {
     entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
@@ -36,12 +47,23 @@ export function treeCpuMs(root: number): number | null {
   const stats = entries.map(statOf).filter((s): s is Stat => s !== null);
   const children = new Map<number, Stat[]>();
   for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  let ticks = 0;
+  const tree: Stat[] = [];
   const stack = [root];
   for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
     const own = stats.find((s) => s.pid === pid);
-    if (own) ticks += own.ticks;
+    if (own) tree.push(own);
     for (const c of children.get(pid) ?? []) stack.push(c.pid);
   }
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  tree.sort((a, b) => a.pid - b.pid);
+  const seen = new Map<string, number>();
+  for (const s of tree) seen.set(s.name, (seen.get(s.name) ?? 0) + 1);
+  const out = new Map<string, number>();
+  const nth = new Map<string, number>();
+  for (const s of tree) {
+    const n = (nth.get(s.name) ?? 0) + 1;
+    nth.set(s.name, n);
+    const key = (seen.get(s.name) ?? 0) > 1 ? `${s.name}#${n}` : s.name;
+    out.set(key, (s.ticks * 1000) / TICKS_PER_SECOND);
+  }
+  return out;
 }

@@ -46,6 +46,9 @@ export async function startWranglerDev(
      * worker-without-inspector.ts). `wrangler dev` attaches one, and it makes every console call
      * and subrequest cost CPU. Default true, as `npm run dev` runs. */
     inspector?: boolean;
+    /** The checkout to serve (its wrangler.toml, sources and support files); default the current
+     * directory. */
+    cwd?: string;
   } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
@@ -82,7 +85,7 @@ export async function startWranglerDev(
     vars: options.vars ?? {},
   };
   const child: ChildProcess = spawn("npx", args, {
-    cwd: process.cwd(),
+    cwd: options.cwd ?? process.cwd(),
     env: {
       ...process.env,
       WRANGLER_SEND_METRICS: "false",

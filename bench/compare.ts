@@ -1,0 +1,162 @@
+// `npm run bench:compare -- [ref] [chat|hit|ttft]`: the working tree's gateway against the same
+// gateway at a git ref (default HEAD), to decide a change to the request path on numbers. Both are
+// served as deployed (the same wrangler, no inspector) against one mock upstream, and measured
+// together: throughput in alternating blocks (which goes first alternates), time to first
+// streamed byte request by request, so a change in the machine's load falls on both alike. The
+// throughput rows also print the CPU each serving process used per request (wrangler, its proxy
+// runtime and the Worker's runtime, in pid order), which other load on a shared machine moves far
+// less than req/s. Run it twice on an unchanged tree first to see the noise. Asserts nothing.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startMockUpstream } from "../test/mock-upstream/server.js";
+import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
+import { postJson, runLoad } from "./lib/http-load.js";
+import { highRateKeyHeaders, pathGatewayVars } from "./lib/path-gateway.js";
+import { treeCpuByProcess } from "./lib/process-cpu.js";
+import { ms, printTable, summarize } from "./lib/stats.js";
+
+const ref = process.argv[2] ?? "HEAD";
+const kind = process.argv[3] ?? "chat";
+const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
+const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
+const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
+
+if (!["chat", "hit", "ttft"].includes(kind)) {
+  console.error(`unknown kind "${kind}"; known: chat, hit, ttft`);
+  process.exit(2);
+}
+
+interface Side {
+  label: string;
+  dev: WranglerDev;
+  headers: Record<string, string>;
+}
+
+/** `ref`'s tracked files in a temporary directory that shares this checkout's node_modules. */
+async function checkout(at: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "ragway-compare-"));
+  const tar = join(dir, "tree.tar");
+  execFileSync("git", ["archive", "--format=tar", "-o", tar, at]);
+  execFileSync("tar", ["-x", "-f", tar, "-C", dir]);
+  await rm(tar);
+  await symlink(resolve("node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+let question = 0;
+const chatInit = (side: Side, stream: boolean) =>
+  postJson(
+    {
+      model: "gpt-4o-mini",
+      // A new question each time, as the path benchmark sends.
+      messages: [{ role: "user", content: `compare question ${question++} ${Date.now()}` }],
+      max_tokens: 16,
+      ...(stream ? { stream: true } : {}),
+    },
+    side.headers,
+  );
+const QUERY = { query: "How are rate limits enforced?", model: "local-extractive" };
+
+function request(side: Side): { url: string; init: RequestInit } {
+  return kind === "hit"
+    ? { url: `${side.dev.url}/v1/query`, init: postJson(QUERY, side.headers) }
+    : { url: `${side.dev.url}/v1/chat/completions`, init: chatInit(side, false) };
+}
+
+async function ttft(side: Side): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${side.dev.url}/v1/chat/completions`, chatInit(side, true));
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error("no body");
+  await reader.read();
+  const first = performance.now() - t0;
+  while (!(await reader.read()).done) {
+    // drain
+  }
+  if (res.status !== 200) throw new Error(`${side.label}: ${res.status}`);
+  return first;
+}
+
+async function throughput(sides: [Side, Side]): Promise<void> {
+  const cpu = sides.map(() => new Map<string, number>());
+  const elapsed = [0, 0];
+  const failed = [0, 0];
+  for (const side of sides) await runLoad(() => request(side), { total: 500, concurrency: 16 });
+  for (let block = 0; block < BLOCKS; block++) {
+    const order = block % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) {
+      const side = sides[i] as Side;
+      const before = treeCpuByProcess(side.dev.pid);
+      const r = await runLoad(() => request(side), { total: PER_BLOCK, concurrency: 16 });
+      const after = treeCpuByProcess(side.dev.pid);
+      elapsed[i] = (elapsed[i] ?? 0) + r.elapsedMs;
+      failed[i] = (failed[i] ?? 0) + PER_BLOCK - (r.statuses[200] ?? 0);
+      for (const [key, value] of after ?? []) {
+        // The runtimes apart (wrangler's proxy, the Worker's), helper processes by name.
+        const name = key.startsWith("workerd") ? key : key.replace(/#\d+$/, "");
+        cpu[i]?.set(name, (cpu[i]?.get(name) ?? 0) + value - (before?.get(key) ?? 0));
+      }
+    }
+  }
+  const total = BLOCKS * PER_BLOCK;
+  const names = [...new Set(cpu.flatMap((m) => [...m.keys()]))].filter((name) =>
+    cpu.some((m) => (m.get(name) ?? 0) / total >= 0.01),
+  );
+  printTable(
+    `${kind === "hit" ? "/v1/query cache hit" : "sampled chat"} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; CPU per request of each serving process)`,
+    ["gateway", "req/s", "CPU", ...names, "non-200"],
+    sides.map((side, i) => {
+      const per = (name: string) => (cpu[i]?.get(name) ?? 0) / total;
+      const sum = [...(cpu[i]?.values() ?? [])].reduce((a, b) => a + b, 0) / total;
+      return [
+        side.label,
+        ((total / (elapsed[i] ?? 1)) * 1000).toFixed(0),
+        ms(sum),
+        ...names.map((name) => ms(per(name))),
+        failed[i] ?? 0,
+      ];
+    }),
+  );
+}
+
+async function firstByte(sides: [Side, Side]): Promise<void> {
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < 50; i++) for (const side of sides) await ttft(side);
+  for (let i = 0; i < TTFT_N; i++) {
+    const order = i % 2 === 0 ? [0, 1] : [1, 0];
+    for (const j of order) samples[j as 0 | 1].push(await ttft(sides[j] as Side));
+  }
+  printTable(
+    `time to the first streamed byte at 1 connection (${TTFT_N} each, interleaved)`,
+    ["gateway", "p50", "mean", "p95"],
+    sides.map((side, i) => {
+      const s = summarize(samples[i as 0 | 1]);
+      return [side.label, ms(s.p50), ms(s.mean), ms(s.p95)];
+    }),
+  );
+}
+
+const dir = await checkout(ref);
+const upstream = await startMockUpstream({ port: 0 });
+const devs: WranglerDev[] = [];
+try {
+  const serve = async (label: string, cwd: string): Promise<Side> => {
+    const dev = await startWranglerDev({
+      inspector: false,
+      cwd,
+      vars: pathGatewayVars(upstream.url),
+      timeoutMs: 120_000,
+    });
+    devs.push(dev);
+    return { label, dev, headers: await highRateKeyHeaders(dev.url, label) };
+  };
+  const sides: [Side, Side] = [await serve("working tree", process.cwd()), await serve(ref, dir)];
+  if (kind === "ttft") await firstByte(sides);
+  else await throughput(sides);
+} finally {
+  await Promise.all(devs.map((d) => d.stop()));
+  await upstream.close();
+  await rm(dir, { recursive: true, force: true });
+}
