@@ -104,8 +104,10 @@ async function throughput(sides: [Side, Side]): Promise<void> {
   const names = [...new Set(cpu.flatMap((m) => [...m.keys()]))].filter((name) =>
     cpu.some((m) => (m.get(name) ?? 0) / total >= 0.01),
   );
+  const what = kind === "hit" ? "/v1/query cache hit" : "sampled chat";
   printTable(
-    `${kind === "hit" ? "/v1/query cache hit" : "sampled chat"} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; CPU per request of each serving process)`,
+    `${what} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; ` +
+      "CPU per request of each serving process)",
     ["gateway", "req/s", "CPU", ...names, "non-200"],
     sides.map((side, i) => {
       const per = (name: string) => (cpu[i]?.get(name) ?? 0) / total;

@@ -12,9 +12,9 @@
 // Worker first) and writing the one console line per request ragway writes. The rows against it
 // separate what ragway's code adds from what that deployment shape costs locally: wrangler
 // simulates the asset routing inside the Worker's own runtime process and parses every console
-// line in Node, where Cloudflare runs both outside the Worker. Every row measures ragway and its baseline
-// together: latency requests interleaved one by one, throughput in alternating blocks, so a
-// change in the machine's load during the run falls on both alike.
+// line in Node, where Cloudflare runs both outside the Worker. Every row measures ragway and its
+// baseline together: latency requests interleaved one by one, throughput in alternating blocks,
+// so a change in the machine's load during the run falls on both alike.
 //
 // The latency and throughput tables are printed twice, each time with the gateway and its
 // baselines served the same way: first by `wrangler dev` as `npm run dev` serves it, which
