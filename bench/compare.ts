@@ -5,7 +5,8 @@
 // streamed byte request by request, so a change in the machine's load falls on both alike. The
 // throughput rows also print the CPU each serving process used per request (wrangler, its proxy
 // runtime and the Worker's runtime, in pid order), which other load on a shared machine moves far
-// less than req/s. Run it twice on an unchanged tree first to see the noise. Asserts nothing.
+// less than req/s. Run it twice on an unchanged tree first to see the noise. The ref must have
+// test/support/worker-without-inspector.ts (serving without the inspector). Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
