@@ -14,7 +14,13 @@ import { join, resolve } from "node:path";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad } from "./lib/http-load.js";
-import { highRateKeyHeaders, pathGatewayVars } from "./lib/path-gateway.js";
+import {
+  chatBody,
+  HIT_QUERY,
+  highRateKeyHeaders,
+  pathGatewayVars,
+  timeToFirstByte,
+} from "./lib/path-gateway.js";
 import { treeCpuByProcess } from "./lib/process-cpu.js";
 import { ms, printTable, summarize } from "./lib/stats.js";
 
@@ -47,38 +53,21 @@ async function checkout(at: string): Promise<string> {
 }
 
 let question = 0;
-const chatInit = (side: Side, stream: boolean) =>
-  postJson(
-    {
-      model: "gpt-4o-mini",
-      // A new question each time, as the path benchmark sends.
-      messages: [{ role: "user", content: `compare question ${question++} ${Date.now()}` }],
-      max_tokens: 16,
-      ...(stream ? { stream: true } : {}),
-    },
-    side.headers,
-  );
-const QUERY = { query: "How are rate limits enforced?", model: "local-extractive" };
 
 function request(side: Side): { url: string; init: RequestInit } {
   return kind === "hit"
-    ? { url: `${side.dev.url}/v1/query`, init: postJson(QUERY, side.headers) }
-    : { url: `${side.dev.url}/v1/chat/completions`, init: chatInit(side, false) };
+    ? { url: `${side.dev.url}/v1/query`, init: postJson(HIT_QUERY, side.headers) }
+    : {
+        url: `${side.dev.url}/v1/chat/completions`,
+        init: postJson(chatBody(question++, false), side.headers),
+      };
 }
 
-async function ttft(side: Side): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(`${side.dev.url}/v1/chat/completions`, chatInit(side, true));
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error("no body");
-  await reader.read();
-  const first = performance.now() - t0;
-  while (!(await reader.read()).done) {
-    // drain
-  }
-  if (res.status !== 200) throw new Error(`${side.label}: ${res.status}`);
-  return first;
-}
+const ttft = (side: Side): Promise<number> =>
+  timeToFirstByte(
+    `${side.dev.url}/v1/chat/completions`,
+    postJson(chatBody(question++, true), side.headers),
+  );
 
 async function throughput(sides: [Side, Side]): Promise<void> {
   const cpu = sides.map(() => new Map<string, number>());
@@ -94,10 +83,12 @@ async function throughput(sides: [Side, Side]): Promise<void> {
       const after = treeCpuByProcess(side.dev.pid);
       elapsed[i] = (elapsed[i] ?? 0) + r.elapsedMs;
       failed[i] = (failed[i] ?? 0) + PER_BLOCK - (r.statuses[200] ?? 0);
-      for (const [key, value] of after ?? []) {
-        // The runtimes apart (wrangler's proxy, the Worker's), helper processes by name.
-        const name = key.startsWith("workerd") ? key : key.replace(/#\d+$/, "");
-        cpu[i]?.set(name, (cpu[i]?.get(name) ?? 0) + value - (before?.get(key) ?? 0));
+      const used = new Map((before ?? []).map((p) => [p.pid, p.ms]));
+      let runtimes = 0;
+      for (const p of after ?? []) {
+        // The runtimes apart, in pid order (wrangler's proxy, the Worker's); helpers by name.
+        const name = p.name === "workerd" ? `workerd#${++runtimes}` : p.name;
+        cpu[i]?.set(name, (cpu[i]?.get(name) ?? 0) + p.ms - (used.get(p.pid) ?? 0));
       }
     }
   }

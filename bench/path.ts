@@ -24,11 +24,17 @@
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
-import { ADMIN_TOKEN, highRateKeyHeaders, startPathGateway } from "./lib/path-gateway.js";
+import {
+  ADMIN_TOKEN,
+  chatBody,
+  HIT_QUERY,
+  highRateKeyHeaders,
+  startPathGateway,
+  timeToFirstByte as ttft,
+} from "./lib/path-gateway.js";
 import { treeCpuMs } from "./lib/process-cpu.js";
 import { ms, printTable, summarize, type LatencySummary } from "./lib/stats.js";
 
-const MODEL = "gpt-4o-mini";
 const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
 const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
 const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
@@ -42,16 +48,6 @@ interface Target {
   url: string;
   headers: Record<string, string>;
 }
-
-/** A chat body; `cacheable` sends temperature 0, which the chat cache looks up and fills. */
-const chatBody = (i: number, stream: boolean, cacheable = false) => ({
-  model: MODEL,
-  // A new question each time: a cacheable request misses, never hits.
-  messages: [{ role: "user", content: `path benchmark question ${i} ${Date.now()}` }],
-  max_tokens: 16,
-  ...(cacheable ? { temperature: 0 } : {}),
-  ...(stream ? { stream: true } : {}),
-});
 
 /** Sum of ragway_durable_object_calls_total by object, from /metrics. */
 async function doCalls(dev: WranglerDev): Promise<Record<string, number>> {
@@ -90,20 +86,6 @@ async function callsPer(
     index: delta("INDEX"),
     total: delta("LIMITER") + delta("INDEX"),
   };
-}
-
-/** Milliseconds until the first body bytes of a streamed response. */
-async function ttft(url: string, init: RequestInit): Promise<number> {
-  const t0 = performance.now();
-  const res = await fetch(url, init);
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error("no body");
-  await reader.read();
-  const first = performance.now() - t0;
-  while (!(await reader.read()).done) {
-    // drain
-  }
-  return first;
 }
 
 /** Blocks of one load as if they were one run: every request, over the blocks' summed time. */
@@ -171,7 +153,7 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       url: gateway.url,
       headers: await highRateKeyHeaders(gateway.url, "bench-path"),
     };
-    const query = { query: "How are rate limits enforced?", model: "local-extractive" };
+    const query = HIT_QUERY;
     const hit = async () => {
       const res = await fetch(`${ragway.url}/v1/query`, postJson(query, ragway.headers));
       await res.arrayBuffer();

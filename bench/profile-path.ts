@@ -9,7 +9,13 @@ import { cp, writeFile } from "node:fs/promises";
 import WebSocket from "ws";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { postJson, runLoad } from "./lib/http-load.js";
-import { highRateKeyHeaders, pathGatewayVars, startPathGateway } from "./lib/path-gateway.js";
+import {
+  chatBody,
+  HIT_QUERY,
+  highRateKeyHeaders,
+  pathGatewayVars,
+  startPathGateway,
+} from "./lib/path-gateway.js";
 import { startProfiledGateway } from "./lib/profiled-gateway.js";
 import { treeCpuMs } from "./lib/process-cpu.js";
 
@@ -63,21 +69,12 @@ try {
 
 /** The requests of `kind`, to the gateway at `url` with `headers`. */
 function requests(url: string, headers: Record<string, string>) {
-  const query = { query: "How are rate limits enforced?", model: "local-extractive" };
   return (i: number) =>
     kind === "hit"
-      ? { url: `${url}/v1/query`, init: postJson(query, headers) }
+      ? { url: `${url}/v1/query`, init: postJson(HIT_QUERY, headers) }
       : {
           url: `${url}/v1/chat/completions`,
-          init: postJson(
-            {
-              model: "gpt-4o-mini",
-              messages: [{ role: "user", content: `profile question ${i} ${Date.now()}` }],
-              max_tokens: 16,
-              ...(kind === "stream" ? { stream: true } : {}),
-            },
-            headers,
-          ),
+          init: postJson(chatBody(i, kind === "stream"), headers),
         };
 }
 

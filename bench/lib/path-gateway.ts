@@ -18,6 +18,35 @@ export function pathGatewayVars(upstreamUrl: string): Record<string, string> {
   };
 }
 
+/** The question of the path benchmarks' cache hits (the first request fills the cache). */
+export const HIT_QUERY = { query: "How are rate limits enforced?", model: "local-extractive" };
+
+/** A chat body; `cacheable` sends temperature 0, which the chat cache looks up and fills. */
+export const chatBody = (i: number, stream: boolean, cacheable = false) => ({
+  model: "gpt-4o-mini",
+  // A new question each time: a cacheable request misses, never hits.
+  messages: [{ role: "user", content: `path benchmark question ${i} ${Date.now()}` }],
+  max_tokens: 16,
+  ...(cacheable ? { temperature: 0 } : {}),
+  ...(stream ? { stream: true } : {}),
+});
+
+/** Milliseconds until the first body bytes of a streamed response (read to its end; a status
+ * other than 200 throws). */
+export async function timeToFirstByte(url: string, init: RequestInit): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error("no body");
+  await reader.read();
+  const first = performance.now() - t0;
+  while (!(await reader.read()).done) {
+    // drain
+  }
+  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+  return first;
+}
+
 /** Starts the gateway with its chat provider at `upstreamUrl`. */
 export function startPathGateway(upstreamUrl: string, inspector = true): Promise<WranglerDev> {
   return startWranglerDev({ inspector, vars: pathGatewayVars(upstreamUrl), timeoutMs: 120_000 });

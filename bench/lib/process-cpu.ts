@@ -30,14 +30,11 @@ function statOf(pid: string): Stat | null {
 /** Milliseconds of CPU used so far by `root` and every process below it. */
 export function treeCpuMs(root: number): number | null {
   const each = treeCpuByProcess(root);
-  return each === null ? null : [...each.values()].reduce((a, b) => a + b, 0);
+  return each === null ? null : each.reduce((sum, p) => sum + p.ms, 0);
 }
 
-/**
- * Milliseconds of CPU used so far by `root` and every process below it, each keyed by its command
- * name and, when several share one, their order by pid (`workerd#1`, `workerd#2`).
- */
-export function treeCpuByProcess(root: number): Map<string, number> | null {
+/** Milliseconds of CPU used so far by `root` and by every process below it, each, by pid. */
+export function treeCpuByProcess(root: number): { pid: number; name: string; ms: number }[] | null {
   let entries: string[];
   try {
     entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
@@ -54,16 +51,7 @@ export function treeCpuByProcess(root: number): Map<string, number> | null {
     if (own) tree.push(own);
     for (const c of children.get(pid) ?? []) stack.push(c.pid);
   }
-  tree.sort((a, b) => a.pid - b.pid);
-  const seen = new Map<string, number>();
-  for (const s of tree) seen.set(s.name, (seen.get(s.name) ?? 0) + 1);
-  const out = new Map<string, number>();
-  const nth = new Map<string, number>();
-  for (const s of tree) {
-    const n = (nth.get(s.name) ?? 0) + 1;
-    nth.set(s.name, n);
-    const key = (seen.get(s.name) ?? 0) > 1 ? `${s.name}#${n}` : s.name;
-    out.set(key, (s.ticks * 1000) / TICKS_PER_SECOND);
-  }
-  return out;
+  return tree
+    .sort((a, b) => a.pid - b.pid)
+    .map((s) => ({ pid: s.pid, name: s.name, ms: (s.ticks * 1000) / TICKS_PER_SECOND }));
 }
