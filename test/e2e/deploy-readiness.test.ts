@@ -3,7 +3,7 @@
 // is what `wrangler types` generates from wrangler.toml (so bindings and types cannot drift).
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTE_TABLE } from "../../shared/api/route-table.js";
@@ -213,6 +213,15 @@ describe("static assets and the API", () => {
       }
     },
   );
+
+  it("is what the path benchmark's like-for-like baseline is deployed with", () => {
+    const ragway = readWranglerConfig("dev").assets;
+    const baseline = readWranglerConfig("dev", "bench/baseline/wrangler-assets.toml").assets;
+    expect(baseline?.run_worker_first).toEqual(ragway?.run_worker_first);
+    expect(resolve("bench/baseline", baseline?.directory ?? "")).toBe(
+      resolve(ragway?.directory ?? ""),
+    );
+  });
 });
 
 describe("the committed Env type", () => {

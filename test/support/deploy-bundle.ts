@@ -131,9 +131,10 @@ const WranglerConfigSchema = z.object({
 
 export type WranglerConfig = z.infer<typeof WranglerConfigSchema>;
 
-/** wrangler.toml as wrangler resolves it for `env` (top level when undefined): the parts used
- * here, validated (wrangler's own Config type does not resolve from its published types). */
-export function readWranglerConfig(env?: string): WranglerConfig {
+/** wrangler.toml (or another `config`) as wrangler resolves it for `env` (top level when
+ * undefined): the parts used here, validated (wrangler's own Config type does not resolve from its
+ * published types). */
+export function readWranglerConfig(env?: string, config = "wrangler.toml"): WranglerConfig {
   const read = unstable_readConfig as (args: { config: string; env?: string }) => unknown;
-  return WranglerConfigSchema.parse(read({ config: "wrangler.toml", ...(env ? { env } : {}) }));
+  return WranglerConfigSchema.parse(read({ config, ...(env ? { env } : {}) }));
 }
