@@ -6,15 +6,12 @@
 // throughput against a bare Worker answering a constant. The chat rows send no temperature: a
 // sampled request, which the chat cache never touches. A second chat row sends temperature 0, a
 // reproducible request the chat cache looks up (a miss: every question is new) and fills, to show
-// what a cacheable miss costs. Both throughput baselines run again writing one console line per
-// request, as ragway writes one per response. A third baseline is like for like: the same
-// forwarder deployed the way ragway is (the console's static assets, the API paths sent to the
-// Worker first) and writing the one console line per request ragway writes. The rows against it
-// separate what ragway's code adds from what that deployment shape costs locally: wrangler
-// simulates the asset routing inside the Worker's own runtime process and parses every console
-// line in Node, where Cloudflare runs both outside the Worker. Every row measures ragway and its
-// baseline together: latency requests interleaved one by one, throughput in alternating blocks,
-// so a change in the machine's load during the run falls on both alike.
+// what a cacheable miss costs. The latency and throughput rows run again against the same
+// baselines writing one console line per request, as ragway writes one per response: wrangler
+// parses every console line in its Node process, where Cloudflare handles logs outside the Worker,
+// so those rows separate what ragway's code adds from what its log line costs locally. Every row
+// measures ragway and its baseline together: latency requests interleaved one by one, throughput
+// in alternating blocks, so a change in the machine's load during the run falls on both alike.
 //
 // The latency and throughput tables are printed twice, each time with the gateway and its
 // baselines served the same way: first by `wrangler dev` as `npm run dev` serves it, which
@@ -143,11 +140,6 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     config: "bench/baseline/wrangler.toml",
     vars: { UPSTREAM_URL: upstreamUrl },
   });
-  const withAssets = await startWranglerDev({
-    inspector: mode.inspector,
-    config: "bench/baseline/wrangler-assets.toml",
-    vars: { UPSTREAM_URL: upstreamUrl },
-  });
   try {
     const ragway: Target = {
       url: gateway.url,
@@ -193,18 +185,20 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
 
     const chatUrl = (t: string) => `${t}/v1/chat/completions`;
     const cpu = (r: { cpuMs: number | null }) => (r.cpuMs === null ? "n/a" : ms(r.cpuMs));
-    /** CPU per request that ragway's and `base`'s serving processes used while `work` ran. */
+    /** CPU per request that ragway's and the baseline's serving processes used while `work` ran. */
     const cpuPer = async (
       work: () => Promise<void>,
       n: number,
-      base: WranglerDev,
     ): Promise<[number | null, number | null]> => {
       const gatewayBefore = treeCpuMs(gateway.pid);
-      const baselineBefore = treeCpuMs(base.pid);
+      const baselineBefore = treeCpuMs(baseline.pid);
       await work();
       const per = (after: number | null, before: number | null) =>
         after === null || before === null ? null : (after - before) / n;
-      return [per(treeCpuMs(gateway.pid), gatewayBefore), per(treeCpuMs(base.pid), baselineBefore)];
+      return [
+        per(treeCpuMs(gateway.pid), gatewayBefore),
+        per(treeCpuMs(baseline.pid), baselineBefore),
+      ];
     };
     /**
      * Latency of ragway and of its baseline, interleaved request by request (which one goes first
@@ -213,25 +207,20 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const pairedLatency = async (
       runRagway: (i: number) => Promise<number>,
       runBase: (i: number) => Promise<number>,
-      base: WranglerDev = baseline,
     ): Promise<[Measured, Measured]> => {
       const r: number[] = [];
       const b: number[] = [];
-      const [cpuR, cpuB] = await cpuPer(
-        async () => {
-          for (let i = 0; i < LATENCY_N; i++) {
-            if (i % 2 === 0) {
-              r.push(await runRagway(i));
-              b.push(await runBase(i));
-            } else {
-              b.push(await runBase(i));
-              r.push(await runRagway(i));
-            }
+      const [cpuR, cpuB] = await cpuPer(async () => {
+        for (let i = 0; i < LATENCY_N; i++) {
+          if (i % 2 === 0) {
+            r.push(await runRagway(i));
+            b.push(await runBase(i));
+          } else {
+            b.push(await runBase(i));
+            r.push(await runRagway(i));
           }
-        },
-        LATENCY_N,
-        base,
-      );
+        }
+      }, LATENCY_N);
       return [
         { ...summarize(r), cpuMs: cpuR },
         { ...summarize(b), cpuMs: cpuB },
@@ -250,17 +239,15 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       (i) => ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
       (i) => ttft(chatUrl(baseline.url), postJson(chatBody(i, true))),
     );
-    // Like for like: the forwarder deployed as ragway is, writing one console line per request.
+    // Like for like: the forwarder writing one console line per request, as ragway does.
     const logLine = { "x-log-line": "1" };
-    const [ragwayChatAgain, assetsChat] = await pairedLatency(
+    const [ragwayChatAgain, loggedChat] = await pairedLatency(
       (i) => timed(chatUrl(ragway.url), postJson(chatBody(i, false), ragway.headers)),
-      (i) => timed(chatUrl(withAssets.url), postJson(chatBody(i, false), logLine)),
-      withAssets,
+      (i) => timed(chatUrl(baseline.url), postJson(chatBody(i, false), logLine)),
     );
-    const [ragwayTtftAgain, assetsTtft] = await pairedLatency(
+    const [ragwayTtftAgain, loggedTtft] = await pairedLatency(
       (i) => ttft(chatUrl(ragway.url), postJson(chatBody(i, true), ragway.headers)),
-      (i) => ttft(chatUrl(withAssets.url), postJson(chatBody(i, true), logLine)),
-      withAssets,
+      (i) => ttft(chatUrl(baseline.url), postJson(chatBody(i, true), logLine)),
     );
     /** One row of the latency table: ragway against its baseline. */
     const latencyRow = (name: string, r: Measured, b: Measured) => [
@@ -290,8 +277,8 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
         latencyRow("chat completion (sampled)", ragwayChat, baseChat),
         latencyRow("chat, cacheable miss (temperature 0)", ragwayChatCacheable, baseChatAgain),
         latencyRow("streamed TTFT", ragwayTtft, baseTtft),
-        latencyRow("chat (sampled), like-for-like forwarder", ragwayChatAgain, assetsChat),
-        latencyRow("streamed TTFT, like-for-like forwarder", ragwayTtftAgain, assetsTtft),
+        latencyRow("chat (sampled), forwarder + 1 console line", ragwayChatAgain, loggedChat),
+        latencyRow("streamed TTFT, forwarder + 1 console line", ragwayTtftAgain, loggedTtft),
       ],
     );
 
@@ -305,28 +292,23 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       path: string,
       makeRagway: (i: number) => RequestInit,
       makeBase: (i: number) => RequestInit,
-      base: WranglerDev = baseline,
     ): Promise<[Measured<LoadResult>, Measured<LoadResult>]> => {
       const per = THROUGHPUT_N / THROUGHPUT_BLOCKS;
       const parts: [LoadResult[], LoadResult[]] = [[], []];
       const run = async (which: 0 | 1, block: number) => {
-        const url = `${which === 0 ? ragway.url : base.url}${path}`;
+        const url = `${which === 0 ? ragway.url : baseline.url}${path}`;
         const make = which === 0 ? makeRagway : makeBase;
         const offset = block * per;
         parts[which].push(
           await runLoad((i) => ({ url, init: make(offset + i) }), { total: per, concurrency: 16 }),
         );
       };
-      const [cpuR, cpuB] = await cpuPer(
-        async () => {
-          for (let block = 0; block < THROUGHPUT_BLOCKS; block++) {
-            const order: Array<0 | 1> = block % 2 === 0 ? [0, 1] : [1, 0];
-            for (const which of order) await run(which, block);
-          }
-        },
-        THROUGHPUT_N,
-        base,
-      );
+      const [cpuR, cpuB] = await cpuPer(async () => {
+        for (let block = 0; block < THROUGHPUT_BLOCKS; block++) {
+          const order: Array<0 | 1> = block % 2 === 0 ? [0, 1] : [1, 0];
+          for (const which of order) await run(which, block);
+        }
+      }, THROUGHPUT_N);
       return [
         { ...combineLoads(parts[0]), cpuMs: cpuR },
         { ...combineLoads(parts[1]), cpuMs: cpuB },
@@ -358,18 +340,6 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       "/v1/query",
       () => postJson(query, ragway.headers),
       () => postJson(query, logLine),
-    );
-    const [chatRagwayThird, chatAssets] = await pairedLoad(
-      chatPath,
-      (i) => postJson(chatBody(i, false), ragway.headers),
-      (i) => postJson(chatBody(i, false), logLine),
-      withAssets,
-    );
-    const [hitRagwayThird, hitAssets] = await pairedLoad(
-      "/v1/query",
-      () => postJson(query, ragway.headers),
-      () => postJson(query, logLine),
-      withAssets,
     );
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
@@ -412,11 +382,9 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
           chatBaseLogged,
         ),
         throughputRow("cache hit vs constant + 1 console line", hitRagwayAgain, hitBaseLogged),
-        throughputRow("chat (sampled) vs like-for-like forwarder", chatRagwayThird, chatAssets),
-        throughputRow("cache hit vs like-for-like constant", hitRagwayThird, hitAssets),
       ],
     );
   } finally {
-    await Promise.all([gateway.stop(), baseline.stop(), withAssets.stop()]);
+    await Promise.all([gateway.stop(), baseline.stop()]);
   }
 }

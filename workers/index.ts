@@ -1,10 +1,12 @@
-// Entry: validate configuration, build the request context, hand over to the router.
+// Entry: serve the console's files, else validate configuration, build the request context and
+// hand over to the router.
 // Exports the Durable Object classes bound in wrangler.toml; `queue` consumes ingestion jobs. A
 // request that never reaches the router (bad configuration, a failure building its context) still
 // gets the error shape, an X-Request-Id and its one request log line here.
 import { createAppContext } from "./create-app-context.js";
 import { ConfigError, getConfig } from "./env.js";
 import { renderError, HttpError } from "./errors.js";
+import { consoleAsset } from "./http/console-assets.js";
 import { handleQueue } from "./jobs/queue-handler.js";
 import { createLogger } from "./log.js";
 import { handle } from "./router.js";
@@ -16,6 +18,8 @@ export { MetricsObject } from "./do/metrics-object.js";
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
+    const page = consoleAsset(request);
+    if (page) return page;
     const started = Date.now();
     let config;
     try {

@@ -3,7 +3,7 @@
 // connects its own session first and enables the console and network domains, so every console
 // line and subrequest is serialised for it and a profile over it charges that to whatever ran;
 // here nothing else is attached. (V8 still keeps console messages for an attached session, so
-// the request line stays somewhat overstated.) The dashboard's static assets are left out.
+// the request line stays somewhat overstated.)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +30,7 @@ export async function startProfiledGateway(vars: Record<string, string>): Promis
   const bundle = await buildBundle(join(dir, "bundle"), "dev");
   if (bundle.code !== 0) throw new Error(`bundle failed:\n${bundle.output.slice(-2000)}`);
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml", "dev");
-  const { assets: _assets, bindings, ...rest } = workerOptions as Record<string, unknown>;
+  const { bindings, ...rest } = workerOptions as Record<string, unknown>;
   const inspectorPort = await freePort();
   const name = "ragway";
   const mf = new Miniflare({
@@ -39,7 +39,9 @@ export async function startProfiledGateway(vars: Record<string, string>): Promis
     modules: true,
     scriptPath: join(bundle.outdir, "index.js"),
     modulesRoot: bundle.outdir,
-    modulesRules: [{ type: "Text", include: ["**/*.md"] }],
+    // The text modules (the sample corpus, the console's files): wrangler names each one
+    // `<sha1>-<file name>`; the entry, index.js, has no dash.
+    modulesRules: [{ type: "Text", include: ["**/*.md", "**/*.html", "**/*.css", "**/*-*.js"] }],
     bindings: { ...(bindings as Record<string, unknown>), ...vars },
     inspectorPort,
     port: await freePort(),

@@ -1,12 +1,12 @@
 // Deploy readiness, offline: the production bundle builds exactly as `npm run deploy` would
 // ship it, production's settings pass the Worker's own config schema, and the committed Env type
 // is what `wrangler types` generates from wrangler.toml (so bindings and types cannot drift).
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve, sep } from "node:path";
+import { basename, join, sep } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTE_TABLE } from "../../shared/api/route-table.js";
 import { parseConfig } from "../../workers/env.js";
 import {
   buildBundle,
@@ -38,7 +38,6 @@ function bindingsOf(env?: string) {
       kv: c.kv_namespaces.map((k) => k.binding).sort(),
       durableObjects: c.durable_objects.bindings.map((d) => `${d.name}:${d.class_name}`).sort(),
       vars: Object.keys(c.vars).sort(),
-      assets: c.assets?.binding ?? null,
       queueProducers: c.queues.producers.map((p) => p.binding).sort(),
     },
   };
@@ -77,7 +76,6 @@ describe("the production deploy bundle", () => {
       "env.JOBS (JobsObject)",
       "env.INGEST_QUEUE (ragway-production-ingest)",
       "env.CACHE (",
-      "env.ASSETS",
       'env.ENVIRONMENT ("production")',
       'env.ALLOW_ANONYMOUS ("false")',
       'env.SEED_SAMPLE_CORPUS ("false")',
@@ -174,53 +172,28 @@ describe("npm run dev (the dev environment)", () => {
   });
 });
 
-/** Whether a `run_worker_first` pattern (an exact path, or a prefix ending in `/*`) matches. */
-const patternMatches = (pattern: string, path: string): boolean =>
-  pattern.endsWith("/*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
-
-/** Every file of the static assets as the URL path it is served at. */
-async function assetPaths(directory: string): Promise<string[]> {
+/** Every file under `directory`, as paths relative to it. */
+async function filesUnder(directory: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(directory, { recursive: true })) {
-    const name = entry.split(sep).join("/");
-    if (name.split("/").some((part) => part.startsWith("_"))) continue;
-    if ((await stat(join(directory, entry))).isFile()) out.push(`/${name}`);
+    if ((await stat(join(directory, entry))).isFile()) out.push(entry.split(sep).join("/"));
   }
-  return out;
+  return out.sort();
 }
 
-describe("static assets and the API", () => {
-  it.each([undefined, "dev", "production"])(
-    "sends every API route straight to the Worker and leaves every console file to the assets (env %s)",
-    async (env) => {
-      const { assets } = readWranglerConfig(env);
-      const patterns = assets?.run_worker_first;
-      if (!Array.isArray(patterns)) throw new Error("run_worker_first is not a list of routes");
-      for (const row of ROUTE_TABLE) {
-        const path = row.path.replace(/:[a-z]+\+?/gi, "x");
-        expect(
-          patterns.some((p) => patternMatches(p, path)),
-          row.path,
-        ).toBe(true);
-      }
-      const files = await assetPaths(assets?.directory ?? "");
-      expect(files).toContain("/index.html");
-      for (const file of [...files, "/"]) {
-        expect(
-          patterns.some((p) => patternMatches(p, file)),
-          file,
-        ).toBe(false);
-      }
-    },
-  );
-
-  it("is what the path benchmark's like-for-like baseline is deployed with", () => {
-    const ragway = readWranglerConfig("dev").assets;
-    const baseline = readWranglerConfig("dev", "bench/baseline/wrangler-assets.toml").assets;
-    expect(baseline?.run_worker_first).toEqual(ragway?.run_worker_first);
-    expect(resolve("bench/baseline", baseline?.directory ?? "")).toBe(
-      resolve(ragway?.directory ?? ""),
-    );
+describe("the console in the deploy bundle", () => {
+  it("carries every file under public/ as a module of its own, byte for byte", async () => {
+    // wrangler names each text module by its content's SHA-1 and its file name.
+    const files = await filesUnder("public");
+    expect(files).toContain("index.html");
+    expect(files).toContain("console/core.js");
+    const modules = bundle.files.map((f) => f.name);
+    for (const file of files) {
+      const sha1 = createHash("sha1")
+        .update(await readFile(join("public", file)))
+        .digest("hex");
+      expect(modules, file).toContain(`${sha1}-${basename(file)}`);
+    }
   });
 });
 

@@ -119,14 +119,6 @@ const WranglerConfigSchema = z.object({
       )
       .default([]),
   }),
-  assets: z
-    .object({
-      binding: z.string().optional(),
-      directory: z.string().optional(),
-      run_worker_first: z.union([z.boolean(), z.array(z.string())]).optional(),
-    })
-    .loose()
-    .optional(),
 });
 
 export type WranglerConfig = z.infer<typeof WranglerConfigSchema>;
