@@ -246,9 +246,9 @@ function logRequest(request: Request, response: Response, app: AppContext): void
 }
 
 /**
- * `response`, or a copy of it when its headers cannot be changed (a response from fetch() or
- * the assets binding). The routes' own responses are changed in place: copying every response
- * showed in the request path's CPU profile.
+ * `response`, or a copy of it when its headers cannot be changed (a response from fetch()). The
+ * routes' own responses are changed in place: copying every response showed in the request
+ * path's CPU profile.
  */
 function withMutableHeaders(response: Response): Response {
   try {
