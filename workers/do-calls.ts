@@ -1,7 +1,8 @@
 // Counts every call the Worker makes to a Durable Object, by object binding and method
 // (`ragway_durable_object_calls_total`): the hot path's budget is one LIMITER call per request
 // and none for a cache hit, and this is how that is measured rather than guessed. JOBS calls
-// (submission, progress reads, the queue consumer's reads and writes) are counted too.
+// (submission, progress reads, the queue consumer's reads and writes) are counted too, and so is
+// the JOBS object's own call that settles a finished job with LIMITER.
 import type { Metrics } from "../shared/metrics/metrics.js";
 
 /** The bindings counted, by the label they are counted under. */

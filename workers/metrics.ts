@@ -1,7 +1,7 @@
 // The isolate's metrics: one batch per isolate that every request writes to, flushed to the
 // global METRICS object in waitUntil at most once per METRICS_FLUSH_MS (sooner when large).
 // METRICS_ENABLED=false swaps in a no-op so the hot path can be measured without metrics.
-import type { Config } from "./env.js";
+import { getConfig, type Config } from "./env.js";
 import type { AppContext } from "./context.js";
 import type { MetricsObject } from "./do/metrics-object.js";
 import type { MetricEntry } from "../shared/metrics/batch.js";
@@ -31,6 +31,21 @@ const flusher = createMetricsFlusher({
 /** The Metrics a request writes to: the isolate's batch, or a no-op when metrics are off. */
 export function requestMetrics(config: Config): Metrics {
   return config.METRICS_ENABLED ? flusher.metrics : noopMetrics;
+}
+
+/**
+ * For work outside any request (a Durable Object's alarm): the isolate's Metrics, and a flush that
+ * sends what was recorded. A no-op pair when metrics are off or the configuration does not parse.
+ */
+export function backgroundMetrics(env: Env): { metrics: Metrics; flush(): Promise<void> } {
+  let enabled = false;
+  try {
+    enabled = getConfig(env).METRICS_ENABLED;
+  } catch {
+    // Misconfigured: requests fail with config_error, and there is nothing to count here.
+  }
+  if (!enabled) return { metrics: noopMetrics, flush: async () => undefined };
+  return { metrics: flusher.metrics, flush: () => flusher.flushNow(sinkFor(env)) };
 }
 
 /** A sink that sends to the METRICS object of this request's env. */

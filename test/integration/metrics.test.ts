@@ -272,7 +272,7 @@ describe("METRICS_ENABLED=false", () => {
 });
 
 describe("calls to an ingestion job's JOBS object", () => {
-  it("are counted by method: the submission's create, each progress read's view, the consumer's claim and complete", async () => {
+  it("are counted by method: the submission's create, each progress read's view, the consumer's claim and complete, and the job's settlement with LIMITER", async () => {
     const calls = (m: Map<string, number>, method: string) =>
       m.get(series("ragway_durable_object_calls_total", { method, object: "JOBS" })) ?? 0;
     const before = await scrape();
@@ -293,6 +293,12 @@ describe("calls to an ingestion job's JOBS object", () => {
         const now = await scrape();
         expect(calls(now, "claim") - calls(before, "claim")).toBeGreaterThanOrEqual(1);
         expect(calls(now, "complete") - calls(before, "complete")).toBeGreaterThanOrEqual(1);
+        // The finished job's alarm settles its reservation: a call of the JOBS object's own.
+        const settle = series("ragway_durable_object_calls_total", {
+          method: "settle",
+          object: "LIMITER",
+        });
+        expect((now.get(settle) ?? 0) - (before.get(settle) ?? 0)).toBe(1);
       },
       { timeout: 10_000, interval: 100 },
     );

@@ -10,6 +10,8 @@ import type { Claim } from "../../shared/jobs/ingest-messages.js";
 import type { DocumentOutcome, IngestJobView } from "../../shared/jobs/job-types.js";
 import { jobView } from "../../shared/jobs/job-view.js";
 import type { Spend } from "../../shared/util/spend.js";
+import { countingEnv } from "../do-calls.js";
+import { backgroundMetrics } from "../metrics.js";
 import { JobStore, type NewJob } from "./job-store.js";
 
 /** A job still running this long after submission fails what remains (the limiter keeps an
@@ -89,8 +91,11 @@ export class JobsObject extends DurableObject<Env> {
       const r = due.reservation;
       // Throws on failure: the alarm is retried. Settling an id twice changes nothing.
       if (r) {
-        const limiter = this.env.LIMITER.get(this.env.LIMITER.idFromName(r.principalId));
-        await limiter.settle({ id: r.id, ...due.spent });
+        // Counted in ragway_durable_object_calls_total as the Worker's own calls are.
+        const counted = backgroundMetrics(this.env);
+        const limiters = countingEnv(this.env, counted.metrics).LIMITER;
+        await limiters.get(limiters.idFromName(r.principalId)).settle({ id: r.id, ...due.spent });
+        await counted.flush();
       }
       this.store.markSettled();
     }
