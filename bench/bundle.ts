@@ -67,7 +67,8 @@ function workerOptions(bundle: Bundle | null): MiniflareOptions {
         modules: [...bundle.files]
           .sort((a, b) => Number(b.name === "index.js") - Number(a.name === "index.js"))
           .map((f) => ({
-            type: f.name.endsWith(".js") ? ("ESModule" as const) : ("Text" as const),
+            // Every other module is a text rule's file: the sample corpus, the console's files.
+            type: f.name === "index.js" ? ("ESModule" as const) : ("Text" as const),
             path: join(bundle.outdir, f.name),
           })),
       }
