@@ -94,8 +94,12 @@ export class JobsObject extends DurableObject<Env> {
         // Counted in ragway_durable_object_calls_total as the Worker's own calls are.
         const counted = backgroundMetrics(this.env);
         const limiters = countingEnv(this.env, counted.metrics).LIMITER;
-        await limiters.get(limiters.idFromName(r.principalId)).settle({ id: r.id, ...due.spent });
-        await counted.flush();
+        try {
+          await limiters.get(limiters.idFromName(r.principalId)).settle({ id: r.id, ...due.spent });
+        } finally {
+          // A failed call counts too; nothing else may flush this isolate's batch soon.
+          await counted.flush();
+        }
       }
       this.store.markSettled();
     }
