@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import {
   buildBundle,
+  bundleModules,
   readWranglerConfig,
   wrangler,
   type Bundle,
@@ -61,17 +62,7 @@ function workerOptions(bundle: Bundle | null): MiniflareOptions {
   // The modules are listed, not discovered: discovery would parse the bundle in Node first,
   // which is Miniflare's cost, not the isolate's.
   const script = bundle
-    ? {
-        modulesRoot: bundle.outdir,
-        // The entry module must come first.
-        modules: [...bundle.files]
-          .sort((a, b) => Number(b.name === "index.js") - Number(a.name === "index.js"))
-          .map((f) => ({
-            // Every other module is a text rule's file: the sample corpus, the console's files.
-            type: f.name === "index.js" ? ("ESModule" as const) : ("Text" as const),
-            path: join(bundle.outdir, f.name),
-          })),
-      }
+    ? bundleModules(bundle)
     : {
         modules: true,
         script: [

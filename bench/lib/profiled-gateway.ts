@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { buildBundle } from "../../test/support/deploy-bundle.js";
+import { buildBundle, bundleModules } from "../../test/support/deploy-bundle.js";
 import { freePort } from "../../test/support/wrangler-dev.js";
 
 export interface ProfiledGateway {
@@ -36,12 +36,7 @@ export async function startProfiledGateway(vars: Record<string, string>): Promis
   const mf = new Miniflare({
     ...rest,
     name,
-    modules: true,
-    scriptPath: join(bundle.outdir, "index.js"),
-    modulesRoot: bundle.outdir,
-    // The text modules (the sample corpus, the console's files): wrangler names each one
-    // `<sha1>-<file name>`; the entry, index.js, has no dash.
-    modulesRules: [{ type: "Text", include: ["**/*.md", "**/*.html", "**/*.css", "**/*-*.js"] }],
+    ...bundleModules(bundle),
     bindings: { ...(bindings as Record<string, unknown>), ...vars },
     inspectorPort,
     port: await freePort(),

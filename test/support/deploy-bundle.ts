@@ -73,6 +73,26 @@ export async function buildBundle(outdir: string, env?: string): Promise<Bundle>
   };
 }
 
+/**
+ * The bundle's modules as Miniflare takes them, listed (discovery would parse the bundle in Node
+ * first), the entry first: index.js is the Worker's code, every other module a text rule's file
+ * (the sample corpus, the console's files).
+ */
+export function bundleModules(bundle: Bundle): {
+  modulesRoot: string;
+  modules: { type: "ESModule" | "Text"; path: string }[];
+} {
+  return {
+    modulesRoot: bundle.outdir,
+    modules: [...bundle.files]
+      .sort((a, b) => Number(b.name === "index.js") - Number(a.name === "index.js"))
+      .map((f) => ({
+        type: f.name === "index.js" ? "ESModule" : "Text",
+        path: join(bundle.outdir, f.name),
+      })),
+  };
+}
+
 /** `wrangler types --check` against the committed file, with `--config` when given. */
 export function checkTypes(config?: string): Promise<Exec> {
   return wrangler([
@@ -123,10 +143,9 @@ const WranglerConfigSchema = z.object({
 
 export type WranglerConfig = z.infer<typeof WranglerConfigSchema>;
 
-/** wrangler.toml (or another `config`) as wrangler resolves it for `env` (top level when
- * undefined): the parts used here, validated (wrangler's own Config type does not resolve from its
- * published types). */
-export function readWranglerConfig(env?: string, config = "wrangler.toml"): WranglerConfig {
+/** wrangler.toml as wrangler resolves it for `env` (top level when undefined): the parts used
+ * here, validated (wrangler's own Config type does not resolve from its published types). */
+export function readWranglerConfig(env?: string): WranglerConfig {
   const read = unstable_readConfig as (args: { config: string; env?: string }) => unknown;
-  return WranglerConfigSchema.parse(read({ config, ...(env ? { env } : {}) }));
+  return WranglerConfigSchema.parse(read({ config: "wrangler.toml", ...(env ? { env } : {}) }));
 }
