@@ -47,7 +47,7 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
   const upstream: EmbedFn = async (texts) => {
     if (texts.length === 0) return { ok: true, value: { vectors: [] } };
     const result = await withRetry(
-      () => provider.embed({ model: modelId, texts }),
+      (signal) => provider.embed({ model: modelId, texts, signal }),
       services.retryPolicy,
       systemTimers,
       {

@@ -37,7 +37,6 @@ export function getServices(config: Config): Services {
     ? createOpenAIProvider({
         apiKey: config.OPENAI_API_KEY,
         baseURL: config.OPENAI_BASE_URL,
-        timeoutMs: config.OPENAI_TIMEOUT_MS,
       })
     : null;
   const services: Services = {

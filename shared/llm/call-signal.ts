@@ -1,91 +1,34 @@
-// One upstream call's abort signal: its own timeout joined with the caller's signal, and what a
-// rejected fetch (or body read) means under them. The timeout can be stopped once the part of the
-// call it bounds is over (a stream's headers), while the caller's signal keeps closing the
-// connection for as long as the body is read.
-import type { RetryTimers } from "./retry.js";
+// What a rejected upstream fetch (or body read) means under the call's signal. The provider keeps
+// no clock: the signal it is given ends the call, and the retry loop (shared/llm/retry), the one
+// owner of attempt timeouts, aborts it when an attempt runs out of time.
 import type { UpstreamFailure } from "./types.js";
 
-/** A call's signal and its reading of failures. */
-export interface CallSignal {
-  /** Aborts the fetch at the timeout or when the caller aborts. */
-  readonly signal: AbortSignal;
-  /** Stops the timeout (idempotent); the caller's signal still aborts. */
-  stopTimer(): void;
-  /** The failure for a call the caller aborted before it started, else null. */
-  abortedAlready(): UpstreamFailure | null;
-  /**
-   * Maps a rejection of the fetch or of a body read: the caller's abort and the timeout are
-   * `timeout` (retryable), anything else (connection refused, DNS, reset) is `network`.
-   */
-  failureOf(error: unknown): UpstreamFailure;
+/** The failure for a call whose signal aborted before it started, else null. */
+export function abortedAlready(signal: AbortSignal | undefined): UpstreamFailure | null {
+  return signal?.aborted ? aborted() : null;
 }
 
 /**
- * Starts a call's timeout and joins it with `caller` (AbortSignal.any where the runtime has it).
+ * Maps a rejection of the fetch or of a body read: an abort of the call's signal (its attempt's
+ * timeout, the client gone) and a runtime's own connect timeout are `timeout` (retryable),
+ * anything else (connection refused, DNS, reset) is `network`.
  *
  * @example
- * const call = callSignal(20_000, request.signal, systemTimers);
- * try { return await fetch(url, { signal: call.signal }); }
- * catch (error) { return call.failureOf(error); }
- * finally { call.stopTimer(); }
+ * try { return await fetch(url, { signal }); }
+ * catch (error) { return { ok: false, failure: failureOf(error, signal) }; }
  */
-export function callSignal(
-  timeoutMs: number,
-  caller: AbortSignal | undefined,
-  timers: Pick<RetryTimers, "setTimer">,
-): CallSignal {
-  const own = new AbortController();
-  let timedOut = false;
-  const cancel = timers.setTimer(timeoutMs, () => {
-    timedOut = true;
-    own.abort(new DOMException(`upstream timed out after ${timeoutMs} ms`, "TimeoutError"));
-  });
-  const signal = caller ? anySignal(caller, own.signal) : own.signal;
-  return {
-    signal,
-    stopTimer: cancel,
-    abortedAlready: () => (caller?.aborted ? aborted() : null),
-    failureOf(error) {
-      // The caller's abort first: its own timeout (the retry loop's) also arrives this way.
-      if (caller?.aborted) return aborted();
-      if (timedOut) {
-        return {
-          reason: "timeout",
-          message: `upstream timed out after ${timeoutMs} ms`,
-          retryable: true,
-        };
-      }
-      const message = describe(error);
-      if (isAbortError(error)) return aborted();
-      // Runtimes report their own connect timeouts as plain errors ("Connect Timeout Error").
-      if (/timed? ?out/i.test(message)) {
-        return { reason: "timeout", message: `upstream timed out: ${message}`, retryable: true };
-      }
-      return {
-        reason: "network",
-        message: `upstream connection failed: ${message}`,
-        retryable: true,
-      };
-    },
-  };
+export function failureOf(error: unknown, signal: AbortSignal | undefined): UpstreamFailure {
+  if (signal?.aborted || isAbortError(error)) return aborted();
+  const message = describe(error);
+  // Runtimes report their own connect timeouts as plain errors ("Connect Timeout Error").
+  if (/timed? ?out/i.test(message)) {
+    return { reason: "timeout", message: `upstream timed out: ${message}`, retryable: true };
+  }
+  return { reason: "network", message: `upstream connection failed: ${message}`, retryable: true };
 }
 
 function aborted(): UpstreamFailure {
   return { reason: "timeout", message: "upstream call aborted", retryable: true };
-}
-
-/** Aborts when either signal does. */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  if (typeof AbortSignal.any === "function") return AbortSignal.any([a, b]);
-  const joined = new AbortController();
-  for (const s of [a, b]) {
-    if (s.aborted) {
-      joined.abort(s.reason);
-      break;
-    }
-    s.addEventListener("abort", () => joined.abort(s.reason), { once: true });
-  }
-  return joined.signal;
 }
 
 function isAbortError(error: unknown): boolean {

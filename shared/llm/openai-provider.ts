@@ -1,10 +1,11 @@
 // The OpenAI-compatible provider over plain fetch (`POST {baseURL}/chat/completions` and
-// `/embeddings`), mapping every failure to an Outcome. It never retries: retries have one owner
-// (shared/llm/retry). Its timeout bounds a whole non-streamed call, but a stream only until the
-// response headers arrive: after that the relay's idle timeout watches it, so a long answer is
-// never cut by the call's clock.
+// `/embeddings`), mapping every failure to an Outcome. It never retries and keeps no clock: retries
+// and attempt timeouts have one owner (shared/llm/retry), whose attempt signal a call is given. That
+// signal ends a non-streamed call anywhere in its exchange, and a stream until the caller stops
+// passing it on (shared/llm/chat-gateway unlinks it once the first chunk is in), so a long answer
+// is never cut by the attempt's clock.
 import type { Clock, FetchLike } from "../ports.js";
-import { callSignal, type CallSignal } from "./call-signal.js";
+import { abortedAlready, failureOf } from "./call-signal.js";
 import { httpFailure, MAX_ERROR_BODY_BYTES, readCapped } from "./http-failure.js";
 import {
   badResponse,
@@ -12,9 +13,7 @@ import {
   parseCompletionBody,
   parseEmbedBody,
 } from "./openai-bodies.js";
-import type { RetryTimers } from "./retry.js";
 import { errorMessageOf, readChatChunks } from "./sse.js";
-import { systemTimers } from "./system-timers.js";
 import type {
   ChatMessage,
   ChatRequest,
@@ -33,37 +32,29 @@ export interface OpenAIProviderOptions {
   apiKey: string;
   /** e.g. `https://api.openai.com/v1` or a mock upstream; a trailing slash is allowed. */
   baseURL: string;
-  /**
-   * Per-call timeout: a non-streamed call's whole exchange, a stream's wait for its headers.
-   * Expiry maps to a retryable `timeout`.
-   */
-  timeoutMs: number;
   /** Injected fetch (tests, mock upstream); defaults to the global one. */
   fetch?: FetchLike;
   /** Clock for HTTP-date `Retry-After` values. Default `Date.now`. */
   now?: Clock;
-  /** Timer for the per-call timeout. Default: the platform's setTimeout. */
-  timers?: Pick<RetryTimers, "setTimer">;
 }
 
 /**
  * Creates the `openai` provider for any OpenAI-compatible API. Never throws for upstream
  * trouble: HTTP failures map as {@link httpFailure} says (429 -> `rate_limited` with
  * `retryAfterMs`, `insufficient_quota` -> `quota`, 408 -> `timeout`, 409/5xx -> `server_error`,
- * 400/404/422 -> `bad_request`, 401/403 -> `auth`); the timeout and the caller's abort ->
+ * 400/404/422 -> `bad_request`, 401/403 -> `auth`); an abort of the request's signal ->
  * `timeout`; connection failures -> `network`; malformed 200 bodies -> `bad_response`. Results
  * echo the requested model id.
  *
  * @example
- * const openai = createOpenAIProvider({ apiKey, baseURL: "https://api.openai.com/v1", timeoutMs: 20_000 });
- * const out = await openai.chat({ model: "gpt-4o-mini", messages });
+ * const openai = createOpenAIProvider({ apiKey, baseURL: "https://api.openai.com/v1" });
+ * const out = await openai.chat({ model: "gpt-4o-mini", messages, signal: AbortSignal.timeout(20_000) });
  * if (!out.ok && out.failure.retryable) { ... }
  */
 export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   // A wrapper, not the bare global: some runtimes reject a fetch called off its global.
   const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
   const now = opts.now ?? Date.now;
-  const timers = opts.timers ?? systemTimers;
   const root = opts.baseURL.replace(/\/+$/, "");
   const chatUrl = `${root}/chat/completions`;
   const embeddingsUrl = `${root}/embeddings`;
@@ -73,8 +64,12 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   };
 
   /** POSTs `body`; a 2xx response, or the failure (a failed response's body read and released). */
-  const send = async (url: string, body: unknown, call: CallSignal): Promise<Outcome<Response>> => {
-    const early = call.abortedAlready();
+  const send = async (
+    url: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<Outcome<Response>> => {
+    const early = abortedAlready(signal);
     if (early) return { ok: false, failure: early };
     let response: Response;
     try {
@@ -82,39 +77,34 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
         method: "POST",
         headers,
         body: JSON.stringify(body),
-        signal: call.signal,
+        ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      return { ok: false, failure: call.failureOf(error) };
+      return { ok: false, failure: failureOf(error, signal) };
     }
     if (!response.ok) return { ok: false, failure: await httpFailure(response, now()) };
     return { ok: true, value: response };
   };
 
-  /** A non-streamed call: POST, then the 200's JSON, all within the timeout. */
+  /** A non-streamed call: POST, then the 200's JSON, all under `signal`. */
   const postJson = async (
     url: string,
     body: unknown,
     signal: AbortSignal | undefined,
   ): Promise<Outcome<unknown>> => {
-    const call = callSignal(opts.timeoutMs, signal, timers);
+    const sent = await send(url, body, signal);
+    if (!sent.ok) return sent;
+    let text: string;
     try {
-      const sent = await send(url, body, call);
-      if (!sent.ok) return sent;
-      let text: string;
-      try {
-        text = await sent.value.text();
-      } catch (error) {
-        return { ok: false, failure: call.failureOf(error) };
-      }
-      try {
-        return { ok: true, value: JSON.parse(text) as unknown };
-      } catch {
-        const type = sent.value.headers.get("content-type") || "no content type";
-        return badResponse(`upstream 200 body is not JSON (${type})`);
-      }
-    } finally {
-      call.stopTimer();
+      text = await sent.value.text();
+    } catch (error) {
+      return { ok: false, failure: failureOf(error, signal) };
+    }
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown };
+    } catch {
+      const type = sent.value.headers.get("content-type") || "no content type";
+      return badResponse(`upstream 200 body is not JSON (${type})`);
     }
   };
 
@@ -127,7 +117,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       const out = await postJson(
         embeddingsUrl,
         { model: request.model, input: request.texts, encoding_format: "float" },
-        undefined,
+        request.signal,
       );
       return out.ok ? parseEmbedBody(out.value, request) : out;
     },
@@ -161,21 +151,15 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
         stream: true,
         stream_options: { include_usage: true },
       };
-      const call = callSignal(opts.timeoutMs, request.signal, timers);
-      try {
-        const sent = await send(chatUrl, body, call);
-        if (!sent.ok) return sent;
-        const response = sent.value;
-        if (!response.body) return badResponse("stream response has no body");
-        const type = response.headers.get("content-type") ?? "";
-        // Awaited here, so the timeout still bounds reading what came instead of a stream.
-        if (!/text\/event-stream/i.test(type)) return await notAStream(response, type);
-        // Workers' types leave a body's chunks untyped; a fetch response's are bytes.
-        return { ok: true, value: readChatChunks(response.body as ReadableStream<Uint8Array>) };
-      } finally {
-        // The caller's signal still closes the connection; the timeout's part is over.
-        call.stopTimer();
-      }
+      const sent = await send(chatUrl, body, request.signal);
+      if (!sent.ok) return sent;
+      const response = sent.value;
+      if (!response.body) return badResponse("stream response has no body");
+      const type = response.headers.get("content-type") ?? "";
+      // Read here, under the signal, like any other failed call.
+      if (!/text\/event-stream/i.test(type)) return notAStream(response, type);
+      // Workers' types leave a body's chunks untyped; a fetch response's are bytes.
+      return { ok: true, value: readChatChunks(response.body as ReadableStream<Uint8Array>) };
     },
   };
 }

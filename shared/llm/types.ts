@@ -23,6 +23,8 @@ export interface Usage {
 export interface EmbedRequest {
   model: string;
   texts: string[];
+  /** Aborts the upstream call (per-attempt timeout). */
+  signal?: AbortSignal;
 }
 
 export interface EmbedResult {

@@ -60,6 +60,8 @@ export interface Counts {
   embeddingInputs: number;
   models: number;
   errors: number;
+  /** Requests whose client closed the connection while the mock was still waiting to answer. */
+  abandoned: number;
   byModel: Record<string, number>;
 }
 
@@ -279,6 +281,7 @@ const emptyCounts = (): Counts => ({
   embeddingInputs: 0,
   models: 0,
   errors: 0,
+  abandoned: 0,
   byModel: {},
 });
 
@@ -525,9 +528,10 @@ export async function startMockUpstream(
       try {
         await sleep(ms, undefined, { signal });
       } catch {
-        return false;
+        // The client went away: nothing to answer.
       }
     }
+    if (signal.aborted) counts.abandoned++;
     return !signal.aborted;
   };
 

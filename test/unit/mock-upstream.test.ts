@@ -232,6 +232,7 @@ describe("embeddings", () => {
       embeddingInputs: 20,
       models: 0,
       errors: 0,
+      abandoned: 0,
       byModel: { "text-embedding-3-small": 1 },
     });
   });

@@ -165,6 +165,30 @@ describe("resilience against a flaky upstream", () => {
     expect(body.request_id).toBe(res.headers.get("x-request-id"));
   });
 
+  it("cuts a hung upstream at the deadline and closes its connection, for chat and embeddings alike", async () => {
+    // Longer than the 4 s deadline and the 5 s OPENAI_TIMEOUT_MS: only the attempt's signal ends it.
+    await upstream(env).faults({ hangMs: 20_000 });
+    const started = Date.now();
+    const [chat, embeddings] = await Promise.all([
+      callJson<ErrorBody>("POST", "/v1/chat/completions", {
+        body: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] },
+      }),
+      callJson<ErrorBody>("POST", "/v1/embeddings", {
+        body: { model: "text-embedding-3-small", input: "hello" },
+      }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    for (const res of [chat, embeddings]) {
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.body.error.type).toBe("api_error");
+    }
+    expect(chat.body.error.attempts[0]).toMatchObject({ model: "gpt-4o-mini", reason: "timeout" });
+    // Each call's connection was closed by ragway, not left hanging until the upstream answered.
+    const counts = await upstream(env).counts();
+    expect(counts.abandoned).toBe(counts.chat + counts.embeddings);
+    expect(counts.abandoned).toBeGreaterThanOrEqual(2);
+  });
+
   it("does not retry or fall back when the upstream rejects the request (400)", async () => {
     await upstream(env).faults({ errorStatus: 400 });
     const res = await callJson<ErrorBody>("POST", "/v1/chat/completions", {

@@ -44,7 +44,7 @@ function deps(scripts: Record<string, Step[]> = {}) {
       metrics: recordingMetrics(),
     },
   };
-  return { d, provider, opts: { deadlineAt: timers.now() + 60_000 } };
+  return { d, provider, timers, opts: { deadlineAt: timers.now() + 60_000 } };
 }
 
 const body = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -233,6 +233,20 @@ describe("openChatStream", () => {
     expect(result).toMatchObject({ ok: true, model: { id: "small" }, degraded: true });
     expect(result.attempts[0]).toMatchObject({ model: "big", ok: false, reason: "bad_response" });
     if (result.ok) expect(result.value.first.content).toBe("hi");
+  });
+
+  it("unlinks an open stream from its attempt's clock: only the relay's abort closes it", async () => {
+    const { d, provider, timers, opts } = deps();
+    const planned = planChat("big", "cost", body("hi"), d);
+    if (!planned.ok) throw new Error(planned.message);
+    const result = await openChatStream(planned.plan, d, opts);
+    if (!result.ok) throw new Error("stream did not open");
+    const signal = provider.completions[0]?.signal;
+    // Far past the attempt timeout (5 s): the provider keeps no clock, the attempt's is gone.
+    timers.advance(60_000);
+    expect(signal?.aborted).toBe(false);
+    result.value.abort();
+    expect(signal?.aborted).toBe(true);
   });
 
   it("fails a stream that ends without a single chunk", async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createOpenAIProvider } from "../../../shared/llm/openai-provider.js";
 import type { FetchLike } from "../../../shared/ports.js";
-import { FakeTimers } from "../../fakes/fake-timers.js";
 
 interface Call {
   url: string;
@@ -52,17 +51,11 @@ const chatBody = {
   usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
 };
 
-function provider(
-  fetch: FetchLike,
-  timeoutMs = 5_000,
-  extra: { timers?: FakeTimers; now?: () => number; baseURL?: string } = {},
-) {
+function provider(fetch: FetchLike, extra: { now?: () => number; baseURL?: string } = {}) {
   return createOpenAIProvider({
     apiKey: "sk-test",
     baseURL: extra.baseURL ?? "http://upstream.test/v1",
-    timeoutMs,
     fetch,
-    ...(extra.timers ? { timers: extra.timers } : {}),
     ...(extra.now ? { now: extra.now } : {}),
   });
 }
@@ -161,14 +154,18 @@ describe("createOpenAIProvider chat", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("maps its own timeout to a retryable timeout", async () => {
+  it("maps an abort of its signal while the call hangs (its attempt's timeout) to a retryable timeout", async () => {
     const hang: FetchLike = (_input, init) =>
       new Promise((_resolve, reject) => {
         init?.signal?.addEventListener("abort", () =>
           reject(new DOMException("aborted", "AbortError")),
         );
       });
-    const out = await provider(hang, 20).chat({ model: "m", messages });
+    const out = await provider(hang).chat({
+      model: "m",
+      messages,
+      signal: AbortSignal.timeout(20),
+    });
     expect(out).toMatchObject({ ok: false, failure: { reason: "timeout", retryable: true } });
   });
 
@@ -392,7 +389,7 @@ describe("createOpenAIProvider requests", () => {
     "joins a base URL with trailing slashes (%s) without doubling them",
     async (baseURL) => {
       const { fetch, calls } = fakeFetch(() => json(200, embedBody));
-      await provider(fetch, 5_000, { baseURL }).embed({ model: "e", texts: ["a"] });
+      await provider(fetch, { baseURL }).embed({ model: "e", texts: ["a"] });
       expect(calls[0]?.url).toBe("http://upstream.test/v1/embeddings");
     },
   );
@@ -432,18 +429,11 @@ function controlledStream(): {
   };
 }
 
-describe("createOpenAIProvider timeouts and aborts", () => {
-  it("tells its own timeout, the caller's abort and a connection failure apart", async () => {
-    const timers = new FakeTimers();
+describe("createOpenAIProvider signals", () => {
+  it("tells an abort of its signal from a connection failure", async () => {
     const hang = hangingFetch();
-    const pending = provider(hang.fetch, 1_000, { timers }).chat({ model: "m", messages });
-    timers.advance(1_000);
-    const timedOut = await pending;
-    expect(timedOut).toMatchObject({ ok: false, failure: { reason: "timeout", retryable: true } });
-    expect(!timedOut.ok && timedOut.failure.message).toMatch(/timed out after 1000 ms/);
-
     const caller = new AbortController();
-    const aborted = provider(hang.fetch, 1_000, { timers: new FakeTimers() }).chatCompletion({
+    const aborted = provider(hang.fetch).chatCompletion({
       model: "m",
       body: { messages },
       signal: caller.signal,
@@ -463,6 +453,16 @@ describe("createOpenAIProvider timeouts and aborts", () => {
     expect(!network.ok && network.failure.message).toMatch(/ECONNREFUSED/);
   });
 
+  it("hands an embedding call's signal to fetch, so its attempt's timeout ends it", async () => {
+    const hang = hangingFetch();
+    const caller = new AbortController();
+    const pending = provider(hang.fetch).embed({ model: "e", texts: ["a"], signal: caller.signal });
+    caller.abort();
+    expect(await pending).toMatchObject({ ok: false, failure: { reason: "timeout" } });
+    expect(hang.signals).toHaveLength(1);
+    expect(hang.signals[0]?.aborted).toBe(true);
+  });
+
   it("does not call the upstream for a caller that already aborted", async () => {
     const { fetch, calls } = fakeFetch(() => json(200, chatBody));
     const caller = new AbortController();
@@ -476,8 +476,7 @@ describe("createOpenAIProvider timeouts and aborts", () => {
     expect(calls).toHaveLength(0);
   });
 
-  it("times out a non-streamed call whose 200 body stalls after the headers", async () => {
-    const timers = new FakeTimers();
+  it("ends a non-streamed call whose 200 body stalls after the headers when its signal aborts", async () => {
     const stalled = controlledStream();
     let signal: AbortSignal | undefined;
     // As fetch does, an abort after the headers errors the body being read.
@@ -486,21 +485,21 @@ describe("createOpenAIProvider timeouts and aborts", () => {
       signal?.addEventListener("abort", () => stalled.fail(signal?.reason));
       return stalled.response;
     };
-    const pending = provider(fetch, 1_000, { timers }).chatCompletion({
+    const caller = new AbortController();
+    const pending = provider(fetch).chatCompletion({
       model: "m",
       body: { messages },
+      signal: caller.signal,
     });
-    // Let the headers arrive before the clock moves.
+    // Let the headers arrive before the abort.
     await new Promise((resolve) => setImmediate(resolve));
-    timers.advance(1_000);
+    caller.abort();
     const out = await pending;
     expect(out).toMatchObject({ ok: false, failure: { reason: "timeout", retryable: true } });
-    expect(!out.ok && out.failure.message).toMatch(/timed out after 1000 ms/);
     expect(signal?.aborted).toBe(true);
   });
 
-  it("still times out reading a 200 that came instead of a stream, when its body stalls", async () => {
-    const timers = new FakeTimers();
+  it("reads a 200 that came instead of a stream under the signal, which ends a stalled read", async () => {
     let fail = (_reason: unknown): void => undefined;
     const stalled = new ReadableStream<Uint8Array>({
       start: (c) => void (fail = (r) => c.error(r)),
@@ -509,28 +508,23 @@ describe("createOpenAIProvider timeouts and aborts", () => {
       init?.signal?.addEventListener("abort", () => fail(init.signal?.reason));
       return new Response(stalled, { status: 200, headers: { "content-type": "text/html" } });
     };
-    const pending = provider(fetch, 1_000, { timers }).chatCompletionStream({
+    const caller = new AbortController();
+    const pending = provider(fetch).chatCompletionStream({
       model: "m",
       body: { messages },
+      signal: caller.signal,
     });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(timers.pending()).toBe(1);
-    timers.advance(1_000);
+    caller.abort();
     expect(await pending).toMatchObject({ ok: false, failure: { reason: "bad_response" } });
-    expect(timers.pending()).toBe(0);
   });
 
-  it("stops the call's timeout once a stream's headers arrive, so a long stream is not cut", async () => {
-    const timers = new FakeTimers();
+  it("keeps no clock: an open stream runs as long as its upstream writes", async () => {
     const stream = controlledStream();
     const { fetch, calls } = fakeFetch(() => stream.response);
-    const out = await provider(fetch, 1_000, { timers }).chatCompletionStream({
-      model: "m",
-      body: { messages },
-    });
+    const out = await provider(fetch).chatCompletionStream({ model: "m", body: { messages } });
     if (!out.ok) throw new Error("stream did not open");
-    expect(timers.pending()).toBe(0);
-    timers.advance(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
     stream.write(
       `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: "late" } }] })}\n\n`,
     );
@@ -539,14 +533,14 @@ describe("createOpenAIProvider timeouts and aborts", () => {
     const events: unknown[] = [];
     for await (const e of out.value) events.push(e);
     expect(events).toMatchObject([{ type: "chunk", chunk: { content: "late" } }, { type: "done" }]);
-    expect(calls[0]?.signal?.aborted).toBe(false);
+    expect(calls[0]?.signal).toBeUndefined();
   });
 
   it("still closes an open stream's connection when the caller aborts after the headers", async () => {
     const stream = controlledStream();
     const { fetch, calls } = fakeFetch(() => stream.response);
     const caller = new AbortController();
-    const out = await provider(fetch, 1_000, { timers: new FakeTimers() }).chatCompletionStream({
+    const out = await provider(fetch).chatCompletionStream({
       model: "m",
       body: { messages },
       signal: caller.signal,
@@ -599,7 +593,7 @@ describe("createOpenAIProvider HTTP failures", () => {
       json(503, { error: { message: "busy" } }, { "retry-after": "Sun, 06 Dec 2026 10:00:07 GMT" }),
     );
     expect(
-      await provider(date.fetch, 5_000, { now: () => now }).chat({ model: "m", messages }),
+      await provider(date.fetch, { now: () => now }).chat({ model: "m", messages }),
     ).toMatchObject({ ok: false, failure: { reason: "server_error", retryAfterMs: 7_000 } });
   });
 
