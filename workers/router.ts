@@ -1,19 +1,21 @@
-// The request pipeline: before (route label, authentication, the request limit and the route's
-// scope), the route handlers (one per row of the route table, shared/api/route-table), catch (the
-// one error renderer), finally (request id, CORS and rate-limit headers). `handle` wraps it all and
-// writes the request's one log line, metrics and request record for every response, whatever
-// failed on the way (a stage of the router itself included), then schedules the metrics flush.
-import { Router, type IRequest } from "itty-router";
+// The request pipeline: the route's row (matched once, shared/api/route-match), before
+// (authentication, the request limit and the route's scope), the route handler (one per row of
+// the route table, shared/api/route-table), the one error renderer, and finish (request id, CORS
+// and rate-limit headers). `handle` wraps it all and writes the request's one log line, metrics
+// and request record for every response, whatever failed on the way (a stage of the pipeline
+// itself included), then schedules the metrics flush.
 import {
   ROUTE_TABLE,
   routeKey,
   type HttpMethod,
   type RouteKey,
 } from "../shared/api/route-table.js";
+import { routeMatcher } from "../shared/api/route-match.js";
 import type { AppContext } from "./context.js";
 import { HttpError, renderError } from "./errors.js";
 import { platformFailure } from "./platform-failure.js";
 import { applyCors, preflight } from "./http/cors.js";
+import type { RoutedRequest } from "./http/routed-request.js";
 import { ensureAdmitted } from "./limits/admission.js";
 import { finishAdmission } from "./limits/return-leases.js";
 import { authenticate } from "./limits/authenticate.js";
@@ -45,7 +47,7 @@ import { getStats } from "./routes/stats.js";
 import { getUsage } from "./routes/usage.js";
 import { authorizeRoute } from "./tenancy/permissions.js";
 
-type Handler = (request: IRequest, app: AppContext) => Promise<Response>;
+type Handler = (request: RoutedRequest, app: AppContext) => Promise<Response>;
 
 /** The handler of every row of the route table (a missing or extra key does not compile). */
 const HANDLERS: Record<RouteKey, Handler> = {
@@ -81,76 +83,56 @@ export const ROUTES: ReadonlyArray<readonly [HttpMethod, string, Handler]> = ROU
   (row) => [row.method, row.path, HANDLERS[routeKey(row)]] as const,
 );
 
-const router = Router<IRequest, [AppContext]>({
-  before: [(request: IRequest, app: AppContext) => before(request, app)],
-  catch: (err: unknown, _request: IRequest, app: AppContext) => {
-    logFailure(err, app);
-    return renderError(err, app.requestId);
-  },
-  finally: [
-    (response: Response, request: IRequest, app: AppContext) => finish(response, request, app),
-  ],
-});
+/** The same rows, matched once per request (the route's label, its policy and its handler). */
+const routes = routeMatcher(ROUTES.map(([method, path, handler]) => ({ method, path, handler })));
 
-for (const [method, path, handler] of ROUTES) {
-  const labelled = async (request: IRequest, app: AppContext): Promise<Response> => {
-    app.route = path;
-    try {
-      const response = await handler(request, app);
-      await ensureAdmitted(app);
-      return response;
-    } catch (err) {
-      // A request the window has not seen yet still counts, whatever failed it (a 400, a 413);
-      // a refusal by the window itself wins over that error.
-      if (app.admission?.state === "pending") await ensureAdmitted(app);
-      throw err;
+/** The answer to `request` before its log line: the route's, or the error it failed with. */
+async function route(request: Request, app: AppContext): Promise<Response> {
+  let response: Response;
+  try {
+    response = await dispatch(request, app);
+  } catch (err) {
+    logFailure(err, app);
+    response = renderError(err, app.requestId);
+  }
+  return finish(response, request, app);
+}
+
+/** Finds the request's route and runs it; a path no row serves is a 404, 405 or preflight. */
+async function dispatch(request: Request, app: AppContext): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  const found = routes.match(request.method, path);
+  if (found.route === null) {
+    const { allowed } = found;
+    if (request.method === "OPTIONS" && allowed.length > 0) return preflight(allowed);
+    if (allowed.length > 0) {
+      throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${path}`, {
+        headers: { allow: allowed.join(", ") },
+      });
     }
-  };
-  switch (method) {
-    case "GET":
-      router.get(path, labelled);
-      break;
-    case "POST":
-      router.post(path, labelled);
-      break;
-    case "DELETE":
-      router.delete(path, labelled);
-      break;
-    case "PUT":
-      router.put(path, labelled);
-      break;
-    case "PATCH":
-      router.patch(path, labelled);
-      break;
+    throw new HttpError("not_found", `no route for ${request.method} ${path}`);
+  }
+  app.route = found.route.path;
+  await before(request, app);
+  const routed: RoutedRequest = Object.assign(request, { params: found.params });
+  try {
+    const response = await found.route.handler(routed, app);
+    await ensureAdmitted(app);
+    return response;
+  } catch (err) {
+    // A request the window has not seen yet still counts, whatever failed it (a 400, a 413);
+    // a refusal by the window itself wins over that error.
+    if (app.admission?.state === "pending") await ensureAdmitted(app);
+    throw err;
   }
 }
 
-router.all("*", (request: IRequest) => {
-  const path = new URL(request.url).pathname;
-  const allowed = router.routes
-    .filter(([method, regex]) => method !== "ALL" && regex.test(path))
-    .map(([method]) => method);
-  if (request.method === "OPTIONS" && allowed.length > 0) return preflight(allowed);
-  if (allowed.length > 0) {
-    throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${path}`, {
-      headers: { allow: [...new Set(allowed)].join(", ") },
-    });
-  }
-  throw new HttpError("not_found", `no route for ${request.method} ${path}`);
-});
-
 /**
- * Labels the request with its route pattern, authenticates and admits it per policy, then checks
- * the route's scope against the key's grants: here when they are known (anonymous, a key admitted
- * here or seen by this isolate before), else as soon as the deferred admission returns them.
+ * Authenticates and admits the request per its route's policy, then checks the route's scope
+ * against the key's grants: here when they are known (anonymous, a key admitted here or seen by
+ * this isolate before), else as soon as the deferred admission returns them.
  */
-async function before(request: IRequest, app: AppContext): Promise<undefined> {
-  const path = new URL(request.url).pathname;
-  const match = router.routes.find(
-    ([method, regex]) => method === request.method && method !== "ALL" && regex.test(path),
-  );
-  if (!match) return undefined;
-  app.route = match[3] ?? path;
+async function before(request: Request, app: AppContext): Promise<void> {
   await authenticate(request, app, routePolicy(request.method, app.route));
   const route = app.route;
   const authorize = (): void => authorizeRoute(app, request.method, route);
@@ -158,7 +140,7 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
   if (admission?.state === "pending" && !app.principal?.grants) {
     // A key this isolate has not seen: its grants come back with its admission, which checks.
     admission.authorize = authorize;
-    return undefined;
+    return;
   }
   try {
     authorize();
@@ -167,7 +149,6 @@ async function before(request: IRequest, app: AppContext): Promise<undefined> {
     if (admission?.state === "pending") await ensureAdmitted(app);
     throw err;
   }
-  return undefined;
 }
 
 /** Logs a failure the client sees as a 5xx: a platform failure as such, anything else with its stack. */
@@ -194,8 +175,8 @@ function logFailure(err: unknown, app: AppContext): void {
   });
 }
 
-/** The router's last stage: request id, CORS and rate-limit headers on whatever it answers. */
-function finish(response: Response, request: IRequest, app: AppContext): Response {
+/** The pipeline's last stage: request id, CORS and rate-limit headers on whatever it answers. */
+function finish(response: Response, request: Request, app: AppContext): Response {
   finishAdmission(app);
   const out = withMutableHeaders(response);
   out.headers.set("x-request-id", app.requestId);
@@ -276,10 +257,10 @@ export async function handle(request: Request, app: AppContext): Promise<Respons
   let response: Response;
   try {
     if (request.method === "HEAD") {
-      const full = (await router.fetch(new Request(request, { method: "GET" }), app)) as Response;
+      const full = await route(new Request(request, { method: "GET" }), app);
       response = new Response(null, full);
     } else {
-      response = (await router.fetch(request, app)) as Response;
+      response = await route(request, app);
     }
   } catch (err) {
     response = lastResort(err, request, app);

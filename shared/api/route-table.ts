@@ -17,7 +17,7 @@ export type RouteScope = Scope | "admin";
 /** One route's row: everything but its handler and its description. */
 export interface RouteRow {
   method: HttpMethod;
-  /** itty-router pattern, e.g. `/v1/models/:id` (`:id+` takes the rest of the path). */
+  /** A static path, or a pattern: `/v1/models/:id` (`:id+` takes the rest of the path; see route-match). */
   path: string;
   access: RouteAccess;
   /** Counts one request against the caller's rpm (rate-limit headers, 429). */

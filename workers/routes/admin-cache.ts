@@ -5,7 +5,7 @@
 // listed, let alone purged globally); KV keys and this isolate's memory are then reclaimed. Each
 // namespace has its own answer epochs: a purge names one, or takes every one. Embeddings carry
 // no epoch (a vector never goes stale): KV and memory are deleted.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { CACHE_TIERS, CachePurgeRequestSchema } from "../../shared/api/schemas.js";
 import { ANSWER_KEY_PREFIX, parseScope, scopePrefix } from "../../shared/cache/answer-key.js";
 import { EMBEDDING_KEY_PREFIX } from "../../shared/cache/embedding-cache.js";
@@ -23,7 +23,7 @@ import { listRegistered } from "../tenancy/namespace-registry.js";
 /** KV deletions per purge call and cache: a Worker invocation may make 1,000 KV operations. */
 const MAX_KV_DELETES = 400;
 
-export async function postCachePurge(request: IRequest, app: AppContext): Promise<Response> {
+export async function postCachePurge(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const hasBody = request.headers.get("content-length") !== "0" && request.body !== null;
   const body = hasBody

@@ -2,7 +2,7 @@
 // time) through the query service, results in input order. One failing query is an inline error
 // item, never a failed batch. Each item has its own spend account and log fields; the batch's log
 // line is their explicit merge.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { BatchEnvelopeSchema, BatchItemSchema } from "../../shared/api/schemas.js";
 import { cacheDirectives } from "../../shared/cache/directives.js";
 import { mergeBatchFields, type QueryLogFields } from "../../shared/metrics/log-fields.js";
@@ -18,7 +18,7 @@ import { ensureGrants } from "../limits/admission.js";
 import { runQuery } from "../query-service.js";
 import { cacheFields } from "./query.js";
 
-export async function postQueryBatch(request: IRequest, app: AppContext): Promise<Response> {
+export async function postQueryBatch(request: RoutedRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, BatchEnvelopeSchema, app.config.MAX_BODY_BYTES);
   // One namespace for the whole batch: authorized once, before any item runs.
   await ensureGrants(app);

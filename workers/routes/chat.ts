@@ -3,7 +3,7 @@
 // reaches the client; after that a failure ends it with an error event, never a clean finish.
 // Non-streamed reproducible completions (temperature 0, or a seed) go through the caller's cache,
 // and sampled ones only when the client opts in with max-age; streams are never cached.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
 import { chatCacheDirectives } from "../../shared/cache/chat-cacheability.js";
 import {
@@ -50,7 +50,10 @@ import { callerScope, chatCacheDeps } from "../cache/chat-cache.js";
 
 const ZERO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
-export async function postChatCompletions(request: IRequest, app: AppContext): Promise<Response> {
+export async function postChatCompletions(
+  request: RoutedRequest,
+  app: AppContext,
+): Promise<Response> {
   const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES);
   const { model, stream, stream_options, priority, ...params } = body;
   const refused = billingRefusal(params, { allowStore: app.config.ALLOW_STORE });

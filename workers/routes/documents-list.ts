@@ -1,7 +1,7 @@
 // GET /v1/documents: one page of a namespace's documents (no text), filtered by id prefix and
 // exact metadata values. Query parameters are validated like bodies: an unknown one is named with the
 // parameter it most likely stands for.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { decodeCursor, encodeCursor } from "../../shared/api/list-cursor.js";
 import { ListDocumentsQuerySchema } from "../../shared/api/schemas.js";
 import type { AppContext } from "../context.js";
@@ -17,7 +17,7 @@ import { ensureGrants } from "../limits/admission.js";
 const METADATA_PARAM_RE = /^metadata(?:\.(.+)|\[(.+)\])$/;
 
 /** GET /v1/documents?namespace=&limit=&cursor=&prefix=&metadata.<key>=<value> */
-export async function getDocuments(request: IRequest, app: AppContext): Promise<Response> {
+export async function getDocuments(request: RoutedRequest, app: AppContext): Promise<Response> {
   const query = validate(ListDocumentsQuerySchema, queryObject(new URL(request.url)));
   let after: string | undefined;
   if (query.cursor !== undefined) {

@@ -1,7 +1,7 @@
 // /v1/documents: ingest (chunk, embed, upsert), look up, read and delete documents in a
 // namespace's INDEX object. Lookup lets a client (the ingest CLI) skip unchanged documents
 // without sending them.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { IngestRequestSchema, LookupRequestSchema } from "../../shared/api/schemas.js";
 import { costUsd, findModel } from "../../shared/llm/catalog.js";
 import { ingestDocuments } from "../../shared/rag/ingest.js";
@@ -30,7 +30,7 @@ import { ingestAsJob } from "../jobs/ingest-job-route.js";
 /** Ingest bodies carry whole documents, so their limit is larger than other routes'. */
 const MAX_INGEST_BYTES = 10 * 1024 * 1024;
 
-export async function postDocuments(request: IRequest, app: AppContext): Promise<Response> {
+export async function postDocuments(request: RoutedRequest, app: AppContext): Promise<Response> {
   // Admitted (and counted) before up to 10 MB is parsed, hashed and tokenised; the embeddings
   // are reserved before any is made.
   await ensureAdmitted(app);
@@ -78,7 +78,10 @@ export async function postDocuments(request: IRequest, app: AppContext): Promise
 }
 
 /** POST /v1/documents/lookup: which of these ids exist, with their hashes and metadata. */
-export async function postDocumentsLookup(request: IRequest, app: AppContext): Promise<Response> {
+export async function postDocumentsLookup(
+  request: RoutedRequest,
+  app: AppContext,
+): Promise<Response> {
   const body = await readJson(request, LookupRequestSchema, app.config.MAX_BODY_BYTES);
   await ensureGrants(app);
   const namespace = namespaceFor(app, body.namespace);
@@ -97,7 +100,7 @@ export async function postDocumentsLookup(request: IRequest, app: AppContext): P
   });
 }
 
-export async function getDocument(request: IRequest, app: AppContext): Promise<Response> {
+export async function getDocument(request: RoutedRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
   await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
@@ -110,7 +113,7 @@ export async function getDocument(request: IRequest, app: AppContext): Promise<R
   return json({ object: "document", namespace, ...doc });
 }
 
-export async function deleteDocument(request: IRequest, app: AppContext): Promise<Response> {
+export async function deleteDocument(request: RoutedRequest, app: AppContext): Promise<Response> {
   const id = documentId(request);
   await ensureGrants(app);
   const namespace = namespaceFor(app, queryNamespace(request));
@@ -135,7 +138,7 @@ function noted(app: AppContext, namespace: string, version: number): number {
 }
 
 /** `?namespace=` of a request, validated; absent means the key's first namespace. */
-function queryNamespace(request: IRequest): string | undefined {
+function queryNamespace(request: RoutedRequest): string | undefined {
   const raw = new URL(request.url).searchParams.get("namespace");
   if (raw === null) return undefined;
   if (!isNamespaceName(raw)) {
@@ -146,7 +149,7 @@ function queryNamespace(request: IRequest): string | undefined {
   return raw;
 }
 
-function documentId(request: IRequest): string {
+function documentId(request: RoutedRequest): string {
   const raw = request.params.id ?? "";
   try {
     return decodeURIComponent(raw);

@@ -1,6 +1,6 @@
 // POST /v1/embeddings: OpenAI's shape, `input` as a string or an array of strings, through the
 // deployment's embedding function (and so through the embedding cache, retries and metrics).
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { EmbeddingsRequestSchema } from "../../shared/api/openai.js";
 import { costUsd } from "../../shared/llm/catalog.js";
 import { encodeEmbedding, shortenVector } from "../../shared/llm/embedding-output.js";
@@ -16,7 +16,7 @@ import { recordUsage } from "../record-usage.js";
 import { getServices } from "../services.js";
 import { upstreamFailureError } from "../upstream-error.js";
 
-export async function postEmbeddings(request: IRequest, app: AppContext): Promise<Response> {
+export async function postEmbeddings(request: RoutedRequest, app: AppContext): Promise<Response> {
   const body = await readJson(request, EmbeddingsRequestSchema, app.config.MAX_BODY_BYTES);
   const services = getServices(app.config);
   const checked = usableModel(body.model, "embedding", app.config.catalog, services.available);

@@ -1,7 +1,7 @@
 // GET /v1/jobs/:id: an ingestion job's progress. A job belongs to its namespace: a key reads the
 // jobs of the namespaces it is granted (with documents:read or documents:write), and any other id,
 // unknown or foreign, is the same 404, so ids of other tenants' jobs cannot be probed.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { isJobId } from "../../shared/jobs/job-types.js";
 import { resolveNamespace } from "../../shared/tenancy/grants.js";
 import type { AppContext } from "../context.js";
@@ -11,7 +11,7 @@ import { jobStub } from "../jobs/job-stub.js";
 import { ensureGrants } from "../limits/admission.js";
 import { grantsOf } from "../tenancy/permissions.js";
 
-export async function getJob(request: IRequest, app: AppContext): Promise<Response> {
+export async function getJob(request: RoutedRequest, app: AppContext): Promise<Response> {
   const id = String(request.params.id ?? "");
   if (!isJobId(id)) throw jobNotFound(id);
   await ensureGrants(app);

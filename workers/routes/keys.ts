@@ -2,7 +2,7 @@
 // revoke. The key's LIMITER object is the
 // authority (it holds the hash and the status); KV keeps a copy of each key's public record only
 // so keys can be listed, and that listing may lag by KV's propagation delay.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { CreateKeyRequestSchema } from "../../shared/api/schemas.js";
 import type { Limits } from "../../shared/ratelimit/limits.js";
 import type { PrincipalRecord } from "../../shared/ratelimit/limiter-types.js";
@@ -37,7 +37,7 @@ export interface KeyView {
   scopes: Scope[];
 }
 
-export async function createKey(request: IRequest, app: AppContext): Promise<Response> {
+export async function createKey(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const body = await readJson(request, CreateKeyRequestSchema, app.config.MAX_BODY_BYTES);
   const defaults = app.config.keyDefaults;
@@ -82,7 +82,7 @@ export interface KeyUsage {
 
 /** Keys listed with what each has used: one LIMITER read per key, all at once (admin only, never
  * on a request's path). A key whose object cannot be read is listed with `usage: null`. */
-export async function listKeys(request: IRequest, app: AppContext): Promise<Response> {
+export async function listKeys(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const views = await listKeyViews(app);
   const data = await Promise.all(
@@ -128,7 +128,7 @@ export async function listKeyViews(app: AppContext): Promise<KeyView[]> {
   return data;
 }
 
-export async function revokeKey(request: IRequest, app: AppContext): Promise<Response> {
+export async function revokeKey(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const id = request.params.id ?? "";
   if (!isKeyId(id)) throw new HttpError("not_found", `no key "${id}"`, { param: "id" });

@@ -1,6 +1,6 @@
 // GET /metrics: the global aggregate in the Prometheus text format, for scrapers. Takes the admin
 // token or METRICS_TOKEN (a scraper's credential that opens nothing else).
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../../shared/metrics/prometheus.js";
 import { bearerToken, constantTimeEqual, requireAdmin } from "../auth.js";
@@ -9,7 +9,7 @@ import { HttpError } from "../errors.js";
 import { flushMetricsNow, metricsStub } from "../metrics.js";
 import { indexGauges, namespaceCounts } from "../tenancy/namespace-stats.js";
 
-export async function getMetrics(request: IRequest, app: AppContext): Promise<Response> {
+export async function getMetrics(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireMetricsReader(request, app);
   const series = await readGlobalSeries(app);
   return new Response(renderPrometheus(series), {

@@ -1,7 +1,7 @@
 // GET /v1/models and /v1/models/:id: the catalog in OpenAI's list shape, `auto` included. Only
 // models this deployment can call are listed (a model whose provider is not configured is not
 // on offer); extra fields describe each model for clients that want more than the id.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import type { ModelInfo } from "../../shared/llm/catalog.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
@@ -41,11 +41,11 @@ function listed(app: AppContext): Array<Record<string, unknown>> {
   return [AUTO, ...app.config.catalog.filter((m) => available.has(m.provider)).map(describe)];
 }
 
-export async function getModels(_request: IRequest, app: AppContext): Promise<Response> {
+export async function getModels(_request: RoutedRequest, app: AppContext): Promise<Response> {
   return json({ object: "list", data: listed(app) });
 }
 
-export async function getModel(request: IRequest, app: AppContext): Promise<Response> {
+export async function getModel(request: RoutedRequest, app: AppContext): Promise<Response> {
   let id: string;
   try {
     id = decodeURIComponent(request.params.id ?? "");

@@ -3,7 +3,7 @@
 // shards), then lists it in the registry; deleting empties every shard and marks the head deleted
 // before the registry forgets it, so from that moment no request can read, write or be answered
 // from cache in it, whatever the registry still lists.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { CreateNamespaceRequestSchema } from "../../shared/api/schemas.js";
 import { DEFAULT_NAMESPACE } from "../../shared/tenancy/grants.js";
 import { isNamespaceName } from "../../shared/tenancy/namespace-name.js";
@@ -33,7 +33,7 @@ export interface NamespaceView {
   shards: number;
 }
 
-export async function createNamespace(request: IRequest, app: AppContext): Promise<Response> {
+export async function createNamespace(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const { name, shards } = await readJson(request, CreateNamespaceRequestSchema, 4096);
   if (name === DEFAULT_NAMESPACE) throw alreadyExists(name);
@@ -48,7 +48,7 @@ export async function createNamespace(request: IRequest, app: AppContext): Promi
   return json({ object: "namespace", name, created_at, shards }, { status: 201 });
 }
 
-export async function listNamespaces(request: IRequest, app: AppContext): Promise<Response> {
+export async function listNamespaces(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const registered = await listRegistered(app.env.CACHE);
   const views = await Promise.all(
@@ -70,7 +70,7 @@ export async function listNamespaces(request: IRequest, app: AppContext): Promis
   return json({ object: "list", data: views.filter((v): v is NamespaceView => v !== null) });
 }
 
-export async function deleteNamespace(request: IRequest, app: AppContext): Promise<Response> {
+export async function deleteNamespace(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const name = request.params.name ?? "";
   if (name === DEFAULT_NAMESPACE) {

@@ -1,6 +1,6 @@
 // POST /v1/query: parse, authorize the namespace, answer through the isolate's query service
 // (workers/query-service), shape the documented response (JSON, or Server-Sent Events).
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { QueryRequestSchema } from "../../shared/api/schemas.js";
 import { ageHeader, cacheDirectives } from "../../shared/cache/directives.js";
 import type { QueryAnswer } from "../../shared/rag/answer-query.js";
@@ -14,7 +14,7 @@ import { ensureGrants } from "../limits/admission.js";
 import { runQuery } from "../query-service.js";
 import { namespaceFor } from "../tenancy/permissions.js";
 
-export async function postQuery(request: IRequest, app: AppContext): Promise<Response> {
+export async function postQuery(request: RoutedRequest, app: AppContext): Promise<Response> {
   // Repeat questions (cache hits) repeat their bodies: a recent one is not validated again.
   const body = await readJson(request, QueryRequestSchema, app.config.MAX_BODY_BYTES, {
     repeats: true,

@@ -1,7 +1,7 @@
 // GET /admin/requests (admin): the request log, newest first, filtered by status, route and key.
 // Reading only: the records arrived with metrics flushes, so this isolate's pending batch is
 // flushed first and the page includes the requests it served a moment ago.
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import {
   REQUEST_LOG_PAGE_DEFAULT,
   RequestLogQuerySchema,
@@ -22,7 +22,7 @@ import { json } from "../http/respond.js";
 import { flushMetricsNow, metricsStub } from "../metrics.js";
 import { listKeyViews } from "./keys.js";
 
-export async function getRequests(request: IRequest, app: AppContext): Promise<Response> {
+export async function getRequests(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const q = validate(RequestLogQuerySchema, params);

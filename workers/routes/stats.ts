@@ -2,7 +2,7 @@
 // draws): totals, percentiles, hit rates per tier, spend and savings, limits, per-model health,
 // recent history for charts, the raw counters, and the index's size in total and per namespace
 // (read here and by /metrics only: /health answers from the isolate).
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import { cacheStats } from "../../shared/cache/cache-stats.js";
 import { overheadByRoute } from "../../shared/metrics/overhead-stats.js";
 import { historyFrom } from "../../shared/metrics/stats-history.js";
@@ -15,7 +15,7 @@ import { flushMetricsNow, metricsStub } from "../metrics.js";
 import { ensureSeeded } from "../seed.js";
 import { indexGauges, namespaceCounts } from "../tenancy/namespace-stats.js";
 
-export async function getStats(request: IRequest, app: AppContext): Promise<Response> {
+export async function getStats(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
   await flushMetricsNow(app);
   // A development index is seeded on first use; an operator looking at its size is a use.

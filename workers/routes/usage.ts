@@ -1,11 +1,11 @@
 // GET /v1/usage: the caller's own limits and standing, as the before stage got them from its
 // LIMITER object (reading usage is not counted, so it works while the caller is limited).
-import type { IRequest } from "itty-router";
+import type { RoutedRequest } from "../http/routed-request.js";
 import type { BudgetStanding, RateStanding } from "../../shared/ratelimit/decision.js";
 import type { AppContext } from "../context.js";
 import { json } from "../http/respond.js";
 
-export async function getUsage(_request: IRequest, app: AppContext): Promise<Response> {
+export async function getUsage(_request: RoutedRequest, app: AppContext): Promise<Response> {
   const principal = app.principal ? { id: app.principal.id, kind: app.principal.kind } : null;
   if (!app.limits) {
     // Anonymous with RATE_LIMITS_ENABLED=false (development only): nothing is counted.
