@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
+import { alternatingLoad } from "./lib/alternating-load.js";
 import { postJson, runLoad } from "./lib/http-load.js";
 import {
   chatBody,
@@ -21,7 +22,6 @@ import {
   pathGatewayVars,
   timeToFirstByte,
 } from "./lib/path-gateway.js";
-import { treeCpuByProcess } from "./lib/process-cpu.js";
 import { ms, printTable, summarize } from "./lib/stats.js";
 
 const ref = process.argv[2] ?? "HEAD";
@@ -70,31 +70,17 @@ const ttft = (side: Side): Promise<number> =>
   );
 
 async function throughput(sides: [Side, Side]): Promise<void> {
-  const cpu = sides.map(() => new Map<string, number>());
-  const elapsed = [0, 0];
-  const failed = [0, 0];
   for (const side of sides) await runLoad(() => request(side), { total: 500, concurrency: 16 });
-  for (let block = 0; block < BLOCKS; block++) {
-    const order = block % 2 === 0 ? [0, 1] : [1, 0];
-    for (const i of order) {
-      const side = sides[i] as Side;
-      const before = treeCpuByProcess(side.dev.pid);
-      const r = await runLoad(() => request(side), { total: PER_BLOCK, concurrency: 16 });
-      const after = treeCpuByProcess(side.dev.pid);
-      elapsed[i] = (elapsed[i] ?? 0) + r.elapsedMs;
-      failed[i] = (failed[i] ?? 0) + PER_BLOCK - (r.statuses[200] ?? 0);
-      const used = new Map((before ?? []).map((p) => [p.pid, p.ms]));
-      let runtimes = 0;
-      for (const p of after ?? []) {
-        // The runtimes apart, in pid order (wrangler's proxy, the Worker's); helpers by name.
-        const name = p.name === "workerd" ? `workerd#${++runtimes}` : p.name;
-        cpu[i]?.set(name, (cpu[i]?.get(name) ?? 0) + p.ms - (used.get(p.pid) ?? 0));
-      }
-    }
-  }
   const total = BLOCKS * PER_BLOCK;
-  const names = [...new Set(cpu.flatMap((m) => [...m.keys()]))].filter((name) =>
-    cpu.some((m) => (m.get(name) ?? 0) / total >= 0.01),
+  const loads = await alternatingLoad(
+    [
+      { pid: sides[0].dev.pid, request: () => request(sides[0]) },
+      { pid: sides[1].dev.pid, request: () => request(sides[1]) },
+    ],
+    { total, blocks: BLOCKS, concurrency: 16 },
+  );
+  const names = [...new Set(loads.flatMap((l) => [...(l.cpuByProcess?.keys() ?? [])]))].filter(
+    (name) => loads.some((l) => (l.cpuByProcess?.get(name) ?? 0) >= 0.01),
   );
   const what = kind === "hit" ? "/v1/query cache hit" : "sampled chat";
   printTable(
@@ -102,14 +88,15 @@ async function throughput(sides: [Side, Side]): Promise<void> {
       "CPU per request of each serving process)",
     ["gateway", "req/s", "CPU", ...names, "non-200"],
     sides.map((side, i) => {
-      const per = (name: string) => (cpu[i]?.get(name) ?? 0) / total;
-      const sum = [...(cpu[i]?.values() ?? [])].reduce((a, b) => a + b, 0) / total;
+      const load = loads[i as 0 | 1];
+      const cpu = (value: number | null | undefined) =>
+        value === null || value === undefined ? "n/a" : ms(value);
       return [
         side.label,
-        ((total / (elapsed[i] ?? 1)) * 1000).toFixed(0),
-        ms(sum),
-        ...names.map((name) => ms(per(name))),
-        failed[i] ?? 0,
+        load.requestsPerSecond.toFixed(0),
+        cpu(load.cpuMs),
+        ...names.map((name) => cpu(load.cpuByProcess?.get(name) ?? 0)),
+        total - (load.statuses[200] ?? 0),
       ];
     }),
   );

@@ -20,7 +20,8 @@
 // Worker runs. Prints numbers, asserts nothing.
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
-import { postJson, runLoad, type LoadResult } from "./lib/http-load.js";
+import { alternatingLoad, type SideLoad } from "./lib/alternating-load.js";
+import { postJson } from "./lib/http-load.js";
 import {
   ADMIN_TOKEN,
   chatBody,
@@ -39,7 +40,7 @@ const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
 const THROUGHPUT_BLOCKS = 4;
 
 /** A measurement and the CPU its serving processes used per request (null where unreadable). */
-type Measured<T = LatencySummary> = T & { cpuMs: number | null };
+type Measured = LatencySummary & { cpuMs: number | null };
 
 interface Target {
   url: string;
@@ -98,23 +99,6 @@ async function callsPer(
     limiter: delta("LIMITER"),
     index: delta("INDEX"),
     total: delta("LIMITER") + delta("INDEX"),
-  };
-}
-
-/** Blocks of one load as if they were one run: every request, over the blocks' summed time. */
-function combineLoads(parts: LoadResult[]): LoadResult {
-  const statuses: Record<number, number> = {};
-  for (const p of parts)
-    for (const [code, n] of Object.entries(p.statuses))
-      statuses[Number(code)] = (statuses[Number(code)] ?? 0) + n;
-  const elapsedMs = parts.reduce((a, p) => a + p.elapsedMs, 0);
-  const total = parts.reduce((a, p) => a + p.latencies.length, 0);
-  return {
-    latencies: parts.flatMap((p) => p.latencies),
-    statuses,
-    errors: parts.reduce((a, p) => a + p.errors, 0),
-    elapsedMs,
-    requestsPerSecond: (total / elapsedMs) * 1000,
   };
 }
 
@@ -303,38 +287,25 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
       ],
     );
 
-    /**
-     * Throughput at 16 connections of ragway and of its baseline, in alternating blocks (which
-     * one goes first alternates too), so drift in the machine's load falls on both alike. Each
-     * also reports the CPU its serving processes (wrangler and workerd, every process under it)
-     * used per request: unlike req/s, other load on a shared machine does not move it much.
-     */
-    const pairedLoad = async (
+    /** Throughput at 16 connections of ragway and of its baseline (bench/lib/alternating-load). */
+    const pairedLoad = (
       path: string,
       makeRagway: (i: number) => RequestInit,
       makeBase: (i: number) => RequestInit,
-    ): Promise<[Measured<LoadResult>, Measured<LoadResult>]> => {
-      const per = THROUGHPUT_N / THROUGHPUT_BLOCKS;
-      const parts: [LoadResult[], LoadResult[]] = [[], []];
-      const run = async (which: 0 | 1, block: number) => {
-        const url = `${which === 0 ? ragway.url : baseline.url}${path}`;
-        const make = which === 0 ? makeRagway : makeBase;
-        const offset = block * per;
-        parts[which].push(
-          await runLoad((i) => ({ url, init: make(offset + i) }), { total: per, concurrency: 16 }),
-        );
-      };
-      const [cpuR, cpuB] = await cpuPer(async () => {
-        for (let block = 0; block < THROUGHPUT_BLOCKS; block++) {
-          const order: Array<0 | 1> = block % 2 === 0 ? [0, 1] : [1, 0];
-          for (const which of order) await run(which, block);
-        }
-      }, THROUGHPUT_N);
-      return [
-        { ...combineLoads(parts[0]), cpuMs: cpuR },
-        { ...combineLoads(parts[1]), cpuMs: cpuB },
-      ];
-    };
+    ): Promise<[SideLoad, SideLoad]> =>
+      alternatingLoad(
+        [
+          {
+            pid: gateway.pid,
+            request: (i) => ({ url: `${ragway.url}${path}`, init: makeRagway(i) }),
+          },
+          {
+            pid: baseline.pid,
+            request: (i) => ({ url: `${baseline.url}${path}`, init: makeBase(i) }),
+          },
+        ],
+        { total: THROUGHPUT_N, blocks: THROUGHPUT_BLOCKS, concurrency: 16 },
+      );
     const chatPath = "/v1/chat/completions";
     const [chatRagway, chatBase] = await pairedLoad(
       chatPath,
@@ -366,7 +337,7 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
       a.cpuMs && b.cpuMs ? (b.cpuMs / a.cpuMs).toFixed(2) : "n/a";
     /** One row of the throughput table: ragway against its baseline. */
-    const throughputRow = (name: string, r: Measured<LoadResult>, b: Measured<LoadResult>) => [
+    const throughputRow = (name: string, r: SideLoad, b: SideLoad) => [
       name,
       rps(r),
       rps(b),
