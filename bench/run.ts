@@ -6,6 +6,7 @@ import { runIngestBench } from "./ingest.js";
 import { runLimitsBench } from "./limits.js";
 import { runMetricsBench } from "./metrics.js";
 import { runPathBench } from "./path.js";
+import { runPlanningBench } from "./planning.js";
 import { runQueryBench } from "./query.js";
 import { runResilienceBench } from "./resilience.js";
 import { runRetrievalBench } from "./retrieval.js";
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   limits: runLimitsBench,
   metrics: runMetricsBench,
   path: runPathBench,
+  planning: runPlanningBench,
   vectors: runVectorsBench,
   shards: runShardsBench,
   ingest: runIngestBench,

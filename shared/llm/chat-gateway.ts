@@ -4,6 +4,7 @@
 import type { TokenCounter } from "../tokens/count.js";
 import type { Spend } from "../util/spend.js";
 import { countBounded } from "../tokens/count-bounded.js";
+import { countingOnce } from "../tokens/count-once.js";
 import { costUsd, type ModelInfo } from "./catalog.js";
 import { countRequestPrompt, promptTokensFor, type PromptCount } from "../tokens/request-prompt.js";
 import { contentText, lastUserText, toPlainMessages } from "./chat-messages.js";
@@ -76,10 +77,12 @@ export function planChat(
       return { ok: false, message: explicit.message, param: "model", code: "invalid_request" };
   }
   const messages = toPlainMessages(body.messages);
-  const prompt = countRequestPrompt(body, deps.counter);
+  // The ask is counted twice, in the prompt and alone: the second time from memory.
+  const counter = countingOnce(deps.counter);
+  const prompt = countRequestPrompt(body, counter);
   const promptTokens = promptTokensFor(prompt);
   const question = lastUserText(messages);
-  const questionTokens = countBounded(question, deps.counter);
+  const questionTokens = countBounded(question, counter);
   const others = body.messages.map((m) => contentText((m as { content?: unknown }).content));
   const task = classifyTask({
     question,

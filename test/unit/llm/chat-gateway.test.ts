@@ -76,6 +76,24 @@ describe("planChat", () => {
     if (complex.ok) expect(complex.plan.reason).toMatch(/complexity=complex/);
   });
 
+  it("counts a long ask's tokens once, though it is both part of the prompt and the task's question", () => {
+    const { d } = deps();
+    const real = d.counter;
+    const counted: number[] = [];
+    d.counter = {
+      ...real,
+      count: (text) => {
+        counted.push(text.length);
+        return real.count(text);
+      },
+    };
+    const ask = "How does the write-ahead log keep a commit durable? ".repeat(200);
+    const planned = planChat("big", "cost", body(ask), d);
+    expect(planned.ok).toBe(true);
+    expect(counted.filter((length) => length === ask.length)).toHaveLength(1);
+    if (planned.ok) expect(planned.plan.promptTokens).toBeGreaterThan(real.count(ask));
+  });
+
   it("says context_length_exceeded when no model in the chain can take the prompt", () => {
     const { d } = deps();
     const huge = "lorem ipsum dolor ".repeat(40_000);

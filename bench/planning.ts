@@ -1,0 +1,103 @@
+// `npm run bench -- planning`: the CPU of planning one chat request (shared/llm/chat-gateway
+// planChat: counting the prompt, the task's shape, the model and its fallback chain) for an ask of
+// 1, 10 and 100 KB of real text (Debian's license texts, which nobody in this project wrote), next
+// to the previous design in the same run: the same plan with the ask's tokens counted a second time
+// (the prompt's count includes them, and the task's shape counted them again). Every request asks
+// with a different slice of the text, so the tokenizer's own cache of repeated words helps no more
+// than it would across real requests. Prints numbers, asserts nothing.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_CATALOG } from "../shared/llm/catalog.js";
+import { planChat, type ChatDeps } from "../shared/llm/chat-gateway.js";
+import { countBounded } from "../shared/tokens/count-bounded.js";
+import { createTokenCounter } from "../shared/tokens/count.js";
+import { ms, printTable } from "./lib/stats.js";
+
+const TEXTS = "/usr/share/common-licenses";
+
+function realText(): string | null {
+  try {
+    return readdirSync(TEXTS)
+      .sort()
+      .map((name) => {
+        try {
+          return readFileSync(join(TEXTS, name), "utf8");
+        } catch {
+          return ""; // a folder or a dangling link
+        }
+      })
+      .join("\n\n");
+  } catch {
+    return null;
+  }
+}
+
+export async function runPlanningBench(): Promise<void> {
+  const text = realText();
+  if (!text) {
+    console.log(`skipped: no texts under ${TEXTS}`);
+    return;
+  }
+  const counter = createTokenCounter();
+  const deps: ChatDeps = {
+    catalog: DEFAULT_CATALOG,
+    available: new Set(["local", "openai"]),
+    counter,
+    providerFor: () => {
+      throw new Error("planning calls no provider");
+    },
+    resilience: {} as ChatDeps["resilience"],
+  };
+  let offset = 0;
+  /** The next request's ask: `bytes` of the text from where the last one ended. */
+  const nextAsk = (bytes: number): string => {
+    if (offset + bytes > text.length) offset = 0;
+    const ask = text.slice(offset, offset + bytes);
+    offset += bytes;
+    return ask;
+  };
+  const plan = (ask: string) =>
+    planChat(
+      "gpt-4o-mini",
+      "cost",
+      {
+        messages: [
+          { role: "system", content: "Answer from the license texts only." },
+          { role: "user", content: ask },
+        ],
+        max_tokens: 256,
+      },
+      deps,
+    );
+  const shipped = (ask: string): void => {
+    plan(ask);
+  };
+  const previous = (ask: string): void => {
+    plan(ask);
+    countBounded(ask, counter);
+  };
+  const rows: string[][] = [];
+  for (const kb of [1, 10, 100]) {
+    const bytes = kb * 1024;
+    const n = kb >= 100 ? 20 : kb >= 10 ? 100 : 500;
+    for (let i = 0; i < 5; i++) previous(nextAsk(bytes));
+    const spent: [number, number] = [0, 0];
+    for (let i = 0; i < n; i++) {
+      // Interleaved, which goes first alternating, so drift in the machine falls on both.
+      const order: Array<0 | 1> = i % 2 === 0 ? [0, 1] : [1, 0];
+      for (const which of order) {
+        const ask = nextAsk(bytes);
+        const t0 = performance.now();
+        (which === 0 ? shipped : previous)(ask);
+        spent[which] += performance.now() - t0;
+      }
+    }
+    rows.push([`${kb} KB`, ms(spent[0] / n), ms(spent[1] / n), (spent[1] / spent[0]).toFixed(2)]);
+  }
+  printTable(
+    `Planning one chat request, ask of real text (${TEXTS}, ${text.length} characters), mean over ` +
+      "interleaved requests",
+    ["ask", "planChat", "previous: ask counted twice", "previous / planChat"],
+    rows,
+  );
+}
