@@ -74,11 +74,20 @@ export function classifyTask(input: TaskInput): TaskProfile {
   if (LONG_ANSWER_RE.test(input.question)) add(1, "long-answer");
   if (input.chunks !== undefined && input.chunks >= 8) add(1, "many-chunks");
 
-  const words = input.question.trim().split(/\s+/).length;
-  if (reasoning.size === 0 && words <= 15 && LOOKUP_RE.test(input.question)) add(-1, "lookup");
+  if (reasoning.size === 0 && LOOKUP_RE.test(input.question) && atMostWords(input.question, 15)) {
+    add(-1, "lookup");
+  }
 
   const complexity: Complexity = score >= 4 ? "complex" : score >= 2 ? "moderate" : "simple";
   return { complexity, score, signals };
+}
+
+/** Whether `text` has at most `max` words; reads no further than the word past them. */
+function atMostWords(text: string, max: number): boolean {
+  const word = /\S+/g;
+  let words = 0;
+  while (word.exec(text) !== null) if (++words > max) return false;
+  return true;
 }
 
 /** The lowest quality tier that handles a task of this complexity. */

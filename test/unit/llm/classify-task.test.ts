@@ -18,6 +18,13 @@ describe("classifyTask", () => {
     expect(ask("How many requests per minute does a key get?").complexity).toBe("simple");
   });
 
+  it("takes a lookup-shaped question of up to 15 words as a lookup, and one of 16 as not", () => {
+    const words = (n: number) =>
+      ["What", ...Array.from({ length: n - 1 }, (_, i) => `w${i}`)].join(" \t\n ");
+    expect(ask(`  ${words(15)}  `).signals).toContain("lookup");
+    expect(ask(words(16)).signals).not.toContain("lookup");
+  });
+
   it("calls a question that asks why or to explain moderate", () => {
     const profile = ask("Why does ragway keep rate limits in a Durable Object?");
     expect(profile.complexity).toBe("moderate");
