@@ -1,7 +1,7 @@
 // The isolate-memory tier as a BlobStore over a byte-bounded LRU. Values are shared, not copied:
 // callers only ever decode them, never write into them.
 import type { BlobStore } from "../ports.js";
-import type { ByteLru } from "./lru.js";
+import type { ByteLru } from "../util/byte-lru.js";
 
 /** Fallback lifetime when a put names none (the LRU still bounds memory). */
 const DEFAULT_TTL_SECONDS = 300;

@@ -4,7 +4,7 @@
 // answer's exact key), never answers, so a purged or expired answer simply stops matching.
 import type { Clock } from "../ports.js";
 import { cosine } from "../vector/vector.js";
-import { ByteLru } from "./lru.js";
+import { ByteLru } from "../util/byte-lru.js";
 
 interface Candidate {
   key: string;

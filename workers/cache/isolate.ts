@@ -2,7 +2,7 @@
 // throttle (the query service keeps its own single-flight tables). Built once per config and
 // shared by every request the isolate serves; nothing here is the source of truth (KV, the
 // Cache API and the INDEX object are).
-import { ByteLru } from "../../shared/cache/lru.js";
+import { ByteLru } from "../../shared/util/byte-lru.js";
 import { createLogThrottle } from "../../shared/cache/log-throttle.js";
 import { SemanticIndex } from "../../shared/cache/semantic.js";
 import type { AppContext } from "../context.js";

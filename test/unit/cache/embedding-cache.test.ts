@@ -5,7 +5,7 @@ import {
   type EmbedBatch,
 } from "../../../shared/cache/embedding-cache.js";
 import { encodeVectorEntry } from "../../../shared/cache/entry-codec.js";
-import { ByteLru } from "../../../shared/cache/lru.js";
+import { ByteLru } from "../../../shared/util/byte-lru.js";
 import { memoryBlobStore } from "../../../shared/cache/memory-store.js";
 import { TieredCache } from "../../../shared/cache/tiered.js";
 import { fakeBackground, fakeBlobStore, fakeClock } from "../../fakes/blob-store.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ByteLru } from "../../../shared/cache/lru.js";
+import { ByteLru } from "../../../shared/util/byte-lru.js";
 import { fakeClock } from "../../fakes/blob-store.js";
 
 const HOUR = 3_600_000;
