@@ -2,7 +2,9 @@
 // planChat: counting the prompt, the task's shape, the model and its fallback chain) for an ask of
 // 1, 10 and 100 KB of real text (Debian's license texts, which nobody in this project wrote), next
 // to the previous design in the same run: the same plan with the ask's tokens counted a second time
-// (the prompt's count includes them, and the task's shape counted them again). Every request asks
+// (the prompt's count includes them, and the task's shape counted them again). Then a conversation
+// that resends its history with every turn, planned through the caller's memo of token counts
+// (shared/tokens/count-memo, as the chat route plans) and without it. Every request asks
 // with a different slice of the text, so the tokenizer's own cache of repeated words helps no more
 // than it would across real requests. Prints numbers, asserts nothing.
 import { readdirSync, readFileSync } from "node:fs";
@@ -10,6 +12,7 @@ import { join } from "node:path";
 import { DEFAULT_CATALOG } from "../shared/llm/catalog.js";
 import { planChat, type ChatDeps } from "../shared/llm/chat-gateway.js";
 import { countBounded } from "../shared/tokens/count-bounded.js";
+import { createCountMemo } from "../shared/tokens/count-memo.js";
 import { createTokenCounter } from "../shared/tokens/count.js";
 import { ms, printTable } from "./lib/stats.js";
 
@@ -99,5 +102,45 @@ export async function runPlanningBench(): Promise<void> {
       "interleaved requests",
     ["ask", "planChat", "previous: ask counted twice", "previous / planChat"],
     rows,
+  );
+
+  // A conversation: turn n resends the n - 1 turns before it (2 KB user turns, 1 KB answers),
+  // as every chat client does. Planned through the caller's count memo, as the chat route does,
+  // and without one, as before; each conversation uses new text.
+  const rowsConv: string[][] = [];
+  for (const turns of [10, 30, 60]) {
+    const memo = createCountMemo();
+    const remembered: ChatDeps = { ...deps, counter: memo.counterFor("principal:bench", counter) };
+    const history: Array<{ role: string; content: string }> = [
+      { role: "system", content: "Answer from the license texts only." },
+    ];
+    const spent: [number, number] = [0, 0];
+    for (let turn = 0; turn < turns; turn++) {
+      history.push({ role: "user", content: nextAsk(2048) });
+      const body = { messages: [...history], max_tokens: 256 };
+      const order: Array<0 | 1> = turn % 2 === 0 ? [0, 1] : [1, 0];
+      for (const which of order) {
+        const t0 = performance.now();
+        planChat("gpt-4o-mini", "cost", body, which === 0 ? remembered : deps);
+        spent[which] += performance.now() - t0;
+      }
+      history.push({ role: "assistant", content: nextAsk(1024) });
+    }
+    rowsConv.push([
+      `${turns} turns (${Math.round((turns * 3) / 1)} KB at the end)`,
+      ms(spent[0] / turns),
+      ms(spent[1] / turns),
+      (spent[1] / spent[0]).toFixed(2),
+    ]);
+  }
+  printTable(
+    "Planning each request of a conversation (turns of real text; mean per request over the whole conversation)",
+    [
+      "conversation",
+      "with the caller's count memo",
+      "previous: every turn counted again",
+      "previous / memo",
+    ],
+    rowsConv,
   );
 }

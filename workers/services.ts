@@ -1,5 +1,6 @@
-// Long-lived services built once per isolate from the validated config: the token counter,
-// providers and the index stub. Building the OpenAI client or encoder per request would be waste.
+// Long-lived services built once per isolate from the validated config: the token counter and
+// its memo of long texts' counts, providers and the index stub. Building the OpenAI client or
+// encoder per request would be waste.
 import type { Config } from "./env.js";
 import type { ModelInfo } from "../shared/llm/catalog.js";
 import { createCircuitBreaker, type CircuitBreaker } from "../shared/llm/circuit-breaker.js";
@@ -8,10 +9,13 @@ import { createLocalProvider } from "../shared/llm/local-provider.js";
 import { createOpenAIProvider } from "../shared/llm/openai-provider.js";
 import type { Provider } from "../shared/llm/types.js";
 import { createTokenCounter, type TokenCounter } from "../shared/tokens/count.js";
+import { createCountMemo, type CountMemo } from "../shared/tokens/count-memo.js";
 import type { IndexObject } from "./do/index-object.js";
 
 export interface Services {
   counter: TokenCounter;
+  /** Counts of long texts each caller sent lately: a conversation's history, an agent's context. */
+  countMemo: CountMemo;
   local: Provider;
   openai: Provider | null;
   /** Providers that can serve requests in this deployment. */
@@ -41,6 +45,7 @@ export function getServices(config: Config): Services {
     : null;
   const services: Services = {
     counter: createTokenCounter(),
+    countMemo: createCountMemo(),
     local,
     openai,
     available: new Set<ModelInfo["provider"]>(openai ? ["local", "openai"] : ["local"]),

@@ -83,12 +83,11 @@ export function planChat(
   const promptTokens = promptTokensFor(prompt);
   const question = lastUserText(messages);
   const questionTokens = countBounded(question, counter);
-  const others = body.messages.map((m) => contentText((m as { content?: unknown }).content));
   const task = classifyTask({
     question,
     questionTokens,
     contextTokens: Math.max(0, promptTokens - questionTokens),
-    extraText: others.join("\n").slice(0, MAX_SCAN_CHARS),
+    extraText: scannedText(body.messages),
   });
   const cap = completionCap(body);
   const fits = (model: ModelInfo): boolean =>
@@ -124,6 +123,17 @@ export function planChat(
     ok: true,
     plan: { body, chain, reason: choice.reason, task, prompt, promptTokens, fits },
   };
+}
+
+/** The messages' text joined by newlines, up to MAX_SCAN_CHARS (built no further than that). */
+function scannedText(messages: readonly unknown[]): string {
+  let text = "";
+  for (const [i, m] of messages.entries()) {
+    if (i > 0) text += "\n";
+    text += contentText((m as { content?: unknown }).content);
+    if (text.length >= MAX_SCAN_CHARS) break;
+  }
+  return text.slice(0, MAX_SCAN_CHARS);
 }
 
 /** How a completion is called: its time budget, and the caller's limits per link. */

@@ -62,7 +62,8 @@ export async function postChatCompletions(
   const deps: ChatDeps = {
     catalog: app.config.catalog,
     available: services.available,
-    counter: services.counter,
+    // A conversation's history and an agent's context were counted for the caller's last call.
+    counter: services.countMemo.counterFor(countScope(app), services.counter),
     providerFor: (m) => upstreamFor(app, services.providerFor(m)),
     resilience: resilienceFor(app),
     ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
@@ -157,6 +158,11 @@ export async function postChatCompletions(
       ...routingHeaders(plan, answeredBy, degraded, attempts),
     },
   });
+}
+
+/** Whose remembered token counts a request may use: its caller's own (see count-memo). */
+function countScope(app: AppContext): string {
+  return app.admission?.caller.principalId ?? app.principal?.id ?? "anonymous";
 }
 
 /** What the route needs from a computed completion besides the entry. */
