@@ -3,6 +3,8 @@
 // one message. Runs of 256+ non-space characters are counted in 128-char slices instead.
 import type { TokenCounter } from "./count.js";
 
+/** Shortest run of non-whitespace counted in slices, and the slices' length. */
+const RUN = 256;
 const LONG_RUN = /\S{256,}/g;
 const SLICE = 128;
 
@@ -16,7 +18,7 @@ const SLICE = 128;
  * countBounded("A".repeat(1_000_000), counter); // fast, close to exact
  */
 export function countBounded(text: string, counter: TokenCounter): number {
-  if (!/\S{256}/.test(text)) return counter.count(text);
+  if (!hasLongRun(text)) return counter.count(text);
   let total = 0;
   let last = 0;
   for (const match of text.matchAll(LONG_RUN)) {
@@ -26,4 +28,39 @@ export function countBounded(text: string, counter: TokenCounter): number {
     last = match.index + run.length;
   }
   return total + counter.count(text.slice(last));
+}
+
+/**
+ * Whether `text` holds RUN or more non-whitespace characters in a row, as `/\S{256}/` would say,
+ * in a small fraction of the regex's time (the regex tries a match at every position, which cost
+ * about a sixth of counting the text itself). Any RUN characters in a row include exactly one of
+ * every RUN-th character, so only the runs through those are measured.
+ */
+export function hasLongRun(text: string): boolean {
+  for (let at = RUN - 1; at < text.length; at += RUN) {
+    if (isSpace(text.charCodeAt(at))) continue;
+    let start = at;
+    while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && end - start < RUN && !isSpace(text.charCodeAt(end))) end++;
+    if (end - start >= RUN) return true;
+  }
+  return false;
+}
+
+/** Whether a UTF-16 code unit is whitespace to `\s` (WhiteSpace and LineTerminator, ECMA-262). */
+function isSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
