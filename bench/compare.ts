@@ -1,4 +1,4 @@
-// `npm run bench:compare -- [ref] [chat|hit|ttft]`: the working tree's gateway against the same
+// `npm run bench:compare -- [ref] [chat|hit|ttft|long]`: the working tree's gateway against the same
 // gateway at a git ref (default HEAD), to decide a change to the request path on numbers. Both are
 // served as deployed (the same wrangler, no inspector) against one mock upstream, and measured
 // together: throughput in alternating blocks (which goes first alternates), time to first
@@ -6,7 +6,9 @@
 // throughput rows also print the CPU each serving process used per request (wrangler, its proxy
 // runtime and the Worker's runtime, in pid order), which other load on a shared machine moves far
 // less than req/s. Run it twice on an unchanged tree first to see the noise. The ref must have
-// test/support/worker-without-inspector.ts (serving without the inspector). Asserts nothing.
+// test/support/worker-without-inspector.ts (serving without the inspector). `long` sends sampled
+// chats of eight conversations at about 90 KB each (Debian's license texts: 30 turns of history and
+// a new question every request), where the cost of the prompt's size shows. Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ import {
   pathGatewayVars,
   timeToFirstByte,
 } from "./lib/path-gateway.js";
+import { realText, REAL_TEXT_DIR, textSlicer } from "./lib/real-text.js";
 import { ms, printTable, summarize } from "./lib/stats.js";
 
 const ref = process.argv[2] ?? "HEAD";
@@ -30,8 +33,8 @@ const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
 const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
 const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
 
-if (!["chat", "hit", "ttft"].includes(kind)) {
-  console.error(`unknown kind "${kind}"; known: chat, hit, ttft`);
+if (!["chat", "hit", "ttft", "long"].includes(kind)) {
+  console.error(`unknown kind "${kind}"; known: chat, hit, ttft, long`);
   process.exit(2);
 }
 
@@ -55,12 +58,39 @@ async function checkout(at: string): Promise<string> {
 let question = 0;
 
 function request(side: Side): { url: string; init: RequestInit } {
-  return kind === "hit"
-    ? { url: `${side.dev.url}/v1/query`, init: postJson(HIT_QUERY, side.headers) }
-    : {
-        url: `${side.dev.url}/v1/chat/completions`,
-        init: postJson(chatBody(question++, false), side.headers),
-      };
+  if (kind === "hit") {
+    return { url: `${side.dev.url}/v1/query`, init: postJson(HIT_QUERY, side.headers) };
+  }
+  const body = kind === "long" ? longChat(question++) : chatBody(question++, false);
+  return { url: `${side.dev.url}/v1/chat/completions`, init: postJson(body, side.headers) };
+}
+
+/** `long`'s conversations: each 30 turns of history (2 KB questions, 1 KB answers). */
+const conversations = ((): Array<Array<{ role: string; content: string }>> => {
+  if (kind !== "long") return [];
+  const text = realText();
+  if (!text) {
+    console.error(`long needs the texts under ${REAL_TEXT_DIR}`);
+    process.exit(2);
+  }
+  const next = textSlicer(text);
+  return Array.from({ length: 8 }, () =>
+    Array.from({ length: 30 }, () => [
+      { role: "user", content: next(2048) },
+      { role: "assistant", content: next(1024) },
+    ]).flat(),
+  );
+})();
+
+/** Request `i` of `long`: its conversation's history and a question no request asked before. */
+function longChat(i: number) {
+  const history = conversations[i % conversations.length] ?? [];
+  const ask = `Question ${i}: which of these terms apply to redistribution? ${history[0]?.content.slice(0, 1500) ?? ""}`;
+  return {
+    model: "gpt-4o-mini",
+    messages: [...history, { role: "user", content: ask }],
+    max_tokens: 16,
+  };
 }
 
 const ttft = (side: Side): Promise<number> =>
@@ -82,7 +112,12 @@ async function throughput(sides: [Side, Side]): Promise<void> {
   const names = [...new Set(loads.flatMap((l) => [...(l.cpuByProcess?.keys() ?? [])]))].filter(
     (name) => loads.some((l) => (l.cpuByProcess?.get(name) ?? 0) >= 0.01),
   );
-  const what = kind === "hit" ? "/v1/query cache hit" : "sampled chat";
+  const what =
+    kind === "hit"
+      ? "/v1/query cache hit"
+      : kind === "long"
+        ? "sampled chat, ~90 KB prompts"
+        : "sampled chat";
   printTable(
     `${what} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; ` +
       "CPU per request of each serving process)",

@@ -7,38 +7,18 @@
 // (shared/tokens/count-memo, as the chat route plans) and without it. Every request asks
 // with a different slice of the text, so the tokenizer's own cache of repeated words helps no more
 // than it would across real requests. Prints numbers, asserts nothing.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { DEFAULT_CATALOG } from "../shared/llm/catalog.js";
 import { planChat, type ChatDeps } from "../shared/llm/chat-gateway.js";
 import { countBounded } from "../shared/tokens/count-bounded.js";
 import { createCountMemo } from "../shared/tokens/count-memo.js";
 import { createTokenCounter } from "../shared/tokens/count.js";
+import { realText, REAL_TEXT_DIR, textSlicer } from "./lib/real-text.js";
 import { ms, printTable } from "./lib/stats.js";
-
-const TEXTS = "/usr/share/common-licenses";
-
-function realText(): string | null {
-  try {
-    return readdirSync(TEXTS)
-      .sort()
-      .map((name) => {
-        try {
-          return readFileSync(join(TEXTS, name), "utf8");
-        } catch {
-          return ""; // a folder or a dangling link
-        }
-      })
-      .join("\n\n");
-  } catch {
-    return null;
-  }
-}
 
 export async function runPlanningBench(): Promise<void> {
   const text = realText();
   if (!text) {
-    console.log(`skipped: no texts under ${TEXTS}`);
+    console.log(`skipped: no texts under ${REAL_TEXT_DIR}`);
     return;
   }
   const counter = createTokenCounter();
@@ -51,14 +31,8 @@ export async function runPlanningBench(): Promise<void> {
     },
     resilience: {} as ChatDeps["resilience"],
   };
-  let offset = 0;
-  /** The next request's ask: `bytes` of the text from where the last one ended. */
-  const nextAsk = (bytes: number): string => {
-    if (offset + bytes > text.length) offset = 0;
-    const ask = text.slice(offset, offset + bytes);
-    offset += bytes;
-    return ask;
-  };
+  /** The next request's text: new characters of the license texts each time. */
+  const nextAsk = textSlicer(text);
   const plan = (ask: string) =>
     planChat(
       "gpt-4o-mini",
@@ -98,7 +72,7 @@ export async function runPlanningBench(): Promise<void> {
     rows.push([`${kb} KB`, ms(spent[0] / n), ms(spent[1] / n), (spent[1] / spent[0]).toFixed(2)]);
   }
   printTable(
-    `Planning one chat request, ask of real text (${TEXTS}, ${text.length} characters), mean over ` +
+    `Planning one chat request, ask of real text (${REAL_TEXT_DIR}, ${text.length} characters), mean over ` +
       "interleaved requests",
     ["ask", "planChat", "previous: ask counted twice", "previous / planChat"],
     rows,
