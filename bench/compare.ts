@@ -74,10 +74,12 @@ const conversations = ((): Array<Array<{ role: string; content: string }>> => {
     process.exit(2);
   }
   const next = textSlicer(text);
-  return Array.from({ length: 8 }, () =>
-    Array.from({ length: 30 }, () => [
-      { role: "user", content: next(2048) },
-      { role: "assistant", content: next(1024) },
+  // Numbered: the texts go round before the eight conversations are written, and no two
+  // conversations share a message.
+  return Array.from({ length: 8 }, (_, c) =>
+    Array.from({ length: 30 }, (_, t) => [
+      { role: "user", content: `${c}.${t} ${next(2048)}` },
+      { role: "assistant", content: `${c}.${t} ${next(1024)}` },
     ]).flat(),
   );
 })();

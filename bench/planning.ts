@@ -4,12 +4,10 @@
 // to the previous design in the same run: the same plan with the ask's tokens counted a second time
 // (the prompt's count includes them, and the task's shape counted them again). Then a conversation
 // that resends its history with every turn, planned through the caller's memo of token counts
-// (shared/tokens/count-memo, as the chat route plans) and without it. Every request asks
-// with a different slice of the text, so the tokenizer's own cache of repeated words helps no more
-// than it would across real requests. Prints numbers, asserts nothing.
+// (shared/tokens/count-memo, as the chat route plans) and without it. No text is sent twice except
+// as a conversation's history. Prints numbers, asserts nothing.
 import { DEFAULT_CATALOG } from "../shared/llm/catalog.js";
 import { planChat, type ChatDeps } from "../shared/llm/chat-gateway.js";
-import { countBounded } from "../shared/tokens/count-bounded.js";
 import { createCountMemo } from "../shared/tokens/count-memo.js";
 import { createTokenCounter } from "../shared/tokens/count.js";
 import { realText, REAL_TEXT_DIR, textSlicer } from "./lib/real-text.js";
@@ -31,9 +29,17 @@ export async function runPlanningBench(): Promise<void> {
     },
     resilience: {} as ChatDeps["resilience"],
   };
-  /** The next request's text: new characters of the license texts each time. */
-  const nextAsk = textSlicer(text);
-  const plan = (ask: string) =>
+  /** The next request's text: the license texts' next characters, numbered so no text repeats
+   * (the texts start over at their end, and a repeated text would be remembered). */
+  const nextText = textSlicer(text);
+  let asked = 0;
+  const nextAsk = (length: number): string => `${++asked}. ${nextText(length)}`;
+  // As the chat route plans: through the caller's memo of counts (one memo, as in an isolate).
+  const remembered: ChatDeps = {
+    ...deps,
+    counter: createCountMemo().counterFor("principal:bench", counter),
+  };
+  const plan = (ask: string, with_: ChatDeps) =>
     planChat(
       "gpt-4o-mini",
       "cost",
@@ -44,14 +50,14 @@ export async function runPlanningBench(): Promise<void> {
         ],
         max_tokens: 256,
       },
-      deps,
+      with_,
     );
   const shipped = (ask: string): void => {
-    plan(ask);
+    plan(ask, remembered);
   };
+  // Before: every count made afresh, so the ask was counted twice.
   const previous = (ask: string): void => {
-    plan(ask);
-    countBounded(ask, counter);
+    plan(ask, deps);
   };
   const rows: string[][] = [];
   for (const kb of [1, 10, 100]) {
@@ -83,8 +89,10 @@ export async function runPlanningBench(): Promise<void> {
   // and without one, as before; each conversation uses new text.
   const rowsConv: string[][] = [];
   for (const turns of [10, 30, 60]) {
-    const memo = createCountMemo();
-    const remembered: ChatDeps = { ...deps, counter: memo.counterFor("principal:bench", counter) };
+    const conversation: ChatDeps = {
+      ...deps,
+      counter: createCountMemo().counterFor("principal:bench", counter),
+    };
     const history: Array<{ role: string; content: string }> = [
       { role: "system", content: "Answer from the license texts only." },
     ];
@@ -95,7 +103,7 @@ export async function runPlanningBench(): Promise<void> {
       const order: Array<0 | 1> = turn % 2 === 0 ? [0, 1] : [1, 0];
       for (const which of order) {
         const t0 = performance.now();
-        planChat("gpt-4o-mini", "cost", body, which === 0 ? remembered : deps);
+        planChat("gpt-4o-mini", "cost", body, which === 0 ? conversation : deps);
         spent[which] += performance.now() - t0;
       }
       history.push({ role: "assistant", content: nextAsk(1024) });

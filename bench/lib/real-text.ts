@@ -24,7 +24,8 @@ export function realText(): string | null {
   }
 }
 
-/** Successive slices of `text`, starting over at its end: each call gives `length` new characters. */
+/** Successive slices of `text`, starting over at its end: each call gives the next `length`
+ * characters (a slice repeats once the text has gone round). */
 export function textSlicer(text: string): (length: number) => string {
   let offset = 0;
   return (length) => {

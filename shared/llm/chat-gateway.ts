@@ -4,7 +4,6 @@
 import type { TokenCounter } from "../tokens/count.js";
 import type { Spend } from "../util/spend.js";
 import { countBounded } from "../tokens/count-bounded.js";
-import { countingOnce } from "../tokens/count-once.js";
 import { costUsd, type ModelInfo } from "./catalog.js";
 import { countRequestPrompt, promptTokensFor, type PromptCount } from "../tokens/request-prompt.js";
 import { contentText, lastUserText, toPlainMessages } from "./chat-messages.js";
@@ -30,6 +29,8 @@ const MAX_SCAN_CHARS = 20_000;
 export interface ChatDeps {
   catalog: readonly ModelInfo[];
   available: ReadonlySet<ModelInfo["provider"]>;
+  /** The chat route passes its caller's memo of counts (shared/tokens/count-memo), so what the
+   * caller sent before, and the ask counted a second time here, are not counted again. */
   counter: TokenCounter;
   providerFor(model: ModelInfo): Provider;
   resilience: Resilience;
@@ -77,12 +78,11 @@ export function planChat(
       return { ok: false, message: explicit.message, param: "model", code: "invalid_request" };
   }
   const messages = toPlainMessages(body.messages);
-  // The ask is counted twice, in the prompt and alone: the second time from memory.
-  const counter = countingOnce(deps.counter);
-  const prompt = countRequestPrompt(body, counter);
+  const prompt = countRequestPrompt(body, deps.counter);
   const promptTokens = promptTokensFor(prompt);
   const question = lastUserText(messages);
-  const questionTokens = countBounded(question, counter);
+  // Counted again alone: a counter that remembers (the chat route's) answers from memory.
+  const questionTokens = countBounded(question, deps.counter);
   const task = classifyTask({
     question,
     questionTokens,

@@ -11,6 +11,7 @@ import {
 } from "../../../shared/llm/chat-gateway.js";
 import { createCircuitBreaker } from "../../../shared/llm/circuit-breaker.js";
 import { createTokenCounter } from "../../../shared/tokens/count.js";
+import { createCountMemo } from "../../../shared/tokens/count-memo.js";
 import { recordingMetrics } from "../../fakes/metrics.js";
 import { FakeProvider, type Step } from "../../fakes/fake-provider.js";
 import { FakeTimers } from "../../fakes/fake-timers.js";
@@ -76,17 +77,18 @@ describe("planChat", () => {
     if (complex.ok) expect(complex.plan.reason).toMatch(/complexity=complex/);
   });
 
-  it("counts a long ask's tokens once, though it is both part of the prompt and the task's question", () => {
+  it("counts a long ask's tokens once through a remembering counter, though it is both part of the prompt and the task's question", () => {
     const { d } = deps();
     const real = d.counter;
     const counted: number[] = [];
-    d.counter = {
+    const recording = {
       ...real,
-      count: (text) => {
+      count: (text: string) => {
         counted.push(text.length);
         return real.count(text);
       },
     };
+    d.counter = createCountMemo().counterFor("principal:alice", recording);
     const ask = "How does the write-ahead log keep a commit durable? ".repeat(200);
     const planned = planChat("big", "cost", body(ask), d);
     expect(planned.ok).toBe(true);
