@@ -39,7 +39,7 @@ export async function runPlanningBench(): Promise<void> {
     ...deps,
     counter: createCountMemo().counterFor("principal:bench", counter),
   };
-  const plan = (ask: string, with_: ChatDeps) =>
+  const plan = (ask: string, using: ChatDeps) =>
     planChat(
       "gpt-4o-mini",
       "cost",
@@ -50,7 +50,7 @@ export async function runPlanningBench(): Promise<void> {
         ],
         max_tokens: 256,
       },
-      with_,
+      using,
     );
   const shipped = (ask: string): void => {
     plan(ask, remembered);
