@@ -8,8 +8,9 @@ import { chatCacheState } from "./cache-state.js";
 import { answerTiers } from "./answer-tiers.js";
 
 /**
- * Whose cache a chat request uses: its principal's. A completion depends on the caller's own
- * messages, so callers never share entries; keyless (development) callers share one scope.
+ * Whose cache (and remembered token counts) a chat request uses: its principal's, known from
+ * authentication on. A completion depends on the caller's own messages, so callers never share
+ * entries; keyless (development) callers share one scope.
  */
 export function callerScope(app: AppContext): CacheScope {
   const id = app.principal?.id ?? "anonymous";

@@ -35,10 +35,14 @@ export async function authenticate(
   // must not even make the query embedding an upstream would bill.
   const checkBudget = policy.spends && app.config.providerMode === "openai";
   answerFromMemo(app, who, policy.countRequest, checkBudget);
-  // Grants known here (anonymous, or a key this isolate has seen) let the before stage authorize
-  // the route at once; otherwise the admission does, as soon as its call returns them.
-  const grants = grantsOfCaller(who);
-  if (grants) app.principal = { id: who.principalId, kind: who.credential.kind, grants };
+  // Who is calling is known from here on (a chat's cache and counts are scoped by it). Grants
+  // known here (anonymous, or a key this isolate has seen) let the before stage authorize the
+  // route at once; otherwise the admission does, as soon as its call returns them.
+  app.principal = {
+    id: who.principalId,
+    kind: who.credential.kind,
+    grants: grantsOfCaller(who),
+  };
   app.admission = {
     caller: who,
     countRequest: policy.countRequest,

@@ -63,7 +63,7 @@ export async function postChatCompletions(
     catalog: app.config.catalog,
     available: services.available,
     // A conversation's history and an agent's context were counted for the caller's last call.
-    counter: services.countMemo.counterFor(countScope(app), services.counter),
+    counter: services.countMemo.counterFor(callerScope(app), services.counter),
     providerFor: (m) => upstreamFor(app, services.providerFor(m)),
     resilience: resilienceFor(app),
     ...(app.config.fallbackModels ? { fallbackModels: app.config.fallbackModels } : {}),
@@ -158,11 +158,6 @@ export async function postChatCompletions(
       ...routingHeaders(plan, answeredBy, degraded, attempts),
     },
   });
-}
-
-/** Whose remembered token counts a request may use: its caller's own (see count-memo). */
-function countScope(app: AppContext): string {
-  return app.admission?.caller.principalId ?? app.principal?.id ?? "anonymous";
 }
 
 /** What the route needs from a computed completion besides the entry. */

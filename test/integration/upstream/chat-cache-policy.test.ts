@@ -100,6 +100,32 @@ describe("the chat cache serves only reproducible requests by default", () => {
   });
 });
 
+describe("the chat cache is the caller's own", () => {
+  it("looks a key's first request up in its own scope, never in another key's", async () => {
+    // Keys this isolate has not seen yet: their grants come back with their admission, after
+    // the cache lookup, but who they are is known from authentication.
+    const limits = { rpm: 1_000, daily_budget_usd: 10, monthly_budget_usd: 100 };
+    const first = await createKey({ name: "chat-cache-first", ...limits });
+    const second = await createKey({ name: "chat-cache-second", ...limits });
+    const askAs = (key: string) =>
+      callSettled<Completion>("POST", "/v1/chat/completions", {
+        body: {
+          model: "gpt-4o-mini",
+          messages: [{ role: "user", content: "the same question from two keys" }],
+          temperature: 0,
+        },
+        headers: bearer(key),
+      });
+    expect((await askAs(first.key)).headers.get("x-cache")).toBe("MISS");
+    const other = await askAs(second.key);
+    expect(other.headers.get("x-cache")).toBe("MISS");
+    expect(other.body.from_cache).toBe(false);
+    expect(await modelCalls()).toBe(2);
+    // Each key's own entry is there for its next request.
+    expect((await askAs(second.key)).headers.get("x-cache")).toBe("HIT-MEMORY");
+  });
+});
+
 describe("max-age bounds the age of a cached completion", () => {
   it("recomputes an entry older than max-age and refreshes it in every tier", async () => {
     const content = "how old is this answer?";
