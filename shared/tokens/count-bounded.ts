@@ -3,9 +3,9 @@
 // one message. Runs of 256+ non-space characters are counted in 128-char slices instead.
 import type { TokenCounter } from "./count.js";
 
-/** Shortest run of non-whitespace counted in slices, and the slices' length. */
+// Runs of RUN or more non-whitespace characters are counted in slices of SLICE characters.
 const RUN = 256;
-const LONG_RUN = /\S{256,}/g;
+const LONG_RUN = new RegExp(`\\S{${RUN},}`, "g");
 const SLICE = 128;
 
 /**
