@@ -33,24 +33,38 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How a dev server is started (see startWranglerDev). */
+export type WranglerDevOptions = {
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+  logLevel?: "info" | "log";
+  /** Another Worker's wrangler config (a benchmark's baseline); default ./wrangler.toml. */
+  config?: string;
+  /** false: the same dev server with no V8 inspector attached, as a deployed Worker runs (see
+   * worker-without-inspector.ts). `wrangler dev` attaches one, and it makes every console call
+   * and subrequest cost CPU. Default true, as `npm run dev` runs. */
+  inspector?: boolean;
+  /** The checkout to serve (its wrangler.toml, sources and support files); default the current
+   * directory. */
+  cwd?: string;
+};
+
 /** Runs `wrangler dev --env dev` (as `npm run dev` does) with `vars` overriding its vars. `logLevel: "log"` also
  * prints the Worker's own console output (the request log lines), which "info" hides. */
-export async function startWranglerDev(
-  options: {
-    vars?: Record<string, string>;
-    timeoutMs?: number;
-    logLevel?: "info" | "log";
-    /** Another Worker's wrangler config (a benchmark's baseline); default ./wrangler.toml. */
-    config?: string;
-    /** false: the same dev server with no V8 inspector attached, as a deployed Worker runs (see
-     * worker-without-inspector.ts). `wrangler dev` attaches one, and it makes every console call
-     * and subrequest cost CPU. Default true, as `npm run dev` runs. */
-    inspector?: boolean;
-    /** The checkout to serve (its wrangler.toml, sources and support files); default the current
-     * directory. */
-    cwd?: string;
-  } = {},
-): Promise<WranglerDev> {
+export async function startWranglerDev(options: WranglerDevOptions = {}): Promise<WranglerDev> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      // A port freePort found free can be taken before wrangler binds it (another test file's
+      // server, a runtime's own socket): start again on new ports.
+      const taken = err instanceof Error && err.message.includes("Address already in use");
+      if (!taken || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
   const state = await mkdtemp(join(tmpdir(), "ragway-dev-"));
