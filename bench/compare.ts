@@ -1,4 +1,4 @@
-// `npm run bench:compare -- [ref] [chat|hit|ttft|long]`: the working tree's gateway against the same
+// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|long]`: the working tree's gateway against the same
 // gateway at a git ref (default HEAD), to decide a change to the request path on numbers. Both are
 // served as deployed (the same wrangler, no inspector) against one mock upstream, and measured
 // together: throughput in alternating blocks (which goes first alternates), time to first
@@ -8,7 +8,8 @@
 // less than req/s. Run it twice on an unchanged tree first to see the noise. The ref must have
 // test/support/worker-without-inspector.ts (serving without the inspector). `long` sends sampled
 // chats of eight conversations at about 90 KB each (Debian's license texts: 30 turns of history and
-// a new question every request), where the cost of the prompt's size shows. Asserts nothing.
+// a new question every request), where the cost of the prompt's size shows. `stream` sends sampled
+// streamed chats, read to their end, where the cost of relaying each chunk shows. Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -33,8 +34,8 @@ const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
 const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
 const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
 
-if (!["chat", "hit", "ttft", "long"].includes(kind)) {
-  console.error(`unknown kind "${kind}"; known: chat, hit, ttft, long`);
+if (!["chat", "stream", "hit", "ttft", "long"].includes(kind)) {
+  console.error(`unknown kind "${kind}"; known: chat, stream, hit, ttft, long`);
   process.exit(2);
 }
 
@@ -61,7 +62,7 @@ function request(side: Side): { url: string; init: RequestInit } {
   if (kind === "hit") {
     return { url: `${side.dev.url}/v1/query`, init: postJson(HIT_QUERY, side.headers) };
   }
-  const body = kind === "long" ? longChat(question++) : chatBody(question++, false);
+  const body = kind === "long" ? longChat(question++) : chatBody(question++, kind === "stream");
   return { url: `${side.dev.url}/v1/chat/completions`, init: postJson(body, side.headers) };
 }
 
@@ -119,7 +120,9 @@ async function throughput(sides: [Side, Side]): Promise<void> {
       ? "/v1/query cache hit"
       : kind === "long"
         ? "sampled chat, ~90 KB prompts"
-        : "sampled chat";
+        : kind === "stream"
+          ? "sampled streamed chat, read to its end"
+          : "sampled chat";
   printTable(
     `${what} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; ` +
       "CPU per request of each serving process)",

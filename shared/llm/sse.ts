@@ -203,18 +203,59 @@ function toStreamEvent({ data, event }: SseMessage): StreamEvent {
     const detail = upstreamError ?? "unknown";
     return { type: "error", failure: badChunk(`upstream error in stream: ${detail}`) };
   }
-  const parsed = ChunkSchema.safeParse(json);
-  if (!parsed.success) {
-    return { type: "error", failure: badChunk("upstream sent a malformed chunk") };
-  }
-  const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
-  const otherText = parsed.data.choices.map((c) => generatedBesideContent(c.delta)).join("");
   // Relayed as received: the schema only checks the chunk (it has no defaults or transforms), and
   // its output would list the schema's keys first, reordering what the upstream sent.
   const raw = json as Record<string, unknown>;
+  const plain = plainChunkContent(json);
+  const chunk = plain !== null ? { raw, content: plain } : chunkBySchema(raw);
+  if (!chunk) return { type: "error", failure: badChunk("upstream sent a malformed chunk") };
+  return { type: "chunk", chunk };
+}
+
+/** A parsed chunk checked by ChunkSchema: its content, other generated text and usage, or null
+ * when the schema refuses it. */
+export function chunkBySchema(raw: Record<string, unknown>): ChatChunk | null {
+  const parsed = ChunkSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const content = parsed.data.choices.map((c) => c.delta?.content ?? "").join("");
+  const otherText = parsed.data.choices.map((c) => generatedBesideContent(c.delta)).join("");
   const chunk: ChatChunk = { raw, content, ...(otherText ? { otherText } : {}) };
   if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
-  return { type: "chunk", chunk };
+  return chunk;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+const absent = (v: unknown): boolean => v === undefined || v === null;
+
+/**
+ * The content of a chunk of the common shape, checked without the schema: choices whose delta
+ * carries at most text (no tool calls, function call or refusal), and no usage. Every chunk it
+ * accepts, ChunkSchema accepts with the same content; anything else (null) goes to the schema.
+ * Nearly every chunk of a stream has this shape, and the schema costs more than the rest of a
+ * chunk's relay.
+ */
+export function plainChunkContent(json: unknown): string | null {
+  if (!isRecord(json) || !absent(json.usage) || !Array.isArray(json.choices)) return null;
+  let content = "";
+  for (const choice of json.choices as unknown[]) {
+    if (!isRecord(choice)) return null;
+    const { index, finish_reason: finish, delta } = choice;
+    if (index !== undefined && !(Number.isSafeInteger(index) && (index as number) >= 0)) {
+      return null;
+    }
+    if (!absent(finish) && typeof finish !== "string") return null;
+    if (absent(delta)) continue;
+    if (!isRecord(delta)) return null;
+    if (!absent(delta.refusal) || !absent(delta.tool_calls) || !absent(delta.function_call)) {
+      return null;
+    }
+    const text = delta.content;
+    if (typeof text === "string") content += text;
+    else if (!absent(text)) return null;
+  }
+  return content;
 }
 
 type Delta = z.infer<typeof ChunkSchema>["choices"][number]["delta"];

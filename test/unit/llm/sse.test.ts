@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseSse, readChatChunks, sseData, sseError, SSE_DONE } from "../../../shared/llm/sse.js";
+import {
+  chunkBySchema,
+  parseSse,
+  plainChunkContent,
+  readChatChunks,
+  sseData,
+  sseError,
+  SSE_DONE,
+} from "../../../shared/llm/sse.js";
 import type { StreamEvent } from "../../../shared/llm/types.js";
 
 const encoder = new TextEncoder();
@@ -219,6 +227,102 @@ describe("readChatChunks", () => {
     await events.next();
     await events.return(undefined);
     expect(cancelled).toBe(true);
+  });
+});
+
+describe("plainChunkContent (the schema-free check of a common chunk)", () => {
+  // A small deterministic generator (mulberry32), so a failure names a reproducible case.
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const pick = <T>(next: () => number, xs: readonly T[]): T =>
+    xs[Math.floor(next() * xs.length)] as T;
+  const MISSING = Symbol("missing");
+  /** Values a JSON chunk's fields can hold, the shapes the schema accepts and many it refuses. */
+  const odd: unknown[] = [null, true, 0, -1, 1.5, 2 ** 60, "", "x", [], ["a"], {}, { a: 1 }];
+  const fields: Record<
+    | "content"
+    | "refusal"
+    | "tool_calls"
+    | "function_call"
+    | "role"
+    | "index"
+    | "finish_reason"
+    | "usage",
+    readonly unknown[]
+  > = {
+    content: [MISSING, "Hi", " there", "", ...odd],
+    refusal: [MISSING, null, "No.", 1],
+    tool_calls: [MISSING, null, [], [{ function: { name: "f", arguments: "{}" } }], "x"],
+    function_call: [MISSING, null, { name: "g" }, "x"],
+    role: [MISSING, "assistant", 3],
+    index: [MISSING, 0, 1, 7, ...odd],
+    finish_reason: [MISSING, null, "stop", ...odd],
+    usage: [MISSING, null, { prompt_tokens: 3, completion_tokens: 2 }, { prompt_tokens: -1 }, 1],
+  };
+  const maybe = (out: Record<string, unknown>, key: string, value: unknown): void => {
+    if (value !== MISSING) out[key] = value;
+  };
+  const delta = (next: () => number): unknown => {
+    if (next() < 0.1) return pick(next, [MISSING, ...odd]);
+    const out: Record<string, unknown> = {};
+    for (const key of ["role", "content", "refusal", "tool_calls", "function_call"] as const)
+      maybe(out, key, pick(next, fields[key]));
+    return out;
+  };
+  const choice = (next: () => number): unknown => {
+    if (next() < 0.05) return pick(next, odd);
+    const out: Record<string, unknown> = {};
+    maybe(out, "index", pick(next, fields.index));
+    maybe(out, "delta", delta(next));
+    maybe(out, "finish_reason", pick(next, fields.finish_reason));
+    return out;
+  };
+  const chunkValue = (next: () => number): unknown => {
+    if (next() < 0.05) return pick(next, odd);
+    const out: Record<string, unknown> = { id: "c", object: "chat.completion.chunk" };
+    if (next() < 0.95)
+      out.choices = Array.from({ length: Math.floor(next() * 3) }, () => choice(next));
+    maybe(out, "usage", pick(next, fields.usage));
+    // As the upstream's bytes arrive: through JSON.
+    return JSON.parse(JSON.stringify(out)) as unknown;
+  };
+
+  it("accepts only chunks the schema accepts, with the same content and nothing beside it", () => {
+    const next = random(7);
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const value = chunkValue(next);
+      const plain = plainChunkContent(value);
+      if (plain === null) continue;
+      accepted++;
+      const bySchema = chunkBySchema(value as Record<string, unknown>);
+      expect(bySchema, JSON.stringify(value)).not.toBeNull();
+      expect(bySchema?.content, JSON.stringify(value)).toBe(plain);
+      expect(bySchema?.otherText, JSON.stringify(value)).toBeUndefined();
+      expect(bySchema?.usage, JSON.stringify(value)).toBeUndefined();
+    }
+    // The generator reaches both sides of the check.
+    expect(accepted).toBeGreaterThan(200);
+    expect(accepted).toBeLessThan(4800);
+  });
+
+  it("takes an ordinary content chunk and leaves tool calls, refusals and usage to the schema", () => {
+    const choices = (d: Record<string, unknown>) => ({
+      choices: [{ index: 0, delta: d, finish_reason: null }],
+    });
+    expect(plainChunkContent(choices({ role: "assistant", content: "Hi" }))).toBe("Hi");
+    expect(plainChunkContent({ choices: [], usage: null })).toBe("");
+    expect(plainChunkContent(choices({ refusal: "No." }))).toBeNull();
+    expect(plainChunkContent(choices({ tool_calls: [] }))).toBeNull();
+    expect(plainChunkContent(choices({ function_call: { name: "f" } }))).toBeNull();
+    expect(plainChunkContent({ choices: [], usage: { prompt_tokens: 1 } })).toBeNull();
   });
 });
 
