@@ -43,4 +43,11 @@ export interface AppContext {
   route: string;
   /** Fields routes add to the request's log line: model, cache, tokens, cost_usd... */
   readonly logFields: RequestLogFields;
+  /**
+   * Set by a route whose response outlives the handler (a stream): settles once the response has
+   * ended and its fields are final (tokens and cost are known only then). The router writes the
+   * request's line, metrics and record at that point instead of at the hand-over; the latency
+   * they report is still the hand-over's.
+   */
+  responseEnded?: Promise<void>;
 }

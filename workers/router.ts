@@ -191,13 +191,31 @@ function finish(response: Response, request: Request, app: AppContext): Response
 
 /**
  * The request's one log line, its metrics and its request record. Runs once per response, after
- * the router (or in its place); the line is written first, so a failure counting metrics cannot
- * lose it.
+ * the router (or in its place), and writes them then, or for a response that outlives the handler
+ * (`app.responseEnded`) once it has ended; the latency is the hand-over's either way. The line is
+ * written first, so a failure counting metrics cannot lose it.
  */
 function logRequest(request: Request, response: Response, app: AppContext): void {
   const seconds = (Date.now() - app.started) / 1000;
   // What the gateway adds: for a stream, up to its first byte (when the response is handed over).
   const overhead = Math.max(0, seconds - app.upstreamMs / 1000);
+  const ended = app.responseEnded;
+  if (ended) {
+    // A stream's line waits for its end, when its tokens and cost are known.
+    const write = (): void => writeRequestLog(request, response, app, seconds, overhead);
+    app.exec.waitUntil(ended.then(write, write));
+    return;
+  }
+  writeRequestLog(request, response, app, seconds, overhead);
+}
+
+function writeRequestLog(
+  request: Request,
+  response: Response,
+  app: AppContext,
+  seconds: number,
+  overhead: number,
+): void {
   // Only bounded, non-secret fields: never headers, keys or tokens; the query text only when
   // LOG_QUERIES=true (added by the query route).
   const line = {
@@ -264,6 +282,8 @@ export async function handle(request: Request, app: AppContext): Promise<Respons
     }
   } catch (err) {
     response = lastResort(err, request, app);
+    // Whatever a route started, this answer is the one sent: its line is written now.
+    app.responseEnded = undefined;
   }
   logRequest(request, response, app);
   return response;

@@ -38,6 +38,12 @@ export interface RequestLogFields extends QueryLogFields {
   batch_cached?: number;
   /** The ingestion job a request created or read. */
   job?: string;
+  /** How a streamed response ended: complete, failed or cancelled (the client left). */
+  stream?: "complete" | "failed" | "cancelled";
+  /** Why a request failed after its status was sent (a stream's upstream failure). */
+  error?: string;
+  /** What a stream's usage rests on: the upstream's report, exact counts, or its reservation. */
+  billed?: "reported" | "counted" | "reservation";
 }
 
 /**

@@ -57,6 +57,8 @@ const DETAIL_FIELDS = [
   "batch_failed",
   "key_id",
   "error",
+  "stream",
+  "billed",
 ] as const;
 
 const str = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v : null);

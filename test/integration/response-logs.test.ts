@@ -1,7 +1,8 @@
 // Every response of the Worker has exactly one request log line (status, route, latency, request
-// id), errors included: a 404, a bad body, a refused key, a preflight, a stream, a configuration
-// error before the router. A Durable Object call the platform fails (overloaded, connection
-// lost) is answered 503 service_unavailable in the error shape with Retry-After, and logged.
+// id), errors included: a 404, a bad body, a refused key, a preflight, a stream (written when it
+// has ended, with its tokens and cost), a configuration error before the router. A Durable Object
+// call the platform fails (overloaded, connection lost) is answered 503 service_unavailable in the
+// error shape with Retry-After, and logged.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -99,14 +100,20 @@ describe("one request log line per response", () => {
     onlyLineOf(res);
   });
 
-  it("for a streamed chat completion, when the stream is handed over", async () => {
+  it("for a streamed chat completion, once the stream has ended, with what it spent", async () => {
     const res = await call("POST", "/v1/chat/completions", {
       body: { model: "auto", stream: true, messages: [{ role: "user", content: "hello" }] },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     await res.text();
-    expect(onlyLineOf(res)).toMatchObject({ route: "/v1/chat/completions" });
+    const line = onlyLineOf(res);
+    expect(line).toMatchObject({ route: "/v1/chat/completions", stream: "complete" });
+    // Known only at the stream's end: the line waited for it.
+    expect(line.model).toEqual(expect.any(String));
+    expect(line.tokens).toBeGreaterThan(0);
+    expect(line.cost_usd).toEqual(expect.any(Number));
+    expect(line.billed).toMatch(/^(reported|counted)$/);
   });
 
   it("for a configuration error answered before the router", async () => {

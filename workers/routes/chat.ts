@@ -137,6 +137,9 @@ export async function postChatCompletions(
   if (!opened.ok) throw upstreamError(opened, app);
   const { value, model: answeredBy, degraded, attempts } = opened;
   noteDegraded(app, degraded);
+  // The request's line is written when the stream ends, with what it spent.
+  let markEnded = (): void => undefined;
+  app.responseEnded = new Promise<void>((resolve) => (markEnded = resolve));
   const relay = relayStream({
     ...value,
     model: answeredBy.id,
@@ -148,7 +151,13 @@ export async function postChatCompletions(
     failureMessage: (failure) => upstreamFailureMessage(app, failure, "stream"),
     idleTimeoutMs: app.config.OPENAI_TIMEOUT_MS,
     timers: systemTimers,
-    onEnd: (end) => streamEnded(app, plan, answeredBy, end, hold),
+    onEnd: (end) => {
+      try {
+        streamEnded(app, plan, answeredBy, end, hold);
+      } finally {
+        markEnded();
+      }
+    },
     drain: { waitUntil: (p) => app.exec.waitUntil(p), maxMs: app.config.STREAM_DRAIN_MS },
   });
   return new Response(relay, {
@@ -183,7 +192,10 @@ async function completeCached(
   );
 }
 
-/** Accounts a finished stream. Runs after the response was handed over, so it flushes itself. */
+/**
+ * Accounts a finished stream and completes the request's log fields. Runs after the response was
+ * handed over, so it flushes itself.
+ */
 function streamEnded(
   app: AppContext,
   plan: ChatPlan,
@@ -218,14 +230,10 @@ function streamEnded(
       reason: end.failure?.reason ?? "truncated",
     });
   }
-  app.logger.info("stream_end", {
-    route: app.route,
-    model: model.id,
-    outcome: end.outcome,
-    reason: end.failure?.reason ?? null,
-    tokens: usage.total_tokens,
-    billed: end.usage ? "reported" : abandoned ? "reservation" : "counted",
-  });
+  // For the request's line, written next (see app.responseEnded).
+  app.logFields.stream = end.outcome;
+  if (end.failure) app.logFields.error = end.failure.reason;
+  app.logFields.billed = end.usage ? "reported" : abandoned ? "reservation" : "counted";
   scheduleMetricsFlush(app);
 }
 
