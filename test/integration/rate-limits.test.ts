@@ -3,6 +3,7 @@
 // survives the object being evicted.
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_MEMO_MS } from "../../workers/limits/limiter-client.js";
 import { call, callJson, callSettled } from "./helpers.js";
 import { bearer, createKey, query, usage } from "./limits-helpers.js";
 
@@ -112,15 +113,25 @@ describe("the isolate memo of limited callers", () => {
   it("answers a limited caller again without the object, with a truthful, shrinking Retry-After", async () => {
     const { key } = await createKey({ name: "memo", rpm: 2 });
     await hammer(key, 2);
-    const fromObject = await query(key);
-    await expectRefusedForRequests(fromObject, 2);
-    expect(fromObject.headers.get("server-timing")).not.toContain("memo");
-    const fromMemo = await query(key);
-    await expectRefusedForRequests(fromMemo, 2);
-    expect(fromMemo.headers.get("server-timing")).toContain('desc="memo"');
-    expect(Number(fromMemo.headers.get("retry-after"))).toBeLessThanOrEqual(
-      Number(fromObject.headers.get("retry-after")),
-    );
+    // The memo lasts at most MAX_MEMO_MS from the object's refusal. A pair of requests that took
+    // longer (a machine busy with other test files) says nothing: wait the memo out, try again.
+    for (let attempt = 1; ; attempt++) {
+      const sent = Date.now();
+      const fromObject = await query(key);
+      await expectRefusedForRequests(fromObject, 2);
+      expect(fromObject.headers.get("server-timing")).not.toContain("memo");
+      const fromMemo = await query(key);
+      await expectRefusedForRequests(fromMemo, 2);
+      if (Date.now() - sent >= MAX_MEMO_MS && attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, MAX_MEMO_MS));
+        continue;
+      }
+      expect(fromMemo.headers.get("server-timing")).toContain('desc="memo"');
+      expect(Number(fromMemo.headers.get("retry-after"))).toBeLessThanOrEqual(
+        Number(fromObject.headers.get("retry-after")),
+      );
+      break;
+    }
     expect((await usage(key)).requests.used).toBe(2);
   });
 
