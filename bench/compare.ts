@@ -1,7 +1,7 @@
-// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|long]`: the working tree's gateway against the same
-// gateway at a git ref (default HEAD), to decide a change to the request path on numbers. Both are
-// served as deployed (the same wrangler, no inspector) against one mock upstream, and measured
-// together: throughput in alternating blocks (which goes first alternates), time to first
+// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|long]`: the working tree's gateway against
+// the same gateway at a git ref (default HEAD), to decide a change to the request path on numbers.
+// Both are served as deployed (the same wrangler, no inspector) against one mock upstream, and
+// measured together: throughput in alternating blocks (which goes first alternates), time to first
 // streamed byte request by request, so a change in the machine's load falls on both alike. The
 // throughput rows also print the CPU each serving process used per request (wrangler, its proxy
 // runtime and the Worker's runtime, in pid order), which other load on a shared machine moves far
