@@ -73,9 +73,3 @@ export async function flushMetricsNow(app: AppContext): Promise<void> {
   if (!app.config.METRICS_ENABLED) return;
   await flusher.flushNow(sinkFor(app.env));
 }
-
-/** Same as scheduleMetricsFlush: for code that records more after the response has started
- * (a stream's end) and wants it to leave with the next flush. */
-export function flushMetrics(app: AppContext): void {
-  scheduleMetricsFlush(app);
-}

@@ -194,7 +194,8 @@ async function completeCached(
 
 /**
  * Accounts a finished stream and completes the request's log fields. Runs after the response was
- * handed over, so it flushes itself.
+ * handed over; what it records leaves with the flush the request's line schedules next (see
+ * app.responseEnded), and its settlement's with a flush of its own.
  */
 function streamEnded(
   app: AppContext,
@@ -234,7 +235,6 @@ function streamEnded(
   app.logFields.stream = end.outcome;
   if (end.failure) app.logFields.error = end.failure.reason;
   app.logFields.billed = end.usage ? "reported" : abandoned ? "reservation" : "counted";
-  scheduleMetricsFlush(app);
 }
 
 function noteDegraded(app: AppContext, degraded: boolean): void {
