@@ -2,7 +2,7 @@
 // HTML page, an `error` object, no choices): each is checked and mapped to an Outcome here.
 import { z } from "zod";
 import { l2normalize } from "../vector/vector.js";
-import { errorMessageOf, toUsage, UsageSchema } from "./sse.js";
+import { errorMessageOf, toUsage, UsageSchema } from "./openai-wire.js";
 import type { ChatResult, Completion, EmbedRequest, EmbedResult, Outcome } from "./types.js";
 
 const ChatBodySchema = z.object({

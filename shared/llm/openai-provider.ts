@@ -13,7 +13,8 @@ import {
   parseCompletionBody,
   parseEmbedBody,
 } from "./openai-bodies.js";
-import { errorMessageOf, readChatChunks } from "./sse.js";
+import { readChatChunks } from "./chat-chunks.js";
+import { errorMessageOf } from "./openai-wire.js";
 import type {
   ChatMessage,
   ChatRequest,
