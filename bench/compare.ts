@@ -1,8 +1,8 @@
-// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|long]`: the working tree's gateway against
+// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|long]`: the working tree's gateway against
 // the same gateway at a git ref (default HEAD), to decide a change to the request path on numbers.
 // Both are served as deployed (the same wrangler, no inspector) against one mock upstream, and
 // measured together: throughput in alternating blocks (which goes first alternates), time to first
-// streamed byte request by request, so a change in the machine's load falls on both alike. The
+// streamed byte and a whole non-streamed chat's time (`latency`) request by request, so a change in the machine's load falls on both alike. The
 // throughput rows also print the CPU each serving process used per request (wrangler, its proxy
 // runtime and the Worker's runtime, in pid order), which other load on a shared machine moves far
 // less than req/s. Run it twice on an unchanged tree first to see the noise. The ref must have
@@ -34,8 +34,8 @@ const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
 const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
 const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
 
-if (!["chat", "stream", "hit", "ttft", "long"].includes(kind)) {
-  console.error(`unknown kind "${kind}"; known: chat, stream, hit, ttft, long`);
+if (!["chat", "stream", "hit", "ttft", "latency", "long"].includes(kind)) {
+  console.error(`unknown kind "${kind}"; known: chat, stream, hit, ttft, latency, long`);
   process.exit(2);
 }
 
@@ -142,15 +142,30 @@ async function throughput(sides: [Side, Side]): Promise<void> {
   );
 }
 
-async function firstByte(sides: [Side, Side]): Promise<void> {
+/** Milliseconds until a sampled, non-streamed chat's response has been read to its end. */
+async function wholeChat(side: Side): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(
+    `${side.dev.url}/v1/chat/completions`,
+    postJson(chatBody(question++, false), side.headers),
+  );
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${side.label}: ${res.status}`);
+  return performance.now() - t0;
+}
+
+async function oneByOne(sides: [Side, Side]): Promise<void> {
+  const measure = kind === "ttft" ? ttft : wholeChat;
   const samples: [number[], number[]] = [[], []];
-  for (let i = 0; i < 50; i++) for (const side of sides) await ttft(side);
+  for (let i = 0; i < 50; i++) for (const side of sides) await measure(side);
   for (let i = 0; i < TTFT_N; i++) {
     const order = i % 2 === 0 ? [0, 1] : [1, 0];
-    for (const j of order) samples[j as 0 | 1].push(await ttft(sides[j] as Side));
+    for (const j of order) samples[j as 0 | 1].push(await measure(sides[j] as Side));
   }
+  const what =
+    kind === "ttft" ? "time to the first streamed byte" : "a sampled chat's whole response";
   printTable(
-    `time to the first streamed byte at 1 connection (${TTFT_N} each, interleaved)`,
+    `${what} at 1 connection (${TTFT_N} each, interleaved)`,
     ["gateway", "p50", "mean", "p95"],
     sides.map((side, i) => {
       const s = summarize(samples[i as 0 | 1]);
@@ -174,7 +189,7 @@ try {
     return { label, dev, headers: await highRateKeyHeaders(dev.url, label) };
   };
   const sides: [Side, Side] = [await serve("working tree", process.cwd()), await serve(ref, dir)];
-  if (kind === "ttft") await firstByte(sides);
+  if (kind === "ttft" || kind === "latency") await oneByOne(sides);
   else await throughput(sides);
 } finally {
   await Promise.all(devs.map((d) => d.stop()));
