@@ -14,6 +14,12 @@ export interface ReadJsonOptions {
    * and validated again. Only for routes that never modify their body.
    */
   repeats?: boolean;
+  /**
+   * A check that vouches for a body without the schema: true only for values the schema accepts
+   * and returns deep-equal (see shared/api/plain-chat-request). Anything it declines, and every
+   * error, is the schema's.
+   */
+  precheck?: (value: unknown) => boolean;
 }
 
 /** Reads and validates a JSON body. Throws HttpError 415/413/400 with the offending field named. */
@@ -35,24 +41,31 @@ export async function readJson<S extends z.ZodType>(
     throw new HttpError("payload_too_large", `request body exceeds ${maxBytes} bytes`);
   }
   const text = await readLimited(request, maxBytes, Number.isFinite(declared));
-  if (options.repeats !== true || text.length > MAX_REMEMBERED_BODY) return parse(schema, text);
+  if (options.repeats !== true || text.length > MAX_REMEMBERED_BODY) {
+    return parse(schema, text, options.precheck);
+  }
   const remembered = rememberedFor(schema);
   const known = remembered.get(text);
   if (known !== undefined) return known as z.infer<S>;
-  const value = deepFreeze(parse(schema, text));
+  const value = deepFreeze(parse(schema, text, options.precheck));
   // A busy isolate sees a few bodies again and again; a flood of distinct ones just starts over.
   if (remembered.size >= MAX_REMEMBERED_BODIES) remembered.clear();
   remembered.set(text, value);
   return value;
 }
 
-function parse<S extends z.ZodType>(schema: S, text: string): z.infer<S> {
+function parse<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  precheck: ((value: unknown) => boolean) | undefined,
+): z.infer<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new HttpError("invalid_json", "request body is not valid JSON");
   }
+  if (precheck?.(value) === true) return value as z.infer<S>;
   return validate(schema, value);
 }
 

@@ -5,6 +5,7 @@
 // and sampled ones only when the client opts in with max-age; streams are never cached.
 import type { RoutedRequest } from "../http/routed-request.js";
 import { ChatCompletionRequestSchema } from "../../shared/api/openai.js";
+import { isPlainChatRequest } from "../../shared/api/plain-chat-request.js";
 import { chatCacheDirectives } from "../../shared/cache/chat-cacheability.js";
 import {
   completeUncached,
@@ -54,7 +55,9 @@ export async function postChatCompletions(
   request: RoutedRequest,
   app: AppContext,
 ): Promise<Response> {
-  const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES);
+  const body = await readJson(request, ChatCompletionRequestSchema, app.config.MAX_BODY_BYTES, {
+    precheck: isPlainChatRequest,
+  });
   const { model, stream, stream_options, priority, ...params } = body;
   const refused = billingRefusal(params, { allowStore: app.config.ALLOW_STORE });
   if (refused) throw new HttpError("invalid_request", refused.message, { param: refused.param });
