@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { l2normalize } from "../vector/vector.js";
 import { errorMessageOf, toUsage, UsageSchema } from "./openai-wire.js";
-import type { ChatResult, Completion, EmbedRequest, EmbedResult, Outcome } from "./types.js";
+import type { ChatResult, Completion, EmbedRequest, EmbedResult, Outcome, Usage } from "./types.js";
 
 const ChatBodySchema = z.object({
   choices: z
@@ -64,8 +64,16 @@ export function parseChatBody(body: unknown, model: string): Outcome<ChatResult>
 export function parseCompletionBody(body: unknown, model: string): Outcome<Completion> {
   const upstreamError = errorInBody(body);
   if (upstreamError) return badResponse(upstreamError);
+  const read = plainCompletion(body) ?? completionBySchema(body);
+  if (!read) return badResponse("chat completion body has no usable choices");
+  return { ok: true, value: { ...read, body: { ...read.body, model } } };
+}
+
+/** A completion body checked by CompletionBodySchema (the body as the schema returns it, what
+ * was generated, its usage), or null when the schema refuses it. */
+export function completionBySchema(body: unknown): Completion | null {
   const parsed = CompletionBodySchema.safeParse(body);
-  if (!parsed.success) return badResponse("chat completion body has no usable choices");
+  if (!parsed.success) return null;
   // Everything generated, in every choice: what a count must cover when no usage came back.
   const text = parsed.data.choices
     .map(({ message: m }) => {
@@ -73,9 +81,72 @@ export function parseCompletionBody(body: unknown, model: string): Outcome<Compl
       return (m.content ?? "") + (m.refusal ?? "") + calls.map((c) => JSON.stringify(c)).join("");
     })
     .join("");
-  const value: Completion = { body: { ...parsed.data, model }, text };
+  const value: Completion = { body: parsed.data, text };
   if (parsed.data.usage) value.usage = toUsage(parsed.data.usage);
-  return { ok: true, value };
+  return value;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+const absent = (v: unknown): boolean => v === undefined || v === null;
+
+const count = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+
+/**
+ * A completion body of the common shape, checked without the schema: choices whose message
+ * carries text (content, refusal) and no tool or function call, and a usage object of OpenAI's
+ * fields with numeric details. Every body it accepts, CompletionBodySchema accepts with the same
+ * text and usage, and returns deep-equal (it would only list its own keys first); anything else
+ * (null) goes to the schema. Nearly every answer has this shape; in the Worker, where zod runs
+ * without its compiled fast path, reading it here took a chat's CPU from 1.90 to 1.75 ms
+ * (bench:compare chat).
+ */
+export function plainCompletion(body: unknown): Completion | null {
+  if (!isRecord(body) || !Array.isArray(body.choices) || body.choices.length === 0) return null;
+  let text = "";
+  for (const choice of body.choices as unknown[]) {
+    if (!isRecord(choice) || !isRecord(choice.message)) return null;
+    const { message, finish_reason: finish } = choice;
+    if (!absent(finish) && typeof finish !== "string") return null;
+    if (!absent(message.tool_calls) || !absent(message.function_call)) return null;
+    for (const part of [message.content, message.refusal]) {
+      if (typeof part === "string") text += part;
+      else if (!absent(part)) return null;
+    }
+  }
+  if (absent(body.usage)) return { body, text };
+  const usage = plainUsage(body.usage);
+  return usage ? { body, text, usage } : null;
+}
+
+const USAGE_FIELDS = new Set([
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "prompt_tokens_details",
+  "completion_tokens_details",
+]);
+
+/** `usage` as recorded, when it has only OpenAI's fields, counts where counts go and numbers in
+ * its details (so UsageSchema would return it unchanged); else null. */
+function plainUsage(usage: unknown): Usage | null {
+  if (!isRecord(usage)) return null;
+  for (const key in usage) if (!USAGE_FIELDS.has(key)) return null;
+  const { completion_tokens: completion, total_tokens: total } = usage;
+  if (!count(usage.prompt_tokens)) return null;
+  if ((completion !== undefined && !count(completion)) || (total !== undefined && !count(total))) {
+    return null;
+  }
+  for (const details of [usage.prompt_tokens_details, usage.completion_tokens_details]) {
+    if (absent(details)) continue;
+    if (!isRecord(details)) return null;
+    for (const key in details) {
+      const n = details[key];
+      if (typeof n !== "number" || !Number.isFinite(n)) return null;
+    }
+  }
+  return toUsage(usage as z.output<typeof UsageSchema>);
 }
 
 /** An embeddings body: unit vectors in input order, checked against the input count. */
