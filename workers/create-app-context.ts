@@ -23,7 +23,10 @@ export function createAppContext(
   return {
     requestId,
     started: Date.now(),
-    origin: new URL(request.url).origin,
+    // Read by few routes (the answer cache's edge tier): parsed when asked.
+    get origin() {
+      return new URL(request.url).origin;
+    },
     config,
     env: countingEnv(env, metrics),
     exec,

@@ -26,21 +26,28 @@ export function secretSet(secrets: readonly (string | undefined | null)[]): Secr
   return withSecrets({ needles: [] }, secrets);
 }
 
-/** `set` plus `more`. */
+/** `set` plus `more`. Once per request (its credential): each new needle is put in its place by
+ * length, without sorting the whole set again. */
 export function withSecrets(
   set: SecretSet,
   more: readonly (string | undefined | null)[],
 ): SecretSet {
-  const added: string[] = [];
+  let needles: string[] | null = null;
   for (const s of more) {
-    if (!s || s.length < MIN_SECRET_LENGTH || set.needles.includes(s) || added.includes(s))
-      continue;
-    added.push(s);
+    if (!s || s.length < MIN_SECRET_LENGTH || (needles ?? set.needles).includes(s)) continue;
+    needles ??= set.needles.slice();
+    insertByLength(needles, s);
     const escaped = JSON.stringify(s).slice(1, -1); // as it appears inside a JSON string
-    if (escaped !== s) added.push(escaped);
+    if (escaped !== s) insertByLength(needles, escaped);
   }
-  if (added.length === 0) return set;
-  return { needles: [...set.needles, ...added].sort((a, b) => b.length - a.length) };
+  return needles ? { needles } : set;
+}
+
+/** Inserts `needle` after every needle at least as long: the list stays longest first. */
+function insertByLength(needles: string[], needle: string): void {
+  let i = 0;
+  while (i < needles.length && (needles[i]?.length ?? 0) >= needle.length) i++;
+  needles.splice(i, 0, needle);
 }
 
 function scrub(line: string, set: SecretSet): string {

@@ -78,6 +78,28 @@ describe("the structured logger", () => {
     expect(deployment.needles).toEqual(["admin-secret-123456"]);
   });
 
+  it("keeps the needles longest first, so a secret inside a longer one never leaves a tail", () => {
+    const deployment = secretSet(["sk-deploy-0123456789", "tok-12345678"]);
+    const set = withSecrets(deployment, [
+      "Bearer tok-12345678-and-more",
+      "tok-12345678-and-more",
+      'quo"te-secret',
+      "tok-12345678",
+    ]);
+    expect(set.needles).toEqual([
+      "Bearer tok-12345678-and-more",
+      "tok-12345678-and-more",
+      "sk-deploy-0123456789",
+      'quo\\"te-secret',
+      'quo"te-secret',
+      "tok-12345678",
+    ]);
+    cap = capture();
+    createLogger({}, set).info("x", { a: "Bearer tok-12345678-and-more", b: 'quo"te-secret' });
+    const line = cap.lines()[0] ?? "";
+    expect(line).not.toMatch(/tok-|and-more|quo/);
+  });
+
   it("redacts a nested credential-named field whatever its case", () => {
     cap = capture();
     createLogger().info("x", { upstream: { Password: "hunter2-hunter2", ok: true } });
