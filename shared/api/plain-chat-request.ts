@@ -6,6 +6,7 @@
 // accepts only bodies the schema accepts and returns deep-equal, and leaves everything else, and
 // every error message, to the schema. test/unit/api/plain-chat-request.test.ts checks that on
 // generated bodies.
+import { isRecord } from "../util/json-values.js";
 import type { ChatCompletionRequest } from "./openai.js";
 
 /** Message roles whose content may be plain text and that need no other field. */
@@ -14,9 +15,6 @@ const TEXT_ROLES = new Set(["system", "developer", "user", "assistant"]);
 const PRIORITIES = new Set(["cost", "speed", "quality"]);
 
 type Check = (value: unknown) => boolean;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A finite number in [min, max], or null. */
 const numberIn =
@@ -68,7 +66,7 @@ const PARAMS: Record<string, Check> = {
  * isPlainChatRequest({ model: "gpt-4o-mini", messages: [], tools: [] }); // false: the schema decides
  */
 export function isPlainChatRequest(value: unknown): value is ChatCompletionRequest {
-  if (!isObject(value) || !("model" in value) || !("messages" in value)) return false;
+  if (!isRecord(value) || !("model" in value) || !("messages" in value)) return false;
   for (const key in value) {
     // Own keys only: "__proto__" or "constructor" in a body are not parameters vouched for.
     if (!Object.hasOwn(PARAMS, key) || PARAMS[key]?.(value[key]) !== true) return false;
@@ -77,7 +75,7 @@ export function isPlainChatRequest(value: unknown): value is ChatCompletionReque
 }
 
 function isTextMessage(value: unknown): boolean {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   let keys = 0;
   for (const key in value) {
     keys++;
@@ -92,7 +90,7 @@ function isTextMessage(value: unknown): boolean {
 }
 
 function isStreamOptions(value: unknown): boolean {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   for (const key in value) {
     if (key !== "include_usage" && key !== "include_obfuscation") return false;
     if (typeof value[key] !== "boolean") return false;

@@ -2,6 +2,7 @@
 // generated text, usage), `done`, or an `error`. Every byte can be valid and the answer still be
 // cut: a stream is complete only when `data: [DONE]` arrived; anything else ends as an error.
 import { z } from "zod";
+import { absent, isRecord } from "../util/json-values.js";
 import { errorMessageOf, toUsage, UsageSchema } from "./openai-wire.js";
 import { sseParser, type SseMessage } from "./sse.js";
 import type { ChatChunk, StreamEvent, UpstreamFailure } from "./types.js";
@@ -100,11 +101,6 @@ export function chunkBySchema(raw: Record<string, unknown>): ChatChunk | null {
   if (parsed.data.usage) chunk.usage = toUsage(parsed.data.usage);
   return chunk;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-const absent = (v: unknown): boolean => v === undefined || v === null;
 
 /**
  * The content of a chunk of the common shape, checked without the schema: choices whose delta

@@ -1,6 +1,7 @@
 // Validation of an OpenAI-compatible upstream's 200 bodies. A 200 can still be wrong (a proxy's
 // HTML page, an `error` object, no choices): each is checked and mapped to an Outcome here.
 import { z } from "zod";
+import { absent, isRecord } from "../util/json-values.js";
 import { l2normalize } from "../vector/vector.js";
 import { errorMessageOf, toUsage, UsageSchema } from "./openai-wire.js";
 import type { ChatResult, Completion, EmbedRequest, EmbedResult, Outcome, Usage } from "./types.js";
@@ -85,11 +86,6 @@ export function completionBySchema(body: unknown): Completion | null {
   if (parsed.data.usage) value.usage = toUsage(parsed.data.usage);
   return value;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-const absent = (v: unknown): boolean => v === undefined || v === null;
 
 const count = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
 
