@@ -18,3 +18,13 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * One of `from`, chosen by `rand` (a generator from {@link seeded}).
+ *
+ * @example
+ * pick(seeded(42), ["a", "b", "c"]); // the same element on every run
+ */
+export function pick<T>(rand: () => number, from: readonly T[]): T {
+  return from[Math.floor(rand() * from.length)] as T;
+}

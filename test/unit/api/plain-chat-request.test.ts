@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ChatCompletionRequestSchema } from "../../../shared/api/openai.js";
 import { isPlainChatRequest } from "../../../shared/api/plain-chat-request.js";
-import { seeded } from "../../support/seeded-random.js";
+import { pick, seeded } from "../../support/seeded-random.js";
 
 const long = (n: number): string => "x".repeat(n);
 
@@ -115,10 +115,6 @@ const NEAR: Record<string, unknown[]> = {
   stop: ["\n", ["a", "b"], ["a", "b", "c", "d", "e"], [1], null],
   user: ["u", long(256), long(257), null],
 };
-
-function pick<T>(rand: () => number, from: readonly T[]): T {
-  return from[Math.floor(rand() * from.length)] as T;
-}
 
 /** A body of random keys and values, most of them near what the schema accepts. */
 function generated(rand: () => number): unknown {

@@ -5,7 +5,7 @@ import {
   readChatChunks,
 } from "../../../shared/llm/chat-chunks.js";
 import type { StreamEvent } from "../../../shared/llm/types.js";
-import { seeded } from "../../support/seeded-random.js";
+import { pick, seeded } from "../../support/seeded-random.js";
 import { body, collect } from "./stream-bodies.js";
 
 const encoder = new TextEncoder();
@@ -168,8 +168,6 @@ describe("readChatChunks", () => {
 });
 
 describe("plainChunkContent (the schema-free check of a common chunk)", () => {
-  const pick = <T>(next: () => number, xs: readonly T[]): T =>
-    xs[Math.floor(next() * xs.length)] as T;
   const MISSING = Symbol("missing");
   /** Values a JSON chunk's fields can hold, the shapes the schema accepts and many it refuses. */
   const odd: unknown[] = [null, true, 0, -1, 1.5, 2 ** 60, "", "x", [], ["a"], {}, { a: 1 }];

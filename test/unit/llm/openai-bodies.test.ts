@@ -4,11 +4,7 @@ import {
   parseCompletionBody,
   plainCompletion,
 } from "../../../shared/llm/openai-bodies.js";
-import { seeded } from "../../support/seeded-random.js";
-
-function pick<T>(rand: () => number, from: readonly T[]): T {
-  return from[Math.floor(rand() * from.length)] as T;
-}
+import { pick, seeded } from "../../support/seeded-random.js";
 
 const TEXTS: unknown[] = ["an answer", "", null, undefined, 7, ["parts"], { text: "x" }];
 const FINISH: unknown[] = ["stop", "length", null, undefined, 1];
