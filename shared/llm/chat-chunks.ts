@@ -42,6 +42,7 @@ export async function* readChatChunks(
   const reader = body.getReader();
   const parser = sseParser();
   let finished = false;
+  let sawDone = false;
   try {
     for (;;) {
       let read: ReadableStreamReadResult<Uint8Array>;
@@ -55,16 +56,33 @@ export async function* readChatChunks(
       finished = read.done;
       for (const message of parser.push(read.done ? null : read.value)) {
         const event = toStreamEvent(message);
+        sawDone = event.type === "done";
         yield event;
         if (event.type !== "chunk") return;
       }
       if (read.done) break;
     }
   } finally {
+    // After [DONE] the body is read to its end, which the upstream sends right after: a body read
+    // through leaves its connection free for the next call, a cancelled one closes it. Whoever
+    // ends the generator bounds this read (by aborting the connection, which fails it).
+    if (!finished && sawDone) finished = await readToEnd(reader);
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
   yield { type: "error", failure: truncated("upstream stream ended before [DONE]") };
+}
+
+/** Reads and drops what is left of a body; true when it reached the end. */
+async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  try {
+    while (!(await reader.read()).done) {
+      // what follows [DONE] means nothing
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One SSE message of a chat-completion stream as an event: a chunk, `done`, or an `error`. */

@@ -207,6 +207,8 @@ export async function openChatStream(
           attemptSignal.removeEventListener("abort", abort);
           return { ok: true, value: { first: first.value.chunk, rest: events, abort } };
         }
+        // A failed try: its connection is closed, not read on.
+        abort();
         await events.return(undefined);
         if (!first.done && first.value.type === "error")
           return { ok: false, failure: first.value.failure };

@@ -91,7 +91,8 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     if (ended) return;
     ended = true;
     stopWatch();
-    markEnded();
+    if (finished === "done") void releaseUpstream().finally(markEnded);
+    else markEnded();
     opts.onEnd({
       outcome,
       ...(failure ? { failure } : {}),
@@ -178,6 +179,18 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     void opts.rest.return(undefined).catch(() => undefined);
   };
 
+  /**
+   * After `[DONE]`: lets the upstream finish its body (it ends right after), so that its
+   * connection can carry the next call instead of being closed and opened again (a new TCP and
+   * TLS handshake on the next stream's first token). Closed after the idle timeout all the same.
+   */
+  const releaseUpstream = async (): Promise<void> => {
+    const wound = await within(opts.idleTimeoutMs, () =>
+      opts.rest.return(undefined).catch(() => undefined),
+    );
+    if (wound === "late") opts.abort();
+  };
+
   /** Reads the rest of an abandoned stream, up to the drain bound; true if it reached the end. */
   const drainRest = async (maxMs: number): Promise<boolean> => {
     const readToEnd = async (): Promise<"read" | "broken"> => {
@@ -259,9 +272,13 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
     cancel() {
       cancelled = true;
       const drain = opts.drain;
+      if (finished === "done") {
+        end("cancelled", undefined, true);
+        return;
+      }
       if (!drain || drain.maxMs <= 0 || finished !== null) {
         stopUpstream();
-        end("cancelled", undefined, finished === "done");
+        end("cancelled", undefined, false);
         return;
       }
       // Already held open by the waitUntil registered at the start, which ends with end().

@@ -62,6 +62,8 @@ export interface Counts {
   errors: number;
   /** Requests whose client closed the connection while the mock was still waiting to answer. */
   abandoned: number;
+  /** TCP connections accepted: a client that reuses its connections opens few. */
+  connections: number;
   byModel: Record<string, number>;
 }
 
@@ -282,6 +284,7 @@ const emptyCounts = (): Counts => ({
   models: 0,
   errors: 0,
   abandoned: 0,
+  connections: 0,
   byModel: {},
 });
 
@@ -629,6 +632,7 @@ export async function startMockUpstream(
     });
   });
   server.on("connection", (socket) => {
+    counts.connections++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });

@@ -233,6 +233,7 @@ describe("embeddings", () => {
       models: 0,
       errors: 0,
       abandoned: 0,
+      connections: 0, // the client reuses the connection an earlier test opened
       byModel: { "text-embedding-3-small": 1 },
     });
   });

@@ -14,7 +14,7 @@ beforeEach(async () => {
   await upstream(env).reset();
 });
 
-function chatRequest(key: string, content: string): Request {
+function chatRequest(key: string, content: string, stream = false): Request {
   return new Request("http://ragway.test/v1/chat/completions", {
     method: "POST",
     headers: { ...bearer(key), "content-type": "application/json" },
@@ -22,6 +22,7 @@ function chatRequest(key: string, content: string): Request {
       model: "gpt-4o-mini",
       max_tokens: 50,
       messages: [{ role: "user", content }],
+      ...(stream ? { stream } : {}),
     }),
   });
 }
@@ -47,6 +48,28 @@ describe("an admitted chat completion", () => {
     expect(after.budget.daily.spent_usd).toBeCloseTo(0.0036, 9);
     expect(after.tokens.used_today).toBe(21_000);
     expect(after.requests.used).toBe(1);
+  });
+});
+
+describe("a streamed chat completion", () => {
+  it("leaves its upstream connection open for the next call instead of closing it", async () => {
+    const { key } = await createKey({ name: "stream-reuse" });
+    const streams = 6;
+    for (let i = 0; i < streams; i++) {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        chatRequest(key, `stream ${i}`, true) as Parameters<typeof worker.fetch>[0],
+        env,
+        ctx,
+      );
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/data: \[DONE\]\n\n$/);
+      await waitOnExecutionContext(ctx);
+    }
+    const counts = await upstream(env).counts();
+    expect(counts.chatStream).toBe(streams);
+    // A stream whose body was left unread after [DONE] closes its connection: one per stream.
+    expect(counts.connections).toBeLessThanOrEqual(2);
   });
 });
 

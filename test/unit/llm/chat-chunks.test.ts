@@ -165,6 +165,33 @@ describe("readChatChunks", () => {
     await events.return(undefined);
     expect(cancelled).toBe(true);
   });
+
+  it("reads the body to its end when ended after [DONE], so its connection can be reused", async () => {
+    let closed = false;
+    let cancelled = false;
+    const parts = [chunk("x"), "data: [DONE]\n\n", ": what follows [DONE]\n\n"];
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          const part = parts.shift();
+          if (part !== undefined) return controller.enqueue(encoder.encode(part));
+          closed = true;
+          controller.close();
+        },
+        cancel() {
+          cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const events = readChatChunks(stream);
+    expect((await events.next()).value).toMatchObject({ type: "chunk" });
+    expect((await events.next()).value).toEqual({ type: "done" });
+    expect(closed).toBe(false);
+    await events.return(undefined);
+    expect(closed).toBe(true);
+    expect(cancelled).toBe(false);
+  });
 });
 
 describe("plainChunkContent (the schema-free check of a common chunk)", () => {

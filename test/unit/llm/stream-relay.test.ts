@@ -208,8 +208,50 @@ describe("relayStream", () => {
     }));
     const { stream } = relay(events([...many, { type: "done" }]), false, timers);
     expect(await read(stream)).toHaveLength(52);
-    expect(timers.timerDelays).toEqual([1_000]);
+    // The idle timer, and the bound on the upstream's end of its body after [DONE].
+    expect(timers.timerDelays).toEqual([1_000, 1_000]);
     expect(timers.pending()).toBe(0);
+  });
+
+  it("lets the upstream end its body after [DONE] rather than closing the connection", async () => {
+    let wound = false;
+    async function* upstreamBody(): AsyncGenerator<StreamEvent, void, undefined> {
+      try {
+        yield { type: "chunk", chunk: chunk("lo") };
+        yield { type: "done" };
+      } finally {
+        await Promise.resolve(); // the read of the body's end
+        wound = true;
+      }
+    }
+    const timers = new FakeTimers();
+    const { stream, ends, drains, aborted } = relay(upstreamBody(), false, timers, 20_000);
+    expect(await read(stream)).toHaveLength(3);
+    expect(ends).toMatchObject([{ outcome: "complete" }]);
+    await Promise.all(drains);
+    expect(wound).toBe(true);
+    expect(aborted()).toBe(0);
+    expect(timers.pending()).toBe(0);
+  });
+
+  it("closes the connection when the body does not end within the idle timeout after [DONE]", async () => {
+    async function* neverEnds(): AsyncGenerator<StreamEvent, void, undefined> {
+      try {
+        yield { type: "done" };
+      } finally {
+        await new Promise<never>(() => undefined);
+      }
+    }
+    const timers = new FakeTimers();
+    const { stream, ends, drains, aborted } = relay(neverEnds(), false, timers, 20_000);
+    expect(await read(stream)).toHaveLength(2);
+    expect(ends).toMatchObject([{ outcome: "complete" }]);
+    timers.advance(999);
+    await Promise.resolve();
+    expect(aborted()).toBe(0);
+    timers.advance(1);
+    await Promise.all(drains);
+    expect(aborted()).toBe(1);
   });
 
   it("closes the upstream and reports cancelled when the client goes away", async () => {
