@@ -6,7 +6,7 @@ import { admittedResult, rpmRefusal, windowDecision } from "./admit-request.js";
 import type { Decision } from "./decision.js";
 import { LEASE_MS, leaseAdmits, leasePool } from "./lease.js";
 import type { LimiterCore } from "./limiter-core.js";
-import type { AcquireInput, AcquireResult } from "./limiter-types.js";
+import type { AcquireInput, AcquireResult, LeaseGrant, RenewInput } from "./limiter-types.js";
 import { nanoToUsd, usdToNano, type Limits } from "./limits.js";
 import { spendRefusal } from "./reserve-spend.js";
 import { settleLeaseReturns } from "./settle-lease-returns.js";
@@ -74,6 +74,54 @@ export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResul
     },
     nearLimit: returnsNear,
   };
+}
+
+/**
+ * A lease renewed ahead of need: what a request arriving now would get beside its own admission
+ * (the spare admits, and the pools for them, sized by the same rules), with no request of its own
+ * counted. An isolate asks while its lease still admits, so a busy key's requests do not wait
+ * for this object when the lease runs out. Everything granted counts at once, as for any lease.
+ * It refuses nothing: when a request arriving now would be refused, or its lease would carry no
+ * spare admits (a key too slow for leases), there is no grant, and requests come here themselves.
+ */
+export function renewLease(core: LimiterCore, input: RenewInput): AcquireResult {
+  const auth = core.authenticate(input.credential);
+  const now = core.clock();
+  const returnsNear =
+    auth.ok || auth.auth === "revoked" ? settleLeaseReturns(core, input.returns, now) : [];
+  if (!auth.ok) return auth;
+  const { limits } = auth.record;
+  core.housekeeping(now);
+  const result = (grant: LeaseGrant | null): AcquireResult => ({
+    ...admittedResult(core, auth.record, windowDecision(core, limits, now), now),
+    grant,
+    nearLimit: returnsNear,
+  });
+  if (!core.log.check(now, limits.rpm).allowed) return result(null);
+  if (core.ledger.refusal(limits, 0, now, true)) return result(null);
+  // The asking request's admit is the one a request arriving now would take: not counted here.
+  const spareAdmits = leaseAdmits(limits.rpm, limits.rpm - core.log.used(now) - 1) - 1;
+  if (spareAdmits < 1) return result(null);
+  let tokens = Math.max(0, Math.ceil(input.need.tokens));
+  let usdNano = Math.max(0, usdToNano(input.need.usd));
+  if (spendRefusal(core, limits, tokens, usdNano, now)) {
+    tokens = 0;
+    usdNano = 0;
+  }
+  const spareAt = now + LEASE_MS;
+  core.store.putLogEntry(core.log.add(spareAt, spareAdmits));
+  const held = holdPools(core, limits, tokens, usdNano, spareAdmits, now);
+  const reservation =
+    held.tokens > 0 || held.usdNano > 0
+      ? core.ledger.hold(core.newId(), held.tokens, held.usdNano, now)
+      : null;
+  return result({
+    spareAdmits,
+    spareAt,
+    reservationId: reservation?.id ?? null,
+    held: { tokens: held.tokens, usd: nanoToUsd(held.usdNano) },
+    ttlMs: LEASE_MS,
+  });
 }
 
 /**

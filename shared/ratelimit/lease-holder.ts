@@ -4,6 +4,7 @@
 // still open. It can only refuse to admit locally: anything it cannot cover goes to the object.
 import type { Clock } from "../ports.js";
 import type { Standing } from "./decision.js";
+import { LEASE_MS } from "./lease.js";
 import type { LeaseGrant, LeaseReturn, Spend } from "./limiter-types.js";
 
 /** One grant as this isolate holds it. */
@@ -18,7 +19,18 @@ interface Lease {
   /** Requests admitted under it and not yet settled. */
   open: number;
   expiresAt: number;
+  /** The spare admits it was granted with, and its lifetime: what "running low" is measured by. */
+  granted: number;
+  ttlMs: number;
 }
+
+/**
+ * A lease is running low with room for half the admits it was granted with, or a quarter of its
+ * lifetime left: early enough for the next one to arrive before it runs out, for a key whose
+ * isolate admits a lease's worth in a few round trips' time.
+ */
+const LOW_ROOM = 2;
+const LOW_LIFE = 4;
 
 /** One request's claim on a lease: what it holds, settled once. */
 export interface LeaseTicket {
@@ -43,6 +55,14 @@ export class LeaseHolder {
   private queued: LeaseReturn[] = [];
   /** The standing the object last reported: what locally admitted requests answer with. */
   standing: Standing | null = null;
+  /** When the renewal ahead of need that is out was asked (see shouldRenew); one at a time. */
+  private renewalAsked: number | null = null;
+  /**
+   * What the last request settled under a lease that reserved anything had held in all (its
+   * claim and top-ups): what the next ones are expected to need, to judge how many requests a
+   * lease can still cover and to size the renewal's pools.
+   */
+  expected: Spend = { tokens: 0, usd: 0 };
 
   constructor(private readonly clock: Clock) {}
 
@@ -64,21 +84,55 @@ export class LeaseHolder {
    */
   install(grant: LeaseGrant, sentAt: number, asked: Spend): LeaseTicket {
     const need = covers(grant.held, asked) ? asked : { tokens: 0, usd: 0 };
-    const lease: Lease = {
-      spareAt: grant.spareAt,
-      admitsLeft: grant.spareAdmits,
-      reservationId: grant.reservationId,
-      left: { tokens: 0, usd: 0 },
-      used: { tokens: 0, usd: 0 },
-      open: 0,
-      expiresAt: sentAt + grant.ttlMs,
-    };
+    const lease = this.add(grant, sentAt);
     lease.left = {
       tokens: Math.max(0, grant.held.tokens - need.tokens),
       usd: Math.max(0, grant.held.usd - need.usd),
     };
-    this.leases.push(lease);
     return this.claim(lease, { tokens: 0, usd: 0 }, need);
+  }
+
+  /** Holds a grant made ahead of need (no request asked with it): all of it is spare. */
+  hold(grant: LeaseGrant, sentAt: number): void {
+    this.add(grant, sentAt).left = { ...grant.held };
+  }
+
+  /**
+   * Whether to ask for the next lease now, ahead of need: no renewal is out, and the newest live
+   * lease is a lease proper (spare admits: a key too slow for leases never renews) running low.
+   * Low is a quarter of its lifetime left, or room for no more than half the admits it was
+   * granted with: admits left across the live leases, and requests of the `expected` size that
+   * what they hold can still cover.
+   */
+  shouldRenew(): boolean {
+    const now = this.clock();
+    // A renewal never answered (its isolate's work cut short) stops counting after a lifetime.
+    if (this.renewalAsked !== null && now - this.renewalAsked < LEASE_MS) return false;
+    const each = this.expected;
+    let newest: Lease | null = null;
+    let room = 0;
+    for (const lease of this.leases) {
+      if (lease.expiresAt <= now || lease.spareAt === null) continue;
+      room += Math.min(
+        lease.admitsLeft,
+        fits(lease.left.tokens, each.tokens),
+        fits(lease.left.usd, each.usd),
+      );
+      if (!newest || lease.expiresAt > newest.expiresAt) newest = lease;
+    }
+    if (!newest) return false;
+    const lifeLeft = newest.expiresAt - now;
+    return room * LOW_ROOM <= newest.granted || lifeLeft * LOW_LIFE <= newest.ttlMs;
+  }
+
+  /** A renewal ahead of need was asked: none other until it is answered (see shouldRenew). */
+  renewalStarted(): void {
+    this.renewalAsked = this.clock();
+  }
+
+  /** The renewal was answered (or failed): its grant, if any, is held. */
+  renewalEnded(): void {
+    this.renewalAsked = null;
   }
 
   /** Whether a lease could still admit locally (its expiry will hand it back). */
@@ -127,6 +181,22 @@ export class LeaseHolder {
     return this.leases.length + this.queued.length;
   }
 
+  private add(grant: LeaseGrant, sentAt: number): Lease {
+    const lease: Lease = {
+      spareAt: grant.spareAt,
+      admitsLeft: grant.spareAdmits,
+      reservationId: grant.reservationId,
+      left: { tokens: 0, usd: 0 },
+      used: { tokens: 0, usd: 0 },
+      open: 0,
+      expiresAt: sentAt + grant.ttlMs,
+      granted: grant.spareAdmits,
+      ttlMs: grant.ttlMs,
+    };
+    this.leases.push(lease);
+    return lease;
+  }
+
   private claim(lease: Lease, need: Spend, alreadyHeld: Spend = { tokens: 0, usd: 0 }) {
     lease.left = { tokens: lease.left.tokens - need.tokens, usd: lease.left.usd - need.usd };
     lease.open++;
@@ -141,10 +211,11 @@ export class LeaseHolder {
         held.usd += more.usd;
         return true;
       },
-      settle(used) {
+      settle: (used) => {
         if (settled) return;
         settled = true;
         lease.open--;
+        if (held.tokens > 0 || held.usd > 0) this.expected = { ...held };
         lease.used = {
           tokens: lease.used.tokens + Math.max(0, Math.ceil(used.tokens)),
           usd: lease.used.usd + Math.max(0, used.usd),
@@ -153,6 +224,11 @@ export class LeaseHolder {
     };
     return ticket;
   }
+}
+
+/** How many needs of `each` fit in `left` (any number when each needs nothing). */
+function fits(left: number, each: number): number {
+  return each > 0 ? Math.floor((left + 1e-12) / each) : Number.POSITIVE_INFINITY;
 }
 
 function covers(left: Spend, need: Spend): boolean {

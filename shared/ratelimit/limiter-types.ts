@@ -156,6 +156,18 @@ export interface AcquireInput {
   returns: LeaseReturn[];
 }
 
+/**
+ * A lease asked ahead of need: spare admits, tokens and USD for requests an isolate expects, with
+ * no request of its own (see renewLease).
+ */
+export interface RenewInput {
+  credential: Credential;
+  /** What one expected request reserves (the one that found the lease running low). */
+  need: Spend;
+  /** Leases this isolate is done with, settled before anything is decided. */
+  returns: LeaseReturn[];
+}
+
 /** What was granted with an admitted request: its own reservation plus any spare for a lease. */
 export interface LeaseGrant {
   /** Spare admits beyond this request, counted at `spareAt` (the lease's end). */

@@ -6,7 +6,7 @@
 // grant-lease, settle-lease-returns).
 import { admitRequest } from "./admit-request.js";
 import type { Standing } from "./decision.js";
-import { grantLease } from "./grant-lease.js";
+import { grantLease, renewLease } from "./grant-lease.js";
 import { copyRecord, LimiterCore } from "./limiter-core.js";
 import type {
   AcquireInput,
@@ -16,6 +16,7 @@ import type {
   LeaseReturn,
   LimiterStore,
   PrincipalRecord,
+  RenewInput,
   ReportResult,
   ReserveInput,
   ReserveResult,
@@ -103,6 +104,14 @@ export class PrincipalLimiter {
    */
   acquire(input: AcquireInput): AcquireResult {
     return grantLease(this.core, input);
+  }
+
+  /**
+   * Settles returned leases, then grants a lease ahead of need, counting no request (see
+   * grant-lease's renewLease).
+   */
+  renew(input: RenewInput): AcquireResult {
+    return renewLease(this.core, input);
   }
 
   /** Settles leases an isolate hands back (unused admits, actual spend). */

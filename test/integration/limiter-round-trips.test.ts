@@ -112,3 +112,29 @@ describe("a brand-new key's first requests", () => {
     expect(after.budget.daily.reserved_usd).toBe(0);
   });
 });
+
+describe("a busy key's requests", () => {
+  it("wait for one LIMITER call in all: the lease is renewed ahead of need, off their path", async () => {
+    // A token rate that leaves a lease's admits, not its tokens, as what runs out.
+    const { key } = await createKey({ name: "renewed-ahead", rpm: 100_000, tpm: 100_000_000 });
+    const calls: string[] = [];
+    const awaitedCalls: number[] = [];
+    // More requests than one lease admits (64), and long enough for leases to near their end.
+    for (let i = 0; i < 150; i++) {
+      const { res, counting } = await send(key, "/v1/chat/completions", {
+        model: "auto",
+        messages: [{ role: "user", content: `Which lease admits request ${i}?` }],
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      awaitedCalls.push(Number(awaited(res) ?? 0));
+      calls.push(...counting.calls);
+      // A client's pace, not a loop's: the renewal (a few ms here) arrives while requests come.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    expect(awaitedCalls.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(awaitedCalls[0]).toBe(1);
+    expect(calls).toContain("renew");
+    expect(calls.filter((c) => c === "acquire")).toHaveLength(1);
+  });
+});

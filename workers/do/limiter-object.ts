@@ -12,6 +12,7 @@ import type {
   AdmitInput,
   AdmitResult,
   PrincipalRecord,
+  RenewInput,
   ReserveInput,
   ReserveResult,
   SettleInput,
@@ -48,6 +49,11 @@ export class LimiterObject extends DurableObject<Env> {
   /** Settles returned leases, then admits one request with its first reservation (and a lease). */
   acquire(input: AcquireInput): AcquireResult {
     return this.run((l) => l.acquire(input));
+  }
+
+  /** Settles returned leases, then grants a lease ahead of need, counting no request. */
+  renew(input: RenewInput): AcquireResult {
+    return this.run((l) => l.renew(input));
   }
 
   /** Settles leases an isolate is done with. */

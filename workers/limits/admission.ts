@@ -12,7 +12,8 @@ import { grantsOfCaller, learnGrants } from "./grants-memo.js";
 import { holderFor } from "./lease-holders.js";
 import { limiterStub, refuse, timedCall } from "./limiter-client.js";
 import { newLimits, type RequestLimits } from "./request-limits.js";
-import { noteNearLimit, reportReturns } from "./return-leases.js";
+import { renewAhead } from "./renew-lease.js";
+import { noteNearLimit, returnAtExpiry } from "./return-leases.js";
 import { deniedMessage, denyKey, unauthorized } from "./unauthorized.js";
 
 const ZERO: Spend = { tokens: 0, usd: 0 };
@@ -93,6 +94,7 @@ async function admitWith(app: AppContext, need: Spend, tentative: boolean): Prom
       admission.ticket = local;
       app.limits = { ...newLimits(caller, holder.standing), fromLease: true };
       app.metrics.inc("ragway_ratelimit_allowed_total", { check: "request" });
+      renewAhead(app, caller, holder);
       authorizeAdmitted(admission);
       return local;
     }
@@ -145,14 +147,7 @@ async function admitWith(app: AppContext, need: Spend, tentative: boolean): Prom
   admission.ticket = ticket;
   app.metrics.inc("ragway_ratelimit_allowed_total", { check: "request" });
   const spare = grant.held.tokens > need.tokens || grant.held.usd > need.usd;
-  if (grant.spareAdmits > 0 || spare) {
-    // Hands the lease back when it expires, if no renewal in this isolate did so first.
-    app.exec.waitUntil(
-      new Promise((resolve) => setTimeout(resolve, grant.ttlMs + 10)).then(() =>
-        reportReturns(app, caller, holder.takeReturns()),
-      ),
-    );
-  }
+  if (grant.spareAdmits > 0 || spare) returnAtExpiry(app, caller, holder, grant.ttlMs);
   // A scope refusal now: the request counted, and its claim is settled at zero when it ends.
   authorizeAdmitted(admission);
   return ticket;

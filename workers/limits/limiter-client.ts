@@ -49,7 +49,7 @@ export function aged(memoed: MemoedRefusal): Decision {
 /** Runs one call to the LIMITER object, accounting its time to the request. */
 export async function timedCall<T>(
   app: AppContext,
-  op: "acquire" | "reserve" | "report" | "settle",
+  op: "acquire" | "renew" | "reserve" | "report" | "settle",
   call: () => Promise<T>,
   limits?: Pick<RequestLimits, "rpcMs" | "rpcCalls">,
 ): Promise<T> {

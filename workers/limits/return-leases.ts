@@ -3,6 +3,7 @@
 // the response is complete) starts the report in waitUntil, unawaited. It is not put off past the
 // hand-over: a client's next request would then race it to the object and could be admitted
 // against a budget its previous request had already spent.
+import type { LeaseHolder } from "../../shared/ratelimit/lease-holder.js";
 import type { LeaseReturn, Spend } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
 import { scheduleMetricsFlush } from "../metrics.js";
@@ -55,6 +56,23 @@ export function queueSettlements(app: AppContext, settles: Array<{ id: string } 
   if (!caller) return;
   const holder = holderFor(caller.memoKey);
   for (const s of settles) holder.queueSettlement(s.id, { tokens: s.tokens, usd: s.usd });
+}
+
+/**
+ * Hands a lease just granted back when it expires (`ttlMs`), with whatever else the holder is
+ * done with then, unless a call from this isolate carried it first.
+ */
+export function returnAtExpiry(
+  app: AppContext,
+  caller: Caller,
+  holder: LeaseHolder,
+  ttlMs: number,
+): void {
+  app.exec.waitUntil(
+    new Promise((resolve) => setTimeout(resolve, ttlMs + 10)).then(() =>
+      reportReturns(app, caller, holder.takeReturns()),
+    ),
+  );
 }
 
 /**

@@ -34,18 +34,54 @@ function setup(limits: Partial<Limits>) {
   return { clock, limiter };
 }
 
-/** One isolate: admits locally under its lease, else makes the one acquire call. */
-function isolate(limiter: PrincipalLimiter, clock: () => number) {
+/**
+ * One isolate: admits locally under its lease, else makes the one acquire call. With `renew`, a
+ * request admitted under a lease running low asks for the next one ahead of need: answered at
+ * once ("now"), or only when the isolate's next request arrives ("late", as a call that takes a
+ * while; the lease's lifetime still runs from when it was asked).
+ */
+function isolate(limiter: PrincipalLimiter, clock: () => number, renew?: "now" | "late") {
   const holder = new LeaseHolder(clock);
   let calls = 0;
+  let renewals = 0;
+  let pending: (() => void) | null = null;
+  const askRenewal = (): void => {
+    if (!renew || !holder.shouldRenew()) return;
+    const need = holder.expected;
+    holder.renewalStarted();
+    renewals++;
+    const sentAt = clock();
+    const returns = holder.takeReturns();
+    pending = () => {
+      const r = limiter.renew({ credential: KEY, need, returns });
+      holder.renewalEnded();
+      if (!r.ok) return;
+      holder.standing = r.standing;
+      if (r.grant) holder.hold(r.grant, sentAt);
+    };
+    if (renew === "now") answerRenewal();
+  };
+  const answerRenewal = (): void => {
+    const answer = pending;
+    pending = null;
+    answer?.();
+  };
   return {
     holder,
+    /** Calls a request waited for (acquire); renewals ahead of need are not among them. */
     get calls() {
       return calls;
     },
+    get renewals() {
+      return renewals;
+    },
     admit(need: Spend): LeaseTicket | "refused" | "revoked" {
+      answerRenewal();
       const local = holder.standing ? holder.take(need) : null;
-      if (local) return local;
+      if (local) {
+        askRenewal();
+        return local;
+      }
       calls++;
       const r = limiter.acquire({
         credential: KEY,
@@ -61,6 +97,7 @@ function isolate(limiter: PrincipalLimiter, clock: () => number) {
       return holder.install(r.grant, clock(), need);
     },
     flush() {
+      answerRenewal();
       const returns = holder.takeReturns();
       if (returns.length > 0) limiter.report(returns);
     },
@@ -189,6 +226,136 @@ describe("leases over one limiter", () => {
     }
     expect(last).toBe("revoked");
     expect(clock() - revokedAt).toBeLessThanOrEqual(LEASE_MS);
+  });
+});
+
+describe("leases renewed ahead of need", () => {
+  it("keep a busy key's requests off the object: only the first waits for it", () => {
+    const { clock, limiter } = setup({ rpm: 100_000 });
+    const iso = isolate(limiter, clock, "now");
+    for (let i = 0; i < 2_000; i++) {
+      const r = iso.admit({ tokens: 1, usd: 0 });
+      if (typeof r === "string") throw new Error(`refused: ${r}`);
+      r.settle({ tokens: 1, usd: 0 });
+      clock.advance(1);
+    }
+    expect(iso.calls).toBe(1);
+    // About one renewal per lease's worth of requests: no more calls than leases made before.
+    expect(iso.renewals).toBeLessThanOrEqual(2_000 / 24);
+  });
+
+  it("never let a key exceed its rpm: 500 requests from 5 isolates, renewals answered late", () => {
+    const rpm = 300;
+    const { clock, limiter } = setup({ rpm });
+    const isolates = Array.from({ length: 5 }, () => isolate(limiter, clock, "late"));
+    const random = seeded(11);
+    let admitted = 0;
+    for (let i = 0; i < 500; i++) {
+      const iso = isolates[Math.floor(random() * isolates.length)];
+      if (!iso) throw new Error("no isolate");
+      const r = iso.admit({ tokens: 10, usd: 0 });
+      if (typeof r !== "string") {
+        admitted++;
+        r.settle({ tokens: 5, usd: 0 });
+      }
+      clock.advance(Math.floor(random() * 40));
+    }
+    expect(admitted).toBeLessThanOrEqual(rpm);
+    expect(admitted).toBeGreaterThan(rpm / 2);
+    expect(isolates.reduce((n, i) => n + i.renewals, 0)).toBeGreaterThan(0);
+  });
+
+  it("never exceed the limit in any 60 s span, with renewals, hand-backs and the window sliding", () => {
+    const rpm = 600;
+    const { clock, limiter } = setup({ rpm });
+    const isolates = Array.from({ length: 4 }, (_, i) =>
+      isolate(limiter, clock, i % 2 === 0 ? "now" : "late"),
+    );
+    const random = seeded(7);
+    const admittedAt: number[] = [];
+    for (let i = 0; i < 4_000; i++) {
+      const iso = isolates[i % isolates.length];
+      if (!iso) throw new Error("no isolate");
+      const r = iso.admit({ tokens: 0, usd: 0 });
+      if (typeof r !== "string") {
+        admittedAt.push(clock());
+        r.settle({ tokens: 0, usd: 0 });
+      }
+      if (random() < 0.05) iso.flush();
+      clock.advance(Math.floor(random() * 60));
+    }
+    let head = 0;
+    for (let j = 0; j < admittedAt.length; j++) {
+      const at = admittedAt[j] ?? 0;
+      while ((admittedAt[head] ?? 0) <= at - 60_000) head++;
+      expect(j - head + 1).toBeLessThanOrEqual(rpm);
+    }
+    expect(admittedAt.length).toBeGreaterThan(rpm * 1.5);
+  });
+
+  it("are asked one at a time, and again if one goes unanswered for a lease's lifetime", () => {
+    const { clock, limiter } = setup({ rpm: 100_000 });
+    const holder = new LeaseHolder(clock);
+    const r = limiter.renew({ credential: KEY, need: { tokens: 0, usd: 0 }, returns: [] });
+    if (!r.ok || !r.grant) throw new Error("no grant");
+    holder.hold(r.grant, clock());
+    expect(holder.shouldRenew()).toBe(false);
+    clock.advance(LEASE_MS * 0.75);
+    expect(holder.shouldRenew()).toBe(true);
+    holder.renewalStarted();
+    expect(holder.shouldRenew()).toBe(false);
+    clock.advance(LEASE_MS * 0.2);
+    expect(holder.shouldRenew()).toBe(false);
+    holder.renewalEnded();
+    expect(holder.shouldRenew()).toBe(true);
+    holder.renewalStarted();
+    clock.advance(LEASE_MS);
+    // Unanswered for a lifetime: the lease is gone by now, and with it any reason to renew.
+    expect(holder.shouldRenew()).toBe(false);
+    holder.hold(r.grant, clock());
+    clock.advance(LEASE_MS * 0.8);
+    expect(holder.shouldRenew()).toBe(true);
+  });
+
+  it("are never asked for by a key too slow for leases", () => {
+    const { clock, limiter } = setup({ rpm: 60 });
+    const iso = isolate(limiter, clock, "now");
+    for (let i = 0; i < 30; i++) {
+      const r = iso.admit({ tokens: 1, usd: 0 });
+      if (typeof r !== "string") r.settle({ tokens: 1, usd: 0 });
+      clock.advance(1_000);
+    }
+    expect(iso.calls).toBe(30);
+    expect(iso.renewals).toBe(0);
+  });
+
+  it("count no request of their own: unused, they leave the window as they found it", () => {
+    const { clock, limiter } = setup({ rpm: 100_000 });
+    const holder = new LeaseHolder(clock);
+    const r = limiter.renew({ credential: KEY, need: { tokens: 10, usd: 0 }, returns: [] });
+    if (!r.ok || !r.grant) throw new Error("no grant");
+    expect(r.grant.spareAdmits).toBe(MAX_LEASE_ADMITS - 1);
+    expect(r.grant.held.tokens).toBe(10 * (MAX_LEASE_ADMITS - 1));
+    holder.hold(r.grant, clock());
+    clock.advance(LEASE_MS);
+    limiter.report(holder.takeReturns());
+    expect(limiter.standing()?.requests.remaining).toBe(100_000);
+  });
+
+  it("are not granted when a request arriving now would be refused", () => {
+    const { limiter } = setup({ rpm: 200 });
+    for (let i = 0; i < 200; i++) {
+      limiter.acquire({
+        credential: KEY,
+        countRequest: true,
+        checkBudget: false,
+        need: { tokens: 0, usd: 0 },
+        lease: false,
+        returns: [],
+      });
+    }
+    const r = limiter.renew({ credential: KEY, need: { tokens: 0, usd: 0 }, returns: [] });
+    expect(r.ok && r.grant).toBe(null);
   });
 });
 
