@@ -1,6 +1,7 @@
 // `npm run bench -- path`: what ragway's request path costs, side by side in one run. Durable
 // Object calls per request (from ragway_durable_object_calls_total) for a /v1/query cache hit, a
-// chat completion, a streamed chat and /health, with a high-rate key; chat latency and streamed
+// chat completion, a streamed chat and /health, with a high-rate key, and the LIMITER calls a
+// request waited for before its response (its Server-Timing entry); chat latency and streamed
 // time to first token at 1 connection against a bare Worker that only forwards the call to the
 // same mock upstream; chat throughput at 16 connections against that forwarder; cache-hit
 // throughput against a bare Worker answering a constant. The chat rows send no temperature: a
@@ -80,17 +81,27 @@ async function readingCalls(dev: WranglerDev): Promise<Record<string, number>> {
   return out;
 }
 
-/** DO calls per request for `n` sequential requests, after leases and flushes have settled. */
+/** The LIMITER calls a response says it waited for (its Server-Timing entry; 0 for a lease). */
+function awaitedCalls(res: Response): number {
+  const m = /limiter;desc="(\d+) calls"/.exec(res.headers.get("server-timing") ?? "");
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * DO calls per request for `n` sequential requests, after leases and flushes have settled, and
+ * the LIMITER calls a request waited for (`send` returns them).
+ */
 async function callsPer(
   dev: WranglerDev,
-  send: (i: number) => Promise<void>,
+  send: (i: number) => Promise<number>,
   n: number,
   reading: Record<string, number>,
-): Promise<{ limiter: number; index: number; total: number }> {
+): Promise<{ limiter: number; index: number; total: number; awaited: number }> {
   for (let i = 0; i < 20; i++) await send(-1 - i); // warm: leases, caches, isolate
   await sleep(1_500);
   const before = await doCalls(dev);
-  for (let i = 0; i < n; i++) await send(i);
+  let awaited = 0;
+  for (let i = 0; i < n; i++) awaited += await send(i);
   // Leases expire and are handed back within a second; settlement and flushes run after.
   await sleep(2_500);
   const after = await doCalls(dev);
@@ -99,6 +110,7 @@ async function callsPer(
     limiter: delta("LIMITER"),
     index: delta("INDEX"),
     total: delta("LIMITER") + delta("INDEX"),
+    awaited: awaited / n,
   };
 }
 
@@ -149,6 +161,7 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const hit = async () => {
       const res = await fetch(`${ragway.url}/v1/query`, postJson(query, ragway.headers));
       await res.arrayBuffer();
+      return awaitedCalls(res);
     };
     await hit(); // the miss that fills the cache
     const chat = (stream: boolean) => async (i: number) => {
@@ -157,9 +170,12 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
         postJson(chatBody(i, stream), ragway.headers),
       );
       await res.arrayBuffer();
+      return awaitedCalls(res);
     };
     const health = async () => {
-      await (await fetch(`${ragway.url}/health`)).arrayBuffer();
+      const res = await fetch(`${ragway.url}/health`);
+      await res.arrayBuffer();
+      return awaitedCalls(res);
     };
 
     if (countCalls) {
@@ -176,12 +192,13 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
           `${Object.entries(reading)
             .map(([o, n]) => `${o} ${n}`)
             .join(", ")} per window)`,
-        ["request", "LIMITER", "INDEX", "total"],
+        ["request", "LIMITER", "INDEX", "total", "awaited before the response"],
         calls.map(([name, c]) => [
           name,
           c.limiter.toFixed(3),
           c.index.toFixed(3),
           c.total.toFixed(3),
+          c.awaited.toFixed(3),
         ]),
       );
     } else {
