@@ -22,40 +22,38 @@ export function renewAhead(app: AppContext, caller: Caller, holder: LeaseHolder)
   const need = holder.expected;
   holder.renewalStarted();
   const returns = holder.takeReturns();
-  const sentAt = Date.now();
-  const renewal = timedCall(
-    app,
-    "renew",
-    async (): Promise<AcquireResult> =>
-      limiterStub(app.env, caller.principalId).renew({
-        credential: caller.credential,
-        need,
-        returns,
-      }),
-    // Off the request's critical path: not part of its Server-Timing.
-    { rpcMs: 0, rpcCalls: 0 },
-  )
-    .then(
-      (result) => {
-        if (!result.ok) {
-          // Revoked (or gone): refused here from now on, its leases dropped.
-          denyKey(caller.memoKey, result.auth);
-          return;
-        }
-        holder.standing = result.standing;
-        if (caller.credential.kind === "key") learnGrants(caller.memoKey, result.principal.grants);
-        noteNearLimit(app, caller, result.nearLimit);
-        if (!result.grant) return;
-        holder.hold(result.grant, sentAt);
-        returnAtExpiry(app, caller, holder, result.grant.ttlMs);
-      },
-      (err: unknown) => {
-        // What the returns held stays held and counts as spent after its TTL: safe, never lenient.
-        app.logger.warn("limiter_renew_failed", { error: String(err) });
-      },
-    )
-    .finally(() => {
+  const renew = async (): Promise<void> => {
+    const sentAt = Date.now();
+    try {
+      const result = await timedCall(
+        app,
+        "renew",
+        async (): Promise<AcquireResult> =>
+          limiterStub(app.env, caller.principalId).renew({
+            credential: caller.credential,
+            need,
+            returns,
+          }),
+        // Off the request's critical path: not part of its Server-Timing.
+        { rpcMs: 0, rpcCalls: 0 },
+      );
+      if (!result.ok) {
+        // Revoked (or gone): refused here from now on, its leases dropped.
+        denyKey(caller.memoKey, result.auth);
+        return;
+      }
+      holder.standing = result.standing;
+      if (caller.credential.kind === "key") learnGrants(caller.memoKey, result.principal.grants);
+      noteNearLimit(app, caller, result.nearLimit);
+      if (!result.grant) return;
+      holder.hold(result.grant, sentAt);
+      returnAtExpiry(app, caller, holder, result.grant.ttlMs);
+    } catch (err) {
+      // What the returns held stays held and counts as spent after its TTL: safe, never lenient.
+      app.logger.warn("limiter_renew_failed", { error: String(err) });
+    } finally {
       holder.renewalEnded();
-    });
-  app.exec.waitUntil(renewal);
+    }
+  };
+  app.exec.waitUntil(renew());
 }

@@ -342,6 +342,24 @@ describe("leases renewed ahead of need", () => {
     expect(limiter.standing()?.requests.remaining).toBe(100_000);
   });
 
+  it("learn a revocation: a revoked key's renewal is refused, and what it hands back is settled", () => {
+    const { clock, limiter } = setup({ rpm: 100_000 });
+    const iso = isolate(limiter, clock);
+    const ticket = iso.admit({ tokens: 100, usd: 0 });
+    if (typeof ticket === "string") throw new Error("not admitted");
+    ticket.settle({ tokens: 40, usd: 0 });
+    limiter.revoke();
+    clock.advance(LEASE_MS);
+    const r = limiter.renew({
+      credential: KEY,
+      need: { tokens: 100, usd: 0 },
+      returns: iso.holder.takeReturns(),
+    });
+    expect(r).toMatchObject({ ok: false, auth: "revoked" });
+    // The lease's hold is released and what its request used is charged.
+    expect(limiter.standing()?.daily.tokens).toBe(40);
+  });
+
   it("are not granted when a request arriving now would be refused", () => {
     const { limiter } = setup({ rpm: 200 });
     for (let i = 0; i < 200; i++) {
