@@ -1,7 +1,8 @@
 // Lease grants: admitting one request and making its first reservation in one step, with, for a
 // busy key, a lease of spare admits, tokens and USD for the calling isolate to admit locally
-// (sized by shared/ratelimit/lease). Everything granted counts as used the moment it is granted:
-// spare admits are logged at the lease's end, its tokens and USD held in one reservation.
+// (sized by shared/ratelimit/lease), and the same lease renewed ahead of need, with no request of
+// its own. Everything granted counts as used the moment it is granted: spare admits are logged at
+// the lease's end, its tokens and USD held in one reservation.
 import { admittedResult, rpmRefusal, windowDecision } from "./admit-request.js";
 import type { Decision } from "./decision.js";
 import { LEASE_MS, leaseAdmits, leasePool } from "./lease.js";

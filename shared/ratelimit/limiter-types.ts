@@ -162,7 +162,7 @@ export interface AcquireInput {
  */
 export interface RenewInput {
   credential: Credential;
-  /** What one expected request reserves (the one that found the lease running low). */
+  /** What one expected request reserves (what the isolate's last such request held). */
   need: Spend;
   /** Leases this isolate is done with, settled before anything is decided. */
   returns: LeaseReturn[];

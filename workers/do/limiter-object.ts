@@ -2,7 +2,8 @@
 // It is the authority on the key's status and holds the request log, token bucket and budgets in
 // SQLite. Each RPC is one synchronous transaction with no await inside, so the input gate makes
 // every decision atomic however many isolates call at once; a failed write reloads from storage.
-// `acquire` is the request path's one call: admission, the first reservation and a lease.
+// `acquire` is the request path's one call: admission, the first reservation and a lease; `renew`
+// is a busy key's next lease, asked off the request path before the current one runs out.
 import { DurableObject } from "cloudflare:workers";
 import type {
   AcquireInput,

@@ -2,7 +2,8 @@
 // request and makes its first reservation together (or none while this isolate holds a lease
 // from it, and knows the key's grants so its scope can be checked here too). A batch's items
 // share one admission: the first to need it makes it, the others wait for it. Handing leases and
-// settlements back once the response is complete is return-leases.
+// settlements back once the response is complete is return-leases; asking for the next lease
+// before this one runs out is renew-lease.
 import type { LeaseTicket } from "../../shared/ratelimit/lease-holder.js";
 import type { AcquireResult, Spend } from "../../shared/ratelimit/limiter-types.js";
 import type { AppContext } from "../context.js";
