@@ -6,8 +6,16 @@
 import { admittedResult, rpmRefusal, windowDecision } from "./admit-request.js";
 import type { Decision } from "./decision.js";
 import { LEASE_MS, leaseAdmits, leasePool } from "./lease.js";
-import type { LimiterCore } from "./limiter-core.js";
-import type { AcquireInput, AcquireResult, LeaseGrant, RenewInput } from "./limiter-types.js";
+import type { Authenticated, LimiterCore } from "./limiter-core.js";
+import type {
+  AcquireInput,
+  AcquireResult,
+  Credential,
+  LeaseGrant,
+  LeaseReturn,
+  RenewInput,
+  Spend,
+} from "./limiter-types.js";
 import { nanoToUsd, usdToNano, type Limits } from "./limits.js";
 import { spendRefusal } from "./reserve-spend.js";
 import { settleLeaseReturns } from "./settle-lease-returns.js";
@@ -21,18 +29,13 @@ import { available, refill, takeTokens } from "./token-bucket.js";
  * spare admits, tokens and USD are granted too.
  */
 export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResult {
-  const auth = core.authenticate(input.credential);
-  const now = core.clock();
-  // A revoked key's isolates still hand back what they spent under its leases.
-  const returnsNear =
-    auth.ok || auth.auth === "revoked" ? settleLeaseReturns(core, input.returns, now) : [];
+  const { auth, now, nearLimit } = settledCaller(core, input);
   if (!auth.ok) return auth;
   const { limits } = auth.record;
-  core.housekeeping(now);
   const refused = (decision: Decision): AcquireResult => ({
     ...admittedResult(core, auth.record, decision, now),
     grant: null,
-    nearLimit: returnsNear,
+    nearLimit,
   });
 
   if (input.countRequest) {
@@ -42,38 +45,18 @@ export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResul
   }
   const budget = input.checkBudget ? core.ledger.refusal(limits, 0, now, true) : null;
   if (budget) return refused(budget);
-  let tokens = Math.max(0, Math.ceil(input.need.tokens));
-  let usdNano = Math.max(0, usdToNano(input.need.usd));
-  const spend = spendRefusal(core, limits, tokens, usdNano, now);
-  if (spend && !input.tentative) return refused(spend);
-  if (spend) {
-    // A likely need that does not fit is not held: the request's own reservation decides later.
-    tokens = 0;
-    usdNano = 0;
-  }
+  const need = fittingNeed(core, limits, input.need, now);
+  if (need.refusal && !input.tentative) return refused(need.refusal);
 
   const admits =
     input.lease && input.countRequest
       ? leaseAdmits(limits.rpm, limits.rpm - core.log.used(now))
       : 1;
-  const spareAdmits = admits - 1;
-  const spareAt = spareAdmits > 0 ? now + LEASE_MS : null;
-  if (spareAt !== null) core.store.putLogEntry(core.log.add(spareAt, spareAdmits));
-  const held = holdPools(core, limits, tokens, usdNano, admits, now);
-  const reservation =
-    held.tokens > 0 || held.usdNano > 0
-      ? core.ledger.hold(core.newId(), held.tokens, held.usdNano, now)
-      : null;
+  const grant = grantOf(core, limits, need, admits - 1, admits, now);
   return {
     ...admittedResult(core, auth.record, windowDecision(core, limits, now), now),
-    grant: {
-      spareAdmits,
-      spareAt,
-      reservationId: reservation?.id ?? null,
-      held: { tokens: held.tokens, usd: nanoToUsd(held.usdNano) },
-      ttlMs: LEASE_MS,
-    },
-    nearLimit: returnsNear,
+    grant,
+    nearLimit,
   };
 }
 
@@ -86,43 +69,80 @@ export function grantLease(core: LimiterCore, input: AcquireInput): AcquireResul
  * spare admits (a key too slow for leases), there is no grant, and requests come here themselves.
  */
 export function renewLease(core: LimiterCore, input: RenewInput): AcquireResult {
-  const auth = core.authenticate(input.credential);
-  const now = core.clock();
-  const returnsNear =
-    auth.ok || auth.auth === "revoked" ? settleLeaseReturns(core, input.returns, now) : [];
+  const { auth, now, nearLimit } = settledCaller(core, input);
   if (!auth.ok) return auth;
   const { limits } = auth.record;
-  core.housekeeping(now);
   const result = (grant: LeaseGrant | null): AcquireResult => ({
     ...admittedResult(core, auth.record, windowDecision(core, limits, now), now),
     grant,
-    nearLimit: returnsNear,
+    nearLimit,
   });
   if (!core.log.check(now, limits.rpm).allowed) return result(null);
   if (core.ledger.refusal(limits, 0, now, true)) return result(null);
   // The asking request's admit is the one a request arriving now would take: not counted here.
   const spareAdmits = leaseAdmits(limits.rpm, limits.rpm - core.log.used(now) - 1) - 1;
   if (spareAdmits < 1) return result(null);
-  let tokens = Math.max(0, Math.ceil(input.need.tokens));
-  let usdNano = Math.max(0, usdToNano(input.need.usd));
-  if (spendRefusal(core, limits, tokens, usdNano, now)) {
-    tokens = 0;
-    usdNano = 0;
-  }
-  const spareAt = now + LEASE_MS;
-  core.store.putLogEntry(core.log.add(spareAt, spareAdmits));
-  const held = holdPools(core, limits, tokens, usdNano, spareAdmits, now);
+  // Every need here is a likely one: held only if it fits.
+  const need = fittingNeed(core, limits, input.need, now);
+  return result(grantOf(core, limits, need, spareAdmits, spareAdmits, now));
+}
+
+/**
+ * Authenticates the caller and settles the leases it hands back: a revoked key's isolates still
+ * hand back what they spent under its leases. `nearLimit`: budgets those returns carried past 80%.
+ */
+function settledCaller(
+  core: LimiterCore,
+  input: { credential: Credential; returns: LeaseReturn[] },
+): { auth: Authenticated; now: number; nearLimit: Array<"day" | "month"> } {
+  const auth = core.authenticate(input.credential);
+  const now = core.clock();
+  const nearLimit =
+    auth.ok || auth.auth === "revoked" ? settleLeaseReturns(core, input.returns, now) : [];
+  if (auth.ok) core.housekeeping(now);
+  return { auth, now, nearLimit };
+}
+
+/** A need in tokens and nano-USD, or nothing with the refusal it met when it does not fit. */
+function fittingNeed(
+  core: LimiterCore,
+  limits: Limits,
+  need: Spend,
+  now: number,
+): { tokens: number; usdNano: number; refusal: Decision | null } {
+  const tokens = Math.max(0, Math.ceil(need.tokens));
+  const usdNano = Math.max(0, usdToNano(need.usd));
+  const refusal = spendRefusal(core, limits, tokens, usdNano, now);
+  // A likely need that does not fit is not held: the request's own reservation decides later.
+  return refusal ? { tokens: 0, usdNano: 0, refusal } : { tokens, usdNano, refusal: null };
+}
+
+/**
+ * The lease itself: `spareAdmits` logged at its end, and pools for `poolAdmits` requests of
+ * `need` each held in one reservation (see holdPools).
+ */
+function grantOf(
+  core: LimiterCore,
+  limits: Limits,
+  need: { tokens: number; usdNano: number },
+  spareAdmits: number,
+  poolAdmits: number,
+  now: number,
+): LeaseGrant {
+  const spareAt = spareAdmits > 0 ? now + LEASE_MS : null;
+  if (spareAt !== null) core.store.putLogEntry(core.log.add(spareAt, spareAdmits));
+  const held = holdPools(core, limits, need.tokens, need.usdNano, poolAdmits, now);
   const reservation =
     held.tokens > 0 || held.usdNano > 0
       ? core.ledger.hold(core.newId(), held.tokens, held.usdNano, now)
       : null;
-  return result({
+  return {
     spareAdmits,
     spareAt,
     reservationId: reservation?.id ?? null,
     held: { tokens: held.tokens, usd: nanoToUsd(held.usdNano) },
     ttlMs: LEASE_MS,
-  });
+  };
 }
 
 /**

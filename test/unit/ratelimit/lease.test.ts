@@ -104,6 +104,39 @@ function isolate(limiter: PrincipalLimiter, clock: () => number, renew?: "now" |
   };
 }
 
+/**
+ * 4,000 requests over four isolates in turn (isolate `i` renewing as `renew(i)` says), about
+ * 30 ms apart, each isolate handing its leases back now and then: when each admitted one was.
+ */
+function slidingWindowRun(rpm: number, renew: (i: number) => "now" | "late" | undefined) {
+  const { clock, limiter } = setup({ rpm });
+  const isolates = Array.from({ length: 4 }, (_, i) => isolate(limiter, clock, renew(i)));
+  const random = seeded(7);
+  const admittedAt: number[] = [];
+  for (let i = 0; i < 4_000; i++) {
+    const iso = isolates[i % isolates.length];
+    if (!iso) throw new Error("no isolate");
+    const r = iso.admit({ tokens: 0, usd: 0 });
+    if (typeof r !== "string") {
+      admittedAt.push(clock());
+      r.settle({ tokens: 0, usd: 0 });
+    }
+    if (random() < 0.05) iso.flush();
+    clock.advance(Math.floor(random() * 60));
+  }
+  return admittedAt;
+}
+
+/** No 60 s span of the (sorted) admission times holds more than `rpm` of them. */
+function expectNoSpanOver(admittedAt: number[], rpm: number): void {
+  let head = 0;
+  for (let j = 0; j < admittedAt.length; j++) {
+    const at = admittedAt[j] ?? 0;
+    while ((admittedAt[head] ?? 0) <= at - 60_000) head++;
+    expect(j - head + 1).toBeLessThanOrEqual(rpm);
+  }
+}
+
 describe("lease size", () => {
   it("is one for a slow key and dozens for a busy one", () => {
     expect(leaseAdmits(60, 59)).toBe(1);
@@ -150,27 +183,8 @@ describe("leases over one limiter", () => {
 
   it("never exceed the limit in any 60 s span, with leases handed back and the window sliding", () => {
     const rpm = 600;
-    const { clock, limiter } = setup({ rpm });
-    const isolates = Array.from({ length: 4 }, () => isolate(limiter, clock));
-    const random = seeded(7);
-    const admittedAt: number[] = [];
-    for (let i = 0; i < 4_000; i++) {
-      const iso = isolates[i % isolates.length];
-      if (!iso) throw new Error("no isolate");
-      const r = iso.admit({ tokens: 0, usd: 0 });
-      if (typeof r !== "string") {
-        admittedAt.push(clock());
-        r.settle({ tokens: 0, usd: 0 });
-      }
-      if (random() < 0.05) iso.flush();
-      clock.advance(Math.floor(random() * 60));
-    }
-    let head = 0;
-    for (let j = 0; j < admittedAt.length; j++) {
-      const at = admittedAt[j] ?? 0;
-      while ((admittedAt[head] ?? 0) <= at - 60_000) head++;
-      expect(j - head + 1).toBeLessThanOrEqual(rpm);
-    }
+    const admittedAt = slidingWindowRun(rpm, () => undefined);
+    expectNoSpanOver(admittedAt, rpm);
     // Handing unused admits back lets the window fill: most of what the limit allows is used.
     expect(admittedAt.length).toBeGreaterThan(rpm * 1.5);
   });
@@ -267,29 +281,8 @@ describe("leases renewed ahead of need", () => {
 
   it("never exceed the limit in any 60 s span, with renewals, hand-backs and the window sliding", () => {
     const rpm = 600;
-    const { clock, limiter } = setup({ rpm });
-    const isolates = Array.from({ length: 4 }, (_, i) =>
-      isolate(limiter, clock, i % 2 === 0 ? "now" : "late"),
-    );
-    const random = seeded(7);
-    const admittedAt: number[] = [];
-    for (let i = 0; i < 4_000; i++) {
-      const iso = isolates[i % isolates.length];
-      if (!iso) throw new Error("no isolate");
-      const r = iso.admit({ tokens: 0, usd: 0 });
-      if (typeof r !== "string") {
-        admittedAt.push(clock());
-        r.settle({ tokens: 0, usd: 0 });
-      }
-      if (random() < 0.05) iso.flush();
-      clock.advance(Math.floor(random() * 60));
-    }
-    let head = 0;
-    for (let j = 0; j < admittedAt.length; j++) {
-      const at = admittedAt[j] ?? 0;
-      while ((admittedAt[head] ?? 0) <= at - 60_000) head++;
-      expect(j - head + 1).toBeLessThanOrEqual(rpm);
-    }
+    const admittedAt = slidingWindowRun(rpm, (i) => (i % 2 === 0 ? "now" : "late"));
+    expectNoSpanOver(admittedAt, rpm);
     expect(admittedAt.length).toBeGreaterThan(rpm * 1.5);
   });
 
