@@ -38,7 +38,7 @@ const ChunkSchema = z.looseObject({
 export async function* readChatChunks(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<StreamEvent, void, undefined> {
-  // The parser is driven here, not through parseSse: one async generator per chunk, not two.
+  // The synchronous parser is driven by this one generator: one async step per read.
   const reader = body.getReader();
   const parser = sseParser();
   let finished = false;

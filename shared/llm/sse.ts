@@ -71,27 +71,6 @@ export function sseParser(): { push(bytes: Uint8Array | null): SseMessage[] } {
   };
 }
 
-/**
- * Parses an SSE byte stream into its messages (see {@link sseParser} for the rules). Returning
- * early cancels the body.
- */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
-  const reader = body.getReader();
-  const parser = sseParser();
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      finished = done;
-      for (const message of parser.push(done ? null : value)) yield message;
-      if (done) break;
-    }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
-}
-
 const encoder = new TextEncoder();
 
 /** One `data:` event with a JSON payload. */

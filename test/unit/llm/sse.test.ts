@@ -1,13 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { parseSse, sseData, sseError, SSE_DONE } from "../../../shared/llm/sse.js";
-import { body, collect } from "./stream-bodies.js";
+import {
+  sseData,
+  sseError,
+  sseParser,
+  SSE_DONE,
+  type SseMessage,
+} from "../../../shared/llm/sse.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-describe("parseSse", () => {
-  it("handles LF, CRLF and CR line ends, also when a CRLF is split across reads", async () => {
-    const messages = await collect(parseSse(body(["data: a\r", "\n\r\ndata: b\r\rdata: c\n\n"])));
+/** The messages of a stream that arrives in `reads`, then ends. */
+function parse(reads: (string | Uint8Array)[]): SseMessage[] {
+  const parser = sseParser();
+  const out: SseMessage[] = [];
+  for (const read of reads) {
+    out.push(...parser.push(typeof read === "string" ? encoder.encode(read) : read));
+  }
+  return [...out, ...parser.push(null)];
+}
+
+describe("sseParser", () => {
+  it("handles LF, CRLF and CR line ends, also when a CRLF is split across reads", () => {
+    const messages = parse(["data: a\r", "\n\r\ndata: b\r\rdata: c\n\n"]);
     expect(messages).toEqual([
       { event: null, data: "a" },
       { event: null, data: "b" },
@@ -15,34 +30,27 @@ describe("parseSse", () => {
     ]);
   });
 
-  it("splits many events of one read, whatever mix of line ends they use", async () => {
+  it("splits many events of one read, whatever mix of line ends they use", () => {
     const ends = ["\n\n", "\r\n\r\n", "\r\r", "\n\r\n"];
     const text = Array.from({ length: 40 }, (_, i) => `data: m${i}${ends[i % 4] ?? ""}`).join("");
-    const messages = await collect(parseSse(body([text])));
+    const messages = parse([text]);
     expect(messages.map((m) => m.data)).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`));
   });
 
-  it("joins multi-line data, keeps the event name, ignores comments and unknown fields", async () => {
+  it("joins multi-line data, keeps the event name, ignores comments and unknown fields", () => {
     const text = ": keep-alive\nevent: note\ndata: one\ndata:two\nid: 7\nretry: 10\n\n";
-    expect(await collect(parseSse(body([text])))).toEqual([{ event: "note", data: "one\ntwo" }]);
+    expect(parse([text])).toEqual([{ event: "note", data: "one\ntwo" }]);
   });
 
-  it("decodes a multi-byte character split across reads", async () => {
+  it("decodes a multi-byte character split across reads", () => {
     const bytes = encoder.encode("data: héllo\n\n");
-    const split = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes.subarray(0, 8));
-        controller.enqueue(bytes.subarray(8));
-        controller.close();
-      },
-    });
-    expect(await collect(parseSse(split))).toEqual([{ event: null, data: "héllo" }]);
+    expect(parse([bytes.subarray(0, 8), bytes.subarray(8)])).toEqual([
+      { event: null, data: "héllo" },
+    ]);
   });
 
-  it("dispatches a final message that lacks its blank line", async () => {
-    expect(await collect(parseSse(body(["data: [DONE]"])))).toEqual([
-      { event: null, data: "[DONE]" },
-    ]);
+  it("dispatches a final message that lacks its blank line", () => {
+    expect(parse(["data: [DONE]"])).toEqual([{ event: null, data: "[DONE]" }]);
   });
 });
 
