@@ -47,8 +47,8 @@ describe("requests per minute under concurrency", () => {
         await res.body?.cancel();
       }
     },
-    // Generous: on a loaded machine the admitted queries take a while; the decisions do not.
-    300_000,
+    // 500 requests take 1-3 s here; the margin is for a loaded machine.
+    60_000,
   );
 });
 
@@ -71,8 +71,8 @@ describe("leases for busy keys", () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect((await usage(key)).requests.used).toBe(ok);
     },
-    // Generous, like the other concurrency tests: on a loaded machine 500 requests take a while.
-    300_000,
+    // Like the other concurrency tests: 1-3 s here, the margin is for a loaded machine.
+    60_000,
   );
 });
 
