@@ -2,7 +2,7 @@
 // Durable Object class) must proxy their prototype once, not once per construction, or every
 // request of an integration test file makes the next one slower (scripts/patch-test-pool.mjs).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,12 +25,17 @@ async function installedCreateProxyPrototypeClass(): Promise<MakeClass> {
   const end = source.indexOf("\n}\n", start);
   expect(start).toBeGreaterThan(-1);
   expect(end).toBeGreaterThan(start);
-  const file = join(mkdtempSync(join(tmpdir(), "ragway-pool-")), "proxy-class.mjs");
-  writeFileSync(file, `const IGNORED_KEYS = ["self"];\nexport ${source.slice(start, end + 2)}`);
-  const loaded = (await import(pathToFileURL(file).href)) as {
-    createProxyPrototypeClass: MakeClass;
-  };
-  return loaded.createProxyPrototypeClass;
+  const dir = mkdtempSync(join(tmpdir(), "ragway-pool-"));
+  try {
+    const file = join(dir, "proxy-class.mjs");
+    writeFileSync(file, `const IGNORED_KEYS = ["self"];\nexport ${source.slice(start, end + 2)}`);
+    const loaded = (await import(pathToFileURL(file).href)) as {
+      createProxyPrototypeClass: MakeClass;
+    };
+    return loaded.createProxyPrototypeClass;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("the installed Workers test pool", () => {
