@@ -9,12 +9,12 @@ import type { AcquireResult, Spend } from "../../shared/ratelimit/limiter-types.
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import type { Admission } from "./admission-types.js";
-import { grantsOfCaller, learnGrants } from "./grants-memo.js";
+import { grantsOfCaller } from "./grants-memo.js";
 import { holderFor } from "./lease-holders.js";
 import { limiterStub, refuse, timedCall } from "./limiter-client.js";
 import { newLimits, type RequestLimits } from "./request-limits.js";
-import { renewAhead } from "./renew-lease.js";
-import { noteNearLimit, returnAtExpiry } from "./return-leases.js";
+import { learnFromAnswer, renewAhead } from "./renew-lease.js";
+import { returnAtExpiry } from "./return-leases.js";
 import { deniedMessage, denyKey, unauthorized } from "./unauthorized.js";
 
 const ZERO: Spend = { tokens: 0, usd: 0 };
@@ -123,13 +123,11 @@ async function admitWith(app: AppContext, need: Spend, tentative: boolean): Prom
     denyKey(caller.memoKey, result.auth);
     throw unauthorized(app, result.auth, deniedMessage(result.auth));
   }
-  holder.standing = result.standing;
   const limits: RequestLimits = { ...newLimits(caller, result.standing), ...counters };
   const { grants } = result.principal;
-  if (caller.credential.kind === "key") learnGrants(caller.memoKey, grants);
   app.principal = { id: result.principal.id, kind: result.principal.kind, grants };
   app.limits = limits;
-  noteNearLimit(app, caller, result.nearLimit);
+  learnFromAnswer(app, caller, holder, result);
   const { decision, grant } = result;
   if (!grant) {
     // A refusal by the request window counted nothing; any later refusal counted the request.

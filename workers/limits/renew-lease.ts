@@ -42,9 +42,7 @@ export function renewAhead(app: AppContext, caller: Caller, holder: LeaseHolder)
         denyKey(caller.memoKey, result.auth);
         return;
       }
-      holder.standing = result.standing;
-      if (caller.credential.kind === "key") learnGrants(caller.memoKey, result.principal.grants);
-      noteNearLimit(app, caller, result.nearLimit);
+      learnFromAnswer(app, caller, holder, result);
       if (!result.grant) return;
       holder.hold(result.grant, sentAt);
       returnAtExpiry(app, caller, holder, result.grant.ttlMs);
@@ -56,4 +54,20 @@ export function renewAhead(app: AppContext, caller: Caller, holder: LeaseHolder)
     }
   };
   app.exec.waitUntil(renew());
+}
+
+/**
+ * What an answer of the object that admitted the caller tells this isolate, whichever call it
+ * answered: the standing locally admitted requests answer with, the key's grants, and budgets
+ * the returned leases carried near their limit.
+ */
+export function learnFromAnswer(
+  app: AppContext,
+  caller: Caller,
+  holder: LeaseHolder,
+  result: Extract<AcquireResult, { ok: true }>,
+): void {
+  holder.standing = result.standing;
+  if (caller.credential.kind === "key") learnGrants(caller.memoKey, result.principal.grants);
+  noteNearLimit(app, caller, result.nearLimit);
 }
