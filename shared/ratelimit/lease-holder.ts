@@ -63,8 +63,25 @@ export class LeaseHolder {
    * lease can still cover and to size the renewal's pools.
    */
   expected: Spend = { tokens: 0, usd: 0 };
+  /** When the last two requests that asked this isolate to admit them began (older first). */
+  private recent: [number, number] = [-Infinity, -Infinity];
 
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * Notes a counted request asking to be admitted, and says whether the key is busy here: two
+   * others began within a lease's lifetime before it. Only then is a lease worth asking for.
+   * A lease is handed back when it ends, a call of its own, so it saves calls only when it
+   * admits two requests or more besides the one that asked for it. A slower key's request is
+   * admitted alone: nothing held for it, and its settlement reported as soon as it is done
+   * instead of a lease's lifetime later.
+   */
+  noteRequest(): boolean {
+    const now = this.clock();
+    const busy = now - this.recent[0] < LEASE_MS;
+    this.recent = [this.recent[1], now];
+    return busy;
+  }
 
   /** Admits one counted request needing `need` from a live lease, or null (ask the object). */
   take(need: Spend): LeaseTicket | null {

@@ -150,7 +150,7 @@ export interface AcquireInput {
    * refused, so the reservation it makes later decides, exactly as it would have.
    */
   tentative?: boolean;
-  /** The isolate keeps a lease: spare admits, tokens and USD may be granted with this one. */
+  /** The key is busy in the isolate: spare admits, tokens and USD may be granted with this one. */
   lease: boolean;
   /** Leases this isolate is done with, settled before anything is decided. */
   returns: LeaseReturn[];

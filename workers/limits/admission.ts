@@ -85,6 +85,8 @@ async function admitWith(app: AppContext, need: Spend, tentative: boolean): Prom
   }
   const { caller } = admission;
   const holder = holderFor(caller.memoKey);
+  // A key's third request within a lease's lifetime in this isolate is the first to ask for one.
+  const busy = admission.countRequest && holder.noteRequest();
   const known = grantsOfCaller(caller);
   app.principal = { id: caller.principalId, kind: caller.credential.kind, grants: known };
   // A lease admits locally only with the key's grants known, so its scope is checked here too.
@@ -113,7 +115,7 @@ async function admitWith(app: AppContext, need: Spend, tentative: boolean): Prom
         checkBudget: admission.checkBudget,
         need,
         tentative,
-        lease: admission.countRequest,
+        lease: busy,
         returns,
       }),
     counters,

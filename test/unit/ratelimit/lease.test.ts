@@ -77,6 +77,7 @@ function isolate(limiter: PrincipalLimiter, clock: () => number, renew?: "now" |
     },
     admit(need: Spend): LeaseTicket | "refused" | "revoked" {
       answerRenewal();
+      const busy = holder.noteRequest();
       const local = holder.standing ? holder.take(need) : null;
       if (local) {
         askRenewal();
@@ -88,7 +89,7 @@ function isolate(limiter: PrincipalLimiter, clock: () => number, renew?: "now" |
         countRequest: true,
         checkBudget: false,
         need,
-        lease: true,
+        lease: busy,
         returns: holder.takeReturns(),
       });
       if (!r.ok) return "revoked";
@@ -156,6 +157,46 @@ describe("lease size", () => {
     expect(leasePool(100, 10, 2_000)).toBe(500);
     expect(leasePool(100, 10, 120)).toBe(100);
     expect(leasePool(0, 10, 1_000)).toBe(0);
+  });
+});
+
+describe("asking for a lease", () => {
+  it("waits until two other requests began within a lease's lifetime", () => {
+    const clock = fakeClock();
+    const holder = new LeaseHolder(clock);
+    expect(holder.noteRequest()).toBe(false);
+    clock.advance(300);
+    expect(holder.noteRequest()).toBe(false);
+    clock.advance(300);
+    expect(holder.noteRequest()).toBe(true);
+    // 1 req/s: never two others within a second, so never a lease.
+    clock.advance(LEASE_MS);
+    expect(holder.noteRequest()).toBe(false);
+    clock.advance(LEASE_MS);
+    expect(holder.noteRequest()).toBe(false);
+    // A burst begins: its first has one other within a second, its second two.
+    expect(holder.noteRequest()).toBe(false);
+    expect(holder.noteRequest()).toBe(true);
+    expect(holder.noteRequest()).toBe(true);
+  });
+
+  it("holds nothing for a key that is not busy: its settlement goes back at once", () => {
+    const { clock, limiter } = setup({ rpm: 100_000, tpm: 1_000_000 });
+    const iso = isolate(limiter, clock);
+    for (let i = 0; i < 5; i++) {
+      const r = iso.admit({ tokens: 1_000, usd: 0 });
+      if (typeof r === "string") throw new Error(r);
+      r.settle({ tokens: 100, usd: 0 });
+      // Nothing of the lease's kind to wait for: no spare admits, no pool beyond the request.
+      expect(iso.holder.hasLive()).toBe(false);
+      const returns = iso.holder.takeReturns();
+      expect(returns).toHaveLength(1);
+      expect(returns[0]).toMatchObject({ spareAt: null, unusedAdmits: 0 });
+      limiter.report(returns);
+      clock.advance(LEASE_MS);
+    }
+    expect(iso.calls).toBe(5);
+    expect(limiter.standing()?.daily.tokens).toBe(500);
   });
 });
 
@@ -244,7 +285,7 @@ describe("leases over one limiter", () => {
 });
 
 describe("leases renewed ahead of need", () => {
-  it("keep a busy key's requests off the object: only the first waits for it", () => {
+  it("keep a busy key's requests off the object: only its first three wait for it", () => {
     const { clock, limiter } = setup({ rpm: 100_000 });
     const iso = isolate(limiter, clock, "now");
     for (let i = 0; i < 2_000; i++) {
@@ -253,7 +294,8 @@ describe("leases renewed ahead of need", () => {
       r.settle({ tokens: 1, usd: 0 });
       clock.advance(1);
     }
-    expect(iso.calls).toBe(1);
+    // The first two are admitted alone (the key is not busy here yet); the third takes a lease.
+    expect(iso.calls).toBe(3);
     // About one renewal per lease's worth of requests: no more calls than leases made before.
     expect(iso.renewals).toBeLessThanOrEqual(2_000 / 24);
   });
