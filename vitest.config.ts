@@ -96,7 +96,7 @@ function project(
 export default defineConfig({
   test: {
     // Two files at once where a project allows it (upstream files run one at a time): on two
-    // cores the default is one, and a file's start-up is mostly the Node side's work.
+    // cores the default is one, which leaves a core idle while each file starts its runtime.
     maxWorkers: 2,
     projects: [
       project("local", ["test/integration/*.test.ts"], false),
