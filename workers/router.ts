@@ -3,7 +3,7 @@
 // the route table, shared/api/route-table), the one error renderer, and finish (request id, CORS
 // and rate-limit headers). `handle` wraps it all and writes the request's one log line, metrics
 // and request record for every response, whatever failed on the way (a stage of the pipeline
-// itself included), then schedules the metrics flush.
+// itself included), after the response is on its way, then schedules the metrics flush.
 import {
   ROUTE_TABLE,
   routeKey,
@@ -191,22 +191,24 @@ function finish(response: Response, request: Request, app: AppContext): Response
 
 /**
  * The request's one log line, its metrics and its request record. Runs once per response, after
- * the router (or in its place), and writes them then, or for a response that outlives the handler
- * (`app.responseEnded`) once it has ended; the latency is the hand-over's either way. The line is
- * written first, so a failure counting metrics cannot lose it.
+ * the router (or in its place), and writes them in waitUntil: once the response is on its way, or
+ * for a response that outlives the handler (`app.responseEnded`) once it has ended; the latency
+ * is the hand-over's either way. The line is written first, so a failure counting metrics cannot
+ * lose it.
  */
 function logRequest(request: Request, response: Response, app: AppContext): void {
   const seconds = (Date.now() - app.started) / 1000;
   // What the gateway adds: for a stream, up to its first byte (when the response is handed over).
   const overhead = Math.max(0, seconds - app.upstreamMs / 1000);
-  const ended = app.responseEnded;
-  if (ended) {
-    // A stream's line waits for its end, when its tokens and cost are known.
-    const write = (): void => writeRequestLog(request, response, app, seconds, overhead);
-    app.exec.waitUntil(ended.then(write, write));
-    return;
-  }
-  writeRequestLog(request, response, app, seconds, overhead);
+  const write = (): void => writeRequestLog(request, response, app, seconds, overhead);
+  // A stream's line waits for its end, when its tokens and cost are known; any other waits for
+  // the response to be on its way, so the line and the metrics are not the client's wait.
+  app.exec.waitUntil((app.responseEnded ?? afterResponse()).then(write, write));
+}
+
+/** Settles once the handler's response has been handed to the runtime (the next task). */
+function afterResponse(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function writeRequestLog(

@@ -13,12 +13,10 @@ import { call } from "./helpers.js";
 const consoleLines = captureConsole();
 const records = (event: string) => consoleLines.records(event);
 
-/** The one request line of `res`, checked against its status and X-Request-Id. */
-function onlyLineOf(res: Response): Record<string, unknown> {
-  const all = records("request");
-  expect(all).toHaveLength(1);
-  const line = all[0] ?? {};
-  expect(line.request_id).toBe(res.headers.get("x-request-id"));
+/** The one request line of `res`, once written, checked against its status and X-Request-Id. */
+async function onlyLineOf(res: Response): Promise<Record<string, unknown>> {
+  const line = await consoleLines.requestLineOf(res);
+  expect(records("request")).toHaveLength(1);
   expect(line.status).toBe(res.status);
   expect(typeof line.latency_ms).toBe("number");
   return line;
@@ -72,7 +70,7 @@ describe("one request log line per response", () => {
   it("for a 404 of an unknown route", async () => {
     const res = await call("GET", "/v1/nothing-here");
     expect(res.status).toBe(404);
-    expect(onlyLineOf(res)).toMatchObject({ method: "GET", route: "unmatched" });
+    expect(await onlyLineOf(res)).toMatchObject({ method: "GET", route: "unmatched" });
   });
 
   it("for a body that is not JSON", async () => {
@@ -81,7 +79,7 @@ describe("one request log line per response", () => {
       headers: { "content-type": "application/json" },
     });
     expect(res.status).toBe(400);
-    expect(onlyLineOf(res)).toMatchObject({ route: "/v1/query" });
+    expect(await onlyLineOf(res)).toMatchObject({ route: "/v1/query" });
   });
 
   it("for an admin route called without the admin token", async () => {
@@ -89,7 +87,7 @@ describe("one request log line per response", () => {
       headers: { authorization: "Bearer not-the-admin-token-0123456789" },
     });
     expect(res.status).toBe(401);
-    expect(onlyLineOf(res)).toMatchObject({ route: "/admin/keys" });
+    expect(await onlyLineOf(res)).toMatchObject({ route: "/admin/keys" });
   });
 
   it("for a CORS preflight", async () => {
@@ -97,7 +95,7 @@ describe("one request log line per response", () => {
       headers: { origin: "https://app.example", "access-control-request-method": "POST" },
     });
     expect(res.status).toBe(204);
-    onlyLineOf(res);
+    await onlyLineOf(res);
   });
 
   it("for a streamed chat completion, once the stream has ended, with what it spent", async () => {
@@ -107,7 +105,7 @@ describe("one request log line per response", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     await res.text();
-    const line = onlyLineOf(res);
+    const line = await onlyLineOf(res);
     expect(line).toMatchObject({ route: "/v1/chat/completions", stream: "complete" });
     // Known only at the stream's end: the line waited for it.
     expect(line.model).toEqual(expect.any(String));
@@ -124,7 +122,7 @@ describe("one request log line per response", () => {
     );
     expect(res.status).toBe(500);
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
-    onlyLineOf(res);
+    await onlyLineOf(res);
     expect(records("config_error")).toHaveLength(1);
   });
 });
@@ -154,7 +152,7 @@ describe("a Durable Object call the platform fails", () => {
     expect(body.request_id).toBe(raw.headers.get("x-request-id"));
     // Nothing of the runtime's own message reaches the client.
     expect(JSON.stringify(body)).not.toContain("Too many requests queued");
-    expect(onlyLineOf(raw)).toMatchObject({ route: "/v1/documents/lookup", status: 503 });
+    expect(await onlyLineOf(raw)).toMatchObject({ route: "/v1/documents/lookup", status: 503 });
     expect(records("platform_failure")[0]).toMatchObject({
       overloaded: true,
       error: expect.stringContaining("Too many requests queued") as string,
@@ -172,7 +170,7 @@ describe("a Durable Object call the platform fails", () => {
     );
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
-    onlyLineOf(res);
+    await onlyLineOf(res);
   });
 
   it("stays a 500 internal_error, with its stack in the log, when our own code fails", async () => {
@@ -185,7 +183,7 @@ describe("a Durable Object call the platform fails", () => {
     );
     expect(res.status).toBe(500);
     expect(res.headers.get("retry-after")).toBeNull();
-    onlyLineOf(res);
+    await onlyLineOf(res);
     expect(records("unhandled_error")).toHaveLength(1);
   });
 });
