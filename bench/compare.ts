@@ -1,8 +1,10 @@
-// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|long]`: the working tree's gateway against
-// the same gateway at a git ref (default HEAD), to decide a change to the request path on numbers.
+// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|miss|long]`: the working tree's
+// gateway against the same gateway at a git ref (default HEAD), to decide a change to the request
+// path on numbers.
 // Both are served as deployed (the same wrangler, no inspector) against one mock upstream, and
 // measured together: throughput in alternating blocks (which goes first alternates), time to first
-// streamed byte and a whole non-streamed chat's time (`latency`) request by request, so a change in the machine's load falls on both alike. The
+// streamed byte and a whole non-streamed chat's time (`latency`; `miss` sends it at temperature 0,
+// a chat cache miss) request by request, so a change in the machine's load falls on both alike. The
 // throughput rows also print the CPU each serving process used per request (wrangler, its proxy
 // runtime and the Worker's runtime, in pid order), which other load on a shared machine moves far
 // less than req/s. Run it twice on an unchanged tree first to see the noise. The ref must have
@@ -34,8 +36,8 @@ const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
 const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
 const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
 
-if (!["chat", "stream", "hit", "ttft", "latency", "long"].includes(kind)) {
-  console.error(`unknown kind "${kind}"; known: chat, stream, hit, ttft, latency, long`);
+if (!["chat", "stream", "hit", "ttft", "latency", "miss", "long"].includes(kind)) {
+  console.error(`unknown kind "${kind}"; known: chat, stream, hit, ttft, latency, miss, long`);
   process.exit(2);
 }
 
@@ -142,12 +144,13 @@ async function throughput(sides: [Side, Side]): Promise<void> {
   );
 }
 
-/** Milliseconds until a sampled, non-streamed chat's response has been read to its end. */
+/** Milliseconds until a non-streamed chat's response has been read to its end (sampled, or for
+ * `miss` at temperature 0: looked up in the chat cache, missed and filed). */
 async function wholeChat(side: Side): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(
     `${side.dev.url}/v1/chat/completions`,
-    postJson(chatBody(question++, false), side.headers),
+    postJson(chatBody(question++, false, kind === "miss"), side.headers),
   );
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${side.label}: ${res.status}`);
@@ -163,7 +166,11 @@ async function oneByOne(sides: [Side, Side]): Promise<void> {
     for (const j of order) samples[j as 0 | 1].push(await measure(sides[j] as Side));
   }
   const what =
-    kind === "ttft" ? "time to the first streamed byte" : "a sampled chat's whole response";
+    kind === "ttft"
+      ? "time to the first streamed byte"
+      : kind === "miss"
+        ? "a temperature-0 chat's whole response (a cache miss)"
+        : "a sampled chat's whole response";
   printTable(
     `${what} at 1 connection (${TTFT_N} each, interleaved)`,
     ["gateway", "p50", "mean", "p95"],
@@ -189,7 +196,7 @@ try {
     return { label, dev, headers: await highRateKeyHeaders(dev.url, label) };
   };
   const sides: [Side, Side] = [await serve("working tree", process.cwd()), await serve(ref, dir)];
-  if (kind === "ttft" || kind === "latency") await oneByOne(sides);
+  if (kind === "ttft" || kind === "latency" || kind === "miss") await oneByOne(sides);
   else await throughput(sides);
 } finally {
   await Promise.all(devs.map((d) => d.stop()));

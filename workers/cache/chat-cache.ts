@@ -1,11 +1,12 @@
 // Glue for the chat-completion cache: the caller's scope and its tiers. Chat entries share the
-// answer tiers, keyed with chat's own purge epochs (held per isolate, stored in KV, never in the
-// INDEX object), so `/admin/cache/purge` (all, or one caller's scope) covers them.
+// answers' memory and Cache API tiers (not KV: ./answer-tiers), keyed with chat's own purge
+// epochs (held per isolate, stored in KV, never in the INDEX object), so `/admin/cache/purge`
+// (all, or one caller's scope) covers them.
 import type { CacheScope } from "../../shared/cache/answer-key.js";
 import type { ChatCacheDeps } from "../../shared/cache/chat-cache.js";
 import type { AppContext } from "../context.js";
 import { chatCacheState } from "./cache-state.js";
-import { answerTiers } from "./answer-tiers.js";
+import { chatTiers } from "./answer-tiers.js";
 
 /**
  * Whose cache (and remembered token counts) a chat request uses: its principal's, known from
@@ -20,5 +21,5 @@ export function callerScope(app: AppContext): CacheScope {
 /** The tiers for `scope`, keyed with its purge epochs (held, or read from KV past the TTL). */
 export async function chatCacheDeps(app: AppContext, scope: CacheScope): Promise<ChatCacheDeps> {
   const state = await chatCacheState(app, scope);
-  return { tiers: answerTiers(app, state), metrics: app.metrics, clock: () => Date.now() };
+  return { tiers: chatTiers(app, state), metrics: app.metrics, clock: () => Date.now() };
 }

@@ -7,7 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { chatKey } from "../../../shared/cache/chat-cache.js";
 import { decodeJsonEntry, encodeJsonEntry } from "../../../shared/cache/entry-codec.js";
 import { readChatEpochs } from "../../../workers/cache/chat-epochs.js";
-import { kvBlobStore } from "../../../workers/cache/kv-store.js";
+import { edgeBlobStore } from "../../../workers/cache/edge-store.js";
 import { callSettled } from "../helpers.js";
 import { bearer, createKey } from "../limits-helpers.js";
 import { upstream } from "./upstream-control.js";
@@ -100,6 +100,22 @@ describe("the chat cache serves only reproducible requests by default", () => {
   });
 });
 
+describe("the chat cache's tiers", () => {
+  it("files a completion in memory and the Cache API, never in KV", async () => {
+    const content = "where is this completion kept?";
+    const params = { messages: [{ role: "user", content }], temperature: 0 };
+    const scope = `principal:${caller.id}` as const;
+    const key = await chatKey({ scope, model: "gpt-4o-mini", priority: "cost", body: params });
+    const { epochs } = await readChatEpochs(env.CACHE, scope);
+    expect((await ask(content, { temperature: 0 })).cache).toBe("MISS");
+    const edge = edgeBlobStore(caches.default, "http://ragway.test");
+    expect(await edge.get(`${key}:e${epochs.edge}`)).not.toBeNull();
+    const listed = await env.CACHE.list({ prefix: key });
+    expect(listed.keys).toEqual([]);
+    expect(await env.CACHE.get(`${key}:e${epochs.kv}`)).toBeNull();
+  });
+});
+
 describe("the chat cache is the caller's own", () => {
   it("looks a key's first request up in its own scope, never in another key's", async () => {
     // Keys this isolate has not seen yet: their grants come back with their admission, after
@@ -133,7 +149,8 @@ describe("max-age bounds the age of a cached completion", () => {
     const scope = `principal:${caller.id}` as const;
     const key = await chatKey({ scope, model: "gpt-4o-mini", priority: "cost", body: params });
     const { epochs } = await readChatEpochs(env.CACHE, scope);
-    const kv = kvBlobStore(env.CACHE);
+    // The Cache API of this colo, as the tests' requests address it (their origin).
+    const edge = edgeBlobStore(caches.default, "http://ragway.test");
     const planted = {
       body: {
         object: "chat.completion",
@@ -144,16 +161,16 @@ describe("max-age bounds the age of a cached completion", () => {
       reason: "explicit",
     };
     const twoMinutesAgo = Date.now() - 120_000;
-    // An entry filed two minutes ago, as another isolate would have left it in KV.
-    await kv.put(
-      `${key}:e${epochs.kv}`,
+    // An entry filed two minutes ago, as another isolate of this colo would have left it.
+    await edge.put(
+      `${key}:e${epochs.edge}`,
       encodeJsonEntry(planted, { tokens: 10, usd: 0.001, createdAt: twoMinutesAgo }),
       { ttlSeconds: 600 },
     );
 
-    // Without a bound it is served (and back-filled into memory and the edge).
+    // Without a bound it is served (and back-filled into memory).
     const old = await ask(content, { temperature: 0 });
-    expect(old.cache).toBe("HIT-KV");
+    expect(old.cache).toBe("HIT-EDGE");
     expect(old.body.choices[0]?.message.content).toBe("planted long ago");
     // Its Age counts from when it was computed, not from when this isolate found it.
     expect(Number(old.age)).toBeGreaterThanOrEqual(120);
@@ -167,13 +184,13 @@ describe("max-age bounds the age of a cached completion", () => {
     expect(fresh.body.choices[0]?.message.content).not.toBe("planted long ago");
     expect(await modelCalls()).toBe(1);
 
-    // The fresh completion replaced the old one: within the bound now, in memory and in KV.
+    // The fresh completion replaced the old one: within the bound now, in memory and the edge.
     const again = await ask(content, { temperature: 0 }, bounded);
     expect(again.cache).toBe("HIT-MEMORY");
     expect(Number(again.age)).toBeLessThan(60);
     expect(again.body.choices).toEqual(fresh.body.choices);
     expect(await modelCalls()).toBe(1);
-    const stored = await kv.get(`${key}:e${epochs.kv}`);
+    const stored = await edge.get(`${key}:e${epochs.edge}`);
     const decoded = stored ? decodeJsonEntry(stored, (v) => v) : null;
     expect(decoded?.ok && decoded.meta.createdAt).toBeGreaterThan(twoMinutesAgo);
   });
