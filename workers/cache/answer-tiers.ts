@@ -48,7 +48,7 @@ function tiersOf(app: AppContext, state: CacheState, withKv: boolean): TieredCac
   return new TieredCache({
     tiers,
     background: app.exec,
-    // A miss in memory asks the Cache API and KV at once: two colo reads in the time of one.
+    // A miss in memory asks the slower tiers at once (answers: two colo reads in the time of one).
     concurrentLookups: true,
     ...cacheFaultHooks(app, "answer"),
   });

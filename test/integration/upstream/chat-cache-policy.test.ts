@@ -49,6 +49,18 @@ async function ask(
 
 const modelCalls = async (): Promise<number> => (await upstream(env).counts()).chat;
 
+/** The key of the caller's temperature-0 completion of `content`, and its name in each tier. */
+async function tierKeys(content: string): Promise<{ key: string; edge: string; kv: string }> {
+  const params = { messages: [{ role: "user", content }], temperature: 0 };
+  const scope = `principal:${caller.id}` as const;
+  const key = await chatKey({ scope, model: "gpt-4o-mini", priority: "cost", body: params });
+  const { epochs } = await readChatEpochs(env.CACHE, scope);
+  return { key, edge: `${key}:e${epochs.edge}`, kv: `${key}:e${epochs.kv}` };
+}
+
+/** This colo's Cache API, as the tests' requests address it (their origin). */
+const edgeTier = () => edgeBlobStore(caches.default, "http://ragway.test");
+
 describe("the chat cache serves only reproducible requests by default", () => {
   it("sends a sampled request to the model every time, saying BYPASS, and stores nothing", async () => {
     expect((await ask("sample me")).cache).toBe("BYPASS");
@@ -103,16 +115,12 @@ describe("the chat cache serves only reproducible requests by default", () => {
 describe("the chat cache's tiers", () => {
   it("files a completion in memory and the Cache API, never in KV", async () => {
     const content = "where is this completion kept?";
-    const params = { messages: [{ role: "user", content }], temperature: 0 };
-    const scope = `principal:${caller.id}` as const;
-    const key = await chatKey({ scope, model: "gpt-4o-mini", priority: "cost", body: params });
-    const { epochs } = await readChatEpochs(env.CACHE, scope);
+    const filed = await tierKeys(content);
     expect((await ask(content, { temperature: 0 })).cache).toBe("MISS");
-    const edge = edgeBlobStore(caches.default, "http://ragway.test");
-    expect(await edge.get(`${key}:e${epochs.edge}`)).not.toBeNull();
-    const listed = await env.CACHE.list({ prefix: key });
+    expect(await edgeTier().get(filed.edge)).not.toBeNull();
+    const listed = await env.CACHE.list({ prefix: filed.key });
     expect(listed.keys).toEqual([]);
-    expect(await env.CACHE.get(`${key}:e${epochs.kv}`)).toBeNull();
+    expect(await env.CACHE.get(filed.kv)).toBeNull();
   });
 });
 
@@ -145,12 +153,8 @@ describe("the chat cache is the caller's own", () => {
 describe("max-age bounds the age of a cached completion", () => {
   it("recomputes an entry older than max-age and refreshes it in every tier", async () => {
     const content = "how old is this answer?";
-    const params = { messages: [{ role: "user", content }], temperature: 0 };
-    const scope = `principal:${caller.id}` as const;
-    const key = await chatKey({ scope, model: "gpt-4o-mini", priority: "cost", body: params });
-    const { epochs } = await readChatEpochs(env.CACHE, scope);
-    // The Cache API of this colo, as the tests' requests address it (their origin).
-    const edge = edgeBlobStore(caches.default, "http://ragway.test");
+    const filed = await tierKeys(content);
+    const edge = edgeTier();
     const planted = {
       body: {
         object: "chat.completion",
@@ -163,7 +167,7 @@ describe("max-age bounds the age of a cached completion", () => {
     const twoMinutesAgo = Date.now() - 120_000;
     // An entry filed two minutes ago, as another isolate of this colo would have left it.
     await edge.put(
-      `${key}:e${epochs.edge}`,
+      filed.edge,
       encodeJsonEntry(planted, { tokens: 10, usd: 0.001, createdAt: twoMinutesAgo }),
       { ttlSeconds: 600 },
     );
@@ -190,7 +194,7 @@ describe("max-age bounds the age of a cached completion", () => {
     expect(Number(again.age)).toBeLessThan(60);
     expect(again.body.choices).toEqual(fresh.body.choices);
     expect(await modelCalls()).toBe(1);
-    const stored = await edge.get(`${key}:e${epochs.edge}`);
+    const stored = await edge.get(filed.edge);
     const decoded = stored ? decodeJsonEntry(stored, (v) => v) : null;
     expect(decoded?.ok && decoded.meta.createdAt).toBeGreaterThan(twoMinutesAgo);
   });
