@@ -36,9 +36,9 @@ import { ms, printTable, summarize, type LatencySummary } from "./lib/stats.js";
 
 const CALLS_N = Number(process.env.PATH_CALLS_N ?? 200);
 const LATENCY_N = Number(process.env.PATH_LATENCY_N ?? 200);
-const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 1000);
+const THROUGHPUT_N = Number(process.env.PATH_THROUGHPUT_N ?? 3000);
 /** Each throughput pair runs in this many alternating blocks of THROUGHPUT_N / blocks requests. */
-const THROUGHPUT_BLOCKS = 4;
+const THROUGHPUT_BLOCKS = 6;
 
 /** A measurement and the CPU its serving processes used per request (null where unreadable). */
 type Measured = LatencySummary & { cpuMs: number | null };
@@ -353,12 +353,18 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
     const rps = (r: { requestsPerSecond: number }) => r.requestsPerSecond.toFixed(0);
     const cpuRatio = (a: { cpuMs: number | null }, b: { cpuMs: number | null }) =>
       a.cpuMs && b.cpuMs ? (b.cpuMs / a.cpuMs).toFixed(2) : "n/a";
+    /** The lowest and highest ratio of one block of ragway's to the baseline's next to it. */
+    const blockRatios = (r: SideLoad, b: SideLoad) => {
+      const ratios = r.blockRequestsPerSecond.map((v, i) => v / (b.blockRequestsPerSecond[i] ?? v));
+      return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+    };
     /** One row of the throughput table: ragway against its baseline. */
     const throughputRow = (name: string, r: SideLoad, b: SideLoad) => [
       name,
       rps(r),
       rps(b),
       (r.requestsPerSecond / b.requestsPerSecond).toFixed(2),
+      blockRatios(r, b),
       cpu(r),
       cpu(b),
       cpuRatio(r, b),
@@ -372,6 +378,7 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
         "ragway req/s",
         "baseline req/s",
         "ratio",
+        "ratio by block",
         "ragway CPU",
         "baseline CPU",
         "CPU ratio",

@@ -19,6 +19,8 @@ export interface SideLoad extends LoadResult {
   cpuByProcess: Map<string, number> | null;
   /** CPU per request of all of them together. */
   cpuMs: number | null;
+  /** Requests per second in each of this side's blocks, in order. */
+  blockRequestsPerSecond: number[];
 }
 
 /** Sends `total` requests to each side at `concurrency`, in `blocks` alternating blocks. */
@@ -83,5 +85,6 @@ function sideLoad(parts: LoadResult[], cpu: Map<string, number> | null, n: numbe
     requestsPerSecond: (n / elapsedMs) * 1000,
     cpuByProcess: perRequest,
     cpuMs: perRequest ? [...perRequest.values()].reduce((a, b) => a + b, 0) : null,
+    blockRequestsPerSecond: parts.map((p) => p.requestsPerSecond),
   };
 }
