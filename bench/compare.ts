@@ -1,4 +1,4 @@
-// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|miss|long]`: the working tree's
+// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|miss|long|embed|ask]`: the working tree's
 // gateway against the same gateway at a git ref (default HEAD), to decide a change to the request
 // path on numbers.
 // Both are served as deployed (the same wrangler, no inspector) against one mock upstream, and
@@ -11,7 +11,10 @@
 // test/support/worker-without-inspector.ts (serving without the inspector). `long` sends sampled
 // chats of eight conversations at about 90 KB each (Debian's license texts: 30 turns of history and
 // a new question every request), where the cost of the prompt's size shows. `stream` sends sampled
-// streamed chats, read to their end, where the cost of relaying each chunk shows. Asserts nothing.
+// streamed chats, read to their end, where the cost of relaying each chunk shows. `embed` sends
+// /v1/embeddings calls of two new texts each (every one a miss of the embedding cache), and `ask`
+// /v1/query calls of a new question each (a miss of the answer cache: embedding, retrieval and
+// generation). Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,8 +39,10 @@ const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
 const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
 const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
 
-if (!["chat", "stream", "hit", "ttft", "latency", "miss", "long"].includes(kind)) {
-  console.error(`unknown kind "${kind}"; known: chat, stream, hit, ttft, latency, miss, long`);
+if (!["chat", "stream", "hit", "ttft", "latency", "miss", "long", "embed", "ask"].includes(kind)) {
+  console.error(
+    `unknown kind "${kind}"; known: chat, stream, hit, ttft, latency, miss, long, embed, ask`,
+  );
   process.exit(2);
 }
 
@@ -63,6 +68,18 @@ let question = 0;
 function request(side: Side): { url: string; init: RequestInit } {
   if (kind === "hit") {
     return { url: `${side.dev.url}/v1/query`, init: postJson(HIT_QUERY, side.headers) };
+  }
+  if (kind === "ask") {
+    const body = { ...HIT_QUERY, query: `${HIT_QUERY.query} (${question++} ${Date.now()})` };
+    return { url: `${side.dev.url}/v1/query`, init: postJson(body, side.headers) };
+  }
+  if (kind === "embed") {
+    const n = question++;
+    const body = {
+      model: "text-embedding-3-small",
+      input: [`first text ${n}`, `second text ${n}`],
+    };
+    return { url: `${side.dev.url}/v1/embeddings`, init: postJson(body, side.headers) };
   }
   const body = kind === "long" ? longChat(question++) : chatBody(question++, kind === "stream");
   return { url: `${side.dev.url}/v1/chat/completions`, init: postJson(body, side.headers) };
@@ -124,7 +141,11 @@ async function throughput(sides: [Side, Side]): Promise<void> {
         ? "sampled chat, ~90 KB prompts"
         : kind === "stream"
           ? "sampled streamed chat, read to its end"
-          : "sampled chat";
+          : kind === "embed"
+            ? "embeddings of two new texts"
+            : kind === "ask"
+              ? "/v1/query of a new question (a miss)"
+              : "sampled chat";
   printTable(
     `${what} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; ` +
       "CPU per request of each serving process)",
