@@ -1,10 +1,14 @@
 // The deployment's embedding function: an embedding model through its provider, behind the one
-// retry loop and the embedding cache (isolate memory, then KV). Ingestion, query embedding,
-// seeding and /v1/embeddings all come through here, so a text is embedded upstream once per
-// provider and model.
+// retry loop and the embedding cache. Ingestion, query embedding, seeding and /v1/embeddings all
+// come through here. Ingestion and seeding use isolate memory and KV, so a chunk is embedded
+// upstream once per provider and model wherever it is ingested again. A request's own texts (the
+// question of a /v1/query miss, /v1/embeddings inputs) use memory only: each new text's KV key is
+// one KV has never held, a read that leaves the data center before the provider is even called,
+// and a KV write per new text costs more than embedding a short text does (KV writes are $5 per
+// million; text-embedding-3-small embeds a million 20-token questions for $0.40).
 import { cachedEmbedder } from "../shared/cache/embedding-cache.js";
 import { memoryBlobStore } from "../shared/cache/memory-store.js";
-import { TieredCache } from "../shared/cache/tiered.js";
+import { TieredCache, type CacheTier } from "../shared/cache/tiered.js";
 import { costUsd, findModel } from "../shared/llm/catalog.js";
 import { withRetry } from "../shared/llm/retry.js";
 import { systemTimers } from "../shared/llm/system-timers.js";
@@ -24,6 +28,10 @@ export type EmbedFn = (
   texts: string[],
 ) => Promise<Outcome<{ vectors: Float32Array[]; promptTokens?: number }>>;
 
+/** Who embeds: ingestion (and seeding), whose vectors are kept in KV too, or a request's own
+ * texts, kept in isolate memory only. */
+export type EmbeddingUse = "ingest" | "request";
+
 /**
  * KV operations the embedding cache may spend per request. A Worker invocation gets 1,000 KV
  * operations; past this budget lookups count as misses and writes are skipped.
@@ -34,10 +42,14 @@ const budgets = new WeakMap<AppContext, { remaining: number }>();
 
 /**
  * Embeds texts with `modelId` (default: the configured embedding model) through the embedding
- * cache; misses go upstream behind the retry loop. There is no fallback model: vectors from
- * another model would not be comparable.
+ * cache (memory, and KV for `ingest`); misses go upstream behind the retry loop. There is no
+ * fallback model: vectors from another model would not be comparable.
  */
-export function embedderFor(app: AppContext, modelId: string = app.config.embeddingModel): EmbedFn {
+export function embedderFor(
+  app: AppContext,
+  use: EmbeddingUse,
+  modelId: string = app.config.embeddingModel,
+): EmbedFn {
   const services = getServices(app.config);
   const model = findModel(app.config.catalog, modelId);
   const chosen = model ? services.providerFor(model) : services.local;
@@ -78,18 +90,21 @@ export function embedderFor(app: AppContext, modelId: string = app.config.embedd
     return { ok: true, value: result.value };
   };
 
-  let budget = budgets.get(app);
-  if (!budget) {
-    budget = { remaining: EMBEDDING_KV_BUDGET };
-    budgets.set(app, budget);
-  }
   const ttlSeconds = app.config.EMBEDDING_CACHE_KV_TTL_SECONDS;
+  // Vectors never go stale, so memory keeps them as long as KV does (the LRU bounds it).
+  const tiers: CacheTier[] = [
+    { name: "memory", store: memoryBlobStore(isolateCaches(app.config).embeddings), ttlSeconds },
+  ];
+  if (use === "ingest") {
+    let budget = budgets.get(app);
+    if (!budget) {
+      budget = { remaining: EMBEDDING_KV_BUDGET };
+      budgets.set(app, budget);
+    }
+    tiers.push({ name: "kv", store: budgeted(kvBlobStore(app.env.CACHE), budget), ttlSeconds });
+  }
   const cache = new TieredCache({
-    tiers: [
-      // Vectors never go stale, so memory keeps them as long as KV does (the LRU bounds it).
-      { name: "memory", store: memoryBlobStore(isolateCaches(app.config).embeddings), ttlSeconds },
-      { name: "kv", store: budgeted(kvBlobStore(app.env.CACHE), budget), ttlSeconds },
-    ],
+    tiers,
     background: app.exec,
     ...cacheFaultHooks(app, "embedding"),
   });

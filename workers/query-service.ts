@@ -63,7 +63,7 @@ export function queryService(config: Config): QueryService<AppContext> {
     tiers: answerTiers,
     search: searchNamespaceIndex,
     embed: async (app, text) => {
-      const made = await embedderFor(app)([text]);
+      const made = await embedderFor(app, "request")([text]);
       if (!made.ok) return made;
       const vector = made.value.vectors[0];
       return vector

@@ -26,7 +26,7 @@ async function seed(app: AppContext): Promise<void> {
     const result = await ingestDocuments(SAMPLE_CORPUS, {
       counter: getServices(app.config).counter,
       embeddingModel: app.config.embeddingModel,
-      embed: embedderFor(app),
+      embed: embedderFor(app, "ingest"),
       existing: (ids) => index.hashes(ids),
       store: async (docs) => {
         const stored = await index.upsert(docs);

@@ -265,6 +265,39 @@ describe("corrupt entries", () => {
   });
 });
 
+describe("embedding cache: where a vector is kept", () => {
+  const embeddingHits = async (): Promise<Record<string, number>> => {
+    const { body } = await callSettled<{
+      cache: { embedding: { hits: Record<string, number> } };
+    }>("GET", "/v1/stats", { headers: admin });
+    return body.cache.embedding.hits;
+  };
+  const embed = (input: string[]) =>
+    callSettled("POST", "/v1/embeddings", { body: { model: "local-hash-embed", input } });
+
+  it("keeps ingested chunks in KV, and a request's own texts in memory only", async () => {
+    const before = new Set(await kvKeys("emb:"));
+    expect(
+      (await ingest([{ id: "tier-canary", text: "The tier canary nests in the rafters." }])).status,
+    ).toBe(200);
+    const ingested = (await kvKeys("emb:")).filter((k) => !before.has(k));
+    expect(ingested).toHaveLength(1);
+
+    // A question's vector and an embeddings call's: new texts, each embedded, none written to KV.
+    expect((await query("Where does the tier canary nest before it sings?")).status).toBe(200);
+    const texts = ["a text nobody ingested", "and another one"];
+    expect((await embed(texts)).status).toBe(200);
+    expect((await kvKeys("emb:")).filter((k) => !before.has(k))).toEqual(ingested);
+
+    // They are in this isolate's memory: the same texts again are two memory hits.
+    const hits = await embeddingHits();
+    expect((await embed(texts)).status).toBe(200);
+    const after = await embeddingHits();
+    expect((after.memory ?? 0) - (hits.memory ?? 0)).toBe(2);
+    expect(after.kv ?? 0).toBe(hits.kv ?? 0);
+  });
+});
+
 describe("POST /admin/cache/purge", () => {
   it("purging another scope leaves shared answers alone; purging shared does not", async () => {
     const q = "How fast do KV writes propagate?";

@@ -97,7 +97,7 @@ function ingestDeps(app: ReturnType<typeof createJobContext>) {
         const result = await ingestPrepared(docs, {
           counter: services.counter,
           embeddingModel: app.config.embeddingModel,
-          embed: embedderFor(app),
+          embed: embedderFor(app, "ingest"),
           ...namespaceWriter(app, namespace),
         });
         if (result.ok) {

@@ -52,7 +52,7 @@ export async function postDocuments(request: RoutedRequest, app: AppContext): Pr
       counter: getServices(app.config).counter,
       embeddingModel: app.config.embeddingModel,
       beforeEmbed: (tokens) => hold.raise({ tokens, usd: usdOf(tokens) }),
-      embed: embedderFor(app),
+      embed: embedderFor(app, "ingest"),
       ...namespaceWriter(app, namespace),
     }),
   );

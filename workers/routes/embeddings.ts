@@ -47,7 +47,9 @@ export async function postEmbeddings(request: RoutedRequest, app: AppContext): P
   const usdOf = (n: number) => costUsd(model, { prompt_tokens: n, completion_tokens: 0 });
   // Reserved before the call; settled with what the provider billed (cached inputs cost nothing).
   const reservation = await reserve(app, { tokens: promptTokens, usd: usdOf(promptTokens) });
-  const result = await releasedOnFailure(reservation, () => embedderFor(app, model.id)(texts));
+  const result = await releasedOnFailure(reservation, () =>
+    embedderFor(app, "request", model.id)(texts),
+  );
   if (!result.ok) throw upstreamFailureError(app, result.failure, "embedding");
   const billed = result.value.promptTokens ?? promptTokens;
   await reservation.settle({ tokens: billed, usd: usdOf(billed) });
