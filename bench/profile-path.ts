@@ -1,4 +1,4 @@
-// `npm run bench:profile -- [chat|stream|hit] [requests]`: a CPU profile of the gateway Worker
+// `npm run bench:profile -- [chat|stream|hit|ask] [requests]`: a CPU profile of the gateway Worker
 // under load. The profile is taken over an inspector that only the profiler is attached to (the
 // deploy bundle on Miniflare, bench/lib/profiled-gateway.ts), not over `wrangler dev`'s, whose own
 // session makes every console line and subrequest cost CPU and skews the profile. Prints self
@@ -72,10 +72,18 @@ function requests(url: string, headers: Record<string, string>) {
   return (i: number) =>
     kind === "hit"
       ? { url: `${url}/v1/query`, init: postJson(HIT_QUERY, headers) }
-      : {
-          url: `${url}/v1/chat/completions`,
-          init: postJson(chatBody(i, kind === "stream"), headers),
-        };
+      : kind === "ask"
+        ? {
+            url: `${url}/v1/query`,
+            init: postJson(
+              { ...HIT_QUERY, query: `${HIT_QUERY.query} (${i} ${Date.now()})` },
+              headers,
+            ),
+          }
+        : {
+            url: `${url}/v1/chat/completions`,
+            init: postJson(chatBody(i, kind === "stream"), headers),
+          };
 }
 
 /** CPU only: what wrangler dev's processes spend per request, with no profiler attached. */
