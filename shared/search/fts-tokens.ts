@@ -17,8 +17,26 @@ export function ftsTokens(text: string): string[] {
   // Decomposing first turns "é" into "e" + a combining mark, which unicode61 drops.
   const folded = text.normalize("NFD").replace(MARKS_RE, "").toLowerCase();
   const out: string[] = [];
-  for (const match of folded.matchAll(TOKEN_RE)) out.push(porterStem(match[0]));
+  for (const match of folded.matchAll(TOKEN_RE)) out.push(stemOf(match[0]));
   return out;
+}
+
+/** Stems of words seen lately. A search re-tokenizes every candidate chunk to count its query
+ * terms, and a corpus repeats its vocabulary: stemming was most of that work. Bounded; a flood of
+ * distinct words starts it over. */
+const stems = new Map<string, string>();
+const MAX_STEMS = 20_000;
+
+function stemOf(word: string): string {
+  // Words shorter than 3 characters are their own stem (see porterStem).
+  if (word.length < 3) return word;
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    stem = porterStem(word);
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(word, stem);
+  }
+  return stem;
 }
 
 /**

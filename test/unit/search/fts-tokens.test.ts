@@ -63,6 +63,22 @@ describe("ftsTokens / queryTerms", () => {
     ]);
   });
 
+  it("stems a word the same way the hundredth time, and after its memory of stems starts over", () => {
+    const text = "Replicating replicas: the replication of replicated relations";
+    const expected = text
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((w) => w.length > 0)
+      .map(porterStem);
+    for (let i = 0; i < 100; i++) expect(ftsTokens(text)).toEqual(expected);
+    // More distinct words than the memory keeps.
+    const many = Array.from({ length: 30_000 }, (_, i) => `word${i.toString(36)}ing`).join(" ");
+    const tokens = ftsTokens(many);
+    expect(tokens).toHaveLength(30_000);
+    expect(tokens[29_999]).toBe(porterStem(`word${(29_999).toString(36)}ing`));
+    expect(ftsTokens(text)).toEqual(expected);
+  });
+
   it("takes the query's terms from the same MATCH expression the index runs", () => {
     expect(queryTerms("How do I connect to the replicas?")).toEqual(["connect", "replica"]);
     expect(queryTerms("?!")).toEqual([]);
