@@ -137,9 +137,11 @@ export async function generateAnswer(
   const t2 = deps.clock();
 
   const { result, model: answeredBy, packed } = generated;
-  const context = formatContext(packed.packed);
+  // The packing's usedTokens is the exact count of this rendered context (planAnswer packs with
+  // the default, verified count): it is not counted a second time.
   const usage =
-    result.usage ?? countedUsage(plan.query, context, result.text, deps.counter, answeredBy);
+    result.usage ??
+    countedUsage(plan.query, packed.usedTokens, result.text, deps.counter, answeredBy);
   const answer: QueryAnswer = {
     answer: result.text,
     sources: packed.packed.map((c) => ({
@@ -189,15 +191,15 @@ async function generate(
 /** Usage from exact counts, for providers that report none (the extractive answer). */
 function countedUsage(
   question: string,
-  context: string,
+  contextTokens: number,
   answer: string,
   counter: TokenCounter,
   model: ModelInfo,
 ): Usage {
   const prompt_tokens =
     model.provider === "local"
-      ? counter.count(context) + counter.count(question)
-      : counter.count(RAG_SYSTEM_PROMPT) + counter.count(context) + counter.count(question);
+      ? contextTokens + counter.count(question)
+      : counter.count(RAG_SYSTEM_PROMPT) + contextTokens + counter.count(question);
   const completion_tokens = counter.count(answer);
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
 }

@@ -8,6 +8,7 @@ import {
   type QueryDeps,
   type QueryPlan,
 } from "../../../shared/rag/answer-query.js";
+import { formatContext } from "../../../shared/rag/pack-context.js";
 import type { RetrievedChunk } from "../../../shared/rag/types.js";
 import { createTokenCounter } from "../../../shared/tokens/count.js";
 import { recordingMetrics } from "../../fakes/metrics.js";
@@ -130,6 +131,19 @@ describe("answerQuery", () => {
     expect(answer.attempts.filter((a) => a.model === "wide")).toHaveLength(2);
     expect(answer.answer).toMatch(/\[\d\]/);
     expect(answer.usage.cost_usd).toBe(0);
+  });
+
+  it("bills the extractive answer exact counts of the question, the rendered context and the answer", async () => {
+    const { deps, plan } = setup();
+    const asked = plan({ model: "local-extractive", maxContextTokens: 600 });
+    const { answer } = await answerQuery(asked, deps);
+    expect(answer.model).toBe("local-extractive");
+    expect(answer.sources.length).toBeGreaterThan(0);
+    const context = formatContext(
+      answer.sources.map((s) => ({ title: s.title, source: s.source, docId: s.id, text: s.text })),
+    );
+    expect(answer.usage.prompt_tokens).toBe(counter.count(context) + counter.count(asked.query));
+    expect(answer.usage.completion_tokens).toBe(counter.count(answer.answer));
   });
 
   it("calls no model when no source fits the caller's context cap", async () => {
