@@ -24,6 +24,7 @@ import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev
 import { alternatingLoad } from "./lib/alternating-load.js";
 import { postJson, runLoad } from "./lib/http-load.js";
 import {
+  askBody,
   chatBody,
   HIT_QUERY,
   highRateKeyHeaders,
@@ -70,8 +71,7 @@ function request(side: Side): { url: string; init: RequestInit } {
     return { url: `${side.dev.url}/v1/query`, init: postJson(HIT_QUERY, side.headers) };
   }
   if (kind === "ask") {
-    const body = { ...HIT_QUERY, query: `${HIT_QUERY.query} (${question++} ${Date.now()})` };
-    return { url: `${side.dev.url}/v1/query`, init: postJson(body, side.headers) };
+    return { url: `${side.dev.url}/v1/query`, init: postJson(askBody(question++), side.headers) };
   }
   if (kind === "embed") {
     const n = question++;

@@ -10,6 +10,7 @@ import WebSocket from "ws";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { postJson, runLoad } from "./lib/http-load.js";
 import {
+  askBody,
   chatBody,
   HIT_QUERY,
   highRateKeyHeaders,
@@ -73,13 +74,7 @@ function requests(url: string, headers: Record<string, string>) {
     kind === "hit"
       ? { url: `${url}/v1/query`, init: postJson(HIT_QUERY, headers) }
       : kind === "ask"
-        ? {
-            url: `${url}/v1/query`,
-            init: postJson(
-              { ...HIT_QUERY, query: `${HIT_QUERY.query} (${i} ${Date.now()})` },
-              headers,
-            ),
-          }
+        ? { url: `${url}/v1/query`, init: postJson(askBody(i), headers) }
         : {
             url: `${url}/v1/chat/completions`,
             init: postJson(chatBody(i, kind === "stream"), headers),

@@ -21,6 +21,12 @@ export function pathGatewayVars(upstreamUrl: string): Record<string, string> {
 /** The question of the path benchmarks' cache hits (the first request fills the cache). */
 export const HIT_QUERY = { query: "How are rate limits enforced?", model: "local-extractive" };
 
+/** Query `i` of the benchmarks' answer-cache misses: the hit's question made new each time. */
+export const askBody = (i: number) => ({
+  ...HIT_QUERY,
+  query: `${HIT_QUERY.query} (${i} ${Date.now()})`,
+});
+
 /** A chat body; `cacheable` sends temperature 0, which the chat cache looks up and fills. */
 export const chatBody = (i: number, stream: boolean, cacheable = false) => ({
   model: "gpt-4o-mini",
