@@ -35,8 +35,8 @@ export function shardLexicalResult(
   stats: ShardLexicalStats,
 ): LexicalShardResult {
   const hits = candidates.map((c) => {
-    const text = ftsTokens(c.text);
-    const title = ftsTokens(c.title);
+    const text = tokensOf(c.text);
+    const title = tokensOf(c.title);
     const freq = terms.map(
       (t) => count(text, t) * COLUMN_WEIGHTS.text + count(title, t) * COLUMN_WEIGHTS.title,
     );
@@ -48,6 +48,30 @@ export function shardLexicalResult(
     df: terms.map((t) => stats.df.get(t) ?? 0),
     hits,
   };
+}
+
+/**
+ * The FTS tokens of texts searched lately. Every search tokenizes each of its lexical candidates
+ * (50 or more) again, and the chunks a namespace's questions find recur: a text's tokens are a
+ * function of the text alone, so they are kept by it. Bounded by the characters kept; past the
+ * bound it starts over.
+ */
+const tokenMemo = new Map<string, readonly string[]>();
+const MAX_MEMO_CHARS = 2_000_000;
+let memoChars = 0;
+
+function tokensOf(text: string): readonly string[] {
+  let tokens = tokenMemo.get(text);
+  if (tokens === undefined) {
+    tokens = ftsTokens(text);
+    if (memoChars + text.length > MAX_MEMO_CHARS) {
+      tokenMemo.clear();
+      memoChars = 0;
+    }
+    tokenMemo.set(text, tokens);
+    memoChars += text.length;
+  }
+  return tokens;
 }
 
 function count(tokens: readonly string[], term: string): number {

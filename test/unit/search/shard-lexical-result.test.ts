@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { queryTerms } from "../../../shared/search/fts-tokens.js";
 import { parseFts5Averages } from "../../../shared/search/fts5-averages.js";
-import { LexicalIndex } from "../../../shared/search/lexical-index.js";
+import { COLUMN_WEIGHTS, LexicalIndex } from "../../../shared/search/lexical-index.js";
 import { shardLexicalResult } from "../../../shared/search/shard-lexical-result.js";
 
 describe("parseFts5Averages", () => {
@@ -41,5 +41,24 @@ describe("shardLexicalResult", () => {
     expect(
       shardLexicalResult(terms, candidates, { rows: expected.rows, tokens: expected.tokens, df }),
     ).toEqual(expected);
+  });
+
+  it("counts a text the same when it is searched again, and after its memory of texts starts over", () => {
+    const rows = [
+      { id: "a#0", text: "Réplicas replicate; replication lags behind", title: "Replicas" },
+      { id: "b#0", text: "Standby servers replay WAL", title: "" },
+    ];
+    const terms = queryTerms("replica standby");
+    const stats = { rows: 2, tokens: 12, df: new Map([["replica", 1]]) };
+    const first = shardLexicalResult(terms, rows, stats);
+    // "Réplicas" once in the text and "Replicas" in the title ("replicate" stems to "replic").
+    expect(first.hits[0]?.freq).toEqual([COLUMN_WEIGHTS.text + COLUMN_WEIGHTS.title, 0]);
+    expect(shardLexicalResult(terms, rows, stats)).toEqual(first);
+    // More distinct text than the memory keeps (two million characters), then the same rows.
+    const filler = "vacuum analyze checkpoint ".repeat(400);
+    for (let i = 0; i < 250; i++) {
+      shardLexicalResult(terms, [{ id: `f#${i}`, text: `${i} ${filler}`, title: "" }], stats);
+    }
+    expect(shardLexicalResult(terms, rows, stats)).toEqual(first);
   });
 });
