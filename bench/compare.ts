@@ -40,12 +40,27 @@ const BLOCKS = Number(process.env.COMPARE_BLOCKS ?? 6);
 const PER_BLOCK = Number(process.env.COMPARE_N ?? 1000);
 const TTFT_N = Number(process.env.COMPARE_TTFT_N ?? 600);
 
-if (!["chat", "stream", "hit", "ttft", "latency", "miss", "long", "embed", "ask"].includes(kind)) {
-  console.error(
-    `unknown kind "${kind}"; known: chat, stream, hit, ttft, latency, miss, long, embed, ask`,
-  );
+/** Every kind, with what its table says was measured. */
+const KINDS: Record<string, string> = {
+  chat: "sampled chat",
+  stream: "sampled streamed chat, read to its end",
+  hit: "/v1/query cache hit",
+  long: "sampled chat, ~90 KB prompts",
+  embed: "embeddings of two new texts",
+  ask: "/v1/query of a new question (a miss)",
+  ttft: "time to the first streamed byte",
+  latency: "a sampled chat's whole response",
+  miss: "a temperature-0 chat's whole response (a cache miss)",
+};
+/** The kinds measured one request at a time, interleaved; the others are throughput. */
+const ONE_BY_ONE = new Set(["ttft", "latency", "miss"]);
+
+const described = KINDS[kind];
+if (described === undefined) {
+  console.error(`unknown kind "${kind}"; known: ${Object.keys(KINDS).join(", ")}`);
   process.exit(2);
 }
+const what: string = described;
 
 interface Side {
   label: string;
@@ -134,18 +149,6 @@ async function throughput(sides: [Side, Side]): Promise<void> {
   const names = [...new Set(loads.flatMap((l) => [...(l.cpuByProcess?.keys() ?? [])]))].filter(
     (name) => loads.some((l) => (l.cpuByProcess?.get(name) ?? 0) >= 0.01),
   );
-  const what =
-    kind === "hit"
-      ? "/v1/query cache hit"
-      : kind === "long"
-        ? "sampled chat, ~90 KB prompts"
-        : kind === "stream"
-          ? "sampled streamed chat, read to its end"
-          : kind === "embed"
-            ? "embeddings of two new texts"
-            : kind === "ask"
-              ? "/v1/query of a new question (a miss)"
-              : "sampled chat";
   printTable(
     `${what} at 16 connections (${total} requests each, ${BLOCKS} alternating blocks; ` +
       "CPU per request of each serving process)",
@@ -186,12 +189,6 @@ async function oneByOne(sides: [Side, Side]): Promise<void> {
     const order = i % 2 === 0 ? [0, 1] : [1, 0];
     for (const j of order) samples[j as 0 | 1].push(await measure(sides[j] as Side));
   }
-  const what =
-    kind === "ttft"
-      ? "time to the first streamed byte"
-      : kind === "miss"
-        ? "a temperature-0 chat's whole response (a cache miss)"
-        : "a sampled chat's whole response";
   printTable(
     `${what} at 1 connection (${TTFT_N} each, interleaved)`,
     ["gateway", "p50", "mean", "p95"],
@@ -217,7 +214,7 @@ try {
     return { label, dev, headers: await highRateKeyHeaders(dev.url, label) };
   };
   const sides: [Side, Side] = [await serve("working tree", process.cwd()), await serve(ref, dir)];
-  if (kind === "ttft" || kind === "latency" || kind === "miss") await oneByOne(sides);
+  if (ONE_BY_ONE.has(kind)) await oneByOne(sides);
   else await throughput(sides);
 } finally {
   await Promise.all(devs.map((d) => d.stop()));
