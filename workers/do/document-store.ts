@@ -4,6 +4,7 @@
 // search state hears exactly what changed (the listener), so it never reloads after a write.
 import type { Metadata, StoredDocument } from "../../shared/rag/types.js";
 import type { DocumentRecord, DocumentSummary, IndexStats, UpsertResult } from "./index-types.js";
+import { readCounts, writeCounts } from "./index-counts.js";
 import { bumpVersion, currentVersion } from "./index-version.js";
 import type { DocumentWrite, SearchMemory } from "./search-memory.js";
 
@@ -76,6 +77,7 @@ export class DocumentStore {
     const results: UpsertResult["results"] = [];
     const writes: DocumentWrite[] = [];
     const version = this.storage.transactionSync(() => {
+      const counts = readCounts(sql);
       for (const doc of docs) {
         const existing = sql
           .exec<{ created_at: number }>("SELECT created_at FROM documents WHERE id = ?", doc.id)
@@ -117,12 +119,15 @@ export class DocumentStore {
           chunks.push({ rowid: row.rowid, vector: chunk.vector });
         }
         writes.push({ doc, removedRowids, chunks });
+        if (!existing) counts.documents++;
+        counts.chunks += chunks.length - removedRowids.length;
         results.push({
           id: doc.id,
           status: existing ? "updated" : "created",
           chunks: doc.chunks.length,
         });
       }
+      writeCounts(sql, counts);
       return bumpVersion(sql);
     });
     for (const write of writes) this.listener.documentWritten(write);
@@ -136,8 +141,13 @@ export class DocumentStore {
     const result = this.storage.transactionSync(() => {
       const found = sql.exec("SELECT 1 FROM documents WHERE id = ?", id).toArray().length > 0;
       if (!found) return { deleted: false, version: currentVersion(sql) };
+      const counts = readCounts(sql);
       removedRowids = this.deleteChunks(id);
       sql.exec("DELETE FROM documents WHERE id = ?", id);
+      writeCounts(sql, {
+        documents: counts.documents - 1,
+        chunks: counts.chunks - removedRowids.length,
+      });
       return { deleted: true, version: bumpVersion(sql) };
     });
     if (result.deleted) this.listener.documentDeleted(id, removedRowids);
@@ -151,6 +161,7 @@ export class DocumentStore {
       sql.exec("DELETE FROM chunks_fts");
       sql.exec("DELETE FROM chunks");
       sql.exec("DELETE FROM documents");
+      writeCounts(sql, { documents: 0, chunks: 0 });
       return bumpVersion(sql);
     });
     this.listener.clear();
@@ -175,12 +186,9 @@ export class DocumentStore {
     };
   }
 
-  /** Document and chunk counts, and the version. */
+  /** Document and chunk counts (kept by the writes: a few rows read), and the version. */
   stats(): IndexStats {
-    const sql = this.sql;
-    const documents = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM documents").one().n;
-    const chunks = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks").one().n;
-    return { documents, chunks, version: currentVersion(sql) };
+    return { ...readCounts(this.sql), version: currentVersion(this.sql) };
   }
 
   /** Deletes a document's chunks and their FTS rows; returns the deleted chunks' rowids. */

@@ -1,8 +1,9 @@
 // INDEX Durable Object: one namespace's document index on SQLite storage (`default` is the object
 // named "main", every other namespace `ns:<name>`). The class is the RPC surface only: documents
 // live in DocumentStore, search in hybridSearch over the heap caches of SearchMemory, the version
-// in index-version, purge epochs in purge-epochs, the document listing in list-documents, the
-// namespace's liveness in namespace-lifecycle, its place in a sharded namespace in shard-role.
+// in index-version, the document and chunk counts in index-counts, purge epochs in purge-epochs,
+// the document listing in list-documents, the namespace's liveness in namespace-lifecycle, its
+// place in a sharded namespace in shard-role.
 // Writes keep SearchMemory current through DocumentStore's write hooks. Methods a sharded
 // namespace calls take the layout their caller assumes and refuse any other (see shard-role).
 import { DurableObject } from "cloudflare:workers";

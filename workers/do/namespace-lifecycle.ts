@@ -5,6 +5,7 @@
 // through the admin API (the `default` namespace's object, which is always live, or a name
 // nobody created), `live` or `deleted`. The version survives deletion, so answers cached before
 // a deletion can never match again, even after the name is created anew.
+import { readCounts, writeCounts } from "./index-counts.js";
 
 /** What an INDEX object knows about its namespace. */
 export interface NamespaceInfo {
@@ -40,12 +41,14 @@ export function markCreated(sql: SqlStorage, now: number): boolean {
   return true;
 }
 
-/** Deletes every document, chunk and search row and marks the namespace deleted. */
+/** Deletes every document, chunk and search row and marks the namespace deleted; returns the
+ * documents it held. Call inside a transaction. */
 export function dropContents(sql: SqlStorage): number {
-  const documents = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM documents").one().n;
+  const { documents } = readCounts(sql);
   sql.exec("DELETE FROM chunks_fts");
   sql.exec("DELETE FROM chunks");
   sql.exec("DELETE FROM documents");
+  writeCounts(sql, { documents: 0, chunks: 0 });
   setMeta(sql, "ns_state", "deleted");
   return documents;
 }
