@@ -1,4 +1,4 @@
-// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|miss|long|embed|ask]`: the working tree's
+// `npm run bench:compare -- [ref] [chat|stream|hit|ttft|latency|miss|long|embed|ask|scrape]`: the working tree's
 // gateway against the same gateway at a git ref (default HEAD), to decide a change to the request
 // path on numbers.
 // Both are served as deployed (the same wrangler, no inspector) against one mock upstream, and
@@ -14,7 +14,9 @@
 // streamed chats, read to their end, where the cost of relaying each chunk shows. `embed` sends
 // /v1/embeddings calls of two new texts each (every one a miss of the embedding cache), and `ask`
 // /v1/query calls of a new question each (a miss of the answer cache: embedding, retrieval and
-// generation). Asserts nothing.
+// generation). `scrape` creates COMPARE_NAMESPACES namespaces (default 100) of one document each on
+// both sides, then times `/metrics` scrapes one at a time and counts the INDEX object calls each
+// scrape made. Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,7 +25,9 @@ import { startMockUpstream } from "../test/mock-upstream/server.js";
 import { startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 import { alternatingLoad } from "./lib/alternating-load.js";
 import { postJson, runLoad } from "./lib/http-load.js";
+import { createApiKey } from "../test/support/api-key.js";
 import {
+  ADMIN_TOKEN,
   askBody,
   chatBody,
   HIT_QUERY,
@@ -51,9 +55,12 @@ const KINDS: Record<string, string> = {
   ttft: "time to the first streamed byte",
   latency: "a sampled chat's whole response",
   miss: "a temperature-0 chat's whole response (a cache miss)",
+  scrape: "a /metrics scrape",
 };
 /** The kinds measured one request at a time, interleaved; the others are throughput. */
-const ONE_BY_ONE = new Set(["ttft", "latency", "miss"]);
+const ONE_BY_ONE = new Set(["ttft", "latency", "miss", "scrape"]);
+/** `scrape`'s namespaces on each side. */
+const NAMESPACES = Number(process.env.COMPARE_NAMESPACES ?? 100);
 
 const described = KINDS[kind];
 if (described === undefined) {
@@ -181,8 +188,65 @@ async function wholeChat(side: Side): Promise<number> {
   return performance.now() - t0;
 }
 
+const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** `scrape`'s setup: NAMESPACES namespaces of one document each (a key per 50, the most a key
+ * may name being 64). */
+async function fillNamespaces(side: Side): Promise<void> {
+  const names = Array.from({ length: NAMESPACES }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
+  for (let start = 0; start < names.length; start += 50) {
+    const group = names.slice(start, start + 50);
+    for (const name of group) {
+      const made = await fetch(
+        `${side.dev.url}/admin/namespaces`,
+        postJson({ name }, adminHeaders),
+      );
+      if (made.status !== 201) throw new Error(`${side.label}: namespace ${name}: ${made.status}`);
+    }
+    const key = await createApiKey(side.dev.url, ADMIN_TOKEN, {
+      name: `scrape-${start}`,
+      namespaces: group,
+      scopes: ["documents:write"],
+    });
+    for (const name of group) {
+      const body = {
+        namespace: name,
+        documents: [{ id: "notes", text: `Notes kept in ${name}.` }],
+      };
+      const res = await fetch(
+        `${side.dev.url}/v1/documents`,
+        postJson(body, { authorization: `Bearer ${key.key}` }),
+      );
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${side.label}: ingest in ${name}: ${res.status}`);
+    }
+  }
+}
+
+/** INDEX object calls counted so far, read from a scrape's text. */
+const indexCalls = (text: string): number =>
+  [...text.matchAll(/^ragway_durable_object_calls_total\{[^}]*object="INDEX"[^}]*\} (\S+)$/gm)]
+    .map((m) => Number(m[1]))
+    .reduce((a, b) => a + b, 0);
+
+const scrapes = new Map<Side, { first: number | null; last: number; count: number }>();
+
+/** Milliseconds a `/metrics` scrape takes; notes the INDEX calls counted so far. */
+async function scrape(side: Side): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${side.dev.url}/metrics`, { headers: adminHeaders });
+  const text = await res.text();
+  const took = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`${side.label}: ${res.status}`);
+  const seen = scrapes.get(side) ?? { first: null, last: 0, count: 0 };
+  const calls = indexCalls(text);
+  scrapes.set(side, { first: seen.first ?? calls, last: calls, count: seen.count + 1 });
+  return took;
+}
+
 async function oneByOne(sides: [Side, Side]): Promise<void> {
-  const measure = kind === "ttft" ? ttft : wholeChat;
+  if (kind === "scrape") for (const side of sides) await fillNamespaces(side);
+  const measure = kind === "ttft" ? ttft : kind === "scrape" ? scrape : wholeChat;
   const samples: [number[], number[]] = [[], []];
   for (let i = 0; i < 50; i++) for (const side of sides) await measure(side);
   for (let i = 0; i < TTFT_N; i++) {
@@ -195,6 +259,17 @@ async function oneByOne(sides: [Side, Side]): Promise<void> {
     sides.map((side, i) => {
       const s = summarize(samples[i as 0 | 1]);
       return [side.label, ms(s.p50), ms(s.mean), ms(s.p95)];
+    }),
+  );
+  if (kind !== "scrape") return;
+  // Each scrape's own calls are counted in the next one (its flush goes first).
+  printTable(
+    `INDEX object calls per scrape, ${NAMESPACES} namespaces and default`,
+    ["gateway", "calls / scrape"],
+    sides.map((side) => {
+      const seen = scrapes.get(side);
+      const per = seen && seen.count > 1 ? (seen.last - (seen.first ?? 0)) / (seen.count - 1) : NaN;
+      return [side.label, per.toFixed(2)];
     }),
   );
 }

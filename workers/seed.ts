@@ -6,6 +6,8 @@ import { embedderFor } from "./embedder.js";
 import { SAMPLE_CORPUS } from "./sample-corpus.js";
 import { noteIndexWrite } from "./cache/cache-state.js";
 import { getServices, indexStub } from "./services.js";
+import { DEFAULT_NAMESPACE } from "../shared/tenancy/grants.js";
+import { sendIndexReports } from "./tenancy/index-reports.js";
 
 /** Concurrent first requests in an isolate wait for the same seeding instead of racing past it. */
 let seeding: Promise<void> | null = null;
@@ -31,6 +33,7 @@ async function seed(app: AppContext): Promise<void> {
       store: async (docs) => {
         const stored = await index.upsert(docs);
         noteIndexWrite(app, stored.version);
+        await sendIndexReports(app, DEFAULT_NAMESPACE, [[0, stored.report]]);
         return stored;
       },
     });

@@ -224,9 +224,12 @@ function models(stats) {
     );
 }
 
-/** Each live namespace's counts (`namespaces` in /v1/stats), `default` first. */
+/** Each live namespace's counts (`namespaces` in /v1/stats), `default` first, then those whose
+ * size is not known yet (`namespaces_pending`), with dashes. */
 function namespaces(stats) {
-  const rows = Array.isArray(stats.namespaces) ? stats.namespaces : [];
+  const known = Array.isArray(stats.namespaces) ? stats.namespaces : [];
+  const pending = Array.isArray(stats.namespaces_pending) ? stats.namespaces_pending : [];
+  const rows = [...known, ...pending.map((name) => ({ name }))];
   $("namespaces")
     .querySelector("tbody")
     .replaceChildren(

@@ -65,6 +65,11 @@ export const StatsResponseSchema = z.object({
       }),
     )
     .describe("each live namespace's counts, `default` first"),
+  namespaces_pending: z
+    .array(z.string())
+    .describe(
+      "namespaces whose size is not known yet: none of their INDEX objects has reported since they were registered, and reading them was past this request's budget (the next requests read them)",
+    ),
   history: z
     .array(z.record(z.string(), z.unknown()))
     .describe("recent per-interval rates for charts"),
@@ -150,9 +155,9 @@ export const NamespaceListResponseSchema = z.object({
         object: z.literal("namespace"),
         name: z.string(),
         created_at: z.iso.datetime().nullable().describe("null for `default`"),
-        documents: z.number().int(),
-        chunks: z.number().int(),
-        index_version: z.number().int(),
+        documents: z.number().int().nullable().describe("null while its size is not known yet"),
+        chunks: z.number().int().nullable().describe("null while its size is not known yet"),
+        index_version: z.number().int().nullable().describe("null while its size is not known yet"),
         shards: z
           .number()
           .int()

@@ -103,14 +103,14 @@ export function withoutObjects(names: ReadonlyArray<"INDEX" | "LIMITER">) {
   if (names.includes("LIMITER")) isolated.LIMITER = refusing("LIMITER") as Env["LIMITER"];
   return {
     used,
-    async call(method: string, path: string, body?: unknown) {
+    async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
       const ctx = createExecutionContext();
       const res = await worker.fetch(
         new Request(`http://ragway.test${path}`, {
           method,
-          ...(body !== undefined
-            ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } }
-            : {}),
+          headers:
+            body !== undefined ? { "content-type": "application/json", ...headers } : headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         }),
         isolated,
         ctx,

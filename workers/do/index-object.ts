@@ -23,6 +23,7 @@ import {
 import type {
   DocumentRecord,
   DocumentSummary,
+  IndexReport,
   IndexStats,
   SearchParams,
   SearchResult,
@@ -96,13 +97,17 @@ export class IndexObject extends DurableObject<Env> {
         namespaceMissing: true,
       };
     }
-    return this.documents.upsert(docs);
+    return { ...this.documents.upsert(docs), report: this.report() };
   }
 
   /** Deletes a document and its chunks; false when it did not exist. */
-  deleteDocument(id: string, layout?: ShardLayoutClaim): { deleted: boolean; version: number } {
+  deleteDocument(
+    id: string,
+    layout?: ShardLayoutClaim,
+  ): { deleted: boolean; version: number; report?: IndexReport } {
     this.checkLayout(layout);
-    return this.documents.delete(id);
+    const result = this.documents.delete(id);
+    return result.deleted ? { ...result, report: this.report() } : result;
   }
 
   /** One document with its text and chunk count, or null. */
@@ -141,6 +146,7 @@ export class IndexObject extends DurableObject<Env> {
   createNamespace(layout: ShardLayoutClaim = { shards: 1, shard: 0 }): {
     created: boolean;
     createdAt: number | null;
+    report: IndexReport;
   } {
     const sql = this.ctx.storage.sql;
     const created = this.ctx.storage.transactionSync(() => {
@@ -148,14 +154,14 @@ export class IndexObject extends DurableObject<Env> {
       if (made) recordShardRole(sql, layout);
       return made;
     });
-    return { created, createdAt: namespaceState(sql).createdAt };
+    return { created, createdAt: namespaceState(sql).createdAt, report: this.report() };
   }
 
   /**
    * Makes this object shard `layout.shard` (> 0) of a namespace its head has just created: empty,
    * live, with that layout, whatever it held before (a half-finished deletion of an older layout).
    */
-  joinNamespace(layout: ShardLayoutClaim): { version: number } {
+  joinNamespace(layout: ShardLayoutClaim): { version: number; report: IndexReport } {
     const sql = this.ctx.storage.sql;
     const version = this.ctx.storage.transactionSync(() => {
       dropContents(sql);
@@ -164,24 +170,26 @@ export class IndexObject extends DurableObject<Env> {
       return bumpVersion(sql);
     });
     this.memory.clear();
-    return { version };
+    return { version, report: this.report() };
   }
 
   /**
    * The head's half of a write to other shards, once they committed it: records their versions
-   * and moves the namespace version on, in one transaction; returns the new version.
+   * and moves the namespace version on, in one transaction; returns its report, with the new
+   * version.
    */
-  acknowledgeShardWrites(acks: Record<string, number>, layout?: ShardLayoutClaim): number {
+  acknowledgeShardWrites(acks: Record<string, number>, layout?: ShardLayoutClaim): IndexReport {
     this.checkLayout(layout);
     const sql = this.ctx.storage.sql;
-    return this.ctx.storage.transactionSync(() => {
+    this.ctx.storage.transactionSync(() => {
       recordShardAcks(sql, acks);
-      return bumpVersion(sql);
+      bumpVersion(sql);
     });
+    return this.report();
   }
 
   /** Deletes every document and marks the namespace deleted; the version moves on. */
-  deleteNamespace(): { documents: number; version: number } {
+  deleteNamespace(): { documents: number; version: number; report: IndexReport } {
     const sql = this.ctx.storage.sql;
     const result = this.ctx.storage.transactionSync(() => {
       const documents = dropContents(sql);
@@ -189,13 +197,14 @@ export class IndexObject extends DurableObject<Env> {
     });
     // The rows went behind DocumentStore's back: drop the codes and per-document data with them.
     this.memory.clear();
-    return result;
+    return { ...result, report: this.report() };
   }
 
-  /** Whether the namespace is live, when it was created, its counts and its shard count. */
-  namespaceInfo(): NamespaceInfo & { shards: number } {
+  /** Whether the namespace is live, when it was created, its counts and its shard count: this
+   * object's report, with the creation time. */
+  namespaceInfo(): NamespaceInfo & IndexReport {
     const sql = this.ctx.storage.sql;
-    return { ...namespaceState(sql), ...this.stats(), shards: shardRole(sql).shards };
+    return { ...namespaceState(sql), ...this.report() };
   }
 
   /** True once: when the index has never been seeded and is empty. */
@@ -235,6 +244,16 @@ export class IndexObject extends DurableObject<Env> {
       ...found,
       version,
       head: { state: this.stateOf(params.scope ?? "shared"), acks: shardAcks(sql) },
+    };
+  }
+
+  /** This object's counts, version, liveness and shard count (a few rows of `meta`). */
+  private report(): IndexReport {
+    const sql = this.ctx.storage.sql;
+    return {
+      ...this.documents.stats(),
+      live: namespaceState(sql).live,
+      shards: shardRole(sql).shards,
     };
   }
 

@@ -29,12 +29,25 @@ export interface DocumentSummary {
   updated_at: string;
 }
 
+/** What an object says of itself after a write, for reports of namespace sizes (see
+ * shared/tenancy/index-reports): its counts and version, read in the write's own call. */
+export interface IndexReport {
+  documents: number;
+  chunks: number;
+  version: number;
+  live: boolean;
+  /** Its namespace's shard count as it records it. */
+  shards: number;
+}
+
 /** What one upsert did to each document, and the index version after it. */
 export interface UpsertResult {
   version: number;
   results: Array<{ id: string; status: "created" | "updated"; chunks: number }>;
   /** Set when `requireLive` was asked and the namespace is not live: nothing was written. */
   namespaceMissing?: true;
+  /** The object's report after the write (absent when nothing was written). */
+  report?: IndexReport;
 }
 
 export type SearchMode = "hybrid" | "dense" | "lexical";

@@ -1,7 +1,8 @@
 // METRICS Durable Object: the global aggregate of the series that isolates flush in batches, and
-// a small ring of sampled totals for the dashboard's charts, and the request log (records that
-// ride in the same flushes). One instance ("global"); each flush is one synchronous transaction,
-// and only series declared in the registry are stored.
+// a small ring of sampled totals for the dashboard's charts, the request log (records that ride
+// in the same flushes) and the INDEX objects' reports of their size (sent after each write). One
+// instance ("global"); each flush is one synchronous transaction, and only series declared in the
+// registry are stored.
 import { DurableObject } from "cloudflare:workers";
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { seriesKey } from "../../shared/metrics/batch.js";
@@ -13,10 +14,13 @@ import {
   sampleOf,
   type StatsSample,
 } from "../../shared/metrics/stats-history.js";
+import type { IndexReportRow } from "../../shared/tenancy/index-reports.js";
+import { IndexReportStore, type IndexReportInput } from "./index-report-store.js";
 import { RequestLogStore, type RequestLogPage } from "./request-log-store.js";
 
 export class MetricsObject extends DurableObject<Env> {
   private readonly requestLog: RequestLogStore;
+  private readonly indexReports: IndexReportStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -27,6 +31,7 @@ export class MetricsObject extends DurableObject<Env> {
        CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL);`,
     );
     this.requestLog = new RequestLogStore(ctx.storage.sql);
+    this.indexReports = new IndexReportStore(ctx.storage.sql);
   }
 
   /** Adds a batch of increments (and sets gauges); undeclared series are counted, not stored.
@@ -67,16 +72,26 @@ export class MetricsObject extends DurableObject<Env> {
     return { accepted, rejected };
   }
 
-  /** Every series with its current value. */
-  snapshot(): MetricEntry[] {
-    this.maybeSample();
-    return this.readSeries();
+  /** Stores INDEX objects' reports of their size (each kept unless a newer one is held). */
+  reportIndex(reports: IndexReportInput[]): void {
+    this.ctx.storage.transactionSync(() => this.indexReports.add(reports, Date.now()));
   }
 
-  /** Series and sampled history in one round trip (what /v1/stats needs). */
-  read(): { series: MetricEntry[]; samples: StatsSample[] } {
+  /** Every series with its current value, and the INDEX objects' reports (what /metrics needs). */
+  snapshot(): { series: MetricEntry[]; index: IndexReportRow[] } {
     this.maybeSample();
-    return { series: this.readSeries(), samples: this.samples() };
+    return { series: this.readSeries(), index: this.indexReports.all() };
+  }
+
+  /** Series, sampled history and the INDEX objects' reports in one round trip (/v1/stats). */
+  read(): { series: MetricEntry[]; samples: StatsSample[]; index: IndexReportRow[] } {
+    this.maybeSample();
+    return { series: this.readSeries(), samples: this.samples(), index: this.indexReports.all() };
+  }
+
+  /** The INDEX objects' reports alone (the namespace listing). */
+  indexSizes(): IndexReportRow[] {
+    return this.indexReports.all();
   }
 
   /** A page of the request log, newest first, with the routes and principals it holds. */

@@ -7,7 +7,8 @@ import { bearerToken, constantTimeEqual, requireAdmin } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { flushMetricsNow, metricsStub } from "../metrics.js";
-import { indexGauges, namespaceCounts } from "../tenancy/namespace-stats.js";
+import { listRegistered } from "../tenancy/namespace-registry.js";
+import { indexGauges, namespaceSizes } from "../tenancy/namespace-stats.js";
 
 export async function getMetrics(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireMetricsReader(request, app);
@@ -17,15 +18,17 @@ export async function getMetrics(request: RoutedRequest, app: AppContext): Promi
   });
 }
 
-/** The global series plus gauges computed at read time (index size, per namespace). This isolate's pending
- * batch is flushed first so a reader always sees its own isolate's increments. */
+/** The global series plus gauges computed at read time (index size, per namespace, from the
+ * INDEX objects' reports). This isolate's pending batch is flushed first so a reader always sees
+ * its own isolate's increments. */
 export async function readGlobalSeries(app: AppContext): Promise<MetricEntry[]> {
   await flushMetricsNow(app);
-  const [series, counts] = await Promise.all([
+  const [{ series, index }, registered] = await Promise.all([
     metricsStub(app.env).snapshot(),
-    namespaceCounts(app),
+    listRegistered(app.env.CACHE),
   ]);
-  return [...series, ...indexGauges(counts, app.config.METRICS_NAMESPACE_LABELS)];
+  const { sizes } = await namespaceSizes(app, registered, index);
+  return [...series, ...indexGauges(sizes, app.config.METRICS_NAMESPACE_LABELS)];
 }
 
 /** The admin token, or METRICS_TOKEN when one is configured. */

@@ -13,12 +13,13 @@ import { HttpError } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { json } from "../http/respond.js";
 import { cacheStates } from "../cache/cache-state.js";
-import { indexObjectName, isLive, namespaceNotFound } from "../tenancy/namespace-index.js";
+import { metricsStub } from "../metrics.js";
+import { indexObjectName, namespaceNotFound } from "../tenancy/namespace-index.js";
 import {
   createNamespaceShards,
   deleteNamespaceShards,
-  describeNamespace,
 } from "../tenancy/namespace-shard-lifecycle.js";
+import { namespaceSizes } from "../tenancy/namespace-stats.js";
 import { listRegistered, register, unregister } from "../tenancy/namespace-registry.js";
 
 /** A namespace as admins see it. */
@@ -26,9 +27,10 @@ export interface NamespaceView {
   object: "namespace";
   name: string;
   created_at: string | null;
-  documents: number;
-  chunks: number;
-  index_version: number;
+  /** Null while its size is not known yet (see namespaceSizes). */
+  documents: number | null;
+  chunks: number | null;
+  index_version: number | null;
   /** INDEX objects the namespace's documents are spread over (1 unless created with more). */
   shards: number;
 }
@@ -50,24 +52,30 @@ export async function createNamespace(request: RoutedRequest, app: AppContext): 
 
 export async function listNamespaces(request: RoutedRequest, app: AppContext): Promise<Response> {
   await requireAdmin(request, app);
-  const registered = await listRegistered(app.env.CACHE);
-  const views = await Promise.all(
-    registered.map(async (entry): Promise<NamespaceView | null> => {
-      const info = await describeNamespace(app, entry.name);
-      // The registry may lag a deletion; the object is the authority.
-      if (!isLive(entry.name, info.live)) return null;
-      return {
+  const [registered, reports] = await Promise.all([
+    listRegistered(app.env.CACHE),
+    metricsStub(app.env).indexSizes(),
+  ]);
+  // The registry may lag a deletion; the objects' reports (or the objects) are the authority.
+  const { sizes, pending } = await namespaceSizes(app, registered, reports);
+  const known = new Map(sizes.map((s) => [s.namespace, s]));
+  const waiting = new Set(pending);
+  const views = registered.flatMap((entry): NamespaceView[] => {
+    const size = known.get(entry.name);
+    if (!size && !waiting.has(entry.name)) return [];
+    return [
+      {
         object: "namespace",
         name: entry.name,
         created_at: entry.created_at,
-        documents: info.documents,
-        chunks: info.chunks,
-        index_version: info.version,
-        shards: info.shards,
-      };
-    }),
-  );
-  return json({ object: "list", data: views.filter((v): v is NamespaceView => v !== null) });
+        documents: size?.documents ?? null,
+        chunks: size?.chunks ?? null,
+        index_version: size?.version ?? null,
+        shards: size?.shards ?? entry.shards ?? 1,
+      },
+    ];
+  });
+  return json({ object: "list", data: views });
 }
 
 export async function deleteNamespace(request: RoutedRequest, app: AppContext): Promise<Response> {

@@ -7,8 +7,14 @@ import type { StoredDocument } from "../../shared/rag/types.js";
 import { compareIds, mergeIdPages } from "../../shared/search/merge-id-pages.js";
 import { shardOf } from "../../shared/search/shard-placement.js";
 import type { AppContext } from "../context.js";
-import type { DocumentRecord, DocumentSummary, UpsertResult } from "../do/index-object.js";
+import type {
+  DocumentRecord,
+  DocumentSummary,
+  IndexReport,
+  UpsertResult,
+} from "../do/index-object.js";
 import type { DocumentPage, ListDocumentsParams } from "../do/list-documents.js";
+import { sendIndexReports } from "./index-reports.js";
 import {
   allShards,
   fanOut,
@@ -31,7 +37,9 @@ export function upsertDocuments(
 ): Promise<UpsertResult> {
   return withShards(app, namespace, async (layout) => {
     if (layout.shards === 1) {
-      return layout.stub(0).upsert(docs, { ...options, layout: layout.claim(0) });
+      const stored = await layout.stub(0).upsert(docs, { ...options, layout: layout.claim(0) });
+      await sendIndexReports(app, namespace, [[0, stored.report]]);
+      return stored;
     }
     const groups = [...groupByShard(docs, (d) => shardOf(d.id, layout.shards))];
     const written = await fanOut(
@@ -44,16 +52,21 @@ export function upsertDocuments(
     );
     const missing = written.find((w) => w.namespaceMissing);
     if (missing) return missing;
+    const reports = groups.map(([shard], i) => [shard, written[i]?.report] as const);
     const results = new Map(written.flatMap((w) => w.results).map((r) => [r.id, r]));
     const ordered = docs.flatMap((d) => {
       const r = results.get(d.id);
       return r ? [r] : [];
     });
-    const version = await settleWrite(
+    const head = await settleWrite(
       layout,
       groups.map(([shard], i) => [shard, written[i]?.version ?? 0]),
     );
-    return { version, results: ordered };
+    await sendIndexReports(app, namespace, [
+      ...reports.filter(([shard]) => shard !== 0),
+      [0, head],
+    ]);
+    return { version: head.version, results: ordered };
   });
 }
 
@@ -107,9 +120,17 @@ export function removeDocument(
   return withShards(app, namespace, async (layout) => {
     const shard = shardOf(id, layout.shards);
     const result = await layout.stub(shard).deleteDocument(id, layout.claim(shard));
-    if (shard === 0) return result;
+    if (shard === 0) {
+      await sendIndexReports(app, namespace, [[0, result.report]]);
+      return result;
+    }
     if (!result.deleted) return { deleted: false, version: null };
-    return { deleted: true, version: await settleWrite(layout, [[shard, result.version]]) };
+    const head = await settleWrite(layout, [[shard, result.version]]);
+    await sendIndexReports(app, namespace, [
+      [shard, result.report],
+      [0, head],
+    ]);
+    return { deleted: true, version: head.version };
   });
 }
 
@@ -144,7 +165,7 @@ export function namespaceVersion(app: AppContext, namespace: string): Promise<nu
 async function settleWrite(
   layout: ShardLayout,
   written: ReadonlyArray<readonly [number, number]>,
-): Promise<number> {
+): Promise<IndexReport> {
   const acks: Record<string, number> = {};
   for (const [shard, version] of written) if (shard !== 0) acks[String(shard)] = version;
   return layout.stub(0).acknowledgeShardWrites(acks, layout.claim(0));

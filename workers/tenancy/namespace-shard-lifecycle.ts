@@ -1,16 +1,13 @@
-// Creating, describing and deleting a namespace across its shards. The head decides: it is
-// created first (so two creations of one name conflict there, before any other shard is
-// touched) and deleted last (so while a deletion runs, the namespace still exists and its other
-// shards, already emptied, refuse calls until the head is gone too: no answer is ever computed
-// from half a namespace). Counts are summed over the shards; the version is the head's.
+// Creating and deleting a namespace across its shards. The head decides: it is created first (so
+// two creations of one name conflict there, before any other shard is touched) and deleted last
+// (so while a deletion runs, the namespace still exists and its other shards, already emptied,
+// refuse calls until the head is gone too: no answer is ever computed from half a namespace).
+// Every object's report of itself is sent on (see index-reports).
 import type { AppContext } from "../context.js";
-import type { NamespaceInfo } from "../do/namespace-lifecycle.js";
 import { indexStub } from "../services.js";
-import { indexObjectName, isLive } from "./namespace-index.js";
+import { indexObjectName } from "./namespace-index.js";
+import { sendIndexReports } from "./index-reports.js";
 import { fanOut, noteShards, shardLayout } from "./namespace-shards.js";
-
-/** A namespace as its shards describe it together. */
-export type NamespaceSummary = NamespaceInfo & { shards: number };
 
 /** Creates `name` with `shards` shards; false when it already exists (nothing changes). */
 export async function createNamespaceShards(
@@ -21,24 +18,15 @@ export async function createNamespaceShards(
   const layout = shardLayout(app.env, name, shards);
   const made = await layout.stub(0).createNamespace(layout.claim(0));
   if (!made.created) return made;
-  await fanOut(others(shards), (shard) => layout.stub(shard).joinNamespace(layout.claim(shard)));
-  noteShards(name, shards);
-  return made;
-}
-
-/** Liveness, creation time and shard count from the head; counts summed over every shard. */
-export async function describeNamespace(app: AppContext, name: string): Promise<NamespaceSummary> {
-  const info = await indexStub(app.env, indexObjectName(name)).namespaceInfo();
-  if (!isLive(name, info.live) || info.shards === 1) return info;
-  const layout = shardLayout(app.env, name, info.shards);
-  const parts = await fanOut(others(info.shards), (shard) =>
-    layout.stub(shard).stats(layout.claim(shard)),
+  const joined = await fanOut(others(shards), (shard) =>
+    layout.stub(shard).joinNamespace(layout.claim(shard)),
   );
-  return {
-    ...info,
-    documents: info.documents + parts.reduce((n, p) => n + p.documents, 0),
-    chunks: info.chunks + parts.reduce((n, p) => n + p.chunks, 0),
-  };
+  noteShards(name, shards);
+  await sendIndexReports(app, name, [
+    [0, made.report],
+    ...joined.map((j, i) => [i + 1, j.report] as const),
+  ]);
+  return made;
 }
 
 /**
@@ -58,6 +46,10 @@ export async function deleteNamespaceShards(
   );
   const last = await head.deleteNamespace();
   noteShards(name, 1);
+  await sendIndexReports(app, name, [
+    ...dropped.map((d, i) => [i + 1, d.report] as const),
+    [0, last.report],
+  ]);
   return {
     documents: last.documents + dropped.reduce((n, d) => n + d.documents, 0),
     version: last.version,
