@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IndexObject } from "../../workers/do/index-object.js";
 import { admin, callJson } from "./helpers.js";
-import { bearer, createKey } from "./limits-helpers.js";
+import { bearer, writerKey } from "./limits-helpers.js";
 
 let key = "";
 
@@ -74,14 +74,7 @@ async function createNamespace(name: string, shards: number): Promise<void> {
 beforeAll(async () => {
   await createNamespace("counted", 1);
   await createNamespace("counted-wide", 3);
-  const created = await createKey({
-    name: "counts",
-    namespaces: ["counted", "counted-wide"],
-    rpm: 100000,
-    tpm: 100000000,
-    scopes: ["query", "documents:read", "documents:write"],
-  });
-  key = created.key;
+  key = await writerKey("counts", ["counted", "counted-wide"]);
 });
 
 describe("the index counts kept by writes", () => {

@@ -24,6 +24,19 @@ export async function createKey(body: Record<string, unknown>): Promise<CreatedK
   return res.body;
 }
 
+/** The secret of a new key that may query, read and write documents in `namespaces`, at limits
+ * no test reaches. */
+export async function writerKey(name: string, namespaces: string[]): Promise<string> {
+  const created = await createKey({
+    name,
+    namespaces,
+    rpm: 100000,
+    tpm: 100000000,
+    scopes: ["query", "documents:read", "documents:write"],
+  });
+  return created.key;
+}
+
 /** The Authorization header for a key. */
 export function bearer(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}` };

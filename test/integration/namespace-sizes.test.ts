@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { MetricsObject } from "../../workers/do/metrics-object.js";
 import { DIRECT_READ_CALLS } from "../../workers/tenancy/namespace-stats.js";
 import { admin, callJson, callSettled, withoutObjects } from "./helpers.js";
-import { bearer, createKey } from "./limits-helpers.js";
+import { bearer, writerKey } from "./limits-helpers.js";
 
 interface Listing {
   data: Array<{ name: string; documents: number | null; chunks: number | null; shards: number }>;
@@ -57,15 +57,7 @@ beforeAll(async () => {
     headers: admin,
   });
   expect(wide.status).toBe(201);
-  key = (
-    await createKey({
-      name: "sizes",
-      namespaces: [...SMALL, "sized-wide"],
-      rpm: 100000,
-      tpm: 100000000,
-      scopes: ["query", "documents:read", "documents:write"],
-    })
-  ).key;
+  key = await writerKey("sizes", [...SMALL, "sized-wide"]);
   await ingest("sized-03", ["a", "b", "c"]);
   await ingest("sized-wide", ["w1", "w2", "w3", "w4", "w5"]);
 }, 60_000);

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { shardOf } from "../../shared/search/shard-placement.js";
 import { admin, callJson, callSettled } from "./helpers.js";
-import { bearer, createKey } from "./limits-helpers.js";
+import { bearer, createKey, writerKey } from "./limits-helpers.js";
 
 interface Source {
   id: string;
@@ -96,14 +96,7 @@ beforeAll(async () => {
   const wide = await createNamespace("wide", 4);
   expect(wide.status).toBe(201);
   expect(wide.body).toMatchObject({ name: "wide", shards: 4 });
-  const created = await createKey({
-    name: "shards",
-    namespaces: ["flat", "wide"],
-    rpm: 100000,
-    tpm: 100000000,
-    scopes: ["query", "documents:read", "documents:write"],
-  });
-  key = created.key;
+  key = await writerKey("shards", ["flat", "wide"]);
   await ingest("flat", CORPUS);
   await ingest("wide", CORPUS);
 });

@@ -3,6 +3,7 @@
 // each read made every `/metrics` scrape, stats call and namespace liveness check read the whole
 // index; these are two rows whatever the index holds. An object written before the counts were
 // kept counts once, on first need, and keeps them from then on.
+import { readMeta, setMeta } from "./meta.js";
 
 /** Documents and chunks in this object. */
 export interface IndexCounts {
@@ -13,14 +14,9 @@ export interface IndexCounts {
 /** The counts (counted once and stored when this object has none yet). Inside a write's
  * transaction, call it before the write changes any row. */
 export function readCounts(sql: SqlStorage): IndexCounts {
-  const rows = sql
-    .exec<{
-      key: string;
-      value: string;
-    }>("SELECT key, value FROM meta WHERE key IN ('doc_count', 'chunk_count')")
-    .toArray();
-  const documents = rows.find((r) => r.key === "doc_count")?.value;
-  const chunks = rows.find((r) => r.key === "chunk_count")?.value;
+  const meta = readMeta(sql, "doc_count", "chunk_count");
+  const documents = meta.get("doc_count");
+  const chunks = meta.get("chunk_count");
   if (documents !== undefined && chunks !== undefined) {
     return { documents: Number(documents), chunks: Number(chunks) };
   }
@@ -35,10 +31,6 @@ export function readCounts(sql: SqlStorage): IndexCounts {
 /** Stores the counts. Call inside the write's transaction, with what it read before writing
  * ({@link readCounts}) moved by what it wrote. */
 export function writeCounts(sql: SqlStorage, counts: IndexCounts): void {
-  sql.exec(
-    `INSERT INTO meta (key, value) VALUES ('doc_count', ?), ('chunk_count', ?)
-     ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-    String(counts.documents),
-    String(counts.chunks),
-  );
+  setMeta(sql, "doc_count", String(counts.documents));
+  setMeta(sql, "chunk_count", String(counts.chunks));
 }

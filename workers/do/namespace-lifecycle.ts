@@ -6,6 +6,7 @@
 // nobody created), `live` or `deleted`. The version survives deletion, so answers cached before
 // a deletion can never match again, even after the name is created anew.
 import { readCounts, writeCounts } from "./index-counts.js";
+import { readMeta, setMeta } from "./meta.js";
 
 /** What an INDEX object knows about its namespace. */
 export interface NamespaceInfo {
@@ -20,14 +21,9 @@ export interface NamespaceInfo {
 
 /** The namespace's state as recorded in `meta`. */
 export function namespaceState(sql: SqlStorage): { live: boolean; createdAt: number | null } {
-  const rows = sql
-    .exec<{
-      key: string;
-      value: string;
-    }>("SELECT key, value FROM meta WHERE key IN ('ns_state', 'ns_created_at')")
-    .toArray();
-  const state = rows.find((r) => r.key === "ns_state")?.value;
-  const created = rows.find((r) => r.key === "ns_created_at")?.value;
+  const meta = readMeta(sql, "ns_state", "ns_created_at");
+  const state = meta.get("ns_state");
+  const created = meta.get("ns_created_at");
   return { live: state === "live", createdAt: created === undefined ? null : Number(created) };
 }
 
@@ -51,12 +47,4 @@ export function dropContents(sql: SqlStorage): number {
   writeCounts(sql, { documents: 0, chunks: 0 });
   setMeta(sql, "ns_state", "deleted");
   return documents;
-}
-
-function setMeta(sql: SqlStorage, key: string, value: string): void {
-  sql.exec(
-    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    key,
-    value,
-  );
 }

@@ -8,6 +8,7 @@
 // and tries again: no call ever reads or writes the wrong object, and none pays for a lookup.
 // State sits in `meta`: `ns_shards` (absent: 1) and `ns_shard_index` (absent: 0, the head).
 // Also here: the head's record of the shards' writes it has counted into the namespace version.
+import { readMeta, setMeta } from "./meta.js";
 
 /** The layout a caller assumes: `shards` in all, and which one it is calling. */
 export interface ShardLayoutClaim {
@@ -26,14 +27,9 @@ export function recordShardRole(sql: SqlStorage, claim: ShardLayoutClaim): void 
 
 /** This object's recorded shard count and index (1 and 0 when none was recorded). */
 export function shardRole(sql: SqlStorage): ShardLayoutClaim {
-  const rows = sql
-    .exec<{
-      key: string;
-      value: string;
-    }>("SELECT key, value FROM meta WHERE key IN ('ns_shards', 'ns_shard_index')")
-    .toArray();
-  const shards = rows.find((r) => r.key === "ns_shards")?.value;
-  const shard = rows.find((r) => r.key === "ns_shard_index")?.value;
+  const meta = readMeta(sql, "ns_shards", "ns_shard_index");
+  const shards = meta.get("ns_shards");
+  const shard = meta.get("ns_shard_index");
   return { shards: shards === undefined ? 1 : Number(shards), shard: Number(shard ?? 0) };
 }
 
@@ -64,10 +60,8 @@ export function layoutRefusal(
 
 /** The other shards' versions the head has counted into the namespace version, by shard. */
 export function shardAcks(sql: SqlStorage): Record<string, number> {
-  const row = sql
-    .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'shard_acks'")
-    .toArray()[0];
-  return row ? (JSON.parse(row.value) as Record<string, number>) : {};
+  const acks = readMeta(sql, "shard_acks").get("shard_acks");
+  return acks ? (JSON.parse(acks) as Record<string, number>) : {};
 }
 
 /** Records shards' versions (keeping each one's highest). Call inside the write's transaction. */
@@ -77,12 +71,4 @@ export function recordShardAcks(sql: SqlStorage, acks: Record<string, number>): 
     held[shard] = Math.max(held[shard] ?? 0, version);
   }
   setMeta(sql, "shard_acks", JSON.stringify(held));
-}
-
-function setMeta(sql: SqlStorage, key: string, value: string): void {
-  sql.exec(
-    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    key,
-    value,
-  );
 }
