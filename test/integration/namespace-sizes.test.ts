@@ -4,7 +4,8 @@
 // namespaces touches no INDEX object, that a write shows in the next listing, that namespaces
 // with no report are read from their objects within a budget of calls (the rest are pending, and
 // the next request reads them), that a lagging registry entry of a deleted namespace is not
-// listed, and that an old report is read again while a late one never replaces a newer one.
+// listed, that a deleted namespace's report is forgotten a day on, and that an old report is read
+// again while a late one never replaces a newer one.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +137,36 @@ describe("namespace sizes from the objects' reports", () => {
     expect(summary.namespaces.map((n) => n.name)).not.toContain("sized-ghost");
     expect(summary.namespaces_pending).not.toContain("sized-ghost");
     await env.CACHE.delete("namespace:sized-ghost");
+  });
+
+  it("forget a deleted namespace's report a day on, when the next deletion is reported", async () => {
+    const twoDaysAgo = Date.now() - 2 * 24 * 60 * 60 * 1000;
+    const rows = async () =>
+      (await metrics().indexSizes()).map((r) => r.namespace).filter((n) => n.startsWith("old-"));
+    await runInDurableObject(metrics(), (_instance, state) => {
+      const insert = (namespace: string, live: number) =>
+        state.storage.sql.exec(
+          `INSERT INTO index_reports VALUES (?, 0, 0, 0, 9, ?, 1, ?)`,
+          namespace,
+          live,
+          twoDaysAgo,
+        );
+      insert("old-gone", 0);
+      insert("old-live", 1);
+    });
+    await ingest("sized-05", ["e"]); // a write reports no deletion: nothing is forgotten
+    expect(await rows()).toEqual(["old-gone", "old-live"]);
+    for (const method of ["POST", "DELETE"] as const) {
+      const path = method === "POST" ? "/admin/namespaces" : "/admin/namespaces/sized-brief";
+      const res = await callJson(method, path, {
+        ...(method === "POST" ? { body: { name: "sized-brief" } } : {}),
+        headers: admin,
+      });
+      expect(res.status).toBe(method === "POST" ? 201 : 200);
+    }
+    expect(await rows()).toEqual(["old-live"]);
+    const deleted = (await metrics().indexSizes()).find((r) => r.namespace === "sized-brief");
+    expect(deleted).toMatchObject({ live: false, documents: 0 });
   });
 
   it("read an old report again, and never let a late report replace a newer one", async () => {

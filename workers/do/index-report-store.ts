@@ -25,8 +25,10 @@ export class IndexReportStore {
     );
   }
 
-  /** Stores each report unless a newer one (a higher version) is already held, and forgets
-   * deleted namespaces' reports older than DELETED_REPORT_TTL_MS (call inside a transaction). */
+  /** Stores each report unless a newer one (a higher version) is already held (call inside a
+   * transaction). A batch that reports a deletion also forgets deleted namespaces' reports older
+   * than DELETED_REPORT_TTL_MS: only deletions leave such reports, so the scan of the table runs
+   * as rarely as they do, not with every write. */
   add(reports: readonly IndexReportInput[], now: number): void {
     for (const r of reports) {
       this.sql.exec(
@@ -47,6 +49,7 @@ export class IndexReportStore {
         now,
       );
     }
+    if (!reports.some((r) => !r.live && r.namespace !== DEFAULT_NAMESPACE)) return;
     this.sql.exec(
       "DELETE FROM index_reports WHERE live = 0 AND namespace != ? AND reported_at < ?",
       DEFAULT_NAMESPACE,
