@@ -24,19 +24,23 @@ export interface ShardLexicalStats {
 }
 
 /**
- * The shard's answer for `terms` (from queryTerms), candidates kept in the order given.
+ * The shard's answer for `terms` (from queryTerms), candidates kept in the order given. `scope`
+ * (the shard's own object, e.g. its search memory) is whose remembered tokens are used: one
+ * namespace's searches never make another's faster.
  *
  * @example
- * shardLexicalResult(["replic"], [{ id: "doc#0", text: "Replication", title: "HA" }], stats);
+ * shardLexicalResult(["replic"], [{ id: "doc#0", text: "Replication", title: "HA" }], stats, memory);
  */
 export function shardLexicalResult(
   terms: readonly string[],
   candidates: readonly FtsCandidate[],
   stats: ShardLexicalStats,
+  scope: object,
 ): LexicalShardResult {
+  const memo = memoOf(scope);
   const hits = candidates.map((c) => {
-    const text = tokensOf(c.text);
-    const title = tokensOf(c.title);
+    const text = tokensOf(c.text, memo);
+    const title = tokensOf(c.title, memo);
     const freq = terms.map(
       (t) => count(text, t) * COLUMN_WEIGHTS.text + count(title, t) * COLUMN_WEIGHTS.title,
     );
@@ -51,24 +55,39 @@ export function shardLexicalResult(
 }
 
 /**
- * The FTS tokens of texts searched lately. Every search tokenizes each of its lexical candidates
- * (50 or more) again, and the chunks a namespace's questions find recur: a text's tokens are a
- * function of the text alone, so they are kept by it. Bounded by the characters kept; past the
- * bound it starts over.
+ * The FTS tokens of texts searched lately, per scope. Every search tokenizes each of its lexical
+ * candidates (50 or more) again, and the chunks a namespace's questions find recur: a text's
+ * tokens are a function of the text alone, so they are kept by it. Kept apart by scope (one INDEX
+ * object), so how fast a text counts tells no namespace what another searched; weakly, so a
+ * scope's tokens go with its object. One bound over all scopes, in characters kept: past it,
+ * every scope starts over (the characters of scopes already gone still count until then).
  */
-const tokenMemo = new Map<string, readonly string[]>();
+let memos = new WeakMap<object, Map<string, readonly string[]>>();
 const MAX_MEMO_CHARS = 2_000_000;
 let memoChars = 0;
 
-function tokensOf(text: string): readonly string[] {
-  let tokens = tokenMemo.get(text);
+type TokenMemo = { scope: object; texts: Map<string, readonly string[]> };
+
+function memoOf(scope: object): TokenMemo {
+  let texts = memos.get(scope);
+  if (!texts) {
+    texts = new Map();
+    memos.set(scope, texts);
+  }
+  return { scope, texts };
+}
+
+function tokensOf(text: string, memo: TokenMemo): readonly string[] {
+  let tokens = memo.texts.get(text);
   if (tokens === undefined) {
     tokens = ftsTokens(text);
     if (memoChars + text.length > MAX_MEMO_CHARS) {
-      tokenMemo.clear();
+      memos = new WeakMap();
       memoChars = 0;
+      memo.texts = new Map();
+      memos.set(memo.scope, memo.texts);
     }
-    tokenMemo.set(text, tokens);
+    memo.texts.set(text, tokens);
     memoChars += text.length;
   }
   return tokens;

@@ -99,7 +99,7 @@ export function searchShard(
       const chunk = id === null ? undefined : chunks[id];
       return chunk ? [{ id: chunk.chunkId, text: chunk.text, title: chunk.title }] : [];
     });
-    result.lexical = shardLexicalResult(terms, found, lexicalStats(sql, terms));
+    result.lexical = shardLexicalResult(terms, found, lexicalStats(sql, terms), memory);
   }
   return { result, chunks };
 }

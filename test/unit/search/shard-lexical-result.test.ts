@@ -1,8 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import * as fts from "../../../shared/search/fts-tokens.js";
 import { queryTerms } from "../../../shared/search/fts-tokens.js";
 import { parseFts5Averages } from "../../../shared/search/fts5-averages.js";
 import { COLUMN_WEIGHTS, LexicalIndex } from "../../../shared/search/lexical-index.js";
 import { shardLexicalResult } from "../../../shared/search/shard-lexical-result.js";
+
+// The tokenizer, counted: which texts a search tokenizes, and which it found remembered.
+vi.mock("../../../shared/search/fts-tokens.js", { spy: true });
+
+/** The scope of one shard's remembered tokens (an INDEX object's, in the Worker). */
+const shard = {};
 
 describe("parseFts5Averages", () => {
   it("reads the row count and per-column token totals SQLite wrote", () => {
@@ -39,7 +46,12 @@ describe("shardLexicalResult", () => {
       (h) => byId.get(h.id) ?? { id: h.id, text: "", title: "" },
     );
     expect(
-      shardLexicalResult(terms, candidates, { rows: expected.rows, tokens: expected.tokens, df }),
+      shardLexicalResult(
+        terms,
+        candidates,
+        { rows: expected.rows, tokens: expected.tokens, df },
+        shard,
+      ),
     ).toEqual(expected);
   });
 
@@ -50,15 +62,36 @@ describe("shardLexicalResult", () => {
     ];
     const terms = queryTerms("replica standby");
     const stats = { rows: 2, tokens: 12, df: new Map([["replica", 1]]) };
-    const first = shardLexicalResult(terms, rows, stats);
+    const first = shardLexicalResult(terms, rows, stats, shard);
     // "Réplicas" once in the text and "Replicas" in the title ("replicate" stems to "replic").
     expect(first.hits[0]?.freq).toEqual([COLUMN_WEIGHTS.text + COLUMN_WEIGHTS.title, 0]);
-    expect(shardLexicalResult(terms, rows, stats)).toEqual(first);
+    expect(shardLexicalResult(terms, rows, stats, shard)).toEqual(first);
     // More distinct text than the memory keeps (two million characters), then the same rows.
     const filler = "vacuum analyze checkpoint ".repeat(400);
     for (let i = 0; i < 250; i++) {
-      shardLexicalResult(terms, [{ id: `f#${i}`, text: `${i} ${filler}`, title: "" }], stats);
+      shardLexicalResult(
+        terms,
+        [{ id: `f#${i}`, text: `${i} ${filler}`, title: "" }],
+        stats,
+        shard,
+      );
     }
-    expect(shardLexicalResult(terms, rows, stats)).toEqual(first);
+    expect(shardLexicalResult(terms, rows, stats, shard)).toEqual(first);
+  });
+
+  it("remembers a text's tokens for the shard that searched it, never for another", () => {
+    const rows = [{ id: "k#0", text: "Kestrels hover over the motorway verge", title: "Birds" }];
+    const terms = queryTerms("kestrel");
+    const stats = { rows: 1, tokens: 7, df: new Map([["kestrel", 1]]) };
+    const tokenized = vi.mocked(fts.ftsTokens);
+    const mine = {};
+    const theirs = {};
+    tokenized.mockClear();
+    const first = shardLexicalResult(terms, rows, stats, mine);
+    expect(tokenized).toHaveBeenCalledTimes(2); // the text and the title
+    expect(shardLexicalResult(terms, rows, stats, mine)).toEqual(first);
+    expect(tokenized).toHaveBeenCalledTimes(2); // remembered
+    expect(shardLexicalResult(terms, rows, stats, theirs)).toEqual(first);
+    expect(tokenized).toHaveBeenCalledTimes(4); // another shard tokenizes for itself
   });
 });
