@@ -35,9 +35,10 @@ export interface NamespaceSize {
 export interface ReportedSizes {
   /** Live namespaces whose every shard has reported, in the order asked. */
   sizes: Map<string, NamespaceSize>;
-  /** Namespaces to read from their objects: every one with a shard never reported, then those
-   * whose oldest report is older than the age allowed, oldest first. */
+  /** Namespaces to read from their objects first: a shard not reported (or the head reporting
+   * the namespace deleted), in the order asked. */
   unreported: string[];
+  /** Then these: reported, but the oldest report is older than the age allowed; oldest first. */
   stale: string[];
 }
 

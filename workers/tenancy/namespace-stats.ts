@@ -1,10 +1,10 @@
 // Namespace sizes for reports (/v1/stats, /metrics, the namespace listing): every registered,
 // live namespace's documents and chunks, from the reports its INDEX objects sent after their
 // writes (held by the METRICS object, which these routes read anyway), so a report costs no call
-// per namespace and wakes no idle object. A namespace with no complete report yet, or one older
-// than REPORT_MAX_AGE_MS, is read from its objects, at most DIRECT_READ_CALLS object calls per
-// request, and what is read is reported (in waitUntil), so the next reader finds it. Admin-only paths, never
-// the hot path.
+// per namespace. A namespace with no complete report yet, or one older than REPORT_MAX_AGE_MS, is
+// read from its objects, at most DIRECT_READ_CALLS object calls per request, and what is read is
+// reported (in waitUntil), so the next reader finds it: an idle object is woken about once an
+// hour at most. Admin-only paths, never the hot path.
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import {
   pickDirectReads,
@@ -67,10 +67,10 @@ export async function namespaceSizes(
   const sizes: NamespaceSize[] = [];
   const pending: string[] = [];
   for (const name of names) {
-    const read = fresh.get(name);
-    if (read === null) continue; // read just now: deleted
+    const got = fresh.get(name);
+    if (got === null) continue; // read just now: deleted
     // Not read, or its read failed: what the reports say, if anything.
-    const size = read ?? reported.sizes.get(name);
+    const size = got ?? reported.sizes.get(name);
     if (size) sizes.push(size);
     else pending.push(name);
   }
