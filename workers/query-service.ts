@@ -28,7 +28,8 @@ import { deadlineFor, resilienceFor } from "./resilience.js";
 import { ensureSeeded } from "./seed.js";
 import { searchNamespace } from "./search/search-namespace.js";
 import { getServices } from "./services.js";
-import { indexObjectName, isLive, namespaceNotFound } from "./tenancy/namespace-index.js";
+import { isLive } from "../shared/tenancy/namespace-name.js";
+import { indexObjectName, namespaceNotFound } from "./tenancy/namespace-index.js";
 import { upstreamFor } from "./upstream-timing.js";
 
 /** Completion cap for grounded answers. */

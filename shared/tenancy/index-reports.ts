@@ -5,6 +5,7 @@
 // 45 namespaces). A namespace whose reports are missing (registered before objects reported, or
 // a report lost with a failed call) or old is read from its objects instead, a bounded number
 // per call, and what is read is reported in turn.
+import { isLive } from "./namespace-name.js";
 
 /** One INDEX object's counts as it reported them: shard `shard` of `namespace`. */
 export interface IndexReportRow {
@@ -59,7 +60,6 @@ export function sizesFromReports(
   rows: readonly IndexReportRow[],
   now: number,
   maxAgeMs: number,
-  defaultName = "default",
 ): ReportedSizes {
   const byNamespace = new Map<string, Map<number, IndexReportRow>>();
   for (const row of rows) {
@@ -76,7 +76,7 @@ export function sizesFromReports(
   for (const name of names) {
     const shards = byNamespace.get(name);
     const head = shards?.get(0);
-    if (!shards || !head || (!head.live && name !== defaultName)) {
+    if (!shards || !head || !isLive(name, head.live)) {
       unreported.push(name);
       continue;
     }

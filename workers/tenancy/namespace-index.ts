@@ -18,11 +18,6 @@ export function namespaceIndex(env: Env, namespace: string): DurableObjectStub<I
   return indexStub(env, indexObjectName(namespace));
 }
 
-/** True for `default`, else what the namespace's object says about itself. */
-export function isLive(namespace: string, objectSaysLive: boolean | undefined): boolean {
-  return namespace === DEFAULT_NAMESPACE || objectSaysLive === true;
-}
-
 /** The 404 for a namespace that does not exist (never created, or deleted). */
 export function namespaceNotFound(namespace: string): HttpError {
   return new HttpError("namespace_not_found", `namespace "${namespace}" does not exist`, {

@@ -20,7 +20,8 @@ import { LAYOUT_MISMATCH } from "../do/shard-role.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { indexStub } from "../services.js";
-import { indexObjectName, isLive, namespaceNotFound } from "./namespace-index.js";
+import { isLive } from "../../shared/tenancy/namespace-name.js";
+import { indexObjectName, namespaceNotFound } from "./namespace-index.js";
 
 /** Shard calls in flight at once (see the header: the six-connection limit). */
 export const SHARD_FANOUT = 6;

@@ -20,7 +20,8 @@ import type { IndexReport } from "../do/index-object.js";
 import { indexStub } from "../services.js";
 import type { IndexReportInput } from "../do/index-report-store.js";
 import { reportRows, sendReportRows } from "./index-reports.js";
-import { indexObjectName, isLive } from "./namespace-index.js";
+import { isLive } from "../../shared/tenancy/namespace-name.js";
+import { indexObjectName } from "./namespace-index.js";
 import type { RegisteredNamespace } from "./namespace-registry.js";
 import { fanOut, SHARD_FANOUT, shardLayout } from "./namespace-shards.js";
 
