@@ -128,3 +128,62 @@ export function parseCursor(value: string): { t: number; seq: number } | null {
   const t = Date.parse(value);
   return Number.isFinite(t) && /^\d{4}-\d\d-\d\dT/.test(value) ? { t, seq: 0 } : null;
 }
+
+/** A logged record and its place among every record the log was ever given (1 for the first). */
+export interface LoggedRecord {
+  record: RequestRecord;
+  seq: number;
+}
+
+/** Whether `record` passes the filter's status, route and principal (not its cursor). */
+function matches(record: RequestRecord, filter: RequestLogFilter): boolean {
+  if (filter.route !== undefined && record.route !== filter.route) return false;
+  if (filter.principal !== undefined && record.principal_id !== filter.principal) return false;
+  if (filter.status === undefined) return true;
+  const cls = /^([1-5])xx$/.exec(filter.status);
+  if (!cls) return record.status === Number(filter.status);
+  const low = Number(cls[1]) * 100;
+  return record.status >= low && record.status < low + 100;
+}
+
+/** Newest first: by time, then by the order the log was given them. */
+const newestFirst = (a: LoggedRecord, b: LoggedRecord): number =>
+  b.record.t - a.record.t || b.seq - a.seq;
+
+/** The page of `logged` that `filter` asks for, newest first, with the cursor of the next. */
+export function requestLogPage(
+  logged: readonly LoggedRecord[],
+  filter: RequestLogFilter,
+): { data: RequestRecord[]; next_before: string | null } {
+  const { before } = filter;
+  const hits = logged
+    .filter(
+      (e) =>
+        matches(e.record, filter) &&
+        (before === undefined ||
+          e.record.t < before.t ||
+          (e.record.t === before.t && e.seq < before.seq)),
+    )
+    .sort(newestFirst);
+  const page = hits.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((e) => e.record),
+    next_before: hits.length > filter.limit && last ? cursorOf(last.record.t, last.seq) : null,
+  };
+}
+
+/** The distinct routes and principals of `logged`, sorted (the console's filters). */
+export function requestLogFacets(logged: readonly LoggedRecord[]): {
+  routes: string[];
+  principals: string[];
+} {
+  const routes = new Set<string>();
+  const principals = new Set<string>();
+  for (const { record } of logged) {
+    routes.add(record.route);
+    if (record.principal_id !== null) principals.add(record.principal_id);
+  }
+  const sorted = (s: Set<string>): string[] => [...s].sort();
+  return { routes: sorted(routes), principals: sorted(principals) };
+}

@@ -16,7 +16,7 @@ import {
 } from "../../shared/metrics/stats-history.js";
 import type { IndexReportRow } from "../../shared/tenancy/index-reports.js";
 import { IndexReportStore, type IndexReportInput } from "./index-report-store.js";
-import { RequestLogStore, type RequestLogPage } from "./request-log-store.js";
+import { RequestLogStore, type RequestLogRead } from "./request-log-store.js";
 
 export class MetricsObject extends DurableObject<Env> {
   private readonly requestLog: RequestLogStore;
@@ -30,7 +30,8 @@ export class MetricsObject extends DurableObject<Env> {
        );
        CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL);`,
     );
-    this.requestLog = new RequestLogStore(ctx.storage.sql);
+    // In one transaction: a log kept a row per record is carried over whole or not at all.
+    this.requestLog = ctx.storage.transactionSync(() => new RequestLogStore(ctx.storage.sql));
     this.indexReports = new IndexReportStore(ctx.storage.sql);
   }
 
@@ -95,11 +96,8 @@ export class MetricsObject extends DurableObject<Env> {
   }
 
   /** A page of the request log, newest first, with the routes and principals it holds. */
-  requests(filter: RequestLogFilter): RequestLogPage & {
-    facets: { routes: string[]; principals: string[] };
-  } {
-    const now = Date.now();
-    return { ...this.requestLog.list(filter, now), facets: this.requestLog.facets(now) };
+  requests(filter: RequestLogFilter): RequestLogRead {
+    return this.requestLog.read(filter, Date.now());
   }
 
   /** The sampled totals, oldest first (at most MAX_SAMPLES). */

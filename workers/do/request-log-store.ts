@@ -1,10 +1,16 @@
-// The request log's table in the METRICS object's SQLite: the last REQUEST_LOG_MAX records of
-// the last REQUEST_LOG_MAX_AGE_MS, whichever is fewer. Records arrive with metrics flushes; the
-// pruning runs in the same synchronous transaction, so the table never grows past its bound.
+// The request log in the METRICS object's SQLite: the last REQUEST_LOG_MAX records of the last
+// REQUEST_LOG_MAX_AGE_MS, whichever is fewer. Records arrive with metrics flushes, and a flush's
+// records are stored as one row: a row per record made every request cost the object an insert,
+// a delete and their index entries (about four rows written, which SQLite storage bills), and
+// made one global object write as many rows a second as the whole deployment serves requests.
+// Pruning drops whole flushes in the same synchronous transaction; a read skips what the oldest
+// kept flush holds beyond the bounds.
 import {
   REQUEST_LOG_MAX,
   REQUEST_LOG_MAX_AGE_MS,
-  cursorOf,
+  requestLogFacets,
+  requestLogPage,
+  type LoggedRecord,
   type RequestLogFilter,
   type RequestRecord,
 } from "../../shared/metrics/request-log.js";
@@ -15,101 +21,89 @@ export interface RequestLogPage {
   next_before: string | null;
 }
 
-/** Reads and writes the `requests` table of one SQLite database. */
+/** A page and the routes and principals the whole log holds (the console's filters). */
+export type RequestLogRead = RequestLogPage & {
+  facets: { routes: string[]; principals: string[] };
+};
+
+/** Reads and writes the `request_flushes` table of one SQLite database. */
 export class RequestLogStore {
   constructor(private readonly sql: SqlStorage) {
+    // `last`: the place of the flush's last record among every record ever logged, so the
+    // newest REQUEST_LOG_MAX records are those placed after MAX(last) - REQUEST_LOG_MAX.
+    // `newest`: its newest record's time, so flushes past the age bound go by an index.
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS requests (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT, t INTEGER NOT NULL, route TEXT NOT NULL,
-         status INTEGER NOT NULL, principal_id TEXT, record TEXT NOT NULL
+      `CREATE TABLE IF NOT EXISTS request_flushes (
+         last INTEGER PRIMARY KEY, newest INTEGER NOT NULL, records TEXT NOT NULL
        );
-       CREATE INDEX IF NOT EXISTS requests_t ON requests (t, seq);`,
+       CREATE INDEX IF NOT EXISTS request_flushes_newest ON request_flushes (newest);`,
     );
+    this.carryOverRowPerRecordLog();
   }
 
-  /** Appends records and drops what falls out of the bounds (call inside a transaction). */
+  /** Appends a flush's records and drops the flushes that fall out of the bounds (call inside
+   * a transaction). */
   add(records: readonly RequestRecord[], now: number): void {
     if (records.length === 0) return;
-    for (const r of records) {
-      this.sql.exec(
-        "INSERT INTO requests (t, route, status, principal_id, record) VALUES (?, ?, ?, ?, ?)",
-        r.t,
-        r.route,
-        r.status,
-        r.principal_id,
-        JSON.stringify(r),
-      );
-    }
-    this.sql.exec("DELETE FROM requests WHERE t < ?", now - REQUEST_LOG_MAX_AGE_MS);
+    // Only the newest REQUEST_LOG_MAX of one flush could ever be read.
+    const kept = records.length > REQUEST_LOG_MAX ? records.slice(-REQUEST_LOG_MAX) : records;
+    const last = this.lastPlace() + kept.length;
+    let newest = 0;
+    for (const r of kept) newest = Math.max(newest, r.t);
     this.sql.exec(
-      `DELETE FROM requests WHERE seq IN (
-         SELECT seq FROM requests ORDER BY t DESC, seq DESC LIMIT -1 OFFSET ?
-       )`,
-      REQUEST_LOG_MAX,
+      "INSERT INTO request_flushes (last, newest, records) VALUES (?, ?, ?)",
+      last,
+      newest,
+      JSON.stringify(kept),
+    );
+    // A flush goes once every record it holds is out of bounds, by place or by age.
+    this.sql.exec("DELETE FROM request_flushes WHERE last <= ?", last - REQUEST_LOG_MAX);
+    this.sql.exec("DELETE FROM request_flushes WHERE newest < ?", now - REQUEST_LOG_MAX_AGE_MS);
+  }
+
+  /** The newest records matching `filter` (at most `filter.limit`), and the facets. */
+  read(filter: RequestLogFilter, now: number): RequestLogRead {
+    const logged = this.records(now);
+    return { ...requestLogPage(logged, filter), facets: requestLogFacets(logged) };
+  }
+
+  /** Every record within the bounds, with its place. */
+  private records(now: number): LoggedRecord[] {
+    const since = now - REQUEST_LOG_MAX_AGE_MS;
+    const floor = this.lastPlace() - REQUEST_LOG_MAX;
+    const out: LoggedRecord[] = [];
+    const rows = this.sql.exec<{ last: number; records: string }>(
+      "SELECT last, records FROM request_flushes WHERE newest >= ?",
+      since,
+    );
+    for (const row of rows) {
+      const records = JSON.parse(row.records) as RequestRecord[];
+      const first = row.last - records.length + 1;
+      records.forEach((record, i) => {
+        if (first + i > floor && record.t >= since) out.push({ record, seq: first + i });
+      });
+    }
+    return out;
+  }
+
+  private lastPlace(): number {
+    return (
+      this.sql.exec<{ last: number | null }>("SELECT MAX(last) AS last FROM request_flushes").one()
+        .last ?? 0
     );
   }
 
-  /** The newest records matching `filter`, at most `filter.limit`. */
-  list(filter: RequestLogFilter, now: number): RequestLogPage {
-    const where: string[] = ["t >= ?"];
-    const args: Array<string | number> = [now - REQUEST_LOG_MAX_AGE_MS];
-    if (filter.status !== undefined) {
-      const cls = /^([1-5])xx$/.exec(filter.status);
-      if (cls) {
-        where.push("status >= ? AND status < ?");
-        args.push(Number(cls[1]) * 100, Number(cls[1]) * 100 + 100);
-      } else {
-        where.push("status = ?");
-        args.push(Number(filter.status));
-      }
-    }
-    if (filter.route !== undefined) {
-      where.push("route = ?");
-      args.push(filter.route);
-    }
-    if (filter.principal !== undefined) {
-      where.push("principal_id = ?");
-      args.push(filter.principal);
-    }
-    if (filter.before !== undefined) {
-      where.push("(t < ? OR (t = ? AND seq < ?))");
-      args.push(filter.before.t, filter.before.t, filter.before.seq);
-    }
-    const rows = this.sql
-      .exec<{ seq: number; t: number; record: string }>(
-        `SELECT seq, t, record FROM requests WHERE ${where.join(" AND ")}
-         ORDER BY t DESC, seq DESC LIMIT ?`,
-        ...args,
-        filter.limit + 1,
-      )
+  /** A log kept a row per record (its `requests` table) becomes one flush, once. */
+  private carryOverRowPerRecordLog(): void {
+    const old = this.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'")
       .toArray();
-    const more = rows.length > filter.limit;
-    const page = more ? rows.slice(0, filter.limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      data: page.map((r) => JSON.parse(r.record) as RequestRecord),
-      next_before: more && last ? cursorOf(last.t, last.seq) : null,
-    };
-  }
-
-  /** Distinct routes and principals in the log, for the console's filters. */
-  facets(now: number): { routes: string[]; principals: string[] } {
-    const since = now - REQUEST_LOG_MAX_AGE_MS;
-    const routes = this.sql
-      .exec<{ route: string }>(
-        "SELECT DISTINCT route FROM requests WHERE t >= ? ORDER BY route",
-        since,
-      )
+    if (old.length === 0) return;
+    const records = this.sql
+      .exec<{ record: string }>("SELECT record FROM requests ORDER BY t, seq")
       .toArray()
-      .map((r) => r.route);
-    const principals = this.sql
-      .exec<{ principal_id: string }>(
-        `SELECT DISTINCT principal_id FROM requests
-         WHERE t >= ? AND principal_id IS NOT NULL ORDER BY principal_id`,
-        since,
-      )
-      .toArray()
-      .map((r) => r.principal_id);
-    return { routes, principals };
+      .map((r) => JSON.parse(r.record) as RequestRecord);
+    this.add(records, Date.now());
+    this.sql.exec("DROP TABLE requests");
   }
 }

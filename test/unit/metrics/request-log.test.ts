@@ -4,6 +4,7 @@ import { createMetricsFlusher } from "../../../shared/metrics/flusher.js";
 import {
   MAX_PENDING_RECORDS,
   parseCursor,
+  requestLogPage,
   requestRecordOf,
   type RequestRecord,
 } from "../../../shared/metrics/request-log.js";
@@ -99,5 +100,29 @@ describe("request records in the metrics flush", () => {
     });
     await Promise.all(background);
     expect(sent[1]?.requests.map((r) => r.id)).toEqual(["req_9999"]);
+  });
+});
+
+describe("requestLogPage", () => {
+  const at = (id: string, t: number, seq: number, status = 200) => ({
+    record: { ...(requestRecordOf(id, t, { route: "/v1/query", status }, false) as RequestRecord) },
+    seq,
+  });
+  const logged = [at("a", 10, 1), at("b", 20, 2, 429), at("c", 20, 3), at("d", 5, 4)];
+
+  it("pages newest first, equal times by arrival, and ends without a cursor on the last record", () => {
+    const first = requestLogPage(logged, { limit: 2 });
+    expect(first.data.map((r) => r.id)).toEqual(["c", "b"]);
+    expect(first.next_before).toBe("20_2");
+    const rest = requestLogPage(logged, { limit: 2, before: parseCursor("20_2") ?? undefined });
+    expect(rest.data.map((r) => r.id)).toEqual(["a", "d"]);
+    expect(rest.next_before).toBeNull();
+  });
+
+  it("matches a status class or an exact status", () => {
+    expect(requestLogPage(logged, { limit: 9, status: "4xx" }).data.map((r) => r.id)).toEqual([
+      "b",
+    ]);
+    expect(requestLogPage(logged, { limit: 9, status: "200" }).data).toHaveLength(3);
   });
 });
