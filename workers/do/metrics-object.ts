@@ -1,11 +1,10 @@
 // METRICS Durable Object: the global aggregate of the series that isolates flush in batches, and
 // a small ring of sampled totals for the dashboard's charts, the request log (records that ride
 // in the same flushes) and the INDEX objects' reports of their size (sent after each write). One
-// instance ("global"); each flush is one synchronous transaction, and only series declared in the
-// registry are stored.
+// instance ("global"); each flush is one synchronous transaction that stores it as a row or two
+// (series-store.ts, request-log-store.ts), and only series declared in the registry are stored.
 import { DurableObject } from "cloudflare:workers";
 import type { MetricEntry } from "../../shared/metrics/batch.js";
-import { seriesKey } from "../../shared/metrics/batch.js";
 import { isDeclaredSeries } from "../../shared/metrics/declared-series.js";
 import type { RequestLogFilter, RequestRecord } from "../../shared/metrics/request-log.js";
 import {
@@ -17,19 +16,19 @@ import {
 import type { IndexReportRow } from "../../shared/tenancy/index-reports.js";
 import { IndexReportStore, type IndexReportInput } from "./index-report-store.js";
 import { RequestLogStore, type RequestLogRead } from "./request-log-store.js";
+import { SeriesStore } from "./series-store.js";
 
 export class MetricsObject extends DurableObject<Env> {
+  private readonly series: SeriesStore;
   private readonly requestLog: RequestLogStore;
   private readonly indexReports: IndexReportStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS series (
-         key TEXT PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL
-       );
-       CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL);`,
+      "CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL)",
     );
+    this.series = new SeriesStore(ctx.storage.sql);
     // In one transaction: a log kept a row per record is carried over whole or not at all.
     this.requestLog = ctx.storage.transactionSync(() => new RequestLogStore(ctx.storage.sql));
     this.indexReports = new IndexReportStore(ctx.storage.sql);
@@ -41,32 +40,20 @@ export class MetricsObject extends DurableObject<Env> {
     entries: MetricEntry[],
     requests: RequestRecord[] = [],
   ): { accepted: number; rejected: number } {
-    const sql = this.ctx.storage.sql;
-    let accepted = 0;
+    const kept: MetricEntry[] = [];
     let rejected = 0;
-    this.ctx.storage.transactionSync(() => {
-      const upsert = (e: MetricEntry): void => {
-        sql.exec(
-          `INSERT INTO series (key, name, labels, value) VALUES (?, ?, ?, ?)
-           ON CONFLICT(key) DO UPDATE SET value = ${
-             e.op === "set" ? "excluded.value" : "value + excluded.value"
-           }`,
-          seriesKey(e.name, e.labels),
-          e.name,
-          JSON.stringify(e.labels),
-          e.value,
-        );
-      };
-      for (const e of entries) {
-        if (!Number.isFinite(e.value) || !isDeclaredSeries(e.name, e.labels)) {
-          rejected++;
-          continue;
-        }
-        upsert(e);
-        accepted++;
+    for (const e of entries) {
+      if (!Number.isFinite(e.value) || !isDeclaredSeries(e.name, e.labels)) {
+        rejected++;
+        continue;
       }
-      if (rejected > 0)
-        upsert({ name: "ragway_metrics_rejected_total", labels: {}, value: rejected });
+      kept.push({ name: e.name, labels: e.labels, value: e.value, ...(e.op ? { op: e.op } : {}) });
+    }
+    const accepted = kept.length;
+    if (rejected > 0)
+      kept.push({ name: "ragway_metrics_rejected_total", labels: {}, value: rejected });
+    this.ctx.storage.transactionSync(() => {
+      this.series.add(kept);
       this.requestLog.add(requests, Date.now());
     });
     this.maybeSample();
@@ -108,17 +95,10 @@ export class MetricsObject extends DurableObject<Env> {
       .map((r) => JSON.parse(r.totals) as StatsSample);
   }
 
+  /** Every series, with the flushes still waiting folded in first. */
   private readSeries(): MetricEntry[] {
-    return this.ctx.storage.sql
-      .exec<{ name: string; labels: string; value: number }>(
-        "SELECT name, labels, value FROM series ORDER BY key",
-      )
-      .toArray()
-      .map((r) => ({
-        name: r.name,
-        labels: JSON.parse(r.labels) as Record<string, string>,
-        value: r.value,
-      }));
+    this.ctx.storage.transactionSync(() => this.series.compact());
+    return this.series.all();
   }
 
   /** Records the current totals when the last sample is older than SAMPLE_INTERVAL_MS. Sampling
