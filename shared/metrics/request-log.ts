@@ -61,7 +61,11 @@ const DETAIL_FIELDS = [
   "billed",
 ] as const;
 
-const str = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v : null);
+/** Longest text kept in any other field: a method or an upstream's message can be long. */
+const MAX_FIELD_CHARS = 200;
+
+const str = (v: unknown): string | null =>
+  typeof v === "string" && v.length > 0 ? v.slice(0, MAX_FIELD_CHARS) : null;
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /**
@@ -80,9 +84,8 @@ export function requestRecordOf(
   const detail: RequestRecord["detail"] = {};
   for (const name of DETAIL_FIELDS) {
     const v = fields[name];
-    if (typeof v === "string" || typeof v === "boolean" || num(v) !== null) {
-      detail[name] = v as string | number | boolean;
-    }
+    if (typeof v === "string") detail[name] = v.slice(0, MAX_FIELD_CHARS);
+    else if (typeof v === "boolean" || num(v) !== null) detail[name] = v as boolean | number;
   }
   const record: RequestRecord = {
     id: requestId,
@@ -99,8 +102,10 @@ export function requestRecordOf(
     overhead_ms: num(fields.overhead_ms),
     detail,
   };
-  const query = str(fields.query);
-  if (logQueries && query !== null) record.query = query.slice(0, MAX_QUERY_CHARS);
+  const query = fields.query;
+  if (logQueries && typeof query === "string" && query.length > 0) {
+    record.query = query.slice(0, MAX_QUERY_CHARS);
+  }
   return record;
 }
 

@@ -1,10 +1,10 @@
 // The request log in the METRICS object's SQLite: the last REQUEST_LOG_MAX records of the last
 // REQUEST_LOG_MAX_AGE_MS, whichever is fewer. Records arrive with metrics flushes, and a flush's
-// records are stored as one row: a row per record made every request cost the object an insert,
-// a delete and their index entries (about four rows written, which SQLite storage bills), and
-// made one global object write as many rows a second as the whole deployment serves requests.
-// Pruning drops whole flushes in the same synchronous transaction; a read skips what the oldest
-// kept flush holds beyond the bounds.
+// records are stored 200 to a row: a row per record made every request cost the object
+// an insert, a delete and their index entries (about four rows written, which SQLite storage
+// bills), and made one global object write as many rows a second as the whole deployment served
+// requests. Pruning drops whole rows in the same synchronous transaction; a read skips what the
+// oldest kept row holds beyond the bounds.
 import {
   REQUEST_LOG_MAX,
   REQUEST_LOG_MAX_AGE_MS,
@@ -14,6 +14,10 @@ import {
   type RequestLogFilter,
   type RequestRecord,
 } from "../../shared/metrics/request-log.js";
+
+/** Records stored in one row at most: records are bounded (a few KB at worst), so a row stays
+ * well under SQLite storage's 2 MB limit on a row. */
+export const RECORDS_PER_ROW = 200;
 
 /** A page of the log, newest first, and the cursor of the next (older) page. */
 export interface RequestLogPage {
@@ -29,9 +33,9 @@ export type RequestLogRead = RequestLogPage & {
 /** Reads and writes the `request_flushes` table of one SQLite database. */
 export class RequestLogStore {
   constructor(private readonly sql: SqlStorage) {
-    // `last`: the place of the flush's last record among every record ever logged, so the
+    // `last`: the place of the row's last record among every record ever logged, so the
     // newest REQUEST_LOG_MAX records are those placed after MAX(last) - REQUEST_LOG_MAX.
-    // `newest`: its newest record's time, so flushes past the age bound go by an index.
+    // `newest`: its newest record's time, so rows past the age bound go by an index.
     sql.exec(
       `CREATE TABLE IF NOT EXISTS request_flushes (
          last INTEGER PRIMARY KEY, newest INTEGER NOT NULL, records TEXT NOT NULL
@@ -41,22 +45,26 @@ export class RequestLogStore {
     this.carryOverRowPerRecordLog();
   }
 
-  /** Appends a flush's records and drops the flushes that fall out of the bounds (call inside
-   * a transaction). */
+  /** Appends a flush's records (a row per RECORDS_PER_ROW) and drops the rows that fall out of
+   * the bounds (call inside a transaction). */
   add(records: readonly RequestRecord[], now: number): void {
     if (records.length === 0) return;
     // Only the newest REQUEST_LOG_MAX of one flush could ever be read.
     const kept = records.length > REQUEST_LOG_MAX ? records.slice(-REQUEST_LOG_MAX) : records;
-    const last = this.lastPlace() + kept.length;
-    let newest = 0;
-    for (const r of kept) newest = Math.max(newest, r.t);
-    this.sql.exec(
-      "INSERT INTO request_flushes (last, newest, records) VALUES (?, ?, ?)",
-      last,
-      newest,
-      JSON.stringify(kept),
-    );
-    // A flush goes once every record it holds is out of bounds, by place or by age.
+    let last = this.lastPlace();
+    for (let i = 0; i < kept.length; i += RECORDS_PER_ROW) {
+      const part = kept.slice(i, i + RECORDS_PER_ROW);
+      let newest = 0;
+      for (const r of part) newest = Math.max(newest, r.t);
+      last += part.length;
+      this.sql.exec(
+        "INSERT INTO request_flushes (last, newest, records) VALUES (?, ?, ?)",
+        last,
+        newest,
+        JSON.stringify(part),
+      );
+    }
+    // A row goes once every record it holds is out of bounds, by place or by age.
     this.sql.exec("DELETE FROM request_flushes WHERE last <= ?", last - REQUEST_LOG_MAX);
     this.sql.exec("DELETE FROM request_flushes WHERE newest < ?", now - REQUEST_LOG_MAX_AGE_MS);
   }
