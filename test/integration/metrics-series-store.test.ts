@@ -83,6 +83,31 @@ describe("the METRICS object's series", () => {
     expect(after.some((s) => s.name === "not_declared")).toBe(false);
   });
 
+  it("store a flush of thousands of series in rows under the platform's row limit", async () => {
+    const stub = stubOf("series-large");
+    const flush = Array.from({ length: 2500 }, (_, i) => ({
+      name: "ragway_requests_total",
+      labels: { route: `/route-${"r".repeat(80)}-${i}`, status: "200" },
+      value: i + 1,
+    }));
+    const rows = await runInDurableObject(stub, (instance, state) => {
+      // A read first: it takes any sample due, which would fold the flush in at once.
+      instance.snapshot();
+      expect(instance.ingest(flush)).toEqual({ accepted: 2500, rejected: 0 });
+      return state.storage.sql
+        .exec<{ n: number; longest: number }>(
+          "SELECT COUNT(*) AS n, MAX(LENGTH(entries)) AS longest FROM series_flushes",
+        )
+        .one();
+    });
+    expect(rows.n).toBe(3);
+    expect(rows.longest).toBeLessThan(1_000_000);
+    const { series } = await stub.snapshot();
+    const stored = series.filter((s) => s.name === "ragway_requests_total");
+    expect(stored).toHaveLength(2500);
+    expect(stored.reduce((sum, s) => sum + s.value, 0)).toBe((2500 * 2501) / 2);
+  });
+
   it(`fold in without waiting for a read once ${MAX_PENDING_FLUSHES} flushes wait`, async () => {
     const stub = stubOf("series-pending");
     const pending = await runInDurableObject(stub, (instance, state) => {
