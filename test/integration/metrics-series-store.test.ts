@@ -1,12 +1,13 @@
-// The METRICS object's series storage: a flush is stored as one row and folded into the series
-// before any read, so reads stay exact (gauges included) while a flush writes a row or two however
-// many series it touches (upserting each cost a busy isolate about 70-100 billed rows a second).
+// The METRICS object's series storage: a flush is stored as one row, reads fold the waiting rows
+// in without writing, and the rows are folded into the stored values once enough wait. Reads stay
+// exact (gauges included) while a flush writes a row or two however many series it touches
+// (upserting each cost a busy isolate about 70-100 billed rows a second).
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MetricsBatch, type MetricEntry } from "../../shared/metrics/batch.js";
 import type { MetricsObject } from "../../workers/do/metrics-object.js";
-import { MAX_PENDING_FLUSHES } from "../../workers/do/series-store.js";
+import { MAX_PENDING_ENTRIES, MAX_PENDING_ROWS } from "../../workers/do/series-store.js";
 
 const stubOf = (name: string): DurableObjectStub<MetricsObject> =>
   env.METRICS.get(env.METRICS.idFromName(name));
@@ -27,6 +28,24 @@ function chatFlush(n: number): MetricEntry[] {
 const valueOf = (series: MetricEntry[], name: string, labels: Record<string, string>) =>
   series.find((s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
 
+/** The rows `run` writes to the object's SQLite (every cursor it opens, added up). */
+function rowsWrittenBy(state: DurableObjectState, run: () => void): number {
+  const sql = state.storage.sql;
+  const exec = sql.exec.bind(sql);
+  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  sql.exec = ((query: string, ...bindings: unknown[]) => {
+    const cursor = exec(query, ...bindings);
+    cursors.push(cursor);
+    return cursor;
+  }) as typeof sql.exec;
+  try {
+    run();
+    return cursors.reduce((n, c) => n + c.rowsWritten, 0);
+  } finally {
+    sql.exec = exec;
+  }
+}
+
 describe("the METRICS object's series", () => {
   it("write a row or two per flush, however many series it touches", async () => {
     const stub = stubOf("series-rows");
@@ -35,26 +54,31 @@ describe("the METRICS object's series", () => {
     const rowsWritten = await runInDurableObject(stub, (instance, state) => {
       // A read first: it takes any sample due, so the flush below is measured alone.
       instance.snapshot();
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-      sql.exec = ((query: string, ...bindings: unknown[]) => {
-        const cursor = exec(query, ...bindings);
-        cursors.push(cursor);
-        return cursor;
-      }) as typeof sql.exec;
-      try {
-        instance.ingest(flush);
-        return cursors.reduce((n, c) => n + c.rowsWritten, 0);
-      } finally {
-        sql.exec = exec;
-      }
+      return rowsWrittenBy(state, () => instance.ingest(flush));
     });
     expect(flush.length).toBeGreaterThan(25);
     expect(rowsWritten).toBeLessThanOrEqual(2);
     const { series } = await stub.snapshot();
     expect(valueOf(series, "ragway_requests_total", { ...CHAT, status: "200" })).toBe(23);
     expect(valueOf(series, "ragway_gateway_overhead_seconds_count", CHAT)).toBe(23);
+  });
+
+  it("are read with every waiting flush, and a read writes nothing", async () => {
+    const stub = stubOf("series-read");
+    const read = await runInDurableObject(stub, (instance, state) => {
+      instance.ingest(chatFlush(4));
+      instance.ingest(chatFlush(6));
+      let series: MetricEntry[] = [];
+      const written = rowsWrittenBy(state, () => (series = instance.snapshot().series));
+      const waiting = state.storage.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM series_pending")
+        .one().n;
+      return { written, waiting, series };
+    });
+    expect(read.written).toBe(0);
+    expect(read.waiting).toBeGreaterThan(0);
+    expect(valueOf(read.series, "ragway_requests_total", { ...CHAT, status: "200" })).toBe(10);
+    expect(valueOf(read.series, "ragway_request_duration_seconds_count", CHAT)).toBe(10);
   });
 
   it("read exactly what every flush added, a gauge as last set and increments after it", async () => {
@@ -96,7 +120,7 @@ describe("the METRICS object's series", () => {
       expect(instance.ingest(flush)).toEqual({ accepted: 2500, rejected: 0 });
       return state.storage.sql
         .exec<{ n: number; longest: number }>(
-          "SELECT COUNT(*) AS n, MAX(LENGTH(entries)) AS longest FROM series_flushes",
+          "SELECT COUNT(*) AS n, MAX(LENGTH(entries)) AS longest FROM series_pending",
         )
         .one();
     });
@@ -108,25 +132,49 @@ describe("the METRICS object's series", () => {
     expect(stored.reduce((sum, s) => sum + s.value, 0)).toBe((2500 * 2501) / 2);
   });
 
-  it(`fold in without waiting for a read once ${MAX_PENDING_FLUSHES} flushes wait`, async () => {
+  it(`fold in without waiting for a read once ${MAX_PENDING_ROWS} flushes wait`, async () => {
     const stub = stubOf("series-pending");
     const pending = await runInDurableObject(stub, (instance, state) => {
       const count = (sql: string) => state.storage.sql.exec<{ n: number }>(sql).one().n;
       instance.snapshot();
       const one = [{ name: "ragway_requests_total", labels: { ...CHAT, status: "200" }, value: 1 }];
-      for (let i = 0; i < MAX_PENDING_FLUSHES - 1; i++) instance.ingest(one);
-      const before = count("SELECT COUNT(*) AS n FROM series_flushes");
+      for (let i = 0; i < MAX_PENDING_ROWS - 1; i++) instance.ingest(one);
+      const before = count("SELECT COUNT(*) AS n FROM series_pending");
       instance.ingest(one);
       return {
         before,
-        after: count("SELECT COUNT(*) AS n FROM series_flushes"),
+        after: count("SELECT COUNT(*) AS n FROM series_pending"),
         value: count("SELECT value AS n FROM series"),
       };
     });
     expect(pending).toEqual({
-      before: MAX_PENDING_FLUSHES - 1,
+      before: MAX_PENDING_ROWS - 1,
       after: 0,
-      value: MAX_PENDING_FLUSHES,
+      value: MAX_PENDING_ROWS,
     });
+  });
+
+  it(`fold in without waiting for a read once ${MAX_PENDING_ENTRIES} entries wait`, async () => {
+    const stub = stubOf("series-pending-entries");
+    const flushes = Math.ceil(MAX_PENDING_ENTRIES / 5000);
+    const flush = Array.from({ length: 5000 }, (_, i) => ({
+      name: "ragway_requests_total",
+      labels: { route: `/route-${i}`, status: "200" },
+      value: 1,
+    }));
+    const counts = await runInDurableObject(stub, (instance, state) => {
+      const count = (sql: string) => state.storage.sql.exec<{ n: number }>(sql).one().n;
+      instance.snapshot();
+      for (let i = 0; i < flushes - 1; i++) instance.ingest(flush);
+      const before = count("SELECT COUNT(*) AS n FROM series");
+      instance.ingest(flush);
+      return {
+        before,
+        after: count("SELECT COUNT(*) AS n FROM series"),
+        waiting: count("SELECT COUNT(*) AS n FROM series_pending"),
+        total: count("SELECT SUM(value) AS n FROM series"),
+      };
+    });
+    expect(counts).toEqual({ before: 0, after: 5000, waiting: 0, total: flushes * 5000 });
   });
 });

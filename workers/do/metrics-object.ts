@@ -95,9 +95,8 @@ export class MetricsObject extends DurableObject<Env> {
       .map((r) => JSON.parse(r.totals) as StatsSample);
   }
 
-  /** Every series, with the flushes still waiting folded in first. */
+  /** Every series, the flushes still waiting included. */
   private readSeries(): MetricEntry[] {
-    this.ctx.storage.transactionSync(() => this.series.compact());
     return this.series.all();
   }
 
