@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { IndexObject } from "../../workers/do/index-object.js";
 import { admin, callJson } from "./helpers.js";
 import { bearer, writerKey } from "./limits-helpers.js";
+import { countRows } from "./sql-rows.js";
 
 let key = "";
 
@@ -145,23 +146,9 @@ describe("the index counts kept by writes", () => {
       Array.from({ length: 40 }, (_, i) => ({ id: `bulk-${i}`, text: textOf(`b${i}`, 300) })),
     );
     const stub = objectsOf("counted", 1)[0] as DurableObjectStub<IndexObject>;
-    const { chunks, rowsRead } = await runInDurableObject(stub, (instance, state) => {
-      // Every cursor the read opens, to add up the rows it visited.
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-      sql.exec = ((query: string, ...bindings: unknown[]) => {
-        const cursor = exec(query, ...bindings);
-        cursors.push(cursor);
-        return cursor;
-      }) as typeof sql.exec;
-      try {
-        const counted = instance.stats().chunks;
-        return { chunks: counted, rowsRead: cursors.reduce((n, c) => n + c.rowsRead, 0) };
-      } finally {
-        sql.exec = exec;
-      }
-    });
+    const { result: chunks, rowsRead } = await runInDurableObject(stub, (instance, state) =>
+      countRows(state, () => instance.stats().chunks),
+    );
     expect(chunks).toBeGreaterThan(100);
     expect(rowsRead).toBeLessThan(10);
   });

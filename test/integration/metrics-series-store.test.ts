@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { MetricsBatch, type MetricEntry } from "../../shared/metrics/batch.js";
 import type { MetricsObject } from "../../workers/do/metrics-object.js";
 import { MAX_PENDING_ENTRIES, MAX_PENDING_ROWS } from "../../workers/do/series-store.js";
+import { countRows } from "./sql-rows.js";
 
 const stubOf = (name: string): DurableObjectStub<MetricsObject> =>
   env.METRICS.get(env.METRICS.idFromName(name));
@@ -28,24 +29,6 @@ function chatFlush(n: number): MetricEntry[] {
 const valueOf = (series: MetricEntry[], name: string, labels: Record<string, string>) =>
   series.find((s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
 
-/** The rows `run` writes to the object's SQLite (every cursor it opens, added up). */
-function rowsWrittenBy(state: DurableObjectState, run: () => void): number {
-  const sql = state.storage.sql;
-  const exec = sql.exec.bind(sql);
-  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-  sql.exec = ((query: string, ...bindings: unknown[]) => {
-    const cursor = exec(query, ...bindings);
-    cursors.push(cursor);
-    return cursor;
-  }) as typeof sql.exec;
-  try {
-    run();
-    return cursors.reduce((n, c) => n + c.rowsWritten, 0);
-  } finally {
-    sql.exec = exec;
-  }
-}
-
 describe("the METRICS object's series", () => {
   it("write a row or two per flush, however many series it touches", async () => {
     const stub = stubOf("series-rows");
@@ -54,7 +37,7 @@ describe("the METRICS object's series", () => {
     const rowsWritten = await runInDurableObject(stub, (instance, state) => {
       // A read first: it takes any sample due, so the flush below is measured alone.
       instance.snapshot();
-      return rowsWrittenBy(state, () => instance.ingest(flush));
+      return countRows(state, () => instance.ingest(flush)).rowsWritten;
     });
     expect(flush.length).toBeGreaterThan(25);
     expect(rowsWritten).toBeLessThanOrEqual(2);
@@ -68,12 +51,11 @@ describe("the METRICS object's series", () => {
     const read = await runInDurableObject(stub, (instance, state) => {
       instance.ingest(chatFlush(4));
       instance.ingest(chatFlush(6));
-      let series: MetricEntry[] = [];
-      const written = rowsWrittenBy(state, () => (series = instance.snapshot().series));
+      const { result, rowsWritten: written } = countRows(state, () => instance.snapshot());
       const waiting = state.storage.sql
         .exec<{ n: number }>("SELECT COUNT(*) AS n FROM series_pending")
         .one().n;
-      return { written, waiting, series };
+      return { written, waiting, series: result.series };
     });
     expect(read.written).toBe(0);
     expect(read.waiting).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import {
 } from "../../shared/metrics/request-log.js";
 import type { MetricsObject } from "../../workers/do/metrics-object.js";
 import { RequestLogStore } from "../../workers/do/request-log-store.js";
+import { countRows } from "./sql-rows.js";
 
 const stubOf = (name: string): DurableObjectStub<MetricsObject> =>
   env.METRICS.get(env.METRICS.idFromName(name));
@@ -161,26 +162,14 @@ describe("the request log's storage", () => {
         records(f * 500, 500, (i) => now - 10_000 + i),
       );
     }
-    const rowsWritten = await runInDurableObject(stub, (instance, state) => {
-      // Every cursor the flush opens, to add up the rows it wrote.
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-      sql.exec = ((query: string, ...bindings: unknown[]) => {
-        const cursor = exec(query, ...bindings);
-        cursors.push(cursor);
-        return cursor;
-      }) as typeof sql.exec;
-      try {
+    const { rowsWritten } = await runInDurableObject(stub, (instance, state) =>
+      countRows(state, () =>
         instance.ingest(
           [],
           records(2000, 500, (i) => now - 10_000 + i),
-        );
-        return cursors.reduce((n, c) => n + c.rowsWritten, 0);
-      } finally {
-        sql.exec = exec;
-      }
-    });
+        ),
+      ),
+    );
     // 3 rows in, with their index entries, and the 3 oldest rows out: a row per record wrote
     // 2,000 (an insert, a delete and their index entries per record).
     expect(rowsWritten).toBeLessThanOrEqual(12);
