@@ -1,5 +1,5 @@
 // Metric entries from many flushes folded into one change per series, so the METRICS object
-// writes each series once per compaction rather than once per isolate flush.
+// writes each series once per fold of its waiting flushes rather than once per isolate flush.
 import { seriesKey, type MetricEntry } from "./batch.js";
 import type { Labels } from "./metrics.js";
 

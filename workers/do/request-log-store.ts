@@ -1,10 +1,10 @@
 // The request log in the METRICS object's SQLite: the last REQUEST_LOG_MAX records of the last
 // REQUEST_LOG_MAX_AGE_MS, whichever is fewer. Records arrive with metrics flushes, and a flush's
-// records are stored 200 to a row: a row per record made every request cost the object
-// an insert, a delete and their index entries (about four rows written, which SQLite storage
-// bills), and made one global object write as many rows a second as the whole deployment served
-// requests. Pruning drops whole rows in the same synchronous transaction; a read skips what the
-// oldest kept row holds beyond the bounds.
+// records are stored 200 to a row. A row per record made every request cost the object an insert,
+// a delete and their index entries (about four rows written, which SQLite storage bills), and made
+// one global object write as many rows a second as the whole deployment served requests. Pruning
+// drops whole rows in the same synchronous transaction; a read skips what the oldest kept row
+// holds beyond the bounds.
 import {
   REQUEST_LOG_MAX,
   REQUEST_LOG_MAX_AGE_MS,

@@ -82,8 +82,8 @@ export class SeriesStore {
       .map(([, entry]) => entry);
   }
 
-  /** Folds the waiting flushes into the stored values (call inside a transaction). */
-  fold(): void {
+  /** Folds the waiting flushes into the stored values (inside the caller's transaction). */
+  private fold(): void {
     for (const c of this.waiting()) {
       if (c.set === null && c.add === 0) continue;
       this.sql.exec(
@@ -102,9 +102,9 @@ export class SeriesStore {
     this.pendingEntries = 0;
   }
 
-  /** The change each series needs from the waiting flushes, oldest first. */
+  /** The change each series needs from the waiting flushes, oldest first. Read from the table,
+   * not gated on the counts: a rolled-back transaction can leave those behind the rows. */
   private waiting(): SeriesChange[] {
-    if (this.pendingRows === 0) return [];
     return foldEntries(
       this.sql
         .exec<{ entries: string }>("SELECT entries FROM series_pending ORDER BY seq")
