@@ -1,9 +1,10 @@
 // LIMITER Durable Object: one per principal (an API key's id, or an anonymous client's hashed IP).
 // It is the authority on the key's status and holds the request log, token bucket and budgets in
-// SQLite. Each RPC is one synchronous transaction with no await inside, so the input gate makes
-// every decision atomic however many isolates call at once; a failed write reloads from storage.
-// `acquire` is the request path's one call: admission, the first reservation and a lease; `renew`
-// is a busy key's next lease, asked off the request path before the current one runs out.
+// SQLite, what a decision changes as one row (limiter-sql-store.ts). Each RPC is one synchronous
+// transaction with no await inside, so the input gate makes every decision atomic however many
+// isolates call at once; a failed write reloads from storage. `acquire` is the request path's one
+// call: admission, the first reservation and a lease; `renew` is a busy key's next lease, asked
+// off the request path before the current one runs out.
 import { DurableObject } from "cloudflare:workers";
 import type {
   AcquireInput,
@@ -24,6 +25,7 @@ import { PrincipalLimiter } from "../../shared/ratelimit/principal-limiter.js";
 import { SqlLimiterStore } from "./limiter-sql-store.js";
 
 export class LimiterObject extends DurableObject<Env> {
+  private store!: SqlLimiterStore;
   private limiter: PrincipalLimiter;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -78,16 +80,22 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   private build(): PrincipalLimiter {
+    this.store = new SqlLimiterStore(this.ctx.storage.sql);
     return new PrincipalLimiter(
-      new SqlLimiterStore(this.ctx.storage.sql),
+      this.store,
       () => Date.now(),
       () => crypto.randomUUID(),
     );
   }
 
+  /** One decision in one transaction, its changed state written as one row at its end. */
   private run<T>(operation: (limiter: PrincipalLimiter) => T): T {
     try {
-      return this.ctx.storage.transactionSync(() => operation(this.limiter));
+      return this.ctx.storage.transactionSync(() => {
+        const result = operation(this.limiter);
+        this.store.commit();
+        return result;
+      });
     } catch (err) {
       // The transaction rolled back (table creation included); rebuild the in-memory state from
       // what storage holds.

@@ -1,5 +1,5 @@
 // The LIMITER object's SQLite tables behind the limiter's synchronous store port. Budgets are kept
-// as REAL USD (as configured), spend as INTEGER nano-USD so sums of tiny prices stay exact.
+// as REAL USD (as configured), spend as integer nano-USD so sums of tiny prices stay exact.
 import type {
   LimiterState,
   LimiterStore,
@@ -25,17 +25,14 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS principal_grants (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
      namespaces TEXT NOT NULL, scopes TEXT NOT NULL)`,
-  "CREATE TABLE IF NOT EXISTS request_log (at INTEGER PRIMARY KEY, count INTEGER NOT NULL)",
-  `CREATE TABLE IF NOT EXISTS token_bucket (
-     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-     level REAL NOT NULL, updated_at INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS spend_period (
-     period TEXT PRIMARY KEY, spent_nano INTEGER NOT NULL, reserved_nano INTEGER NOT NULL,
-     tokens INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS reservation (
-     id TEXT PRIMARY KEY, tokens INTEGER NOT NULL, usd_nano INTEGER NOT NULL, day TEXT NOT NULL,
-     month TEXT NOT NULL, created_at INTEGER NOT NULL, expired INTEGER NOT NULL)`,
+  // What every decision changes (the request log, the token bucket, the spend periods and the
+  // open reservations), as one JSON row: one row written per decision.
+  `CREATE TABLE IF NOT EXISTS limiter_state (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL)`,
 ];
+
+/** The tables that held the decision state a row each, before `limiter_state`. */
+const ROW_PER_ITEM_TABLES = ["request_log", "token_bucket", "spend_period", "reservation"];
 
 type PrincipalRow = {
   id: string;
@@ -51,13 +48,36 @@ type PrincipalRow = {
   monthly_budget_usd: number;
 };
 
+/** The decision state as stored in `limiter_state`. */
+interface DecisionState {
+  log: LogEntry[];
+  bucket: BucketState | null;
+  periods: PeriodRow[];
+  reservations: ReservationRow[];
+}
+
 /**
- * A LimiterStore over one Durable Object's SQLite storage. The tables are created by the first
- * write, not by the constructor: a request with a well-formed but unknown key reaches an object
- * that has no principal, reads nothing and must leave no storage behind.
+ * A LimiterStore over one Durable Object's SQLite storage. The principal and its grants are rows
+ * of their own (written when a key is created, changed or revoked). Everything a decision changes
+ * is kept here as it is saved and written as one row by {@link commit}, which the object calls at
+ * the end of each decision's transaction: a row per log entry, bucket, period and reservation cost
+ * a request without a lease about ten rows written (its reservation and settlement), which SQLite
+ * storage bills and the free plan caps per day; now two.
+ *
+ * The tables are created by the first write, not by the constructor: a request with a
+ * well-formed but unknown key reaches an object that has no principal, reads nothing and must
+ * leave no storage behind.
  */
 export class SqlLimiterStore implements LimiterStore {
   private created: boolean;
+  private readonly log = new Map<number, number>();
+  private bucket: BucketState | null = null;
+  private readonly periods = new Map<string, PeriodRow>();
+  private readonly reservations = new Map<string, ReservationRow>();
+  /** The decision state changed since it was last written. */
+  private dirty = false;
+  /** Tables of the row-per-item layout still to drop once the state is written as one row. */
+  private legacyTables: string[] = [];
 
   constructor(private readonly sql: SqlStorage) {
     this.created =
@@ -83,16 +103,50 @@ export class SqlLimiterStore implements LimiterStore {
       return { principal: null, log: [], bucket: null, periods: [], reservations: [] };
     }
     const p = this.sql.exec<PrincipalRow>("SELECT * FROM principal").toArray()[0];
-    const bucket = this.sql
-      .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
-      .toArray()[0];
     const grants = this.sql
       .exec<{ namespaces: string; scopes: string }>(
         "SELECT namespaces, scopes FROM principal_grants",
       )
       .toArray()[0];
+    const state = this.readDecisionState();
+    // Copies: the limiter changes its own objects and saves them when it means to.
+    this.log.clear();
+    for (const e of state.log) this.log.set(e.at, e.count);
+    this.bucket = state.bucket && { ...state.bucket };
+    this.periods.clear();
+    for (const row of state.periods) this.periods.set(row.key, { ...row });
+    this.reservations.clear();
+    for (const r of state.reservations) this.reservations.set(r.id, { ...r });
+    this.dirty = this.legacyTables.length > 0;
     return {
       principal: p ? { ...toRecord(p), grants: grants ? toGrants(grants) : null } : null,
+      ...state,
+      log: [...state.log].sort((a, b) => a.at - b.at),
+    };
+  }
+
+  /** The `limiter_state` row, or the row-per-item tables of an object written before it. */
+  private readDecisionState(): DecisionState {
+    const row = this.sql.exec<{ state: string }>("SELECT state FROM limiter_state").toArray()[0];
+    const tables = new Set(
+      this.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((t) => t.name),
+    );
+    this.legacyTables = ROW_PER_ITEM_TABLES.filter((t) => tables.has(t));
+    if (row) return JSON.parse(row.state) as DecisionState;
+    if (this.legacyTables.length === 0) {
+      return { log: [], bucket: null, periods: [], reservations: [] };
+    }
+    return this.readRowPerItemTables();
+  }
+
+  private readRowPerItemTables(): DecisionState {
+    const bucket = this.sql
+      .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
+      .toArray()[0];
+    return {
       log: this.sql
         .exec<{ at: number; count: number }>("SELECT at, count FROM request_log ORDER BY at")
         .toArray()
@@ -159,60 +213,58 @@ export class SqlLimiterStore implements LimiterStore {
   }
 
   putLogEntry(entry: LogEntry): void {
-    if (entry.count > 0) {
-      this.write(
-        "INSERT OR REPLACE INTO request_log (at, count) VALUES (?, ?)",
-        entry.at,
-        entry.count,
-      );
-    } else {
-      this.write("DELETE FROM request_log WHERE at = ?", entry.at);
-    }
+    if (entry.count > 0) this.log.set(entry.at, entry.count);
+    else this.log.delete(entry.at);
+    this.dirty = true;
   }
 
   deleteLogThrough(at: number): void {
-    this.write("DELETE FROM request_log WHERE at <= ?", at);
+    for (const t of this.log.keys()) if (t <= at) this.log.delete(t);
+    this.dirty = true;
   }
 
   saveBucket(bucket: BucketState): void {
-    this.write(
-      "INSERT OR REPLACE INTO token_bucket (singleton, level, updated_at) VALUES (1, ?, ?)",
-      bucket.level,
-      bucket.updatedAt,
-    );
+    this.bucket = { level: bucket.level, updatedAt: bucket.updatedAt };
+    this.dirty = true;
   }
 
   savePeriod(p: PeriodRow): void {
-    this.write(
-      `INSERT OR REPLACE INTO spend_period (period, spent_nano, reserved_nano, tokens)
-       VALUES (?, ?, ?, ?)`,
-      p.key,
-      p.spentNano,
-      p.reservedNano,
-      p.tokens,
-    );
+    this.periods.set(p.key, { ...p });
+    this.dirty = true;
   }
 
   deletePeriod(key: string): void {
-    this.write("DELETE FROM spend_period WHERE period = ?", key);
+    this.periods.delete(key);
+    this.dirty = true;
   }
 
   saveReservation(r: ReservationRow): void {
-    this.write(
-      `INSERT OR REPLACE INTO reservation (id, tokens, usd_nano, day, month, created_at, expired)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      r.id,
-      r.tokens,
-      r.usdNano,
-      r.day,
-      r.month,
-      r.createdAt,
-      r.expired ? 1 : 0,
-    );
+    this.reservations.set(r.id, { ...r });
+    this.dirty = true;
   }
 
   deleteReservation(id: string): void {
-    this.write("DELETE FROM reservation WHERE id = ?", id);
+    this.reservations.delete(id);
+    this.dirty = true;
+  }
+
+  /** Writes the decision state as one row if it changed (call at the end of the transaction that
+   * changed it). The first write of an object kept a row per item drops those tables. */
+  commit(): void {
+    if (!this.dirty) return;
+    const state: DecisionState = {
+      log: [...this.log].map(([at, count]) => ({ at, count })),
+      bucket: this.bucket,
+      periods: [...this.periods.values()],
+      reservations: [...this.reservations.values()],
+    };
+    this.write(
+      "INSERT OR REPLACE INTO limiter_state (singleton, state) VALUES (1, ?)",
+      JSON.stringify(state),
+    );
+    for (const table of this.legacyTables) this.sql.exec(`DROP TABLE IF EXISTS ${table}`);
+    this.legacyTables = [];
+    this.dirty = false;
   }
 }
 
