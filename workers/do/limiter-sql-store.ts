@@ -142,47 +142,57 @@ export class SqlLimiterStore implements LimiterStore {
     return this.readRowPerItemTables();
   }
 
+  /** The decision state from the row-per-item tables (any that exist). */
   private readRowPerItemTables(): DecisionState {
-    const bucket = this.sql
-      .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
-      .toArray()[0];
+    const has = (table: string): boolean => this.legacyTables.includes(table);
+    const bucket = has("token_bucket")
+      ? this.sql
+          .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
+          .toArray()[0]
+      : undefined;
     return {
-      log: this.sql
-        .exec<{ at: number; count: number }>("SELECT at, count FROM request_log ORDER BY at")
-        .toArray()
-        .map((r) => ({ at: r.at, count: r.count })),
+      log: has("request_log")
+        ? this.sql
+            .exec<{ at: number; count: number }>("SELECT at, count FROM request_log ORDER BY at")
+            .toArray()
+            .map((r) => ({ at: r.at, count: r.count }))
+        : [],
       bucket: bucket ? { level: bucket.level, updatedAt: bucket.updated_at } : null,
-      periods: this.sql
-        .exec<{ period: string; spent_nano: number; reserved_nano: number; tokens: number }>(
-          "SELECT period, spent_nano, reserved_nano, tokens FROM spend_period",
-        )
-        .toArray()
-        .map((r) => ({
-          key: r.period,
-          spentNano: r.spent_nano,
-          reservedNano: r.reserved_nano,
-          tokens: r.tokens,
-        })),
-      reservations: this.sql
-        .exec<{
-          id: string;
-          tokens: number;
-          usd_nano: number;
-          day: string;
-          month: string;
-          created_at: number;
-          expired: number;
-        }>("SELECT * FROM reservation")
-        .toArray()
-        .map((r) => ({
-          id: r.id,
-          tokens: r.tokens,
-          usdNano: r.usd_nano,
-          day: r.day,
-          month: r.month,
-          createdAt: r.created_at,
-          expired: r.expired === 1,
-        })),
+      periods: has("spend_period")
+        ? this.sql
+            .exec<{ period: string; spent_nano: number; reserved_nano: number; tokens: number }>(
+              "SELECT period, spent_nano, reserved_nano, tokens FROM spend_period",
+            )
+            .toArray()
+            .map((r) => ({
+              key: r.period,
+              spentNano: r.spent_nano,
+              reservedNano: r.reserved_nano,
+              tokens: r.tokens,
+            }))
+        : [],
+      reservations: has("reservation")
+        ? this.sql
+            .exec<{
+              id: string;
+              tokens: number;
+              usd_nano: number;
+              day: string;
+              month: string;
+              created_at: number;
+              expired: number;
+            }>("SELECT * FROM reservation")
+            .toArray()
+            .map((r) => ({
+              id: r.id,
+              tokens: r.tokens,
+              usdNano: r.usd_nano,
+              day: r.day,
+              month: r.month,
+              createdAt: r.created_at,
+              expired: r.expired === 1,
+            }))
+        : [],
     };
   }
 

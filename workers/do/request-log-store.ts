@@ -70,9 +70,9 @@ export class RequestLogStore {
     this.dropAged(now - REQUEST_LOG_MAX_AGE_MS);
   }
 
-  /** Drops the oldest rows while their newest record is older than `since` (a row a read). A
-   * row whose isolate's clock ran ahead waits for its own time, and its elders with it; reads
-   * leave their records out all the same, and the count bound still holds. */
+  /** Drops the oldest rows while their newest record is older than `since`, reading one row per
+   * step. A row whose isolate's clock ran ahead waits for its own time, and the rows after it
+   * with it; reads leave their old records out all the same, and the count bound still holds. */
   private dropAged(since: number): void {
     for (;;) {
       const oldest = this.sql
@@ -117,7 +117,7 @@ export class RequestLogStore {
     );
   }
 
-  /** A log kept a row per record (its `requests` table) becomes one flush, once. */
+  /** A log kept a row per record (its `requests` table) is carried over, once. */
   private carryOverRowPerRecordLog(): void {
     const old = this.sql
       .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'")
