@@ -67,14 +67,16 @@ export class MetricsObject extends DurableObject<Env> {
 
   /** Every series with its current value, and the INDEX objects' reports (what /metrics needs). */
   snapshot(): { series: MetricEntry[]; index: IndexReportRow[] } {
-    this.maybeSample();
-    return { series: this.readSeries(), index: this.indexReports.all() };
+    const series = this.series.all();
+    this.maybeSample(series);
+    return { series, index: this.indexReports.all() };
   }
 
   /** Series, sampled history and the INDEX objects' reports in one round trip (/v1/stats). */
   read(): { series: MetricEntry[]; samples: StatsSample[]; index: IndexReportRow[] } {
-    this.maybeSample();
-    return { series: this.readSeries(), samples: this.samples(), index: this.indexReports.all() };
+    const series = this.series.all();
+    this.maybeSample(series);
+    return { series, samples: this.samples(), index: this.indexReports.all() };
   }
 
   /** The INDEX objects' reports alone (the namespace listing). */
@@ -95,19 +97,15 @@ export class MetricsObject extends DurableObject<Env> {
       .map((r) => JSON.parse(r.totals) as StatsSample);
   }
 
-  /** Every series, the flushes still waiting included. */
-  private readSeries(): MetricEntry[] {
-    return this.series.all();
-  }
-
   /** Records the current totals when the last sample is older than SAMPLE_INTERVAL_MS. Sampling
-   * rides on flushes and reads, so an idle gateway costs nothing (no alarms). */
-  private maybeSample(): void {
+   * rides on flushes and reads, so an idle gateway costs nothing (no alarms). A read passes the
+   * series it has just read, rather than have them read again. */
+  private maybeSample(series?: MetricEntry[]): void {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     const last = sql.exec<{ t: number | null }>("SELECT MAX(t) AS t FROM samples").one().t;
     if (last !== null && now - last < SAMPLE_INTERVAL_MS) return;
-    const sample = sampleOf(this.readSeries(), now);
+    const sample = sampleOf(series ?? this.series.all(), now);
     sql.exec(
       "INSERT OR REPLACE INTO samples (t, totals) VALUES (?, ?)",
       now,
