@@ -140,15 +140,22 @@ export interface LoggedRecord {
   seq: number;
 }
 
-/** Whether `record` passes the filter's status, route and principal (not its cursor). */
-function matches(record: RequestRecord, filter: RequestLogFilter): boolean {
-  if (filter.route !== undefined && record.route !== filter.route) return false;
-  if (filter.principal !== undefined && record.principal_id !== filter.principal) return false;
-  if (filter.status === undefined) return true;
-  const cls = /^([1-5])xx$/.exec(filter.status);
-  if (!cls) return record.status === Number(filter.status);
+/** The statuses a filter's `status` admits: an exact status (`429`) or a class (`4xx`). */
+function statusRange(status: string | undefined): { low: number; high: number } | null {
+  if (status === undefined) return null;
+  const cls = /^([1-5])xx$/.exec(status);
+  if (!cls) return { low: Number(status), high: Number(status) + 1 };
   const low = Number(cls[1]) * 100;
-  return record.status >= low && record.status < low + 100;
+  return { low, high: low + 100 };
+}
+
+/** A test of the filter's status, route and principal (not its cursor), its status read once. */
+function matcherOf(filter: RequestLogFilter): (record: RequestRecord) => boolean {
+  const statuses = statusRange(filter.status);
+  return (record) =>
+    (filter.route === undefined || record.route === filter.route) &&
+    (filter.principal === undefined || record.principal_id === filter.principal) &&
+    (statuses === null || (record.status >= statuses.low && record.status < statuses.high));
 }
 
 /** Newest first: by time, then by the order the log was given them. */
@@ -161,10 +168,11 @@ export function requestLogPage(
   filter: RequestLogFilter,
 ): { data: RequestRecord[]; next_before: string | null } {
   const { before } = filter;
+  const matches = matcherOf(filter);
   const hits = logged
     .filter(
       (e) =>
-        matches(e.record, filter) &&
+        matches(e.record) &&
         (before === undefined ||
           e.record.t < before.t ||
           (e.record.t === before.t && e.seq < before.seq)),
