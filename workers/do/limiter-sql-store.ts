@@ -10,6 +10,7 @@ import type {
 import { SCOPES, type Grants, type Scope } from "../../shared/tenancy/grants.js";
 import type { LogEntry } from "../../shared/ratelimit/sliding-log.js";
 import type { BucketState } from "../../shared/ratelimit/token-bucket.js";
+import { readRowPerItemTables, rowPerItemTables } from "./limiter-row-per-item.js";
 
 const SCHEMA = [
   // The foundation's placeholder counted per-minute buckets here; the sliding log replaces it.
@@ -31,9 +32,6 @@ const SCHEMA = [
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL)`,
 ];
 
-/** The tables that held the decision state a row each, before `limiter_state`. */
-const ROW_PER_ITEM_TABLES = ["request_log", "token_bucket", "spend_period", "reservation"];
-
 type PrincipalRow = {
   id: string;
   kind: string;
@@ -49,7 +47,7 @@ type PrincipalRow = {
 };
 
 /** The decision state as stored in `limiter_state`. */
-interface DecisionState {
+export interface DecisionState {
   log: LogEntry[];
   bucket: BucketState | null;
   periods: PeriodRow[];
@@ -125,75 +123,16 @@ export class SqlLimiterStore implements LimiterStore {
     };
   }
 
-  /** The `limiter_state` row, or the row-per-item tables of an object written before it. */
+  /** The `limiter_state` row, or the row-per-item tables of an object written before it. The
+   * row and those tables never both exist: the write of the row drops them. */
   private readDecisionState(): DecisionState {
     const row = this.sql.exec<{ state: string }>("SELECT state FROM limiter_state").toArray()[0];
-    const tables = new Set(
-      this.sql
-        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .toArray()
-        .map((t) => t.name),
-    );
-    this.legacyTables = ROW_PER_ITEM_TABLES.filter((t) => tables.has(t));
-    if (row) return JSON.parse(row.state) as DecisionState;
-    if (this.legacyTables.length === 0) {
-      return { log: [], bucket: null, periods: [], reservations: [] };
+    if (row) {
+      this.legacyTables = [];
+      return JSON.parse(row.state) as DecisionState;
     }
-    return this.readRowPerItemTables();
-  }
-
-  /** The decision state from the row-per-item tables (any that exist). */
-  private readRowPerItemTables(): DecisionState {
-    const has = (table: string): boolean => this.legacyTables.includes(table);
-    const bucket = has("token_bucket")
-      ? this.sql
-          .exec<{ level: number; updated_at: number }>("SELECT level, updated_at FROM token_bucket")
-          .toArray()[0]
-      : undefined;
-    return {
-      log: has("request_log")
-        ? this.sql
-            .exec<{ at: number; count: number }>("SELECT at, count FROM request_log ORDER BY at")
-            .toArray()
-            .map((r) => ({ at: r.at, count: r.count }))
-        : [],
-      bucket: bucket ? { level: bucket.level, updatedAt: bucket.updated_at } : null,
-      periods: has("spend_period")
-        ? this.sql
-            .exec<{ period: string; spent_nano: number; reserved_nano: number; tokens: number }>(
-              "SELECT period, spent_nano, reserved_nano, tokens FROM spend_period",
-            )
-            .toArray()
-            .map((r) => ({
-              key: r.period,
-              spentNano: r.spent_nano,
-              reservedNano: r.reserved_nano,
-              tokens: r.tokens,
-            }))
-        : [],
-      reservations: has("reservation")
-        ? this.sql
-            .exec<{
-              id: string;
-              tokens: number;
-              usd_nano: number;
-              day: string;
-              month: string;
-              created_at: number;
-              expired: number;
-            }>("SELECT * FROM reservation")
-            .toArray()
-            .map((r) => ({
-              id: r.id,
-              tokens: r.tokens,
-              usdNano: r.usd_nano,
-              day: r.day,
-              month: r.month,
-              createdAt: r.created_at,
-              expired: r.expired === 1,
-            }))
-        : [],
-    };
+    this.legacyTables = rowPerItemTables(this.sql);
+    return readRowPerItemTables(this.sql, this.legacyTables);
   }
 
   savePrincipal(p: PrincipalRecord): void {
