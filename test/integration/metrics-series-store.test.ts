@@ -29,6 +29,10 @@ function chatFlush(n: number): MetricEntry[] {
 const valueOf = (series: MetricEntry[], name: string, labels: Record<string, string>) =>
   series.find((s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
 
+/** The number a query selects as `n` from the object's SQLite. */
+const numberIn = (state: DurableObjectState, query: string): number =>
+  state.storage.sql.exec<{ n: number }>(query).one().n;
+
 describe("the METRICS object's series", () => {
   it("write a row or two per flush, however many series it touches", async () => {
     const stub = stubOf("series-rows");
@@ -52,9 +56,7 @@ describe("the METRICS object's series", () => {
       instance.ingest(chatFlush(4));
       instance.ingest(chatFlush(6));
       const { result, rowsWritten: written } = countRows(state, () => instance.snapshot());
-      const waiting = state.storage.sql
-        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM series_pending")
-        .one().n;
+      const waiting = numberIn(state, "SELECT COUNT(*) AS n FROM series_pending");
       return { written, waiting, series: result.series };
     });
     expect(read.written).toBe(0);
@@ -117,16 +119,15 @@ describe("the METRICS object's series", () => {
   it(`fold in without waiting for a read once ${MAX_PENDING_ROWS} flushes wait`, async () => {
     const stub = stubOf("series-pending");
     const pending = await runInDurableObject(stub, (instance, state) => {
-      const count = (sql: string) => state.storage.sql.exec<{ n: number }>(sql).one().n;
       instance.snapshot();
       const one = [{ name: "ragway_requests_total", labels: { ...CHAT, status: "200" }, value: 1 }];
       for (let i = 0; i < MAX_PENDING_ROWS - 1; i++) instance.ingest(one);
-      const before = count("SELECT COUNT(*) AS n FROM series_pending");
+      const before = numberIn(state, "SELECT COUNT(*) AS n FROM series_pending");
       instance.ingest(one);
       return {
         before,
-        after: count("SELECT COUNT(*) AS n FROM series_pending"),
-        value: count("SELECT value AS n FROM series"),
+        after: numberIn(state, "SELECT COUNT(*) AS n FROM series_pending"),
+        value: numberIn(state, "SELECT value AS n FROM series"),
       };
     });
     expect(pending).toEqual({
@@ -145,16 +146,15 @@ describe("the METRICS object's series", () => {
       value: 1,
     }));
     const counts = await runInDurableObject(stub, (instance, state) => {
-      const count = (sql: string) => state.storage.sql.exec<{ n: number }>(sql).one().n;
       instance.snapshot();
       for (let i = 0; i < flushes - 1; i++) instance.ingest(flush);
-      const before = count("SELECT COUNT(*) AS n FROM series");
+      const before = numberIn(state, "SELECT COUNT(*) AS n FROM series");
       instance.ingest(flush);
       return {
         before,
-        after: count("SELECT COUNT(*) AS n FROM series"),
-        waiting: count("SELECT COUNT(*) AS n FROM series_pending"),
-        total: count("SELECT SUM(value) AS n FROM series"),
+        after: numberIn(state, "SELECT COUNT(*) AS n FROM series"),
+        waiting: numberIn(state, "SELECT COUNT(*) AS n FROM series_pending"),
+        total: numberIn(state, "SELECT SUM(value) AS n FROM series"),
       };
     });
     expect(counts).toEqual({ before: 0, after: 5000, waiting: 0, total: flushes * 5000 });
