@@ -159,7 +159,8 @@ describe("npm run dev (the dev environment)", () => {
     const pkg = JSON.parse(await readFile("package.json", "utf8")) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.dev).toBe("wrangler dev --env dev");
+    expect(pkg.scripts.dev).toBe("node scripts/dev.mjs");
+    expect(await readFile("scripts/dev.mjs", "utf8")).toContain('"dev", "--env", "dev"');
     expect(pkg.scripts.deploy).toBe("wrangler deploy --env production");
     const { vars } = readWranglerConfig("dev");
     const config = parseConfig(vars);

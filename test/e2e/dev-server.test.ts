@@ -4,13 +4,13 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
 
-// No variable overridden: the development environment as `npm run dev` runs it, whose admin
-// token is the documented development one.
+// Started by `npm run dev` itself, no variable overridden: the development environment as the
+// README starts it, whose admin token is the documented development one.
 const ADMIN_TOKEN = "ragway-dev-admin-token";
 let dev: WranglerDev;
 
 beforeAll(async () => {
-  dev = await startWranglerDev();
+  dev = await startWranglerDev({ npmScript: true });
 });
 
 afterAll(async () => {
@@ -24,6 +24,12 @@ interface QueryBody {
 }
 
 describe("wrangler dev, as a newcomer runs it", () => {
+  it("starts without printing a stack trace, offline too", () => {
+    // wrangler's fetch of its `Request.cf` placeholder failed offline with one (scripts/dev.mjs).
+    expect(dev.output()).toContain("Ready on");
+    expect(dev.output()).not.toMatch(/^\s+at \S/m);
+  });
+
   it("reports health, and the sample corpus loaded in the admin stats", async () => {
     const res = await fetch(`${dev.url}/health`);
     expect(res.status).toBe(200);

@@ -11,7 +11,7 @@ export interface WranglerDev {
   /** The V8 inspector (DevTools protocol) of the Worker, e.g. for a CPU profile; null when
    * started with `inspector: false`. */
   inspectorUrl: string | null;
-  /** The process group leader (npx): wrangler and workerd run under it. */
+  /** The process group leader (npx, or npm for `npmScript`): wrangler and workerd run under it. */
   pid: number;
   /** Everything the process printed so far. */
   output(): string;
@@ -47,6 +47,9 @@ export type WranglerDevOptions = {
   /** The checkout to serve (its wrangler.toml, sources and support files); default the current
    * directory. */
   cwd?: string;
+  /** Start it through `npm run dev` itself (the README's command, with the ports and state
+   * folder added as its arguments), not wrangler's command line. Needs the inspector. */
+  npmScript?: boolean;
 };
 
 /** Runs `wrangler dev --env dev` (as `npm run dev` does) with `vars` overriding its vars. `logLevel: "log"` also
@@ -69,13 +72,12 @@ async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const inspector = await freePort();
   const state = await mkdtemp(join(tmpdir(), "ragway-dev-"));
   const withInspector = options.inspector ?? true;
+  if (options.npmScript && !withInspector) throw new Error("npmScript runs with the inspector");
   const logLevel = options.logLevel ?? "info";
+  const command = options.npmScript ? ["run", "dev", "--"] : ["wrangler", "dev", "--env", "dev"];
   const args = withInspector
     ? [
-        "wrangler",
-        "dev",
-        "--env",
-        "dev",
+        ...command,
         "--port",
         String(port),
         "--inspector-port",
@@ -98,15 +100,24 @@ async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
     logLevel,
     vars: options.vars ?? {},
   };
-  const child: ChildProcess = spawn("npx", args, {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: "false",
+    // What `npm run dev` sets (scripts/dev.mjs): no fetch of wrangler's `Request.cf` placeholder.
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    CI: "true",
+    NO_COLOR: "1",
+    ...(withInspector ? {} : { RAGWAY_SERVE: JSON.stringify(serve) }),
+  };
+  if (options.npmScript) {
+    // As from a newcomer's shell: what the script sets is its own doing, and no NODE_ENV=test
+    // from the test runner (under which miniflare skips that fetch by itself).
+    delete env.CLOUDFLARE_CF_FETCH_ENABLED;
+    delete env.NODE_ENV;
+  }
+  const child: ChildProcess = spawn(options.npmScript ? "npm" : "npx", args, {
     cwd: options.cwd ?? process.cwd(),
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: "false",
-      CI: "true",
-      NO_COLOR: "1",
-      ...(withInspector ? {} : { RAGWAY_SERVE: JSON.stringify(serve) }),
-    },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
