@@ -400,6 +400,41 @@ async function runMode(upstreamUrl: string, mode: Mode, countCalls: boolean): Pr
         throughputRow("cache hit vs constant + 1 console line", hitRagwayAgain, hitBaseLogged),
       ],
     );
+    /** One side's CPU per request in one runtime (`workerd#1`, `workerd#2`), or in every other
+     * process of the side (`null`: wrangler's Node processes, and npx's and esbuild's). */
+    const processCpu = (r: SideLoad, runtime: string | null) => {
+      if (!r.cpuByProcess) return "n/a";
+      let used = 0;
+      for (const [name, perRequest] of r.cpuByProcess) {
+        if (runtime === null ? !name.startsWith("workerd#") : name === runtime) used += perRequest;
+      }
+      return ms(used);
+    };
+    const processRow = (label: string, side: SideLoad) => [
+      label,
+      processCpu(side, null),
+      processCpu(side, "workerd#1"),
+      processCpu(side, "workerd#2"),
+    ];
+    const processRows = (name: string, r: SideLoad, b: SideLoad) => [
+      processRow(`${name}: ragway`, r),
+      processRow(`${name}: baseline`, b),
+    ];
+    printTable(
+      "The same rows' CPU per request by process: where the difference is spent (wrangler's Node " +
+        "process prints and files each console line; its proxy runtime copies each response and " +
+        "walks its headers; the Worker's runtime runs the Worker)",
+      ["measure", "wrangler (Node)", "wrangler's proxy runtime", "the Worker's runtime"],
+      [
+        ...processRows("chat (sampled)", chatRagway, chatBase),
+        ...processRows("cache hit", hitRagway, hitBase),
+        ...processRows(
+          "chat (sampled), forwarder + 1 console line",
+          chatRagwayAgain,
+          chatBaseLogged,
+        ),
+      ],
+    );
   } finally {
     await Promise.all([gateway.stop(), baseline.stop()]);
   }
