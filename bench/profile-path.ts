@@ -1,10 +1,11 @@
-// `npm run bench:profile -- [chat|stream|hit|ask] [requests]`: a CPU profile of the gateway Worker
-// under load. The profile is taken over an inspector that only the profiler is attached to (the
-// deploy bundle on Miniflare, bench/lib/profiled-gateway.ts), not over `wrangler dev`'s, whose own
-// session makes every console line and subrequest cost CPU and skews the profile. Prints self
-// time by function and by file and inclusive time, so a change to the request path is decided on
-// where the CPU goes rather than on wall time (the machine is shared). PROFILE=0 attaches no
-// profiler and prints only the CPU `wrangler dev`'s processes spent per request. Asserts nothing.
+// `npm run bench:profile -- [chat|stream|miss|hit|ask] [requests]`: a CPU profile of the gateway
+// Worker under load (`miss`: a new chat at temperature 0, looked up in the chat cache and filed).
+// The profile is taken over an inspector that only the profiler is attached to (the deploy bundle
+// on Miniflare, bench/lib/profiled-gateway.ts), not over `wrangler dev`'s, whose own session makes
+// every console line and subrequest cost CPU and skews the profile. Prints self time by function
+// and by file and inclusive time, so a change to the request path is decided on where the CPU
+// goes rather than on wall time (the machine is shared). PROFILE=0 attaches no profiler and
+// prints only the CPU `wrangler dev`'s processes spent per request. Asserts nothing.
 import { cp, writeFile } from "node:fs/promises";
 import WebSocket from "ws";
 import { startMockUpstream } from "../test/mock-upstream/server.js";
@@ -77,7 +78,7 @@ function requests(url: string, headers: Record<string, string>) {
         ? { url: `${url}/v1/query`, init: postJson(askBody(i), headers) }
         : {
             url: `${url}/v1/chat/completions`,
-            init: postJson(chatBody(i, kind === "stream"), headers),
+            init: postJson(chatBody(i, kind === "stream", kind === "miss"), headers),
           };
 }
 
