@@ -1,11 +1,12 @@
-// The request log's storage in the METRICS object: it keeps the newest 1,000 records of the last
-// day across flushes of any size, pages them newest first without repeats, carries over a log
+// The request log's storage in the METRICS object: it keeps the newest REQUEST_LOG_MAX records of
+// the last day across flushes of any size, pages them newest first without repeats, carries over a log
 // kept a row per record, stores records whose text fields are all at their longest, and a flush
 // writes a few rows rather than several per record (about four billed rows written per request).
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
+  MAX_PENDING_RECORDS,
   REQUEST_LOG_MAX,
   parseCursor,
   requestRecordOf,
@@ -59,12 +60,14 @@ async function readAll(
 }
 
 describe("the request log's storage", () => {
-  it("keeps the newest 1,000 records across flushes of any size, newest first, without repeats", async () => {
+  it("keeps the newest REQUEST_LOG_MAX records across flushes of any size, newest first, without repeats", async () => {
     const stub = stubOf("request-log-bounds");
     const now = Date.now();
-    // 3,700 records in flushes of 1, 7, 300 and 1,200: the last flush alone is over the bound.
+    // 3.7 times the bound in flushes of 1 and 7 records and of 0.3 and 1.2 times the bound: the
+    // last flush alone is over it.
+    const part = (share: number): number => Math.round(share * REQUEST_LOG_MAX);
     let next = 0;
-    for (const size of [1, 7, 300, 1200, 300, 7, 1, 684, 1200]) {
+    for (const size of [1, 7, part(0.3), part(1.2), part(0.3), 7, 1, part(0.684), part(1.2)]) {
       await stub.ingest(
         [],
         records(next, size, (i) => now - 10_000 + i),
@@ -156,36 +159,45 @@ describe("the request log's storage", () => {
   it("writes a few rows per flush, however many records it carries", async () => {
     const stub = stubOf("request-log-rows");
     const now = Date.now();
-    for (let f = 0; f < 4; f++) {
-      await stub.ingest(
-        [],
-        records(f * 500, 500, (i) => now - 10_000 + i),
-      );
-    }
+    // The log full: flushes of 500 records (one ingest call each, inside the object).
+    const full = REQUEST_LOG_MAX / 500;
+    await runInDurableObject(stub, (instance) => {
+      for (let f = 0; f < full; f++) {
+        instance.ingest(
+          [],
+          records(f * 500, 500, (i) => now - 100_000 + i),
+        );
+      }
+    });
+    let next = full * 500;
     const { rowsWritten } = await runInDurableObject(stub, (instance, state) =>
       countRows(state, () =>
         instance.ingest(
           [],
-          records(2000, 500, (i) => now - 10_000 + i),
+          records(next, 500, (i) => now - 100_000 + i),
         ),
       ),
     );
+    next += 500;
     // 3 rows in and the 3 oldest rows out: a row per record wrote 2,000 (an insert, a delete
     // and their index entries per record).
     expect(rowsWritten).toBeLessThanOrEqual(6);
     expect(await readAll(stub)).toHaveLength(REQUEST_LOG_MAX);
     // A quiet isolate's flush of one record, the log full of such flushes: one row in, one out.
-    for (let i = 0; i < REQUEST_LOG_MAX; i++) {
-      await stub.ingest(
-        [],
-        records(2500 + i, 1, () => now),
-      );
-    }
+    await runInDurableObject(stub, (instance) => {
+      for (let i = 0; i < REQUEST_LOG_MAX; i++) {
+        instance.ingest(
+          [],
+          records(next + i, 1, () => now),
+        );
+      }
+    });
+    next += REQUEST_LOG_MAX;
     const quiet = await runInDurableObject(stub, (instance, state) =>
       countRows(state, () =>
         instance.ingest(
           [],
-          records(9000, 1, () => now),
+          records(next, 1, () => now),
         ),
       ),
     );
@@ -193,11 +205,11 @@ describe("the request log's storage", () => {
     expect(await readAll(stub)).toHaveLength(REQUEST_LOG_MAX);
   });
 
-  it("stores a flush of records with every text field at its longest", async () => {
+  it("stores the largest flush an isolate sends, every text field at its longest", async () => {
     const stub = stubOf("request-log-long");
     const now = Date.now();
     const long = "x".repeat(100_000);
-    const flush = Array.from({ length: REQUEST_LOG_MAX }, (_, i) =>
+    const flush = Array.from({ length: MAX_PENDING_RECORDS }, (_, i) =>
       requestRecordOf(
         `req_${i}`,
         now - 1000 + i,
@@ -218,7 +230,7 @@ describe("the request log's storage", () => {
     ).filter((r): r is RequestRecord => r !== null);
     expect(await stub.ingest([], flush)).toEqual({ accepted: 0, rejected: 0 });
     const page = await stub.requests({ limit: 1 });
-    expect(page.data[0]?.id).toBe(`req_${REQUEST_LOG_MAX - 1}`);
+    expect(page.data[0]?.id).toBe(`req_${MAX_PENDING_RECORDS - 1}`);
     expect(JSON.stringify(page.data[0]).length).toBeLessThan(4000);
     // Production's SQLite refuses a row over 2 MB (the local one does not): 1,000 of these
     // records in one row would be over it.
