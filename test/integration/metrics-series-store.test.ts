@@ -7,7 +7,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MetricsBatch, type MetricEntry } from "../../shared/metrics/batch.js";
 import type { MetricsObject } from "../../workers/do/metrics-object.js";
-import { MAX_PENDING_ENTRIES, MAX_PENDING_ROWS } from "../../workers/do/series-store.js";
+import {
+  MAX_PENDING_ENTRIES,
+  MAX_PENDING_ROWS,
+  SeriesStore,
+} from "../../workers/do/series-store.js";
 import { countRows } from "./sql-rows.js";
 
 const stubOf = (name: string): DurableObjectStub<MetricsObject> =>
@@ -158,5 +162,30 @@ describe("the METRICS object's series", () => {
       };
     });
     expect(counts).toEqual({ before: 0, after: 5000, waiting: 0, total: flushes * 5000 });
+  });
+
+  it("carry over flushes left waiting in the earlier series_flushes table, once", async () => {
+    const stub = stubOf("series-carried");
+    const carried = await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("CREATE TABLE series_flushes (seq INTEGER PRIMARY KEY, entries TEXT NOT NULL)");
+      for (const n of [3, 4]) {
+        sql.exec("INSERT INTO series_flushes (entries) VALUES (?)", JSON.stringify(chatFlush(n)));
+      }
+      state.storage.transactionSync(() => new SeriesStore(sql));
+      const again = state.storage.transactionSync(() => new SeriesStore(sql));
+      return {
+        series: again.all(),
+        waiting: numberIn(state, "SELECT COUNT(*) AS n FROM series_pending"),
+        left: numberIn(
+          state,
+          "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'series_flushes'",
+        ),
+      };
+    });
+    expect(carried.left).toBe(0);
+    expect(carried.waiting).toBe(2);
+    expect(valueOf(carried.series, "ragway_requests_total", { ...CHAT, status: "200" })).toBe(7);
+    expect(valueOf(carried.series, "ragway_gateway_overhead_seconds_count", CHAT)).toBe(7);
   });
 });

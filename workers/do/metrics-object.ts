@@ -28,7 +28,8 @@ export class MetricsObject extends DurableObject<Env> {
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS samples (t INTEGER PRIMARY KEY, totals TEXT NOT NULL)",
     );
-    this.series = new SeriesStore(ctx.storage.sql);
+    // In one transaction, like the request log below: waiting flushes carried over once.
+    this.series = ctx.storage.transactionSync(() => new SeriesStore(ctx.storage.sql));
     // In one transaction: a log kept a row per record is carried over whole or not at all.
     this.requestLog = ctx.storage.transactionSync(() => new RequestLogStore(ctx.storage.sql));
     this.indexReports = new IndexReportStore(ctx.storage.sql);

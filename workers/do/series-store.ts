@@ -33,6 +33,7 @@ export class SeriesStore {
          seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, entries TEXT NOT NULL
        );`,
     );
+    this.carryOverSeriesFlushes();
     const waiting = sql
       .exec<{ rows: number; entries: number }>(
         "SELECT COUNT(*) AS rows, COALESCE(SUM(n), 0) AS entries FROM series_pending",
@@ -100,6 +101,21 @@ export class SeriesStore {
     this.sql.exec("DELETE FROM series_pending");
     this.pendingRows = 0;
     this.pendingEntries = 0;
+  }
+
+  /** Flushes left waiting in `series_flushes`, this table's earlier layout (no `n` column), join
+   * the waiting rows in their order, once, and that table goes. Call inside a transaction, so
+   * they are neither lost nor counted twice. */
+  private carryOverSeriesFlushes(): void {
+    const old = this.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'series_flushes'")
+      .toArray();
+    if (old.length === 0) return;
+    this.sql.exec(
+      `INSERT INTO series_pending (n, entries)
+         SELECT json_array_length(entries), entries FROM series_flushes ORDER BY seq`,
+    );
+    this.sql.exec("DROP TABLE series_flushes");
   }
 
   /** The change each series needs from the waiting flushes, oldest first. Read from the table,
