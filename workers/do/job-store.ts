@@ -9,6 +9,7 @@ import type { Claim } from "../../shared/jobs/ingest-messages.js";
 import type { DocumentOutcome, JobReservation } from "../../shared/jobs/job-types.js";
 import type { JobSnapshot } from "../../shared/jobs/job-view.js";
 import type { Spend } from "../../shared/util/spend.js";
+import { hasTable } from "./sql-tables.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS job (
@@ -66,10 +67,7 @@ export class JobStore {
 
   /** Whether this object holds a job. */
   exists(): boolean {
-    const tables = this.sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'job'")
-      .one();
-    return tables.n > 0 && this.row() !== null;
+    return this.row() !== null;
   }
 
   /** Stores a new job; its unchanged documents are done from the start. */
@@ -260,19 +258,13 @@ export class JobStore {
 
   private hasPieces(): boolean {
     if (!this.piecesTable) {
-      const tables = this.sql
-        .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'doc_pieces'")
-        .one();
-      this.piecesTable = tables.n > 0;
+      this.piecesTable = hasTable(this.sql, "doc_pieces");
     }
     return this.piecesTable;
   }
 
   private row(): JobRow | null {
-    const tables = this.sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'job'")
-      .one();
-    if (tables.n === 0) return null;
+    if (!hasTable(this.sql, "job")) return null;
     return this.sql.exec<JobRow>("SELECT * FROM job WHERE k = 1").toArray()[0] ?? null;
   }
 }

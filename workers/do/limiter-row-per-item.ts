@@ -2,19 +2,14 @@
 // per log entry, token bucket, spend period and reservation. Read once, when such an object first
 // loads; its next write moves the state to the one row and drops these tables.
 import type { DecisionState } from "./limiter-sql-store.js";
+import { hasTable } from "./sql-tables.js";
 
 /** The tables that held the decision state a row each. */
 const ROW_PER_ITEM_TABLES = ["request_log", "token_bucket", "spend_period", "reservation"];
 
 /** Which of those tables the database still has. */
 export function rowPerItemTables(sql: SqlStorage): string[] {
-  const tables = new Set(
-    sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .toArray()
-      .map((t) => t.name),
-  );
-  return ROW_PER_ITEM_TABLES.filter((t) => tables.has(t));
+  return ROW_PER_ITEM_TABLES.filter((t) => hasTable(sql, t));
 }
 
 /** The decision state from `tables` (any of the four; a missing one holds nothing). */

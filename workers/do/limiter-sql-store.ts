@@ -11,6 +11,7 @@ import { SCOPES, type Grants, type Scope } from "../../shared/tenancy/grants.js"
 import type { LogEntry } from "../../shared/ratelimit/sliding-log.js";
 import type { BucketState } from "../../shared/ratelimit/token-bucket.js";
 import { readRowPerItemTables, rowPerItemTables } from "./limiter-row-per-item.js";
+import { hasTable } from "./sql-tables.js";
 
 const SCHEMA = [
   // The foundation's placeholder counted per-minute buckets here; the sliding log replaces it.
@@ -78,9 +79,7 @@ export class SqlLimiterStore implements LimiterStore {
   private legacyTables: string[] = [];
 
   constructor(private readonly sql: SqlStorage) {
-    this.created =
-      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'principal'").toArray()
-        .length > 0;
+    this.created = hasTable(sql, "principal");
     // An existing object still gets any table added since it was created.
     if (this.created) this.createTables();
   }

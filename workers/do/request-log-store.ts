@@ -14,6 +14,7 @@ import {
   type RequestLogFilter,
   type RequestRecord,
 } from "../../shared/metrics/request-log.js";
+import { hasTable } from "./sql-tables.js";
 
 /** Records stored in one row at most: records are bounded (a few KB at worst), so a row stays
  * well under SQLite storage's 2 MB limit on a row. */
@@ -119,10 +120,7 @@ export class RequestLogStore {
 
   /** A log kept a row per record (its `requests` table) is carried over, once. */
   private carryOverRowPerRecordLog(): void {
-    const old = this.sql
-      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requests'")
-      .toArray();
-    if (old.length === 0) return;
+    if (!hasTable(this.sql, "requests")) return;
     const records = this.sql
       .exec<{ record: string }>("SELECT record FROM requests ORDER BY t, seq")
       .toArray()

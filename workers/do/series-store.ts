@@ -8,6 +8,7 @@
 // each series it changes once, however many flushes changed it.
 import type { MetricEntry } from "../../shared/metrics/batch.js";
 import { foldEntries, type SeriesChange } from "../../shared/metrics/fold-entries.js";
+import { hasTable } from "./sql-tables.js";
 
 /** Stored flush rows that wait before they are folded into the stored values. */
 export const MAX_PENDING_ROWS = 200;
@@ -107,10 +108,7 @@ export class SeriesStore {
    * the waiting rows in their order, once, and that table goes. Call inside a transaction, so
    * they are neither lost nor counted twice. */
   private carryOverSeriesFlushes(): void {
-    const old = this.sql
-      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'series_flushes'")
-      .toArray();
-    if (old.length === 0) return;
+    if (!hasTable(this.sql, "series_flushes")) return;
     this.sql.exec(
       `INSERT INTO series_pending (n, entries)
          SELECT json_array_length(entries), entries FROM series_flushes ORDER BY seq`,
