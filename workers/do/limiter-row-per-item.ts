@@ -1,7 +1,7 @@
 // The LIMITER object's decision state as objects written before `limiter_state` kept it: a row
 // per log entry, token bucket, spend period and reservation. Read once, when such an object first
 // loads; its next write moves the state to the one row and drops these tables.
-import type { DecisionState } from "./limiter-sql-store.js";
+import type { DecisionState } from "./limiter-state-row.js";
 import { hasTable } from "./sql-tables.js";
 
 /** The tables that held the decision state a row each. */

@@ -11,6 +11,7 @@ import { SCOPES, type Grants, type Scope } from "../../shared/tenancy/grants.js"
 import type { LogEntry } from "../../shared/ratelimit/sliding-log.js";
 import type { BucketState } from "../../shared/ratelimit/token-bucket.js";
 import { readRowPerItemTables, rowPerItemTables } from "./limiter-row-per-item.js";
+import type { DecisionState } from "./limiter-state-row.js";
 import { hasTable } from "./sql-tables.js";
 
 const SCHEMA = [
@@ -46,14 +47,6 @@ type PrincipalRow = {
   daily_budget_usd: number;
   monthly_budget_usd: number;
 };
-
-/** The decision state as stored in `limiter_state`. */
-export interface DecisionState {
-  log: LogEntry[];
-  bucket: BucketState | null;
-  periods: PeriodRow[];
-  reservations: ReservationRow[];
-}
 
 /**
  * A LimiterStore over one Durable Object's SQLite storage. The principal and its grants are rows
