@@ -2,14 +2,14 @@
 // per log entry, token bucket, spend period and reservation. Read once, when such an object first
 // loads; its next write moves the state to the one row and drops these tables.
 import type { DecisionState } from "./limiter-state-row.js";
-import { hasTable } from "./sql-tables.js";
+import { existingTables } from "./sql-tables.js";
 
 /** The tables that held the decision state a row each. */
 const ROW_PER_ITEM_TABLES = ["request_log", "token_bucket", "spend_period", "reservation"];
 
 /** Which of those tables the database still has. */
 export function rowPerItemTables(sql: SqlStorage): string[] {
-  return ROW_PER_ITEM_TABLES.filter((t) => hasTable(sql, t));
+  return existingTables(sql, ROW_PER_ITEM_TABLES);
 }
 
 /** The decision state from `tables` (any of the four; a missing one holds nothing). */
